@@ -1,0 +1,5 @@
+"""``python -m carecenter``."""
+
+from carecenter.interfaces.cli.app import main
+
+main()

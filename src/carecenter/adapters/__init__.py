@@ -1,0 +1,1 @@
+"""All I/O: SQL store, warehouse, configuration files, clock."""

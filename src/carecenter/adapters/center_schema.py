@@ -1,0 +1,223 @@
+"""The schema of ``center.yaml`` (pydantic), and its conversion to the domain model."""
+
+from __future__ import annotations
+
+from datetime import time
+from types import MappingProxyType
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from carecenter.domain.center import (
+    WEEKDAYS,
+    Agent,
+    Center,
+    OpeningHours,
+    Queue,
+    QueueTargets,
+    ServiceLevelPolicy,
+    Skill,
+    Tier,
+)
+from carecenter.domain.enums import Channel, ServiceLevelFormula
+
+
+def _between(low: float, high: float) -> AfterValidator:
+    def check(value: float) -> float:
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low:g} and {high:g}, got {value:g}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _at_least(low: float) -> AfterValidator:
+    def check(value: float) -> float:
+        if value < low:
+            raise ValueError(f"must be at least {low:g}, got {value:g}")
+        return value
+
+    return AfterValidator(check)
+
+
+Fraction = Annotated[float, _between(0, 1)]
+Seconds = Annotated[float, _at_least(0)]
+Proficiency = Annotated[int, _between(1, 5)]
+Capacity = Annotated[int, _between(0, 100)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(_timezone)]
+
+
+class CenterSection(Strict):
+    name: str
+    timezone: TimeZoneName = "UTC"
+
+
+class SkillSection(Strict):
+    name: str = ""
+
+
+class TierSection(Strict):
+    name: str = ""
+    priority: int = 0
+
+
+class ServiceLevelSection(Strict):
+    threshold_s: Seconds = 20.0
+    target: Fraction = 0.8
+    formula: ServiceLevelFormula = ServiceLevelFormula.ANSWERED_WITHIN_OVER_OFFERED
+    short_abandon_s: Seconds = 5.0
+    exclude_short_abandons: bool = True
+    include_flow_outs: bool = False
+
+
+class TargetsSection(Strict):
+    asa_s: Seconds | None = None
+    abandon_rate: Fraction | None = None
+    occupancy: Fraction | None = None
+    response_time_s: Seconds | None = None
+
+
+Spans = tuple[tuple[time, time], ...]
+
+
+def _parse_span(text: str) -> tuple[time, time]:
+    try:
+        start, end = (part.strip() for part in text.split("-"))
+        open_at = time.fromisoformat(start)
+        close_at = time(0) if end == "24:00" else time.fromisoformat(end)
+    except ValueError:
+        raise ValueError(f"opening hours must look like '08:00-18:00', got {text!r}") from None
+    if close_at != time(0) and close_at <= open_at:
+        raise ValueError(f"opening hours close before they open: {text!r}")
+    return open_at, close_at
+
+
+def _parse_days(key: str) -> list[str]:
+    days: list[str] = []
+    for part in key.lower().split(","):
+        first, _, last = part.strip().partition("-")
+        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+            raise ValueError(f"weekdays must be like mon, mon-fri or sat,sun, got {key!r}")
+        i, j = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+        days.extend(WEEKDAYS[i : j + 1] if i <= j else WEEKDAYS[i:] + WEEKDAYS[: j + 1])
+    return days
+
+
+def parse_hours(raw: dict[str, str | list[str]]) -> dict[str, Spans]:
+    """``{"mon-fri": "08:00-20:00", "sat": ["09:00-12:00", "13:00-16:00"]}`` to weekly spans."""
+    weekly: dict[str, Spans] = {}
+    for key, value in raw.items():
+        texts = [value] if isinstance(value, str) else value
+        spans = () if texts == ["closed"] else tuple(_parse_span(t) for t in texts)
+        for day in _parse_days(key):
+            weekly[day] = spans
+    return weekly
+
+
+class QueueSection(Strict):
+    name: str = ""
+    channel: Channel = Channel.VOICE
+    priority: int = 0
+    skills: dict[str, Proficiency] = Field(default_factory=dict)
+    service_level: ServiceLevelSection = ServiceLevelSection()
+    targets: TargetsSection = TargetsSection()
+    hours: dict[str, Spans] = Field(default_factory=lambda: parse_hours({"mon-sun": "00:00-24:00"}))
+    timezone: TimeZoneName | None = None
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _hours(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise ValueError("must be a mapping of weekdays to 'HH:MM-HH:MM'")
+        return parse_hours(value)
+
+
+class AgentSection(Strict):
+    name: str
+    team: str = ""
+    site: str = ""
+    skills: dict[str, Proficiency] = Field(default_factory=dict)
+    capacity: dict[Channel, Capacity] = Field(default_factory=lambda: {Channel.VOICE: 1})
+    hourly_cost: Seconds = 0.0
+
+
+class CenterFile(Strict):
+    """The whole file."""
+
+    center: CenterSection
+    skills: dict[str, SkillSection] = Field(default_factory=dict)
+    tiers: dict[str, TierSection] = Field(
+        default_factory=lambda: {"standard": TierSection(name="Standard")}
+    )
+    queues: dict[str, QueueSection] = Field(default_factory=dict)
+    agents: dict[str, AgentSection] = Field(default_factory=dict)
+
+    def unknown_skills(self) -> list[tuple[str, str]]:
+        """(path, message) for every skill a queue or agent names that is not defined."""
+        known = ", ".join(sorted(self.skills)) or "none"
+        problems = []
+        for section, entries in (("queues", self.queues), ("agents", self.agents)):
+            for key, entry in entries.items():
+                for skill in entry.skills:
+                    if skill not in self.skills:
+                        problems.append(
+                            (
+                                f"{section}.{key}.skills.{skill}",
+                                f"unknown skill {skill!r} (defined: {known})",
+                            )
+                        )
+        return problems
+
+    def to_domain(self) -> Center:
+        """The validated file as a :class:`~carecenter.domain.center.Center`."""
+        tz = self.center.timezone
+        queues = {
+            qid: Queue(
+                queue_id=qid,
+                name=q.name or qid,
+                channel=q.channel,
+                priority=q.priority,
+                service_level=ServiceLevelPolicy(**q.service_level.model_dump()),
+                hours=OpeningHours(timezone=q.timezone or tz, weekly=MappingProxyType(q.hours)),
+                required_skills=MappingProxyType(dict(q.skills)),
+                targets=QueueTargets(**q.targets.model_dump()),
+            )
+            for qid, q in self.queues.items()
+        }
+        agents = {
+            aid: Agent(
+                agent_id=aid,
+                name=a.name,
+                team=a.team,
+                site=a.site,
+                skills=MappingProxyType(dict(a.skills)),
+                capacity=MappingProxyType(dict(a.capacity)),
+                hourly_cost=a.hourly_cost,
+            )
+            for aid, a in self.agents.items()
+        }
+        return Center(
+            name=self.center.name,
+            timezone=tz,
+            skills=MappingProxyType({k: Skill(k, s.name or k) for k, s in self.skills.items()}),
+            tiers=MappingProxyType(
+                {k: Tier(k, t.name or k, t.priority) for k, t in self.tiers.items()}
+            ),
+            queues=MappingProxyType(queues),
+            agents=MappingProxyType(agents),
+        )

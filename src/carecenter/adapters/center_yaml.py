@@ -1,0 +1,151 @@
+"""Read ``center.yaml``: every mistake is reported with file, line and field.
+
+The YAML is composed into nodes first so each value keeps the line it came from; the data is
+then validated by :class:`~carecenter.adapters.center_schema.CenterFile`. A mistake becomes a
+:class:`~carecenter.errors.ConfigError` such as
+``center.yaml:14: queues.billing.service_level.target: must be between 0 and 1, got 80``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from carecenter.adapters.center_schema import CenterFile
+from carecenter.domain.center import Center
+from carecenter.errors import ConfigError
+
+Lines = dict[str, int]
+
+
+def template() -> str:
+    """The commented example ``center.yaml`` that ``carecenter init`` writes."""
+    return resources.files("carecenter.adapters").joinpath("templates/center.yaml").read_text()
+
+
+def _walk(node: yaml.Node, path: str, lines: Lines, name: str) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            child = f"{path}.{key}" if path else key
+            if key in seen:
+                raise ConfigError(
+                    f"duplicate key {key!r}",
+                    file=name,
+                    line=key_node.start_mark.line + 1,
+                    field=child,
+                )
+            seen.add(key)
+            _walk(value_node, child, lines, name)
+            if not isinstance(value_node, yaml.ScalarNode):
+                lines[child] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, f"{path}.{i}", lines, name)
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, Lines]:
+    """The YAML document's data and a map from dotted field path to line number."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ConfigError("the file is empty", file=name, line=1)
+        lines: Lines = {}
+        _walk(node, "", lines, name)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigError(f"not valid YAML: {exc.problem}", file=name, line=line) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def _line_of(path: str, lines: Lines) -> int | None:
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path.rpartition(".")[0]
+    return lines.get("")
+
+
+def _message(error: ErrorDetails) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    if kind == "enum":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"must be one of {expected}, got {value!r}"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        noun = "a whole number" if kind.startswith("int") else "a number"
+        return f"must be {noun}, got {value!r}"
+    if kind in ("dict_type", "model_type"):
+        return f"must be a mapping, got {value!r}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"must be true or false, got {value!r}"
+    return str(error["msg"]).lower()
+
+
+def _problems(exc: ValidationError, lines: Lines, name: str) -> list[ConfigError]:
+    problems = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        if error["type"] == "value_error" and loc and loc[-1] in ("[key]",):
+            loc = loc[:-1]
+        path = ".".join(loc)
+        problems.append(
+            ConfigError(_message(error), file=name, line=_line_of(path, lines), field=path)
+        )
+    return problems
+
+
+def read_center_file(path: Path) -> Center:
+    """Read and validate ``path``; raise :class:`ConfigError` naming the first mistake.
+
+    The error's ``problems`` attribute lists every mistake found, one line each.
+    """
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("no such file (run `carecenter init` first)", file=str(path)) from None
+    return parse_center(text, name)
+
+
+def parse_center(text: str, name: str = "center.yaml") -> Center:
+    """Validate the text of a center file (``name`` is used in messages)."""
+    data, lines = parse_yaml(text, name)
+    if not isinstance(data, dict):
+        raise ConfigError("must be a mapping with a `center:` section", file=name, line=1)
+    try:
+        model = CenterFile.model_validate(data)
+    except ValidationError as exc:
+        _raise(_problems(exc, lines, name))
+    refs = [
+        ConfigError(msg, file=name, line=_line_of(p, lines), field=p)
+        for p, msg in model.unknown_skills()
+    ]
+    if refs:
+        _raise(refs)
+    return model.to_domain()
+
+
+def _raise(problems: list[ConfigError]) -> Any:
+    problems.sort(key=lambda p: (p.line or 0, p.field))
+    first = problems[0]
+    first.problems = problems
+    raise first

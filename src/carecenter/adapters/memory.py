@@ -1,0 +1,108 @@
+"""In-memory implementations of every port, shipped for tests and library users.
+
+They behave like the real adapters (sequence numbers, atomic saves, copies in and out) but
+keep everything in process memory.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from carecenter.adapters.ports import StoredEvent, WarehouseCounts
+from carecenter.domain.center import Center
+from carecenter.domain.events import Event
+from carecenter.domain.projection import AgentInterval, ContactRow, ProjectionState, VisitFact
+
+
+class InMemoryEventLog:
+    """An event log in a list; thread-safe."""
+
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._events: list[StoredEvent] = []
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def append(self, events: Sequence[Event]) -> list[int]:
+        with self._lock:
+            start = len(self._events)
+            now = self._clock()
+            for i, event in enumerate(events, start=start + 1):
+                self._events.append(StoredEvent(i, str(uuid.uuid4()), now, event))
+            return list(range(start + 1, len(self._events) + 1))
+
+    def read(self, after: int = 0, limit: int | None = None) -> list[StoredEvent]:
+        with self._lock:
+            tail = self._events[after:]
+        return tail if limit is None else tail[:limit]
+
+    def count(self) -> int:
+        return len(self._events)
+
+    def last_seq(self) -> int:
+        return len(self._events)
+
+
+class InMemoryCenterRepository:
+    """A center configuration held in memory."""
+
+    def __init__(self) -> None:
+        self._center: Center | None = None
+
+    def save(self, center: Center) -> None:
+        self._center = center
+
+    def load(self) -> Center | None:
+        return self._center
+
+
+def _copy(row: Any) -> Any:
+    return replace(row)
+
+
+class InMemoryWarehouse:
+    """The warehouse tables as dicts keyed like the real ones."""
+
+    def __init__(self) -> None:
+        self.contacts: dict[str, ContactRow] = {}
+        self.contact_facts: dict[tuple[str, int], VisitFact] = {}
+        self.agent_state_intervals: dict[tuple[str, int], AgentInterval] = {}
+        self._checkpoint = 0
+
+    def checkpoint(self) -> int:
+        return self._checkpoint
+
+    def load_state(self, contact_ids: Iterable[str], agent_ids: Iterable[str]) -> ProjectionState:
+        state = ProjectionState()
+        wanted = set(contact_ids)
+        for cid in wanted & self.contacts.keys():
+            state.contacts[cid] = _copy(self.contacts[cid])
+        for (cid, _), visit in sorted(self.contact_facts.items()):
+            if cid in wanted:
+                state.visits[cid] = _copy(visit)  # sorted: the latest visit wins
+        agents = set(agent_ids)
+        for iv in self.agent_state_intervals.values():
+            if iv.agent_id in agents and iv.end_at is None:
+                state.open_intervals[iv.agent_id] = _copy(iv)
+        return state
+
+    def save_state(self, state: ProjectionState, checkpoint: int) -> None:
+        for cid in state.touched_contacts:
+            self.contacts[cid] = _copy(state.contacts[cid])
+        for key, visit in state.touched_visits.items():
+            self.contact_facts[key] = _copy(visit)
+        for key, iv in state.touched_intervals.items():
+            self.agent_state_intervals[key] = _copy(iv)
+        self._checkpoint = checkpoint
+
+    def counts(self) -> WarehouseCounts:
+        return WarehouseCounts(
+            len(self.contacts),
+            len(self.contact_facts),
+            len(self.agent_state_intervals),
+            self._checkpoint,
+        )

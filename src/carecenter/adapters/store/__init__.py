@@ -1,0 +1,1 @@
+"""The operational store: SQLAlchemy tables, the event log and the configuration repository."""

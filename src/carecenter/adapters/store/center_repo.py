@@ -1,0 +1,224 @@
+"""The center's configuration in the operational store."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import time
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import Engine, RowMapping, delete, func, insert, select
+
+from carecenter.adapters.store import tables as t
+from carecenter.domain.center import (
+    Agent,
+    Center,
+    OpeningHours,
+    Queue,
+    QueueTargets,
+    ServiceLevelPolicy,
+    Skill,
+    Tier,
+)
+from carecenter.domain.enums import Channel, ServiceLevelFormula
+
+
+def hours_to_json(hours: OpeningHours) -> str:
+    """Opening hours as JSON: ``{"timezone": ..., "weekly": {"mon": [["08:00", "18:00"]]}}``."""
+    weekly = {
+        day: [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in spans]
+        for day, spans in hours.weekly.items()
+    }
+    return json.dumps({"timezone": hours.timezone, "weekly": weekly}, sort_keys=True)
+
+
+def hours_from_json(raw: str) -> OpeningHours:
+    """The inverse of :func:`hours_to_json`."""
+    data = json.loads(raw)
+    weekly = {
+        day: tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in spans)
+        for day, spans in data["weekly"].items()
+    }
+    return OpeningHours(timezone=data["timezone"], weekly=MappingProxyType(weekly))
+
+
+def _queue_row(q: Queue) -> dict[str, Any]:
+    sl, tg = q.service_level, q.targets
+    return {
+        "queue_id": q.queue_id,
+        "name": q.name,
+        "channel": q.channel.value,
+        "priority": q.priority,
+        "sl_threshold_s": sl.threshold_s,
+        "sl_target": sl.target,
+        "sl_formula": sl.formula.value,
+        "short_abandon_s": sl.short_abandon_s,
+        "exclude_short_abandons": sl.exclude_short_abandons,
+        "include_flow_outs": sl.include_flow_outs,
+        "timezone": q.hours.timezone,
+        "hours": hours_to_json(q.hours),
+        "asa_target_s": tg.asa_s,
+        "abandon_target": tg.abandon_rate,
+        "occupancy_target": tg.occupancy,
+        "response_time_target_s": tg.response_time_s,
+    }
+
+
+def _queue_from(row: RowMapping, skills: dict[str, int]) -> Queue:
+    return Queue(
+        queue_id=row["queue_id"],
+        name=row["name"],
+        channel=Channel(row["channel"]),
+        priority=row["priority"],
+        service_level=ServiceLevelPolicy(
+            threshold_s=row["sl_threshold_s"],
+            target=row["sl_target"],
+            formula=ServiceLevelFormula(row["sl_formula"]),
+            short_abandon_s=row["short_abandon_s"],
+            exclude_short_abandons=row["exclude_short_abandons"],
+            include_flow_outs=row["include_flow_outs"],
+        ),
+        hours=hours_from_json(row["hours"]),
+        required_skills=MappingProxyType(skills),
+        targets=QueueTargets(
+            asa_s=row["asa_target_s"],
+            abandon_rate=row["abandon_target"],
+            occupancy=row["occupancy_target"],
+            response_time_s=row["response_time_target_s"],
+        ),
+    )
+
+
+def _agent_from(row: RowMapping, skills: dict[str, int]) -> Agent:
+    capacity = {Channel(k): int(v) for k, v in json.loads(row["capacity"]).items()}
+    return Agent(
+        agent_id=row["agent_id"],
+        name=row["name"],
+        team=row["team"],
+        site=row["site"],
+        skills=MappingProxyType(skills),
+        capacity=MappingProxyType(capacity),
+        hourly_cost=row["hourly_cost"],
+    )
+
+
+class SqlCenterRepository:
+    """:class:`~carecenter.adapters.ports.CenterRepository` on SQL tables."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def save(self, center: Center) -> None:
+        with self._engine.begin() as conn:
+            for table in (
+                t.agent_skills,
+                t.queue_skills,
+                t.agents,
+                t.queues,
+                t.tiers,
+                t.skills,
+                t.center_settings,
+            ):
+                conn.execute(delete(table))
+            conn.execute(
+                insert(t.center_settings),
+                [
+                    {"key": "name", "value": center.name},
+                    {"key": "timezone", "value": center.timezone},
+                ],
+            )
+            _insert(
+                conn,
+                t.skills,
+                [{"skill_id": s.skill_id, "name": s.name} for s in center.skills.values()],
+            )
+            _insert(
+                conn,
+                t.tiers,
+                [
+                    {"tier_id": x.tier_id, "name": x.name, "priority": x.priority}
+                    for x in center.tiers.values()
+                ],
+            )
+            _insert(conn, t.queues, [_queue_row(q) for q in center.queues.values()])
+            _insert(
+                conn,
+                t.queue_skills,
+                [
+                    {"queue_id": q.queue_id, "skill_id": s, "min_proficiency": lvl}
+                    for q in center.queues.values()
+                    for s, lvl in q.required_skills.items()
+                ],
+            )
+            _insert(
+                conn,
+                t.agents,
+                [
+                    {
+                        "agent_id": a.agent_id,
+                        "name": a.name,
+                        "team": a.team,
+                        "site": a.site,
+                        "hourly_cost": a.hourly_cost,
+                        "capacity": json.dumps(
+                            {c.value: n for c, n in a.capacity.items()}, sort_keys=True
+                        ),
+                    }
+                    for a in center.agents.values()
+                ],
+            )
+            _insert(
+                conn,
+                t.agent_skills,
+                [
+                    {"agent_id": a.agent_id, "skill_id": s, "proficiency": lvl}
+                    for a in center.agents.values()
+                    for s, lvl in a.skills.items()
+                ],
+            )
+
+    def load(self) -> Center | None:
+        with self._engine.connect() as conn:
+            query = select(t.center_settings.c.key, t.center_settings.c.value)
+            settings = dict(conn.execute(query).all())
+            if "name" not in settings:
+                return None
+            queue_skills: dict[str, dict[str, int]] = defaultdict(dict)
+            for q, s, lvl in conn.execute(select(t.queue_skills)):
+                queue_skills[q][s] = lvl
+            agent_skills: dict[str, dict[str, int]] = defaultdict(dict)
+            for a, s, lvl in conn.execute(select(t.agent_skills)):
+                agent_skills[a][s] = lvl
+            skills = {r.skill_id: Skill(r.skill_id, r.name) for r in conn.execute(select(t.skills))}
+            tiers = {
+                r.tier_id: Tier(r.tier_id, r.name, r.priority)
+                for r in conn.execute(select(t.tiers))
+            }
+            queues = {
+                r["queue_id"]: _queue_from(r, queue_skills[r["queue_id"]])
+                for r in conn.execute(select(t.queues)).mappings()
+            }
+            agents = {
+                r["agent_id"]: _agent_from(r, agent_skills[r["agent_id"]])
+                for r in conn.execute(select(t.agents)).mappings()
+            }
+        return Center(
+            name=settings["name"],
+            timezone=settings["timezone"],
+            skills=MappingProxyType(skills),
+            queues=MappingProxyType(queues),
+            agents=MappingProxyType(agents),
+            tiers=MappingProxyType(tiers),
+        )
+
+    def count(self, table: str) -> int:
+        """Rows in one configuration table (``queues``, ``agents``...)."""
+        with self._engine.connect() as conn:
+            tbl = t.metadata.tables[table]
+            return int(conn.execute(select(func.count()).select_from(tbl)).scalar_one())
+
+
+def _insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(table), rows)

@@ -1,0 +1,123 @@
+"""SQLAlchemy table definitions of the operational store.
+
+Schema changes go through Alembic migrations (``migrations/versions``); a test checks that the
+migrations produce exactly these tables.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+ID = 128
+
+events = Table(
+    "events",
+    metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("name", String(64), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("contact_id", String(ID), index=True),
+    Column("agent_id", String(ID), index=True),
+    Column("payload", Text, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+center_settings = Table(
+    "center_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+skills = Table(
+    "skills",
+    metadata,
+    Column("skill_id", String(ID), primary_key=True),
+    Column("name", String(256), nullable=False),
+)
+
+tiers = Table(
+    "tiers",
+    metadata,
+    Column("tier_id", String(ID), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("priority", Integer, nullable=False),
+)
+
+queues = Table(
+    "queues",
+    metadata,
+    Column("queue_id", String(ID), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("sl_threshold_s", Float, nullable=False),
+    Column("sl_target", Float, nullable=False),
+    Column("sl_formula", String(64), nullable=False),
+    Column("short_abandon_s", Float, nullable=False),
+    Column("exclude_short_abandons", Boolean, nullable=False),
+    Column("include_flow_outs", Boolean, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("hours", Text, nullable=False),
+    Column("asa_target_s", Float),
+    Column("abandon_target", Float),
+    Column("occupancy_target", Float),
+    Column("response_time_target_s", Float),
+)
+
+queue_skills = Table(
+    "queue_skills",
+    metadata,
+    Column(
+        "queue_id", String(ID), ForeignKey("queues.queue_id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("skill_id", String(ID), ForeignKey("skills.skill_id"), primary_key=True),
+    Column("min_proficiency", Integer, nullable=False),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("agent_id", String(ID), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("team", String(128), nullable=False),
+    Column("site", String(128), nullable=False),
+    Column("hourly_cost", Float, nullable=False),
+    Column("capacity", Text, nullable=False),
+)
+
+agent_skills = Table(
+    "agent_skills",
+    metadata,
+    Column(
+        "agent_id", String(ID), ForeignKey("agents.agent_id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("skill_id", String(ID), ForeignKey("skills.skill_id"), primary_key=True),
+    Column("proficiency", Integer, nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("customer_id", String(ID), primary_key=True),
+    Column("tier_id", String(ID), nullable=False),
+    Column("account_value", Float, nullable=False),
+)

@@ -1,0 +1,194 @@
+"""The warehouse: fact tables in a DuckDB file, written by the projector, read by metrics.
+
+Tables (columns follow the row classes in :mod:`carecenter.domain.projection`):
+
+* ``contacts`` - one row per contact;
+* ``contact_facts`` - one row per queue visit of a contact;
+* ``agent_state_intervals`` - one row per stretch of time an agent spent in one state;
+* ``projector_checkpoint`` - the sequence number of the last event projected.
+
+Timestamps are ``TIMESTAMPTZ`` and the session time zone is UTC. The tables carry no key
+constraints (a columnar store): the projector keeps rows unique by replacing the ones it touches.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from carecenter.adapters.ports import WarehouseCounts
+from carecenter.domain.projection import (
+    AgentInterval,
+    ContactRow,
+    ProjectionState,
+    VisitFact,
+    row_values,
+)
+
+_SQL_TYPES = {
+    str: "VARCHAR",
+    int: "BIGINT",
+    float: "DOUBLE",
+    bool: "BOOLEAN",
+    datetime: "TIMESTAMPTZ",
+}
+_ARROW_TYPES = {
+    str: pa.string(),
+    int: pa.int64(),
+    float: pa.float64(),
+    bool: pa.bool_(),
+    datetime: pa.timestamp("us", tz="UTC"),
+}
+
+TABLES: dict[str, type[Any]] = {
+    "contacts": ContactRow,
+    "contact_facts": VisitFact,
+    "agent_state_intervals": AgentInterval,
+}
+KEYS = {
+    "contacts": ("contact_id",),
+    "contact_facts": ("contact_id", "visit"),
+    "agent_state_intervals": ("agent_id", "start_seq"),
+}
+
+
+def _base_type(hint: Any) -> type[Any]:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    return typing.cast(type[Any], hint)
+
+
+def columns(row_type: type[Any]) -> list[tuple[str, type[Any]]]:
+    """(column name, python type) of a row class, in field order."""
+    hints = typing.get_type_hints(row_type)
+    return [(f.name, _base_type(hints[f.name])) for f in fields(row_type)]
+
+
+def ddl(table: str) -> str:
+    """``CREATE TABLE IF NOT EXISTS`` for one warehouse table."""
+    cols = ", ".join(f"{n} {_SQL_TYPES[tp]}" for n, tp in columns(TABLES[table]))
+    return f"CREATE TABLE IF NOT EXISTS {table} ({cols})"
+
+
+def arrow_table(row_type: type[Any], rows: Sequence[Any]) -> pa.Table:
+    """Rows of a row class as an Arrow table with the warehouse column types."""
+    cols = columns(row_type)
+    values = list(zip(*(row_values(r) for r in rows), strict=True)) if rows else [()] * len(cols)
+    arrays = [
+        pa.array(list(v), type=_ARROW_TYPES[tp]) for (_, tp), v in zip(cols, values, strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, names=[n for n, _ in cols])
+
+
+class DuckDbWarehouse:
+    """:class:`~carecenter.adapters.ports.Warehouse` in a DuckDB file (or ``:memory:``)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self._path = str(path)
+        self._conn = duckdb.connect(self._path)
+        self._conn.execute("SET TimeZone='UTC'")
+        for table in TABLES:
+            self._conn.execute(ddl(table))
+        self._conn.execute("CREATE TABLE IF NOT EXISTS projector_checkpoint (seq BIGINT)")
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The open DuckDB connection (for the metric catalog and tests)."""
+        return self._conn
+
+    def close(self) -> None:
+        """Close the file."""
+        self._conn.close()
+
+    def checkpoint(self) -> int:
+        row = self._conn.execute("SELECT max(seq) FROM projector_checkpoint").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def _fetch(self, row_type: type[Any], sql: str, params: list[Any]) -> list[Any]:
+        names = [n for n, _ in columns(row_type)]
+        cursor = self._conn.execute(sql.format(cols=", ".join(names)), params)
+        return [row_type(**dict(zip(names, r, strict=True))) for r in cursor.fetchall()]
+
+    def load_state(self, contact_ids: Iterable[str], agent_ids: Iterable[str]) -> ProjectionState:
+        state = ProjectionState()
+        cids, aids = sorted(set(contact_ids)), sorted(set(agent_ids))
+        if cids:
+            for row in self._fetch(
+                ContactRow,
+                "SELECT {cols} FROM contacts WHERE contact_id IN (SELECT unnest(?))",
+                [cids],
+            ):
+                state.contacts[row.contact_id] = row
+            for visit in self._fetch(
+                VisitFact,
+                "SELECT {cols} FROM contact_facts "
+                "WHERE contact_id IN (SELECT unnest(?)) "
+                "QUALIFY visit = max(visit) OVER (PARTITION BY contact_id)",
+                [cids],
+            ):
+                state.visits[visit.contact_id] = visit
+        if aids:
+            for iv in self._fetch(
+                AgentInterval,
+                "SELECT {cols} FROM agent_state_intervals "
+                "WHERE end_at IS NULL AND agent_id IN (SELECT unnest(?))",
+                [aids],
+            ):
+                state.open_intervals[iv.agent_id] = iv
+        return state
+
+    def save_state(self, state: ProjectionState, checkpoint: int) -> None:
+        batches: dict[str, list[Any]] = {
+            "contacts": [state.contacts[c] for c in sorted(state.touched_contacts)],
+            "contact_facts": [state.touched_visits[k] for k in sorted(state.touched_visits)],
+            "agent_state_intervals": [
+                state.touched_intervals[k] for k in sorted(state.touched_intervals)
+            ],
+        }
+        self._conn.execute("BEGIN TRANSACTION")
+        try:
+            for table, rows in batches.items():
+                self._replace(table, rows)
+            self._conn.execute("DELETE FROM projector_checkpoint")
+            self._conn.execute("INSERT INTO projector_checkpoint VALUES (?)", [checkpoint])
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
+    def _replace(self, table: str, rows: Sequence[Any]) -> None:
+        if not rows:
+            return
+        batch = arrow_table(TABLES[table], rows)
+        self._conn.register("_batch", batch)
+        try:
+            keys = KEYS[table]
+            match = " AND ".join(f"t.{k} = b.{k}" for k in keys)
+            self._conn.execute(
+                f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM _batch b WHERE {match})"
+            )
+            self._conn.execute(f"INSERT INTO {table} SELECT * FROM _batch")
+        finally:
+            self._conn.unregister("_batch")
+
+    def counts(self) -> WarehouseCounts:
+        def n(table: str) -> int:
+            row = self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+            return int(row[0]) if row else 0
+
+        return WarehouseCounts(
+            n("contacts"), n("contact_facts"), n("agent_state_intervals"), self.checkpoint()
+        )
+
+    def rows(self, table: str) -> list[tuple[Any, ...]]:
+        """Every row of ``table`` in key order (for tests and exports)."""
+        order = ", ".join(KEYS[table])
+        return self._conn.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()

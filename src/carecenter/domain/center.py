@@ -1,0 +1,179 @@
+"""The configuration of a center: skills, queues, agents, tiers and customers.
+
+These are plain frozen values. They are built from ``center.yaml`` by the configuration adapter
+and stored in the operational store; the routing policies, the simulator and the metric catalog
+read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from carecenter.domain.enums import Channel, ServiceLevelFormula
+from carecenter.errors import DomainError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Skill:
+    """Something an agent can do, e.g. ``billing`` or ``spanish``."""
+
+    skill_id: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceLevelPolicy:
+    """How a queue counts its service level.
+
+    ``threshold_s`` is the answer-time limit, ``target`` the share to reach (0-1),
+    ``short_abandon_s`` the wait below which an abandon is a short abandon.
+    """
+
+    threshold_s: float = 20.0
+    target: float = 0.8
+    formula: ServiceLevelFormula = ServiceLevelFormula.ANSWERED_WITHIN_OVER_OFFERED
+    short_abandon_s: float = 5.0
+    exclude_short_abandons: bool = True
+    include_flow_outs: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.target <= 1.0:
+            raise DomainError(f"service-level target must be between 0 and 1, got {self.target}")
+        if self.threshold_s < 0 or self.short_abandon_s < 0:
+            raise DomainError("service-level threshold and short-abandon limit must be >= 0")
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """Weekly opening hours in a time zone: weekday -> list of (open, close) times.
+
+    A weekday that is missing is closed. ``close`` may be ``time(0, 0)`` meaning midnight.
+    """
+
+    timezone: str = "UTC"
+    weekly: Mapping[str, tuple[tuple[time, time], ...]] = field(
+        default_factory=lambda: MappingProxyType({d: ((time(0), time(0)),) for d in WEEKDAYS})
+    )
+
+    def is_open(self, at: datetime) -> bool:
+        """Whether the queue is open at the aware datetime ``at``."""
+        if at.tzinfo is None:
+            raise DomainError("opening hours need an aware datetime")
+        local = at.astimezone(ZoneInfo(self.timezone))
+        now = local.time()
+        for start, end in self.weekly.get(WEEKDAYS[local.weekday()], ()):
+            if start <= now and (end == time(0) or now < end):
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class QueueTargets:
+    """Targets a manager sets for a queue besides the service level."""
+
+    asa_s: float | None = None
+    abandon_rate: float | None = None
+    occupancy: float | None = None
+    response_time_s: float | None = None
+    """E-mail/chat: first reply within this many business seconds."""
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A queue contacts wait in for an agent with the required skills."""
+
+    queue_id: str
+    name: str
+    channel: Channel
+    service_level: ServiceLevelPolicy = ServiceLevelPolicy()
+    hours: OpeningHours = OpeningHours()
+    priority: int = 0
+    required_skills: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    """skill id -> minimum proficiency (1-5)."""
+    targets: QueueTargets = QueueTargets()
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A person who handles contacts."""
+
+    agent_id: str
+    name: str
+    team: str = ""
+    site: str = ""
+    skills: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    """skill id -> proficiency, 1 (learning) to 5 (expert)."""
+    capacity: Mapping[Channel, int] = field(
+        default_factory=lambda: MappingProxyType({Channel.VOICE: 1})
+    )
+    """How many contacts of each channel the agent may handle at once (e.g. 1 call or 3 chats)."""
+    hourly_cost: float = 0.0
+
+    def __post_init__(self) -> None:
+        for skill, level in self.skills.items():
+            if not 1 <= level <= 5:
+                raise DomainError(f"agent {self.agent_id}: proficiency of {skill} must be 1-5")
+        for channel, n in self.capacity.items():
+            if n < 0:
+                raise DomainError(f"agent {self.agent_id}: capacity for {channel} must be >= 0")
+
+    def proficiency(self, skill_id: str) -> int:
+        """The agent's proficiency in ``skill_id``; 0 when the agent lacks the skill."""
+        return self.skills.get(skill_id, 0)
+
+    def can_serve(self, queue: Queue) -> bool:
+        """Whether the agent has every skill the queue requires at the required level."""
+        return self.capacity.get(queue.channel, 0) > 0 and all(
+            self.proficiency(s) >= level for s, level in queue.required_skills.items()
+        )
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A customer tier (e.g. standard, vip); ``priority`` raises the tier's place in queues."""
+
+    tier_id: str
+    name: str = ""
+    priority: int = 0
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A customer, the tier they belong to and what their accounts are worth."""
+
+    customer_id: str
+    tier_id: str = "standard"
+    account_value: float = 0.0
+
+
+@dataclass(frozen=True)
+class Center:
+    """A whole center's configuration, with referential integrity checked."""
+
+    name: str
+    timezone: str = "UTC"
+    skills: Mapping[str, Skill] = field(default_factory=lambda: MappingProxyType({}))
+    queues: Mapping[str, Queue] = field(default_factory=lambda: MappingProxyType({}))
+    agents: Mapping[str, Agent] = field(default_factory=lambda: MappingProxyType({}))
+    tiers: Mapping[str, Tier] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        for queue in self.queues.values():
+            for skill in queue.required_skills:
+                if skill not in self.skills:
+                    raise DomainError(f"queue {queue.queue_id} requires unknown skill {skill}")
+        for agent in self.agents.values():
+            for skill in agent.skills:
+                if skill not in self.skills:
+                    raise DomainError(f"agent {agent.agent_id} has unknown skill {skill}")
+
+    def agents_for(self, queue_id: str) -> list[Agent]:
+        """The agents able to serve ``queue_id``, in id order."""
+        queue = self.queues[queue_id]
+        return [a for _, a in sorted(self.agents.items()) if a.can_serve(queue)]

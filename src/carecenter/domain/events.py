@@ -1,0 +1,259 @@
+"""Domain events: what happened in the center, in the past tense.
+
+Every state change of a contact, an agent or a promise returns one of these. They are frozen,
+carry an aware ``occurred_at`` timestamp, and have a stable ``name`` that the event log stores;
+renaming a class never changes its ``name``. Each class docstring is the event's reference
+entry (``docs/reference/events.md`` is generated from them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, ClassVar
+
+from carecenter.domain.enums import AgentStatus, Channel, Direction, PromiseKind
+from carecenter.errors import DomainError
+
+EVENT_TYPES: dict[str, type[Event]] = {}
+"""Every event class by its stable ``name``."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of every event. ``occurred_at`` must be timezone-aware."""
+
+    name: ClassVar[str] = ""
+    abstract: ClassVar[bool] = True
+    occurred_at: datetime
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("abstract", False):
+            return
+        if not cls.name or cls.name == Event.name:
+            raise TypeError(f"{cls.__name__} needs a stable `name`")
+        if cls.name in EVENT_TYPES:
+            raise TypeError(f"event name {cls.name!r} is used twice")
+        EVENT_TYPES[cls.name] = cls
+
+    def __post_init__(self) -> None:
+        if self.occurred_at.tzinfo is None or self.occurred_at.utcoffset() is None:
+            raise DomainError(f"{self.name}: occurred_at must be timezone-aware")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The event's fields (not its name) as a shallow dict."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactEvent(Event):
+    """Base of events about one contact."""
+
+    abstract: ClassVar[bool] = True
+    contact_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactArrived(ContactEvent):
+    """A contact reached the center (a call rang in, a chat or e-mail arrived, a callback is due).
+
+    ``customer_id`` and ``tier`` say who it is; ``topic`` what it is about (used for repeat
+    contacts and first-contact resolution); ``parent_contact_id`` links a callback or a follow-up
+    to the contact it came from.
+    """
+
+    name: ClassVar[str] = "contact.arrived"
+    channel: Channel
+    direction: Direction = Direction.INBOUND
+    customer_id: str | None = None
+    tier: str = "standard"
+    topic: str | None = None
+    parent_contact_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactQueued(ContactEvent):
+    """The contact entered a queue and waits for an agent. Each one starts a queue visit."""
+
+    name: ClassVar[str] = "contact.queued"
+    queue_id: str
+    priority: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactOffered(ContactEvent):
+    """The contact was offered to (rang at) an agent who has not accepted it yet."""
+
+    name: ClassVar[str] = "contact.offered"
+    queue_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactOfferRejected(ContactEvent):
+    """The agent did not take the offered contact (``reason``: ``no_answer`` or ``declined``).
+
+    The contact goes back to waiting in the same queue visit.
+    """
+
+    name: ClassVar[str] = "contact.offer_rejected"
+    queue_id: str
+    agent_id: str
+    reason: str = "no_answer"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactAnswered(ContactEvent):
+    """An agent answered the contact; its wait ends and talk time starts."""
+
+    name: ClassVar[str] = "contact.answered"
+    queue_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactHeld(ContactEvent):
+    """The agent put the customer on hold."""
+
+    name: ClassVar[str] = "contact.held"
+    agent_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactResumed(ContactEvent):
+    """The agent took the customer off hold."""
+
+    name: ClassVar[str] = "contact.resumed"
+    agent_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactTransferred(ContactEvent):
+    """The contact left its queue visit for another queue or destination.
+
+    From a conversation it is an agent transfer (``agent_id`` set); from waiting it is a
+    flow-out (overflow) with no agent. ``to_queue_id`` is ``None`` for a transfer out of the
+    center. A transfer to a queue is followed by ``contact.queued`` for the new visit.
+    """
+
+    name: ClassVar[str] = "contact.transferred"
+    from_queue_id: str
+    to_queue_id: str | None = None
+    agent_id: str | None = None
+    kind: str = "blind"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactWrapUpStarted(ContactEvent):
+    """The conversation ended and the agent started after-call work on the contact."""
+
+    name: ClassVar[str] = "contact.wrap_up_started"
+    agent_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactEnded(ContactEvent):
+    """The contact is over.
+
+    ``ended_by`` is ``customer``, ``agent`` or ``system``; ``reason`` explains a system end
+    (``timeout``, ``queue_empty``, ``exit_key``, ``self_service``); ``resolved`` is the agent's
+    disposition when known.
+    """
+
+    name: ClassVar[str] = "contact.ended"
+    ended_by: str = "customer"
+    reason: str | None = None
+    resolved: bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactAbandoned(ContactEvent):
+    """The customer gave up while waiting in a queue (hung up, closed the chat)."""
+
+    name: ClassVar[str] = "contact.abandoned"
+    queue_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallbackRequested(ContactEvent):
+    """Instead of waiting, the customer asked to be called back; a promise is made.
+
+    The callback itself arrives later as a new contact with ``parent_contact_id`` set.
+    """
+
+    name: ClassVar[str] = "contact.callback_requested"
+    queue_id: str
+    promise_id: str
+    due_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgentStateChanged(Event):
+    """An agent moved from ``previous`` to ``state`` (``reason`` for a break: lunch...)."""
+
+    name: ClassVar[str] = "agent.state_changed"
+    agent_id: str
+    state: AgentStatus
+    previous: AgentStatus
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromiseMade(Event):
+    """The center promised ``customer_id`` something (``kind``) by ``due_at``."""
+
+    name: ClassVar[str] = "promise.made"
+    promise_id: str
+    customer_id: str | None
+    contact_id: str | None
+    kind: PromiseKind
+    due_at: datetime
+    description: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromiseKept(Event):
+    """The promise was fulfilled on or before it was due."""
+
+    name: ClassVar[str] = "promise.kept"
+    promise_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromiseBroken(Event):
+    """The promise was not kept: fulfilled late (``reason`` ``late``) or not by its due time
+    (``overdue``)."""
+
+    name: ClassVar[str] = "promise.broken"
+    promise_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromiseCancelled(Event):
+    """The promise was withdrawn (e.g. the customer no longer needs it)."""
+
+    name: ClassVar[str] = "promise.cancelled"
+    promise_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SurveyAnswered(Event):
+    """A customer answered a survey question about a contact with ``score`` on 1..``scale_max``."""
+
+    name: ClassVar[str] = "survey.answered"
+    survey_id: str
+    question: str
+    score: int
+    scale_max: int = 5
+    contact_id: str | None = None
+    customer_id: str | None = None
+
+
+def subject_of(event: Event) -> tuple[str | None, str | None]:
+    """The (contact id, agent id) an event is about, for indexing the event log."""
+    contact = getattr(event, "contact_id", None)
+    agent = getattr(event, "agent_id", None)
+    return contact, agent

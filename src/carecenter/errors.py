@@ -1,0 +1,75 @@
+"""One exception hierarchy for carecenter.
+
+Every error a user can meet derives from :class:`CareCenterError`. The command line turns one
+into a single line on stderr (``str(error)``) and exits with ``error.exit_code``; it never shows
+a traceback for these.
+"""
+
+from __future__ import annotations
+
+
+class CareCenterError(Exception):
+    """Base of every error carecenter raises on purpose."""
+
+    exit_code: int = 1
+
+
+class DomainError(CareCenterError):
+    """A business rule was broken (e.g. an illegal state change)."""
+
+
+class IllegalTransition(DomainError):
+    """A contact, agent or promise was asked to make a state change its life cycle forbids."""
+
+    def __init__(self, entity: str, entity_id: str, state: str, action: str) -> None:
+        self.entity = entity
+        self.entity_id = entity_id
+        self.state = state
+        self.action = action
+        super().__init__(f"{entity} {entity_id}: cannot {action} when {state}")
+
+
+class InputError(CareCenterError):
+    """Bad input from a user: a file, a line and a field, and what was wrong there."""
+
+    exit_code = 2
+
+    def __init__(
+        self, message: str, *, file: str | None = None, line: int | None = None, field: str = ""
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.field = field
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = self.file if self.line is None else f"{self.file}:{self.line}"
+            where += ": "
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}{field}{self.message}"
+
+
+class ConfigError(InputError):
+    """The center configuration (``center.yaml``) is invalid.
+
+    ``problems`` lists every mistake found (this one first), so a user can fix them all at once.
+    """
+
+    def __init__(
+        self, message: str, *, file: str | None = None, line: int | None = None, field: str = ""
+    ) -> None:
+        super().__init__(message, file=file, line=line, field=field)
+        self.problems: list[ConfigError] = [self]
+
+
+class WorkspaceError(CareCenterError):
+    """The workspace is missing, incomplete or cannot be opened."""
+
+    exit_code = 2
+
+
+class StoreError(CareCenterError):
+    """The operational store or the warehouse could not do what was asked."""

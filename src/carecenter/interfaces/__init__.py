@@ -1,0 +1,1 @@
+"""Entry points: command line, HTTP API and web UI. They parse input, call a service, render."""

@@ -1,0 +1,1 @@
+"""The ``carecenter`` command line (Typer)."""

@@ -1,0 +1,159 @@
+"""The ``carecenter`` command line. Commands parse options, call a service and render.
+
+Services are imported inside the commands so that ``carecenter --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from typer.core import TyperGroup
+
+from carecenter.errors import CareCenterError, ConfigError
+from carecenter.interfaces.cli.output import FormatOption, emit
+
+if TYPE_CHECKING:
+    from carecenter.adapters.settings import Settings
+
+
+def report(error: CareCenterError) -> None:
+    """Print a user error: one line per problem on stderr, no traceback."""
+    problems = error.problems if isinstance(error, ConfigError) else [error]
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+
+
+class Group(TyperGroup):
+    """Reports every :class:`CareCenterError` a command raises and exits with its code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CareCenterError as error:
+            report(error)
+            raise typer.Exit(code=error.exit_code) from None
+
+
+app = typer.Typer(
+    cls=Group,
+    name="carecenter",
+    help="carecenter: run and measure a customer care center.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(
+    help="Check and apply the center configuration (center.yaml).", no_args_is_help=True
+)
+app.add_typer(config_app, name="config")
+
+WorkspaceOption = typer.Option(
+    None,
+    "--workspace",
+    "-w",
+    help="Workspace directory [default: $CARECENTER_WORKSPACE, else the current directory].",
+    show_default=False,
+)
+
+
+def settings_for(workspace: Path | None) -> Settings:
+    """Build the settings at the edge: the option wins over the environment."""
+    from carecenter.adapters.settings import Settings
+
+    return Settings(workspace=workspace) if workspace is not None else Settings()
+
+
+def _summary(info: dict[str, Any], fmt: str) -> None:
+    if fmt == "table":
+        emit([{"item": k, "value": v} for k, v in info.items()], fmt, title="workspace")
+    else:
+        emit([info], fmt)
+
+
+@app.command()
+def init(
+    directory: Path | None = typer.Argument(None, help="Where to create the workspace."),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
+    """Create a workspace: example center.yaml, operational store and warehouse."""
+    from carecenter.services.workspace import init_workspace
+
+    report = init_workspace(settings_for(directory or workspace))
+    wrote = "wrote" if report.config_written else "kept"
+    typer.echo(
+        f"initialised {report.workspace} ({wrote} center.yaml: "
+        f"{len(report.center.queues)} queues, {len(report.center.agents)} agents)"
+    )
+
+
+@app.command()
+def info(workspace: Path | None = WorkspaceOption, fmt: str = FormatOption) -> None:
+    """Summarise the workspace: queues, agents, events, facts."""
+    from carecenter.services.workspace import workspace_info
+
+    _summary(workspace_info(settings_for(workspace)), fmt)
+
+
+@app.command()
+def demo(
+    workspace: Path | None = WorkspaceOption,
+    days: int = typer.Option(5, min=1, max=60, help="Scripted days to generate."),
+    seed: int = typer.Option(7, help="Random seed."),
+    fmt: str = FormatOption,
+) -> None:
+    """Create a demo workspace with scripted days of events, project them, summarise."""
+    from carecenter.services.demo import run_demo
+
+    _summary(run_demo(settings_for(workspace), days=days, seed=seed), fmt)
+
+
+@app.command()
+def project(workspace: Path | None = WorkspaceOption) -> None:
+    """Project new events from the event log into the warehouse facts."""
+    from carecenter.services.events import project_workspace
+
+    report = project_workspace(settings_for(workspace))
+    typer.echo(
+        f"projected {report.events} events in {report.batches} batches "
+        f"(checkpoint {report.checkpoint})"
+    )
+
+
+@config_app.command("check")
+def config_check(
+    file: Path | None = typer.Argument(None, help="File to check [default: the workspace's]."),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
+    """Validate center.yaml; each mistake is one line with file, line and field."""
+    from carecenter.services.workspace import check_config
+
+    path = file or settings_for(workspace).config_path
+    center = check_config(path)
+    typer.echo(
+        f"{path}: ok ({len(center.queues)} queues, {len(center.agents)} agents, "
+        f"{len(center.skills)} skills, {len(center.tiers)} tiers)"
+    )
+
+
+@config_app.command("apply")
+def config_apply(workspace: Path | None = WorkspaceOption) -> None:
+    """Validate center.yaml and load it into the workspace store."""
+    from carecenter.services.workspace import apply_config
+
+    center = apply_config(settings_for(workspace))
+    typer.echo(f"applied {center.name}: {len(center.queues)} queues, {len(center.agents)} agents")
+
+
+@app.command()
+def version() -> None:
+    """Print the carecenter version."""
+    from importlib.metadata import version as dist_version
+
+    typer.echo(dist_version("carecenter"))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,1 @@
+"""Routing policies behind one Protocol (to come)."""

@@ -1,0 +1,1 @@
+"""Use cases: one short function per command; the composition root."""

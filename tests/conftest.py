@@ -1,0 +1,63 @@
+"""Shared fixtures: stores on SQLite and on the PostgreSQL server named by
+``CARECENTER_TEST_POSTGRES_URL``. With ``CARECENTER_REQUIRE_POSTGRES=1`` (set by ``.ci/run`` in
+CI) a missing server fails the PostgreSQL tests instead of skipping them."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from carecenter.adapters.store.engine import make_engine, migrate
+
+PG_URL = os.environ.get("CARECENTER_TEST_POSTGRES_URL")
+REQUIRE_PG = os.environ.get("CARECENTER_REQUIRE_POSTGRES") == "1"
+
+
+def pg_schema_url() -> Iterator[tuple[str, dict[str, str]]]:
+    """A fresh schema on the test server: (url, connect_args); dropped afterwards."""
+    if not PG_URL:
+        if REQUIRE_PG:
+            pytest.fail("CARECENTER_REQUIRE_POSTGRES=1 but CARECENTER_TEST_POSTGRES_URL is unset")
+        pytest.skip("no PostgreSQL server (set CARECENTER_TEST_POSTGRES_URL)")
+    schema = f"cc_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        admin.dispose()
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL required but unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    try:
+        yield PG_URL, {"options": f"-csearch_path={schema}"}
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """(SQLAlchemy URL, connect_args) of an empty store on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}", {}
+    else:
+        yield from pg_schema_url()
+
+
+@pytest.fixture
+def engine(store_url: tuple[str, dict[str, str]]) -> Iterator[Engine]:
+    """A migrated store on each backend."""
+    url, connect_args = store_url
+    eng = make_engine(url, connect_args=connect_args) if connect_args else make_engine(url)
+    migrate(eng)
+    yield eng
+    eng.dispose()

@@ -1,0 +1,100 @@
+"""Hypothesis strategies: legal, interleaved event streams driven by the domain entities."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta, timezone
+
+from hypothesis import strategies as st
+from tests.helpers import T0
+
+from carecenter.domain.agent_state import ALLOWED, AgentSession
+from carecenter.domain.contact import Contact
+from carecenter.domain.enums import AgentStatus, Channel, ContactState
+from carecenter.domain.events import Event
+
+S = ContactState
+CONTACT_ACTIONS = {
+    S.ARRIVED: ["queue", "end"],
+    S.QUEUED: ["offer", "answer", "abandon", "callback", "transfer", "end"],
+    S.OFFERED: ["answer", "reject", "abandon", "transfer"],
+    S.ANSWERED: ["hold", "transfer", "wrap_up", "end"],
+    S.ON_HOLD: ["resume", "transfer", "wrap_up", "end"],
+    S.TRANSFERRED: ["queue", "end"],
+    S.AFTER_CALL_WORK: ["end"],
+}
+QUEUES = ["billing", "cards", "chat"]
+AGENTS = ["a1", "a2", "a3"]
+OFFSETS = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]
+
+
+def _contact_step(draw: st.DrawFn, c: Contact, at: object) -> Event:
+    action = draw(st.sampled_from(CONTACT_ACTIONS[c.state]))
+    agent = draw(st.sampled_from(AGENTS))
+    when = at  # type: ignore[assignment]
+    if action == "queue":
+        return c.queue(draw(st.sampled_from(QUEUES)), when, priority=draw(st.integers(0, 3)))
+    if action == "offer":
+        return c.offer(agent, when)
+    if action == "answer":
+        return c.answer(agent, when)
+    if action == "transfer":
+        return c.transfer(when, to_queue_id=draw(st.sampled_from([*QUEUES, None])))
+    if action == "callback":
+        return c.request_callback(
+            when, promise_id=f"p-{c.contact_id}", due_at=when + timedelta(hours=1)
+        )
+    if action == "end":
+        return c.end(when, resolved=draw(st.sampled_from([None, True, False])))
+    if action == "reject":
+        return c.reject_offer(when)
+    return {"hold": c.hold, "resume": c.resume, "wrap_up": c.wrap_up, "abandon": c.abandon}[action](
+        when
+    )
+
+
+def _agent_step(draw: st.DrawFn, a: AgentSession, at: object) -> Event:
+    to = draw(
+        st.sampled_from(
+            sorted(
+                ALLOWED[a.state] | {AgentStatus.BREAK}
+                if a.state is AgentStatus.BREAK
+                else ALLOWED[a.state]
+            )
+        )
+    )
+    reason = draw(st.sampled_from(["lunch", "training", "coaching"]))
+    if to is AgentStatus.BREAK and a.state is AgentStatus.BREAK and reason == a.reason:
+        to = AgentStatus.AVAILABLE
+    return a.change(to, at, reason=reason)  # type: ignore[arg-type]
+
+
+@st.composite
+def event_streams(draw: st.DrawFn, max_steps: int = 60) -> list[Event]:
+    """A time-ordered stream of legal events for a few contacts and agents."""
+    now = T0
+    contacts: list[Contact] = []
+    agents = [AgentSession(a) for a in AGENTS]
+    events: list[Event] = []
+    for _ in range(draw(st.integers(1, max_steps))):
+        now += timedelta(
+            seconds=draw(st.integers(0, 120)), microseconds=draw(st.integers(0, 999_999))
+        )
+        local = now.astimezone(draw(st.sampled_from(OFFSETS)))
+        live = [c for c in contacts if not c.is_over]
+        kind = draw(st.sampled_from(["new", "contact", "contact", "agent"]))
+        if kind == "new" or (kind == "contact" and not live):
+            channel = draw(st.sampled_from(list(Channel)))
+            c, arrived = Contact.arrive(
+                f"c{len(contacts) + 1}",
+                channel,
+                local,
+                tier=draw(st.sampled_from(["standard", "vip"])),
+                topic=draw(st.sampled_from([None, "billing", "card"])),
+            )
+            contacts.append(c)
+            events.append(arrived)
+        elif kind == "contact":
+            events.append(_contact_step(draw, draw(st.sampled_from(live)), local))
+        else:
+            events.append(_agent_step(draw, draw(st.sampled_from(agents)), local))
+    return events
