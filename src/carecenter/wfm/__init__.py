@@ -1,0 +1,1 @@
+"""Workforce management numerics: queueing formulas, staffing, forecasting. Pure numpy/scipy."""
