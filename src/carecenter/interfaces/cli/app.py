@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from carecenter.errors import CareCenterError, ConfigError
+from carecenter.interfaces.cli.forecast import forecast_command
 from carecenter.interfaces.cli.output import FormatOption, emit
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ config_app = typer.Typer(
     help="Check and apply the center configuration (center.yaml).", no_args_is_help=True
 )
 app.add_typer(config_app, name="config")
+app.command("forecast")(forecast_command)
 
 WorkspaceOption = typer.Option(
     None,

@@ -1,0 +1,114 @@
+"""``carecenter forecast``: volume and AHT per queue and interval, with prediction intervals."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from carecenter.interfaces.cli.output import FormatOption, emit
+
+
+def forecast_command(
+    history: Path = typer.Option(
+        ...,
+        "--history",
+        help="CSV of interval counts: interval_start,calls[,queue][,aht_s].",
+        exists=True,
+        dir_okay=False,
+    ),
+    interval: str | None = typer.Option(
+        None,
+        "--interval",
+        help="Aggregate to this interval, e.g. 15m, 30m, 1h [default: the history's].",
+    ),
+    horizon: str = typer.Option("7d", "--horizon", help="How far ahead: days (7d) or weeks (2w)."),
+    model: str = typer.Option(
+        "auto",
+        "--model",
+        help="auto (best backtest WAPE), seasonal-naive, profile, daily-shape, harmonic.",
+    ),
+    holidays: Path | None = typer.Option(
+        None,
+        "--holidays",
+        help="Special days to exclude: one date[,name[,factor]] per line.",
+        exists=True,
+        dir_okay=False,
+    ),
+    exclude_date: list[str] | None = typer.Option(
+        None, "--exclude-date", help="A special day YYYY-MM-DD to exclude (repeatable)."
+    ),
+    backtest: bool = typer.Option(
+        False, "--backtest", help="Print the backtest table (WAPE, MASE, WAPE per horizon day)."
+    ),
+    origins: int = typer.Option(
+        12, "--origins", min=1, help="Rolling origins of the backtest (one per week)."
+    ),
+    level: float = typer.Option(
+        0.8, "--level", min=0.5, max=0.99, help="Coverage of the prediction interval."
+    ),
+    day_origin: str | None = typer.Option(
+        None,
+        "--day-origin",
+        help="Date of day 0 when the history numbers its days (weekday_index).",
+    ),
+    fmt: str = FormatOption,
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the forecast CSV to this file."
+    ),
+) -> None:
+    """Forecast volume and AHT per queue and interval from an interval history."""
+    from carecenter.services import forecasting as service
+
+    dates = [_date(d, "--exclude-date") for d in exclude_date or []]
+    options = service.ForecastOptions(
+        interval_s=_interval(interval),
+        horizon_days=_horizon(horizon),
+        model=model,
+        origins=origins,
+        level=level,
+        special_days=service.special_days(holidays, dates),
+        compare_all=backtest,
+        day_origin=_date(day_origin, "--day-origin") if day_origin else None,
+    )
+    report = service.forecast_from_csv(history, options)
+    for note in report.notes:
+        typer.echo(f"note: {note}", err=True)
+    if output is not None:
+        count = service.write_forecast(report, output)
+        typer.echo(f"wrote {count} forecast rows to {output}", err=True)
+    if backtest:
+        emit(report.backtest_rows(), fmt, title="backtest")
+    elif output is None:
+        emit(report.rows(), fmt, title="forecast", columns=service.FORECAST_COLUMNS)
+
+
+def _interval(text: str | None) -> int | None:
+    from carecenter.wfm.forecast.calendar import parse_duration
+
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--interval") from None
+
+
+def _horizon(text: str) -> int:
+    from carecenter.wfm.forecast.calendar import DAY_S, parse_duration
+
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--horizon") from None
+    if seconds % DAY_S:
+        raise typer.BadParameter("use whole days (7d) or weeks (2w)", param_hint="--horizon")
+    return seconds // DAY_S
+
+
+def _date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"not a date YYYY-MM-DD: {text!r}", param_hint=option) from None

@@ -1,0 +1,122 @@
+"""Rolling-origin backtest: how well would a model have forecast the weeks we already know?
+
+At each origin ``o`` (a day boundary) the model sees only the days before ``o`` and forecasts
+the next ``horizon`` open days; those days are scored against what happened. Origins step back
+one week at a time from the end of the history, so every origin scores the same weekdays.
+Days that are missing or excluded (special days) are not scored.
+
+- WAPE = sum |actual - forecast| / sum actual, pooled over all scored slots (and per horizon day).
+- MASE = mean |actual - forecast| / mean |y(t) - y(t - one week)| over the training history of
+  the origin (the in-sample error of the seasonal naive forecast), averaged over origins.
+  Below 1 means better than "same interval last week" was in-sample.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from carecenter.wfm.forecast.models import VolumeModel
+from carecenter.wfm.forecast.series import DayMatrix, FloatArray
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Scores of one model over a set of rolling origins."""
+
+    model: str
+    origins: tuple[int, ...]
+    wape: float
+    mase: float
+    wape_by_horizon: tuple[float, ...]
+    residuals: tuple[FloatArray, ...] = field(repr=False, compare=False)
+    """Per horizon day: ``sqrt(actual) - sqrt(forecast)`` of every scored slot."""
+
+
+def wape(actual: FloatArray, forecast: FloatArray) -> float:
+    """Weighted absolute percentage error as a fraction; NaN when there is no volume."""
+    volume = float(np.abs(actual).sum())
+    return float(np.abs(actual - forecast).sum()) / volume if volume > 0 else math.nan
+
+
+def seasonal_naive_scale(history: DayMatrix) -> float:
+    """Mean absolute change from the same slot one week earlier, over valid day pairs."""
+    lag = history.week_length
+    valid = history.valid()
+    pairs = valid[lag:] & valid[:-lag]
+    if not pairs.any():
+        return math.nan
+    diff = history.values[lag:][pairs] - history.values[:-lag][pairs]
+    return float(np.abs(diff).mean())
+
+
+def mase(actual: FloatArray, forecast: FloatArray, train: DayMatrix) -> float:
+    """Mean absolute scaled error against the in-sample seasonal naive error of ``train``."""
+    scale = seasonal_naive_scale(train)
+    if not scale > 0 or actual.size == 0:
+        return math.nan
+    return float(np.abs(actual - forecast).mean()) / scale
+
+
+def rolling_origins(
+    days: int, horizon: int, week_length: int, count: int, min_train_days: int
+) -> list[int]:
+    """Up to ``count`` origins, one week apart, the last scoring the final ``horizon`` days."""
+    last = days - horizon
+    candidates = (last - k * week_length for k in range(count))
+    return sorted(o for o in candidates if o >= max(1, min_train_days))
+
+
+def backtest(
+    history: DayMatrix, model: VolumeModel, horizon: int, origins: Sequence[int]
+) -> BacktestResult:
+    """Score ``model`` forecasting ``horizon`` open days from each origin of ``origins``."""
+    abs_err = np.zeros(horizon)
+    volume = np.zeros(horizon)
+    mases: list[float] = []
+    residuals: list[list[FloatArray]] = [[] for _ in range(horizon)]
+    valid = history.valid()
+    for origin in origins:
+        if origin + horizon > history.days or origin < 1:
+            raise ValueError(f"origin {origin} leaves no room for a {horizon}-day horizon")
+        scored = valid[origin : origin + horizon]
+        if not scored.any() or not valid[:origin].any():
+            continue
+        train = history.head(origin)
+        forecast = np.maximum(model.predict(train, horizon), 0.0)
+        actual = history.values[origin : origin + horizon]
+        err = np.abs(actual - forecast)
+        abs_err[scored] += err[scored].sum(axis=1)
+        volume[scored] += actual[scored].sum(axis=1)
+        mases.append(mase(actual[scored], forecast[scored], train))
+        for h in np.flatnonzero(scored):
+            residuals[h].append(np.sqrt(actual[h]) - np.sqrt(forecast[h]))
+    return BacktestResult(
+        model=model.name,
+        origins=tuple(origins),
+        wape=float(abs_err.sum() / volume.sum()) if volume.sum() > 0 else math.nan,
+        mase=_nanmean(mases),
+        wape_by_horizon=tuple(
+            float(e / v) if v > 0 else math.nan for e, v in zip(abs_err, volume, strict=True)
+        ),
+        residuals=tuple(_concat(r) for r in residuals),
+    )
+
+
+def best_model(results: Sequence[BacktestResult]) -> BacktestResult:
+    """The result with the lowest WAPE (results without a score come last)."""
+    if not results:
+        raise ValueError("no backtest results to choose from")
+    return min(results, key=lambda r: (math.isnan(r.wape), r.wape if not math.isnan(r.wape) else 0))
+
+
+def _nanmean(values: list[float]) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    return sum(finite) / len(finite) if finite else math.nan
+
+
+def _concat(parts: list[FloatArray]) -> FloatArray:
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.float64)

@@ -1,0 +1,100 @@
+"""Daily volume times intraday share: the ``daily-shape`` model.
+
+The classic call-center decomposition (fixed-proportion model): the volume of slot ``k`` on a
+day at week position ``p`` is ``D(p) * s_p(k)``, where
+
+- ``D(p)``, the daily volume, is the recency-weighted mean of the daily totals of the last
+  ``level_weeks`` days at the same week position (weights halve every ``half_life_days``);
+- ``s_p(k)``, the intraday share, is the share of the day's volume in slot ``k``: the mean share
+  over all days of the last ``shape_weeks`` weeks, bent towards position ``p`` by the ratio of
+  that weekday's own share (last ``weekday_weeks`` weeks) to the pooled share, smoothed over
+  neighbouring slots with a Gaussian kernel ``smoothing`` x slots-per-day wide.
+
+Compared with a per-slot profile, which estimates every weekday x slot mean from a handful of
+noisy counts, this pools the intraday pattern over many days and keeps only the smooth part of
+the weekday differences, so it carries less noise into the forecast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from carecenter.wfm.forecast.models import fallback_day
+from carecenter.wfm.forecast.series import DayMatrix, FloatArray, recency_weights
+
+
+class DailyShape:
+    """Forecast = daily volume of the weekday x smoothed intraday share."""
+
+    name = "daily-shape"
+
+    def __init__(
+        self,
+        *,
+        level_weeks: int = 4,
+        half_life_days: float = 8.0,
+        shape_weeks: int = 8,
+        weekday_weeks: int = 4,
+        smoothing: float = 0.05,
+    ) -> None:
+        if min(level_weeks, shape_weeks, weekday_weeks) < 1 or half_life_days <= 0:
+            raise ValueError("weeks must be >= 1 and the half-life > 0")
+        self.level_weeks = level_weeks
+        self.half_life_days = half_life_days
+        self.shape_weeks = shape_weeks
+        self.weekday_weeks = weekday_weeks
+        self.smoothing = smoothing
+
+    def predict(self, history: DayMatrix, horizon: int) -> FloatArray:
+        pooled = self._pooled_share(history)
+        out = np.empty((horizon, history.slots), dtype=np.float64)
+        for h in range(horizon):
+            day = history.days + h
+            out[h] = self._daily_volume(history, day) * self._share(history, day, pooled)
+        return out
+
+    def _daily_volume(self, history: DayMatrix, day: int) -> float:
+        rows = history.same_position_days(day, self.level_weeks)
+        if not rows:
+            return float(fallback_day(history).sum())
+        totals = history.values[rows].sum(axis=1)
+        weights = recency_weights(rows, history.days - 1, self.half_life_days)
+        return float(np.average(totals, weights=weights))
+
+    def _pooled_share(self, history: DayMatrix) -> FloatArray:
+        start = max(0, history.days - self.shape_weeks * history.week_length)
+        window = history.values[start:]
+        window = window[history.valid()[start:]]
+        shares = _shares(window)
+        if shares.shape[0] == 0:
+            shares = _shares(fallback_day(history)[None, :])
+        if shares.shape[0] == 0:
+            return np.full(history.slots, 1.0 / history.slots)
+        return np.asarray(shares.mean(axis=0), dtype=np.float64)
+
+    def _share(self, history: DayMatrix, day: int, pooled: FloatArray) -> FloatArray:
+        rows = history.same_position_days(day, self.weekday_weeks)
+        own = _shares(history.values[rows])
+        if own.shape[0] == 0:
+            return pooled
+        ratio = np.divide(own.mean(axis=0), pooled, out=np.ones_like(pooled), where=pooled > 0)
+        share = pooled * gaussian_smooth(ratio, self.smoothing * history.slots)
+        total = share.sum()
+        return share / total if total > 0 else pooled
+
+
+def _shares(days: FloatArray) -> FloatArray:
+    """Each day's slot volumes divided by its total; days without volume are dropped."""
+    totals = days.sum(axis=1)
+    keep = totals > 0
+    return np.asarray(days[keep] / totals[keep, None], dtype=np.float64)
+
+
+def gaussian_smooth(values: FloatArray, bandwidth: float) -> FloatArray:
+    """Locally weighted mean with a Gaussian kernel of ``bandwidth`` slots (edges renormalised)."""
+    if bandwidth <= 0 or values.size < 2:
+        return values
+    idx = np.arange(values.size, dtype=np.float64)
+    kernel = np.exp(-0.5 * ((idx[:, None] - idx[None, :]) / bandwidth) ** 2)
+    kernel /= kernel.sum(axis=1, keepdims=True)
+    return np.asarray(kernel @ values, dtype=np.float64)
