@@ -37,7 +37,7 @@ check: lint typecheck imports pytest
 test: check
 
 docs: $(STAMP)
-	$(BIN)/python -m carecenter.services.docs_gen docs/reference
+	$(BIN)/python -m carecenter.services.reference_docs docs/reference
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "# $$b"; $(BIN)/python $$b || exit 1; done

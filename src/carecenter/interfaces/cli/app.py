@@ -12,8 +12,10 @@ import typer
 from typer.core import TyperGroup
 
 from carecenter.errors import CareCenterError, ConfigError
+from carecenter.interfaces.cli import erlang
 from carecenter.interfaces.cli.forecast import forecast_command
 from carecenter.interfaces.cli.output import FormatOption, emit
+from carecenter.interfaces.cli.report import report_command
 
 if TYPE_CHECKING:
     from carecenter.adapters.settings import Settings
@@ -49,7 +51,10 @@ config_app = typer.Typer(
     help="Check and apply the center configuration (center.yaml).", no_args_is_help=True
 )
 app.add_typer(config_app, name="config")
+app.add_typer(erlang.app, name="erlang")
+app.command("staff")(erlang.staff_plan)
 app.command("forecast")(forecast_command)
+app.command("report")(report_command)
 
 WorkspaceOption = typer.Option(
     None,

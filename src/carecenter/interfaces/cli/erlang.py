@@ -1,0 +1,211 @@
+"""``carecenter erlang {b,c,a,staff}`` and ``carecenter staff``: queueing formulas and staffing.
+
+The commands parse options, call :mod:`carecenter.services.staffing` and render the rows with
+:func:`~carecenter.interfaces.cli.output.emit`. Bad input raises
+:class:`~carecenter.errors.InputError`, which the main program turns into one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from carecenter.errors import InputError
+from carecenter.interfaces.cli.output import FormatOption, emit, render
+
+app = typer.Typer(
+    help="Queueing formulas (Erlang B, C, A) for one interval, and the agents it needs.",
+    no_args_is_help=True,
+)
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(s|m|min|h)?\s*$", re.IGNORECASE)
+_UNIT_S = {"": 1.0, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str, option: str = "--interval") -> float:
+    """Seconds in ``text``: ``900``, ``90s``, ``15m``, ``30min``, ``1h`` or ``1.5h``."""
+    match = _DURATION.match(text)
+    if not match:
+        raise InputError(
+            f"not a duration: {text!r} (use seconds, or e.g. 15m, 30m, 1h)", field=option
+        )
+    seconds = float(match.group(1)) * _UNIT_S[(match.group(2) or "").lower()]
+    if seconds <= 0:
+        raise InputError(f"must be positive: {text!r}", field=option)
+    return seconds
+
+
+CallsOption = typer.Option(..., "--calls", help="Contacts offered in the interval.")
+IntervalOption = typer.Option("30m", "--interval", help="Interval length: 15m, 30m, 1h or seconds.")
+AhtOption = typer.Option(..., "--aht", help="Average handling time, seconds.")
+AgentsOption = typer.Option(..., "--agents", help="Agents handling contacts.")
+ThresholdOption = typer.Option(20.0, "--threshold", help="Service-level threshold, seconds.")
+PatienceOption = typer.Option(
+    None, "--patience", help="Mean patience before abandoning, seconds (Erlang A)."
+)
+
+
+def _measures(model: str, **kwargs: Any) -> None:
+    from carecenter.services import staffing
+
+    fmt = kwargs.pop("fmt")
+    interval_s = parse_duration(kwargs.pop("interval"))
+    row = staffing.queue_measures(model, interval_s=interval_s, **kwargs)
+    emit([row], fmt, title=f"Erlang {model.upper()}")
+
+
+@app.command("b")
+def erlang_b_command(
+    calls: float = CallsOption,
+    interval: str = IntervalOption,
+    aht: float = AhtOption,
+    agents: int = AgentsOption,
+    threshold: float = ThresholdOption,
+    fmt: str = FormatOption,
+) -> None:
+    """Erlang B (blocked contacts are lost): blocking probability and occupancy."""
+    _measures(
+        "b",
+        calls=calls,
+        interval=interval,
+        aht_s=aht,
+        agents=agents,
+        threshold_s=threshold,
+        fmt=fmt,
+    )
+
+
+@app.command("c")
+def erlang_c_command(
+    calls: float = CallsOption,
+    interval: str = IntervalOption,
+    aht: float = AhtOption,
+    agents: int = AgentsOption,
+    threshold: float = ThresholdOption,
+    fmt: str = FormatOption,
+) -> None:
+    """Erlang C (nobody abandons): probability of waiting, service level, ASA, occupancy."""
+    _measures(
+        "c",
+        calls=calls,
+        interval=interval,
+        aht_s=aht,
+        agents=agents,
+        threshold_s=threshold,
+        fmt=fmt,
+    )
+
+
+@app.command("a")
+def erlang_a_command(
+    calls: float = CallsOption,
+    interval: str = IntervalOption,
+    aht: float = AhtOption,
+    agents: int = AgentsOption,
+    patience: float = typer.Option(..., "--patience", help="Mean patience, seconds."),
+    threshold: float = ThresholdOption,
+    fmt: str = FormatOption,
+) -> None:
+    """Erlang A (M/M/n+M, contacts abandon): waiting, service level, ASA and abandonment."""
+    _measures(
+        "a",
+        calls=calls,
+        interval=interval,
+        aht_s=aht,
+        agents=agents,
+        threshold_s=threshold,
+        patience_s=patience,
+        fmt=fmt,
+    )
+
+
+TargetSlOption = typer.Option(0.8, "--target-sl", help="Service level to reach (0 = none).")
+MaxAbandonOption = typer.Option(None, "--max-abandon", help="Highest abandonment rate.")
+MaxOccupancyOption = typer.Option(None, "--max-occupancy", help="Highest agent occupancy.")
+MaxAsaOption = typer.Option(None, "--max-asa", help="Highest average speed of answer, seconds.")
+ShrinkageOption = typer.Option(
+    0.0, "--shrinkage", help="Share of paid time not on contacts; scheduled = ceil(n/(1-s))."
+)
+
+
+@app.command("staff")
+def erlang_staff_command(
+    calls: float = CallsOption,
+    interval: str = IntervalOption,
+    aht: float = AhtOption,
+    target_sl: float = TargetSlOption,
+    threshold: float = ThresholdOption,
+    max_abandon: float | None = MaxAbandonOption,
+    max_occupancy: float | None = MaxOccupancyOption,
+    max_asa: float | None = MaxAsaOption,
+    patience: float | None = PatienceOption,
+    shrinkage: float = ShrinkageOption,
+    fmt: str = FormatOption,
+) -> None:
+    """Fewest agents meeting the targets (Erlang A with --patience, else Erlang C)."""
+
+    from carecenter.services import staffing
+
+    target = staffing.make_target(
+        target_sl=target_sl,
+        threshold_s=threshold,
+        max_asa_s=max_asa,
+        max_abandon=max_abandon,
+        max_occupancy=max_occupancy,
+    )
+    row = staffing.staff_interval(
+        calls=calls,
+        interval_s=parse_duration(interval),
+        aht_s=aht,
+        target=target,
+        patience_s=patience,
+        shrinkage=shrinkage,
+    )
+    columns = ["agents", "scheduled_agents", *staffing.MEASURE_COLUMNS]
+    emit([row], fmt, title=f"Staffing (Erlang {row['model']})", columns=columns)
+
+
+def staff_plan(
+    volumes: Path = typer.Option(
+        ..., "--volumes", help="CSV: queue,interval_start,calls,aht_s[,interval_s][,patience_s]."
+    ),
+    target_sl: float = TargetSlOption,
+    threshold: float = ThresholdOption,
+    max_abandon: float | None = MaxAbandonOption,
+    max_occupancy: float | None = MaxOccupancyOption,
+    max_asa: float | None = MaxAsaOption,
+    patience: float | None = typer.Option(
+        None, "--patience", help="Mean patience, seconds, for rows without patience_s."
+    ),
+    shrinkage: float = ShrinkageOption,
+    fmt: str = FormatOption,
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
+) -> None:
+    """Agents needed per queue and interval of a volume file (Erlang A if patience known, else C).
+
+    The CSV columns are queue, interval_start, calls, aht_s and optionally interval_s (default
+    1800) and patience_s.
+    """
+
+    from carecenter.services import staffing
+
+    target = staffing.make_target(
+        target_sl=target_sl,
+        threshold_s=threshold,
+        max_asa_s=max_asa,
+        max_abandon=max_abandon,
+        max_occupancy=max_occupancy,
+    )
+    rows = staffing.staff_plan(volumes, target, default_patience_s=patience, shrinkage=shrinkage)
+    if output is None:
+        emit(rows, fmt, title="Staffing plan")
+        return
+    text = render(rows, fmt, title="Staffing plan")
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(output)) from exc
+    typer.echo(f"wrote {len(rows)} rows to {output}", err=True)

@@ -1,0 +1,186 @@
+"""Use cases of the queueing formulas: ``carecenter erlang {b,c,a,staff}`` and ``carecenter staff``.
+
+Each function checks the user's numbers (an :class:`~carecenter.errors.InputError` naming the
+field when one is wrong), calls :mod:`carecenter.wfm` and returns plain rows (dicts) for the
+interface to render.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from carecenter.adapters.volumes_csv import CsvVolumes, VolumeRow
+from carecenter.errors import InputError
+from carecenter.wfm.erlang import erlang_b, erlang_c
+from carecenter.wfm.erlang_a import erlang_a
+from carecenter.wfm.measures import QueueMeasures
+from carecenter.wfm.staffing import StaffingTarget, required_agents, scheduled_agents
+
+MODELS = ("b", "c", "a")
+MEASURE_COLUMNS = (
+    "traffic_erlangs",
+    "p_wait",
+    "service_level",
+    "service_level_answered",
+    "asa_s",
+    "mean_wait_s",
+    "p_abandon",
+    "occupancy",
+    "queue_length",
+)
+
+
+class VolumeSource(Protocol):
+    """Where offered volumes come from (a CSV file, memory, a warehouse query...)."""
+
+    def rows(self) -> list[VolumeRow]:
+        """All volume rows."""
+        ...
+
+
+def _check(name: str, value: float | None, ok: bool, rule: str) -> None:
+    if value is not None and (not ok or math.isnan(value)):
+        raise InputError(f"must be {rule}, got {value:g}", field=name)
+
+
+def _check_interval(calls: float, interval_s: float, aht_s: float) -> None:
+    _check("calls", calls, math.isfinite(calls) and calls >= 0, "a number >= 0")
+    _check("interval", interval_s, math.isfinite(interval_s) and interval_s > 0, "> 0 seconds")
+    _check("aht", aht_s, math.isfinite(aht_s) and aht_s > 0, "> 0 seconds")
+
+
+def _check_patience(patience_s: float | None) -> None:
+    _check("patience", patience_s, patience_s is None or patience_s >= 0, ">= 0 seconds")
+
+
+def make_target(
+    *,
+    target_sl: float | None = 0.8,
+    threshold_s: float = 20.0,
+    max_asa_s: float | None = None,
+    max_abandon: float | None = None,
+    max_occupancy: float | None = None,
+) -> StaffingTarget:
+    """The staffing target from user input; ``InputError`` naming the bad field."""
+    sl_ok = target_sl is None or 0 <= target_sl < 1
+    _check("target_sl", target_sl, sl_ok, "in [0, 1)")
+    _check("threshold", threshold_s, math.isfinite(threshold_s) and threshold_s >= 0, ">= 0")
+    _check("max_asa", max_asa_s, max_asa_s is None or max_asa_s > 0, "> 0 seconds")
+    for name, value in (("max_abandon", max_abandon), ("max_occupancy", max_occupancy)):
+        _check(name, value, value is None or 0 < value <= 1, "in (0, 1]")
+    return StaffingTarget(
+        service_level=target_sl,
+        threshold=threshold_s,
+        max_asa=max_asa_s,
+        max_abandon=max_abandon,
+        max_occupancy=max_occupancy,
+    )
+
+
+def queue_measures(
+    model: str,
+    *,
+    calls: float,
+    interval_s: float,
+    aht_s: float,
+    agents: int,
+    threshold_s: float = 20.0,
+    patience_s: float | None = None,
+) -> dict[str, Any]:
+    """Measures of one interval under Erlang ``model`` (``b``, ``c`` or ``a``) as one row."""
+    if model not in MODELS:
+        raise InputError(f"unknown model {model!r}; choose one of b, c, a", field="model")
+    _check_interval(calls, interval_s, aht_s)
+    _check("agents", agents, agents >= 0, ">= 0")
+    _check("threshold", threshold_s, math.isfinite(threshold_s) and threshold_s >= 0, ">= 0")
+    _check_patience(patience_s)
+    common = {"interval": interval_s, "threshold": threshold_s}
+    if model == "b":
+        measures = erlang_b(calls, aht_s, agents, **common)
+    elif model == "c":
+        measures = erlang_c(calls, aht_s, agents, **common)
+    else:
+        if patience_s is None:
+            raise InputError("Erlang A needs the mean patience in seconds", field="patience")
+        measures = erlang_a(calls, aht_s, agents, patience_s, **common)
+    return {"agents": agents, **_measure_row(measures, ())}
+
+
+def _measure_row(measures: QueueMeasures, index: int | tuple[int, ...]) -> dict[str, float]:
+    row = measures.row(index)
+    return {name: row[name] for name in MEASURE_COLUMNS}
+
+
+def staff_interval(
+    *,
+    calls: float,
+    interval_s: float,
+    aht_s: float,
+    target: StaffingTarget,
+    patience_s: float | None = None,
+    shrinkage: float = 0.0,
+) -> dict[str, Any]:
+    """Agents needed for one interval (Erlang A when ``patience_s`` is given, else C)."""
+    _check_interval(calls, interval_s, aht_s)
+    _check_patience(patience_s)
+    _check("shrinkage", shrinkage, 0 <= shrinkage < 1, "in [0, 1)")
+    volume = VolumeRow("", "", calls, aht_s, interval_s, patience_s)
+    return _plan([volume], target, None, shrinkage)[0]
+
+
+def staff_plan(
+    source: VolumeSource | Path,
+    target: StaffingTarget,
+    *,
+    default_patience_s: float | None = None,
+    shrinkage: float = 0.0,
+) -> list[dict[str, Any]]:
+    """Agents needed per queue and interval of ``source`` (a volume CSV file when a path).
+
+    Erlang A for rows whose patience is known (their ``patience_s`` or ``default_patience_s``),
+    Erlang C for the others.
+    """
+    _check_patience(default_patience_s)
+    _check("shrinkage", shrinkage, 0 <= shrinkage < 1, "in [0, 1)")
+    rows = (CsvVolumes(source) if isinstance(source, Path) else source).rows()
+    planned = _plan(rows, target, default_patience_s, shrinkage)
+    return [
+        {"queue": row.queue, "interval_start": row.interval_start, **plan}
+        for row, plan in zip(rows, planned, strict=True)
+    ]
+
+
+def _plan(
+    rows: list[VolumeRow], target: StaffingTarget, default_patience: float | None, shrinkage: float
+) -> list[dict[str, Any]]:
+    if not rows:
+        return []
+    calls = np.array([r.calls for r in rows])
+    aht = np.array([r.aht_s for r in rows])
+    interval = np.array([r.interval_s for r in rows])
+    known = [r.patience_s if r.patience_s is not None else default_patience for r in rows]
+    patience = np.array([math.inf if p is None else p for p in known])
+    agents = required_agents(calls, aht, target, interval=interval, patience=patience)
+    scheduled = scheduled_agents(agents, shrinkage)
+    measures = erlang_a(calls, aht, agents, patience, interval=interval, threshold=target.threshold)
+    return [
+        {
+            "model": _model_name(patience[i]),
+            "calls": float(calls[i]),
+            "aht_s": float(aht[i]),
+            "agents": int(agents[i]),
+            "scheduled_agents": int(scheduled[i]),
+            **_measure_row(measures, i),
+        }
+        for i in range(len(rows))
+    ]
+
+
+def _model_name(patience: float) -> str:
+    if math.isinf(patience):
+        return "C"
+    return "B" if patience == 0 else "A"
