@@ -1,0 +1,68 @@
+"""The metric reference page, generated from the catalog's docstrings.
+
+``python -m carecenter.adapters.metrics.reference docs/reference`` writes ``metrics.md``; a
+test fails when the committed page differs from what the catalog says.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from carecenter.adapters.metrics.engine import metric_columns
+from carecenter.adapters.metrics.registry import AGENT, CATALOG, RATIO, SOURCES, VISIT
+
+PAGE = "metrics.md"
+_SECTIONS = (
+    (RATIO, "Benchmarks", "Ratios of the summed metrics below, so they re-aggregate exactly."),
+    (VISIT, "Contact counts and times", "Summed over the queue visits in `contact_facts`."),
+    (AGENT, "Agent time", "Summed over `agent_state_intervals` cut at interval boundaries."),
+)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def metrics_reference() -> str:
+    """Markdown for every metric: key, meaning, formula, unit and counting interval."""
+    order = {k: n for n, k in enumerate(metric_columns())}
+    out = [
+        "# Metric reference",
+        "",
+        "Generated from `carecenter.adapters.metrics` (the catalog's docstrings); do not edit.",
+        "",
+        "`carecenter report` prints every metric below for each interval and group; the key is "
+        "the JSON and CSV column. Intervals are in the center's time zone (`center.timezone`), "
+        "weeks start on Monday. The service-level threshold, formula and short-abandon limit "
+        "are each queue's `service_level` policy in `center.yaml`. An empty value means the "
+        "denominator was 0 or the metric does not apply to that grouping.",
+        "",
+        "Pending: CSAT (share of 4-5 answers on a 1-5 scale) and NPS (% promoters - % "
+        "detractors) need survey answers, which the warehouse does not hold yet; e-mail "
+        "response time counts wall-clock time, not yet the queue's business hours.",
+        "",
+    ]
+    for kind, title, text in _SECTIONS:
+        metrics = sorted(
+            (m for m in CATALOG.values() if m.kind == kind), key=lambda m: order[m.key]
+        )
+        out += [f"## {title}", "", f"{text} Source: {SOURCES[kind]}.", ""]
+        out += ["| key | meaning | formula | unit | interval |", "|---|---|---|---|---|"]
+        for m in metrics:
+            cells = [f"`{m.key}`", m.summary, m.formula, m.unit, m.interval]
+            out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def main(argv: list[str]) -> int:
+    """Write the page into the directory ``argv[0]`` (default ``docs/reference``)."""
+    target = Path(argv[0] if argv else "docs/reference")
+    target.mkdir(parents=True, exist_ok=True)
+    (target / PAGE).write_text(metrics_reference(), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,108 @@
+"""The metric registry: each metric is one function whose docstring is its documentation.
+
+Three kinds:
+
+* ``visit`` metrics are a value per queue visit (a row of ``contact_facts`` joined with its
+  queue's policy) summed over the visits that entered the queue in the interval;
+* ``agent`` metrics are a value per slice of agent-state time (``agent_state_intervals`` cut at
+  interval boundaries) summed over the slices in the interval;
+* ``ratio`` metrics combine other metrics of the same row after summing.
+
+Every docstring has a ``Formula:``, a ``Unit:`` and an ``Interval:`` line; the reference page
+``docs/reference/metrics.md`` is generated from them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+VISIT, AGENT, RATIO = "visit", "agent", "ratio"
+SOURCES = {VISIT: "contact_facts", AGENT: "agent_state_intervals", RATIO: "other metrics"}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One catalog entry."""
+
+    key: str
+    kind: str
+    expr: Callable[..., Any]
+    needs: tuple[str, ...] = ()
+    """Ratio: the metrics it divides. Visit metric: the optional facts it needs (``fcr``,
+    ``peers``)."""
+
+    @property
+    def doc(self) -> str:
+        """The cleaned docstring."""
+        return inspect.cleandoc(self.expr.__doc__ or "")
+
+    def field(self, name: str) -> str:
+        """The text after ``name:`` in the docstring (joined continuation lines)."""
+        lines = self.doc.splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith(f"{name}:"):
+                parts = [line[len(name) + 1 :].strip()]
+                for more in lines[i + 1 :]:
+                    if not more.startswith("  "):
+                        break
+                    parts.append(more.strip())
+                return " ".join(parts)
+        return ""
+
+    @property
+    def summary(self) -> str:
+        """The docstring's first paragraph."""
+        return " ".join(self.doc.split("\n\n")[0].split())
+
+    @property
+    def unit(self) -> str:
+        """The ``Unit:`` line."""
+        return self.field("Unit")
+
+    @property
+    def formula(self) -> str:
+        """The ``Formula:`` line."""
+        return self.field("Formula")
+
+    @property
+    def interval(self) -> str:
+        """The ``Interval:`` line."""
+        return self.field("Interval")
+
+
+CATALOG: dict[str, Metric] = {}
+"""Every metric by key, in definition order (the order of report columns)."""
+
+
+def _register(kind: str, needs: tuple[str, ...]) -> Callable[[Callable[..., Any]], Metric]:
+    def wrap(fn: Callable[..., Any]) -> Metric:
+        metric = Metric(fn.__name__, kind, fn, needs)
+        if metric.key in CATALOG:
+            raise ValueError(f"metric {metric.key} defined twice")
+        CATALOG[metric.key] = metric
+        return metric
+
+    return wrap
+
+
+def visit_metric(*features: str) -> Callable[[Callable[..., Any]], Metric]:
+    """Register a per-visit value summed per interval (``features``: optional inputs)."""
+    return _register(VISIT, features)
+
+
+def agent_metric() -> Callable[[Callable[..., Any]], Metric]:
+    """Register a per-agent-time-slice value summed per interval."""
+    return _register(AGENT, ())
+
+
+def ratio_metric(*parts: str) -> Callable[[Callable[..., Any]], Metric]:
+    """Register a metric computed from the summed metrics ``parts``."""
+    return _register(RATIO, parts)
+
+
+def of_kind(kind: str) -> list[Metric]:
+    """The metrics of one kind, in catalog order."""
+    return [m for m in CATALOG.values() if m.kind == kind]

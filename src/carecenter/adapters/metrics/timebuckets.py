@@ -1,0 +1,149 @@
+"""Reporting intervals in the center's local time, as portable Ibis arithmetic.
+
+A timestamp becomes *local epoch seconds*: UTC epoch seconds plus the time zone's UTC offset at
+that instant. The offset is a piecewise constant function of time; between the report's start
+and end it changes only at the zone's daylight-saving transitions, so it is written as one
+``CASE`` over those few instants and runs unchanged on DuckDB and PostgreSQL. An interval is
+``floor((local - origin) / step) * step + origin``; weeks start on Monday.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import ibis  # type: ignore[import-untyped]
+import ibis.expr.datatypes as dt  # type: ignore[import-untyped]
+
+from carecenter.errors import InputError
+
+STEPS: dict[str, int | None] = {
+    "15m": 900,
+    "30m": 1800,
+    "1h": 3600,
+    "1d": 86400,
+    "1w": 604800,
+    "all": None,
+}
+"""Interval names accepted by ``--interval``; ``all`` is the whole period as one interval."""
+
+_MONDAY_ORIGIN = -3 * 86400
+"""1970-01-01 was a Thursday: local epoch -3 days is a Monday at midnight."""
+
+
+def step_seconds(interval: str) -> int | None:
+    """Seconds in ``interval`` (``None`` for ``all``); an unknown name is an input error."""
+    if interval not in STEPS:
+        raise InputError(
+            f"unknown interval {interval!r}; choose one of {', '.join(STEPS)}", field="--interval"
+        )
+    return STEPS[interval]
+
+
+def _offset_s(zone: ZoneInfo, at: datetime) -> int:
+    off = at.astimezone(zone).utcoffset()
+    return int(off.total_seconds()) if off is not None else 0
+
+
+def transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[tuple[int, int]]:
+    """(UTC epoch second, new offset in seconds) for each change of offset in [start, end]."""
+    out: list[tuple[int, int]] = []
+    day = timedelta(days=1)
+    t, current = start, _offset_s(zone, start)
+    while t < end:
+        nxt = min(t + day, end)
+        if _offset_s(zone, nxt) != current:
+            lo, hi = int(t.timestamp()), int(nxt.timestamp())
+            while hi - lo > 1:  # bisect to the second the offset changes
+                mid = (lo + hi) // 2
+                if _offset_s(zone, datetime.fromtimestamp(mid, UTC)) == current:
+                    lo = mid
+                else:
+                    hi = mid
+            current = _offset_s(zone, datetime.fromtimestamp(hi, UTC))
+            out.append((hi, current))
+        t = nxt
+    return out
+
+
+@dataclass(frozen=True)
+class Buckets:
+    """How timestamps fall into reporting intervals for one report."""
+
+    step: int | None
+    timezone: str
+    start: datetime
+    """First instant the report covers (UTC)."""
+    end: datetime
+    """First instant after the report (UTC)."""
+    base_offset: int
+    changes: Sequence[tuple[int, int]]
+    backend: str = ""
+    """Ibis backend name (``duckdb``, ``postgres``): picks the fastest epoch expression."""
+
+    @classmethod
+    def build(
+        cls, interval: str, timezone: str, start: datetime, end: datetime, backend: str = ""
+    ) -> Buckets:
+        """Buckets for ``interval`` in ``timezone`` from ``start`` to ``end`` (aware)."""
+        zone = ZoneInfo(timezone)
+        lo, hi = start - timedelta(days=1), end + timedelta(days=1)
+        return cls(
+            step_seconds(interval),
+            timezone,
+            start.astimezone(UTC),
+            end.astimezone(UTC),
+            _offset_s(zone, lo),
+            tuple(transitions(zone, lo, hi)),
+            backend,
+        )
+
+    @property
+    def origin(self) -> int:
+        """Local epoch second the intervals are aligned to (a Monday for weeks)."""
+        return _MONDAY_ORIGIN if self.step == 604800 else 0
+
+    def local(self, epoch: ibis.Expr) -> ibis.Expr:
+        """Local epoch seconds of the UTC epoch-seconds expression ``epoch``."""
+        if not self.changes:
+            return epoch + self.base_offset if self.base_offset else epoch
+        branches = [(epoch >= at, offset) for at, offset in reversed(self.changes)]
+        return epoch + ibis.cases(*branches, else_=self.base_offset)
+
+    def epoch(self, ts: ibis.Expr) -> ibis.Expr:
+        """UTC epoch seconds of the timestamp expression ``ts`` on this report's backend."""
+        return epoch_s(ts, self.backend)
+
+    def first_local(self) -> int:
+        """Local epoch second of the report's start."""
+        return int(self.start.timestamp()) + _offset_s(ZoneInfo(self.timezone), self.start)
+
+    def bucket(self, local: ibis.Expr) -> ibis.Expr:
+        """Start (local epoch seconds) of the interval holding the local time ``local``."""
+        if self.step is None:
+            return ibis.literal(self.first_local(), "int64")
+        return ((local - self.origin) // self.step) * self.step + self.origin
+
+    def label(self, bucket: int) -> datetime:
+        """The aware local datetime at which the interval starting at ``bucket`` begins."""
+        naive = datetime.fromtimestamp(bucket, UTC).replace(tzinfo=None)
+        return naive.replace(tzinfo=ZoneInfo(self.timezone))
+
+
+@ibis.udf.scalar.builtin(name="epoch")  # type: ignore[untyped-decorator]
+def _duckdb_epoch(ts: dt.Timestamp(timezone="UTC")) -> dt.float64:  # type: ignore[valid-type]
+    """DuckDB's ``epoch(TIMESTAMPTZ)``: seconds with microseconds, no time-zone cast."""
+
+
+def epoch_s(ts: ibis.Expr, backend: str = "") -> ibis.Expr:
+    """UTC epoch seconds (float, microseconds kept) of a timestamp expression.
+
+    On DuckDB ``epoch`` reads the ``TIMESTAMPTZ`` directly (Ibis's portable form casts to a
+    local ``TIMESTAMP`` first, which costs more than the rest of a report); elsewhere the
+    portable ``EXTRACT(epoch ...)``.
+    """
+    if backend == "duckdb":
+        return _duckdb_epoch(ts)
+    return ts.epoch_seconds().cast("float64")

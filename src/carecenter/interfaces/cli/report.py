@@ -1,0 +1,123 @@
+"""``carecenter report``: service benchmarks per interval and group, as a table, JSON, CSV or
+a self-contained HTML page with charts; ``--gaps`` compares with targets and peers."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from carecenter.errors import InputError
+from carecenter.interfaces.cli.output import render
+
+WorkspaceOption = typer.Option(
+    None,
+    "--workspace",
+    "-w",
+    help="Workspace directory [default: $CARECENTER_WORKSPACE, else the current directory].",
+    show_default=False,
+)
+"""The same option as the other commands' (app.py imports this module, so it is not shared)."""
+
+REPORT_FORMATS = ("table", "json", "csv", "html")
+TABLE_COLUMNS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "service_level",
+    "asa_s",
+    "abandon_rate",
+    "aht_s",
+    "occupancy",
+)
+AGENT_TABLE_COLUMNS = ("handled", "aht_s", "avg_acw_s", "occupancy", "utilization", "long_calls")
+SHARES = ("service_level", "abandon_rate", "occupancy", "utilization", "fcr", "transfer_rate")
+
+
+def _table_rows(rows: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        shown: dict[str, Any] = {}
+        for c in columns:
+            value = row.get(c)
+            if isinstance(value, datetime):
+                value = value.strftime("%Y-%m-%d %H:%M")
+            elif isinstance(value, float) and math.isfinite(value):
+                value = round(value * 100, 1) if c in SHARES else round(value, 1)
+            shown[c if c not in SHARES else f"{c}_%"] = value
+        out.append(shown)
+    return out
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text)
+        return
+    output.write_text(text + "\n", encoding="utf-8")
+    typer.echo(f"wrote {output}", err=True)
+
+
+def report_command(
+    workspace: Path | None = WorkspaceOption,
+    start: str | None = typer.Option(
+        None, "--from", help="First day or time (YYYY-MM-DD[THH:MM], center time) [default: data]."
+    ),
+    end: str | None = typer.Option(
+        None, "--to", help="Last day (included) or end time (excluded) [default: data]."
+    ),
+    interval: str = typer.Option("1d", "--interval", "-i", help="15m, 30m, 1h, 1d, 1w or all."),
+    by: str = typer.Option(
+        "", "--by", help="Group by, comma separated: queue, channel, tier, agent, team, site."
+    ),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json, csv or html."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to FILE."),
+    peers: Path | None = typer.Option(
+        None, "--peers", help="Peer-benchmark CSV (metric,value[,queue]) for the gap table."
+    ),
+    gaps: bool = typer.Option(False, "--gaps", help="Show the gap table: ours, target, peer."),
+    fcr: bool = typer.Option(True, "--fcr/--no-fcr", help="Compute first-contact resolution."),
+) -> None:
+    """Service benchmarks (offered, service level, ASA, abandonment, AHT, occupancy...) per
+    interval and group."""
+    from carecenter.interfaces.cli.app import settings_for
+    from carecenter.services import reporting
+
+    if fmt not in REPORT_FORMATS:
+        raise InputError(
+            f"unknown format {fmt!r}; choose one of {', '.join(REPORT_FORMATS)}", field="--format"
+        )
+    settings = settings_for(workspace)
+    period = reporting.Period(start, end)
+    groups = reporting.parse_by(by)
+    if fmt == "html":
+        if output is None:
+            raise InputError("--format html writes a file: give --output FILE", field="--output")
+        path = reporting.html_report(
+            settings, output, period=period, interval=interval, by=groups, peers=peers, fcr=fcr
+        )
+        typer.echo(f"wrote {path}")
+        return
+    if gaps:
+        rows = reporting.gap_table(settings, period=period, peers=peers, fcr=fcr)
+        _write(render(rows, fmt, title="targets and peers", columns=reporting.GAP_COLUMNS), output)
+        return
+    report = reporting.metrics_report(
+        settings, period=period, interval=interval, by=groups, fcr=fcr
+    )
+    if fmt != "table":
+        _write(render(report.rows, fmt, columns=report.columns), output)
+        return
+    extra = AGENT_TABLE_COLUMNS if "agent" in groups else ()
+    columns = [
+        "interval_start",
+        *groups,
+        *TABLE_COLUMNS,
+        *(c for c in extra if c not in TABLE_COLUMNS),
+    ]
+    rows = _table_rows(report.rows, columns)
+    shown = [c if c not in SHARES else f"{c}_%" for c in columns]
+    _write(render(rows, "table", title="service report", columns=shown), output)

@@ -1,0 +1,280 @@
+"""Reports: run the metric catalog over the workspace's warehouse; targets and peer gaps.
+
+``metrics_report`` is ``carecenter report``; ``gap_table`` compares each queue (and the whole
+center) with its targets from ``center.yaml`` and with an optional peer-benchmark CSV;
+``html_report`` writes one self-contained HTML file with charts.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from carecenter.adapters.metrics.dims import Dimensions
+from carecenter.adapters.metrics.engine import Report, ReportSpec, run
+from carecenter.adapters.settings import Settings
+from carecenter.domain.center import Center
+from carecenter.errors import InputError
+from carecenter.services.workspace import open_workspace
+
+GAP_METRICS: dict[str, int] = {
+    "service_level": 1,
+    "asa_s": -1,
+    "abandon_rate": -1,
+    "occupancy": 0,
+    "email_response_s": -1,
+    "aht_s": -1,
+    "fcr": 1,
+    "cost_per_contact": -1,
+}
+"""Metrics of the gap table: +1 higher is better, -1 lower is better, 0 neither."""
+GAP_COLUMNS = ["queue", "metric", "ours", "target", "peer", "gap", "peer_gap", "met"]
+CENTER = "(center)"
+
+
+@dataclass(frozen=True)
+class Period:
+    """The report period as given on the command line (``None``: from the data)."""
+
+    start: str | None = None
+    end: str | None = None
+
+    def resolve(self, timezone: str) -> tuple[datetime | None, datetime | None]:
+        """Aware datetimes; naive values are local time of the center. A date alone in
+        ``end`` includes that whole day."""
+        return (
+            _parse(self.start, timezone, "--from", end=False),
+            _parse(self.end, timezone, "--to", end=True),
+        )
+
+
+def _parse(text: str | None, timezone: str, option: str, *, end: bool) -> datetime | None:
+    if not text:
+        return None
+    zone = ZoneInfo(timezone)
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime.combine(day + timedelta(days=1 if end else 0), time(0), zone)
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"{text!r} is not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM)",
+            field=option,
+        ) from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+
+
+def parse_by(text: str | None) -> tuple[str, ...]:
+    """``queue,agent`` -> ``("queue", "agent")``."""
+    return tuple(p.strip() for p in (text or "").split(",") if p.strip())
+
+
+@contextmanager
+def _backend(settings: Settings) -> Iterator[tuple[Any, Center | None]]:
+    import ibis  # type: ignore[import-untyped]
+
+    with open_workspace(settings) as ws:
+        con = ibis.duckdb.from_connection(ws.warehouse.connection)
+        yield con, ws.center.load()
+
+
+def _spec(
+    center: Center | None, period: Period, interval: str, by: Sequence[str], fcr: bool
+) -> ReportSpec:
+    start, end = period.resolve(center.timezone if center else "UTC")
+    return ReportSpec(interval=interval, by=tuple(by), start=start, end=end, fcr=fcr)
+
+
+def metrics_report(
+    settings: Settings,
+    *,
+    period: Period = Period(),
+    interval: str = "1d",
+    by: Sequence[str] = (),
+    fcr: bool = True,
+) -> Report:
+    """Every metric per interval and group (``by``: queue, channel, tier, agent, team, site)."""
+    with _backend(settings) as (con, center):
+        spec = _spec(center, period, interval, by, fcr)
+        return run(con, spec, Dimensions.from_center(center), _tz(center))
+
+
+def _tz(center: Center | None) -> str:
+    return center.timezone if center else "UTC"
+
+
+def read_peers(path: Path) -> dict[tuple[str, str], float]:
+    """A peer-benchmark CSV: columns ``metric,value`` and optionally ``queue`` (empty: the
+    whole center). Returns (queue or ``(center)``, metric) -> value."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    reader = csv.DictReader(text.splitlines())
+    fields = reader.fieldnames or []
+    for required in ("metric", "value"):
+        if required not in fields:
+            raise InputError(f"missing column {required!r}", file=str(path), line=1)
+    peers: dict[tuple[str, str], float] = {}
+    for n, row in enumerate(reader, start=2):
+        metric = (row.get("metric") or "").strip()
+        if metric not in GAP_METRICS:
+            raise InputError(
+                f"unknown metric {metric!r}; use one of {', '.join(GAP_METRICS)}",
+                file=str(path),
+                line=n,
+                field="metric",
+            )
+        try:
+            value = float(row.get("value") or "")
+        except ValueError:
+            raise InputError(
+                f"{row.get('value')!r} is not a number", file=str(path), line=n, field="value"
+            ) from None
+        if not math.isfinite(value):
+            raise InputError("must be a finite number", file=str(path), line=n, field="value")
+        peers[((row.get("queue") or "").strip() or CENTER, metric)] = value
+    return peers
+
+
+def _targets(center: Center | None) -> dict[tuple[str, str], float]:
+    out: dict[tuple[str, str], float] = {}
+    if center is None:
+        return out
+    for q in center.queues.values():
+        values = {
+            "service_level": q.service_level.target,
+            "asa_s": q.targets.asa_s,
+            "abandon_rate": q.targets.abandon_rate,
+            "occupancy": q.targets.occupancy,
+            "email_response_s": q.targets.response_time_s,
+        }
+        out.update({(q.queue_id, m): v for m, v in values.items() if v is not None})
+    for metric in GAP_METRICS:
+        shared = {v for (_, m), v in out.items() if m == metric}
+        if len(shared) == 1 and all((q, metric) in out for q in center.queues):
+            out[(CENTER, metric)] = shared.pop()  # every queue's target: the center's too
+    return out
+
+
+def _gap_row(
+    queue: str, metric: str, ours: Any, target: float | None, peer: float | None
+) -> dict[str, Any]:
+    direction = GAP_METRICS[metric]
+    gap = ours - target if ours is not None and target is not None else None
+    met = None
+    if gap is not None and direction:
+        met = gap * direction >= 0
+    return {
+        "queue": queue,
+        "metric": metric,
+        "ours": ours,
+        "target": target,
+        "peer": peer,
+        "gap": gap,
+        "peer_gap": ours - peer if ours is not None and peer is not None else None,
+        "met": met,
+    }
+
+
+def gaps_from(
+    center: Center | None,
+    total: dict[str, Any],
+    queues: dict[str, dict[str, Any]],
+    peers: dict[tuple[str, str], float],
+) -> list[dict[str, Any]]:
+    """Gap rows from the whole-period report of the center (``total``) and of each queue
+    (``queues``: queue id -> row, with ``occupancy`` of the queue's agents)."""
+    targets = _targets(center)
+    rows = []
+    for scope, values in [(CENTER, total), *sorted(queues.items())]:
+        for metric in GAP_METRICS:
+            target = targets.get((scope, metric))
+            peer = peers.get((scope, metric), peers.get((CENTER, metric)))
+            if target is None and peer is None:
+                continue
+            rows.append(_gap_row(scope, metric, values.get(metric), target, peer))
+    return rows
+
+
+def _whole_period(
+    con: Any, center: Center | None, period: Period, fcr: bool
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    dims, tz = Dimensions.from_center(center), _tz(center)
+    spec = _spec(center, period, "all", (), fcr)
+    total = run(con, spec, dims, tz)
+    by_queue = run(con, replace(spec, by=("queue",)), dims, tz)
+    queues = {r["queue"]: dict(r) for r in by_queue.rows if r["queue"] is not None}
+    if center is not None and center.queues:
+        groups = {q: [a.agent_id for a in center.agents_for(q)] for q in center.queues}
+        occupancy = run(con, replace(spec, fcr=False, groups=groups), dims, tz)
+        for row in occupancy.rows:
+            queues.setdefault(row["group"], {})["occupancy"] = row["occupancy"]
+    return (dict(total.rows[0]) if total.rows else {}), queues
+
+
+def gap_table(
+    settings: Settings, *, period: Period = Period(), peers: Path | None = None, fcr: bool = True
+) -> list[dict[str, Any]]:
+    """Ours against target and peer, per queue and for the whole center, over the period."""
+    peer_values = read_peers(peers) if peers is not None else {}
+    with _backend(settings) as (con, center):
+        total, queues = _whole_period(con, center, period, fcr)
+        return gaps_from(center, total, queues, peer_values)
+
+
+def html_report(
+    settings: Settings,
+    output: Path,
+    *,
+    period: Period = Period(),
+    interval: str = "1d",
+    by: Sequence[str] = (),
+    peers: Path | None = None,
+    fcr: bool = True,
+) -> Path:
+    """Write the self-contained HTML report (charts, gap table, agent table) to ``output``."""
+    from carecenter.adapters.report_html import HtmlReport, write_html
+
+    peer_values = read_peers(peers) if peers is not None else {}
+    with _backend(settings) as (con, center):
+        dims, tz = Dimensions.from_center(center), _tz(center)
+        spec = _spec(center, period, interval, by, fcr)
+        table = run(con, spec, dims, tz)
+        totals = run(con, replace(spec, by=()), dims, tz)
+        by_queue = run(con, replace(spec, by=("queue",), fcr=False), dims, tz)
+        heat_interval = interval if interval in ("15m", "30m", "1h") else "1h"
+        heat = run(con, replace(spec, interval=heat_interval, by=(), fcr=False), dims, tz)
+        agents = run(con, replace(spec, interval="all", by=("agent", "team", "site")), dims, tz)
+        total, queues = _whole_period(con, center, period, fcr)
+        gaps = gaps_from(center, total, queues, peer_values)
+    first = totals.buckets.start if totals.buckets else None
+    last = totals.buckets.end if totals.buckets else None
+    subtitle = (
+        f"{first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC, interval {interval}, times in {tz}"
+        if first and last
+        else "no data in the warehouse"
+    )
+    report = HtmlReport(
+        title=f"{center.name if center else 'carecenter'}: service report",
+        subtitle=subtitle,
+        totals=totals.rows,
+        by_queue=by_queue.rows,
+        heat=heat.rows,
+        agents=[r for r in agents.rows if r["agent"] is not None],
+        gaps=gaps,
+        sl_targets={q.queue_id: q.service_level.target for q in center.queues.values()}
+        if center
+        else {},
+        table=table.rows,
+        table_columns=table.columns,
+    )
+    return write_html(report, output)

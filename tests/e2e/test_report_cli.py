@@ -1,0 +1,155 @@
+"""``carecenter report`` on a demo workspace, in every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from carecenter.interfaces.cli.app import Group, app
+from carecenter.interfaces.cli.report import report_command
+
+
+def _report_app() -> typer.Typer:
+    """The real app when ``report`` is registered there, else a local one around it."""
+    if any(c.name == "report" for c in app.registered_commands):
+        return app
+    local = typer.Typer(cls=Group, pretty_exceptions_enable=False)
+    local.command("report")(report_command)
+    local.command("version")(lambda: None)  # two commands: ``report`` stays a sub-command
+    return local
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(app, ["demo", "--workspace", str(root), "--days", "1"])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def _run(workspace: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(_report_app(), ["report", "--workspace", str(workspace), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_table_is_readable_in_a_terminal(workspace: Path) -> None:
+    code, out, err = _run(workspace, "--interval", "1h", "--by", "queue")
+    assert code == 0, err
+    assert "service report" in out
+    assert "service_level_%" in out and "asa_s" in out
+    assert "billing" in out
+    assert max(len(line) for line in out.splitlines()) <= 200
+
+
+def test_json_rows_have_stable_snake_case_keys(workspace: Path) -> None:
+    code, out, err = _run(workspace, "--interval", "1h", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows
+    keys = list(rows[0])
+    assert keys[:10] == [
+        "interval_start",
+        "offered",
+        "answered",
+        "abandoned",
+        "short_abandoned",
+        "service_level",
+        "asa_s",
+        "abandon_rate",
+        "aht_s",
+        "occupancy",
+    ]
+    assert all(list(r) == keys for r in rows)
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", k) for k in keys)
+    for r in rows:
+        assert r["offered"] == r["answered"] + r["abandoned"] + r["flowed_out_offered"]
+    total = sum(r["offered"] for r in rows)
+    code, out, _ = _run(workspace, "--interval", "all", "--format", "json")
+    assert json.loads(out)[0]["offered"] == total
+
+
+def test_csv_by_agent_and_site(workspace: Path, tmp_path: Path) -> None:
+    target = tmp_path / "agents.csv"
+    code, _, err = _run(
+        workspace, "--interval", "1d", "--by", "agent", "--format", "csv", "--output", str(target)
+    )
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    agents = {r["agent"] for r in rows}
+    assert {"a001", "a002"} <= agents
+    assert all(r["occupancy"] for r in rows if r["agent"])
+    code, out, err = _run(workspace, "--interval", "all", "--by", "site", "--format", "csv")
+    assert code == 0, err
+    assert {r["site"] for r in csv.DictReader(io.StringIO(out))} >= {"Leeds", "Cardiff"}
+
+
+def test_gap_table_with_targets_and_peers(workspace: Path, tmp_path: Path) -> None:
+    peers = tmp_path / "peers.csv"
+    peers.write_text("metric,value,queue\nservice_level,0.8,\nasa_s,28,billing\n")
+    code, out, err = _run(workspace, "--gaps", "--peers", str(peers), "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert list(rows[0]) == ["queue", "metric", "ours", "target", "peer", "gap", "peer_gap", "met"]
+    billing_asa = next(r for r in rows if r["queue"] == "billing" and r["metric"] == "asa_s")
+    assert (billing_asa["target"], billing_asa["peer"]) == (30.0, 28.0)
+    assert billing_asa["gap"] == pytest.approx(billing_asa["ours"] - 30.0)
+    center_sl = next(r for r in rows if r["queue"] == "(center)")
+    assert center_sl["peer"] == 0.8
+
+
+def test_html_is_one_offline_file_with_charts(workspace: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    code, _, err = _run(workspace, "--interval", "1h", "--format", "html", "--output", str(target))
+    assert code == 0, err
+    text = target.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]*\ssrc=", text)
+    assert not re.search(r"<link[^>]*\shref=", text)
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", text.split("</head>")[1])
+    assert text.count('class="plotly-graph-div"') == 4
+    for title in ("Contacts per interval", "Service level against target", "weekday"):
+        assert title in text
+    assert "<h2>Agents</h2>" in text and "a001" in text
+    assert "<h2>Targets and peers</h2>" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--interval", "7m"], "unknown interval"),
+        (["--by", "planet"], "unknown dimension"),
+        (["--from", "yesterday"], "--from"),
+        (["--format", "html"], "--output"),
+        (["--format", "xml"], "unknown format"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(
+    workspace: Path, args: list[str], message: str
+) -> None:
+    code, _, err = _run(workspace, *args)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_bad_peer_file_names_file_line_and_field(workspace: Path, tmp_path: Path) -> None:
+    peers = tmp_path / "peers.csv"
+    peers.write_text("metric,value\nservice_level,0.8\nasa_s,fast\n")
+    code, _, err = _run(workspace, "--gaps", "--peers", str(peers))
+    assert code == 2
+    assert f"{peers}:3: value: 'fast' is not a number" in err
+
+
+def test_empty_workspace_reports_no_rows(tmp_path: Path) -> None:
+    init = CliRunner().invoke(app, ["init", str(tmp_path)])
+    assert init.exit_code == 0, init.output
+    code, out, err = _run(tmp_path, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out) == []

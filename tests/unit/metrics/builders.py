@@ -1,0 +1,133 @@
+"""Hand-built warehouse rows for the metric-catalog tests (DuckDB in memory)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import ibis
+from tests.helpers import T0
+
+from carecenter.adapters.metrics.dims import Dimensions
+from carecenter.adapters.metrics.engine import Report, ReportSpec, run
+from carecenter.adapters.warehouse import DuckDbWarehouse, arrow_table
+from carecenter.domain.center import ServiceLevelPolicy
+from carecenter.domain.projection import AgentInterval, VisitFact
+
+
+def at(seconds: float = 0.0, base: datetime = T0) -> datetime:
+    """``base`` plus ``seconds``."""
+    return base + timedelta(seconds=seconds)
+
+
+def visit(
+    contact_id: str,
+    *,
+    queue: str = "q",
+    outcome: str = "answered",
+    wait: float | None = 10.0,
+    enqueued: datetime = T0,
+    talk: float = 100.0,
+    hold: float = 0.0,
+    acw: float = 10.0,
+    agent: str | None = "a1",
+    channel: str = "voice",
+    tier: str = "standard",
+    customer: str | None = None,
+    topic: str | None = None,
+    number: int = 1,
+    arrived: datetime | None = None,
+    transferred_in: bool = False,
+    transferred_out: bool = False,
+) -> VisitFact:
+    """One queue visit; durations only count for answered visits, like the projector's."""
+    answered = outcome == "answered"
+    left = enqueued + timedelta(seconds=wait or 0.0)
+    return VisitFact(
+        contact_id=contact_id,
+        visit=number,
+        queue_id=queue,
+        channel=channel,
+        direction="inbound",
+        customer_id=customer,
+        tier=tier,
+        topic=topic,
+        arrived_at=arrived or enqueued,
+        enqueued_at=enqueued,
+        agent_id=agent if answered else None,
+        answered_at=left if answered else None,
+        abandoned_at=left if outcome == "abandoned" else None,
+        ended_at=None if outcome == "open" else left,
+        wait_s=wait,
+        talk_s=talk if answered else 0.0,
+        hold_s=hold if answered else 0.0,
+        acw_s=acw if answered else 0.0,
+        offers=1 if answered else 0,
+        outcome=outcome,
+        transferred_in=transferred_in,
+        transferred_out=transferred_out,
+    )
+
+
+def state(
+    agent: str, name: str, start: datetime, end: datetime | None, seq: int = 0
+) -> AgentInterval:
+    """One agent-state interval (``end`` ``None``: still open)."""
+    seq = seq or int(start.timestamp())
+    duration = (end - start).total_seconds() if end else None
+    return AgentInterval(agent, seq, name, start, None, end, duration)
+
+
+def load(con: Any, visits: Sequence[VisitFact], intervals: Sequence[AgentInterval] = ()) -> None:
+    """Insert rows into a DuckDB warehouse connection."""
+    for table, kind, rows in (
+        ("contact_facts", VisitFact, visits),
+        ("agent_state_intervals", AgentInterval, intervals),
+    ):
+        if rows:
+            con.register("_rows", arrow_table(kind, list(rows)))
+            con.execute(f"INSERT INTO {table} SELECT * FROM _rows")
+            con.unregister("_rows")
+
+
+def warehouse(
+    visits: Sequence[VisitFact], intervals: Sequence[AgentInterval] = ()
+) -> DuckDbWarehouse:
+    """An in-memory DuckDB warehouse holding ``visits`` and ``intervals``."""
+    wh = DuckDbWarehouse(":memory:")
+    load(wh.connection, visits, intervals)
+    return wh
+
+
+def dims(
+    policies: Mapping[str, ServiceLevelPolicy] | None = None,
+    agents: Mapping[str, tuple[str, str, float]] | None = None,
+) -> Dimensions:
+    """Dimensions from plain mappings."""
+    return Dimensions(dict(policies or {}), dict(agents or {}))
+
+
+def report(
+    visits: Sequence[VisitFact],
+    intervals: Sequence[AgentInterval] = (),
+    *,
+    policies: Mapping[str, ServiceLevelPolicy] | None = None,
+    agents: Mapping[str, tuple[str, str, float]] | None = None,
+    timezone: str = "UTC",
+    **spec: Any,
+) -> Report:
+    """Run the catalog over hand-built rows."""
+    wh = warehouse(visits, intervals)
+    try:
+        con = ibis.duckdb.from_connection(wh.connection)
+        return run(con, ReportSpec(**spec), dims(policies, agents), timezone)
+    finally:
+        wh.close()
+
+
+def one(result: Report, **match: Any) -> dict[str, Any]:
+    """The single row whose columns equal ``match``."""
+    rows = [r for r in result.rows if all(r.get(k) == v for k, v in match.items())]
+    assert len(rows) == 1, (match, result.rows)
+    return rows[0]
