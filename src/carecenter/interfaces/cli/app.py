@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 from carecenter.errors import CareCenterError, ConfigError
 from carecenter.interfaces.cli import erlang
 from carecenter.interfaces.cli.forecast import forecast_command
+from carecenter.interfaces.cli.importing import import_command
 from carecenter.interfaces.cli.output import FormatOption, emit
 from carecenter.interfaces.cli.report import report_command
 
@@ -55,6 +56,7 @@ app.add_typer(erlang.app, name="erlang")
 app.command("staff")(erlang.staff_plan)
 app.command("forecast")(forecast_command)
 app.command("report")(report_command)
+app.command("import")(import_command)
 
 WorkspaceOption = typer.Option(
     None,

@@ -1,0 +1,122 @@
+"""``carecenter import FORMAT FILE...``: measure the center you already run."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from carecenter.interfaces.cli.output import FormatOption, emit
+
+if TYPE_CHECKING:
+    from carecenter.services.importing import FileProgress
+
+_FORMATS_HELP = (
+    "asterisk-queue-log, amazon-connect-ctr, twilio-taskrouter, zendesk-tickets, "
+    "anonymous-bank or csv."
+)
+
+
+def import_command(
+    fmt: str = typer.Argument(..., metavar="FORMAT", help=f"Input format: {_FORMATS_HELP}"),
+    files: list[Path] = typer.Argument(
+        ..., metavar="FILE...", help="Files to import, oldest first (.gz is read too)."
+    ),
+    workspace: Path | None = typer.Option(
+        None,
+        "--workspace",
+        "-w",
+        help="Workspace directory [default: $CARECENTER_WORKSPACE, else the current directory].",
+        show_default=False,
+    ),
+    mapping: list[str] | None = typer.Option(
+        None,
+        "--map",
+        help="FIELD=COLUMN for a column the importer does not recognise (repeatable), "
+        "e.g. --map queue=qname.",
+    ),
+    time_zone: str | None = typer.Option(
+        None, "--tz", help="Zone of times without a UTC offset, e.g. Europe/Paris."
+    ),
+    mapping_file: Path | None = typer.Option(
+        None, "--mapping", help="Mapping file of the csv format (YAML).", dir_okay=False
+    ),
+    progress: bool | None = typer.Option(
+        None,
+        "--progress/--no-progress",
+        help="Show a progress bar on standard error [default: when standard output is a terminal].",
+        show_default=False,
+    ),
+    fmt_out: str = FormatOption,
+) -> None:
+    """Import files exported by a phone system or helpdesk into the workspace warehouse.
+
+    Exit code 0 when every record was imported, 3 when some were quarantined (see the
+    import_quarantine table), 2 for a usage or input error.
+    """
+    from carecenter.adapters.importers import ImportOptions
+    from carecenter.interfaces.cli.app import settings_for
+    from carecenter.services.importing import import_files
+
+    options = ImportOptions(_pairs(mapping or []), time_zone, mapping_file)
+    show = sys.stdout.isatty() if progress is None else progress
+    with _progress_bar(show) as bar:
+        summary = import_files(settings_for(workspace), fmt, files, options, bar)
+    emit(summary.rows(), fmt_out, title=f"import {fmt}")
+    total = summary.total()
+    for note, count in sorted(total.notes.items()):
+        typer.echo(f"note: {note}: {count}", err=True)
+    if total.quarantined:
+        typer.echo(
+            f"{total.quarantined} records quarantined (file, line and reason are in the "
+            "import_quarantine table); the other records were imported",
+            err=True,
+        )
+    raise typer.Exit(code=summary.exit_code)
+
+
+def _pairs(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, column = item.partition("=")
+        if not sep or not name.strip() or not column.strip():
+            raise typer.BadParameter(f"{item!r}: expected FIELD=COLUMN", param_hint="--map")
+        out[name.strip().lower()] = column.strip()
+    return out
+
+
+@contextmanager
+def _progress_bar(show: bool) -> Iterator[FileProgress | None]:
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    tasks: dict[str, TaskID] = {}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+
+        def update(name: str, done: int, size: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(Path(name).name, total=size)
+            bar.update(tasks[name], completed=done)
+
+        yield update

@@ -1,0 +1,111 @@
+"""Use case ``import``: read files another system exported into the workspace warehouse.
+
+Each file is streamed through the importer of its format; facts are written in large batches,
+replacing rows with the same key, so importing a file twice adds nothing. Malformed records go
+to the ``import_quarantine`` table and are counted; they never stop the import.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from carecenter.adapters.importers import FORMATS, ImportOptions, make_importer
+from carecenter.adapters.importers.common import FileCounts, open_text
+from carecenter.adapters.importers.writer import WarehouseSink
+from carecenter.adapters.settings import Settings
+from carecenter.errors import InputError
+from carecenter.services.workspace import open_workspace
+
+EXIT_QUARANTINED = 3
+"""Exit code of an import that quarantined records (the others were imported)."""
+
+FileProgress = Callable[[str, int, int], None]
+"""Called with (file, bytes read, bytes in the file) while files are read."""
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What one import run did, file by file."""
+
+    format: str
+    files: list[FileCounts]
+
+    def total(self) -> FileCounts:
+        """The counts of all files added up."""
+        total = FileCounts(self.files[0].source if self.files else "", "total")
+        notes: Counter[str] = Counter()
+        for counts in self.files:
+            for f in fields(FileCounts):
+                value = getattr(counts, f.name)
+                if isinstance(value, int):
+                    setattr(total, f.name, getattr(total, f.name) + value)
+            notes.update(counts.notes)
+        total.notes = notes
+        return total
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every record was imported, 3 when some were quarantined."""
+        return EXIT_QUARANTINED if self.total().quarantined else 0
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per file, and a total row when there are several files."""
+        files = self.files + ([self.total()] if len(self.files) > 1 else [])
+        return [
+            {
+                "file": c.file if c.file == "total" else Path(c.file).name,
+                "records": c.records,
+                "contacts": c.contacts,
+                "new": c.contacts_new,
+                "updated": c.contacts_updated,
+                "duplicates": c.duplicates,
+                "quarantined": c.quarantined,
+                "unknown": c.unknown,
+                "ignored": c.ignored,
+                "intervals": c.intervals,
+            }
+            for c in files
+        ]
+
+
+def formats() -> dict[str, str]:
+    """Format name -> what it reads."""
+    return dict(FORMATS)
+
+
+def import_files(
+    settings: Settings,
+    fmt: str,
+    paths: Sequence[Path],
+    options: ImportOptions | None = None,
+    progress: FileProgress | None = None,
+) -> ImportSummary:
+    """Import ``paths`` (in order; a call spanning two of them is joined) in format ``fmt``."""
+    importer = make_importer(fmt, options or ImportOptions())
+    if not paths:
+        raise InputError("no file to import")
+    for path in paths:
+        if not path.is_file():
+            raise InputError("no such file", file=str(path))
+    done: list[FileCounts] = []
+    with open_workspace(settings) as ws:
+        sink = WarehouseSink(ws.warehouse.connection, importer.source)
+        for i, path in enumerate(paths):
+            name = str(path.resolve())
+            sink.start_file(name)
+            report = None
+            if progress is not None:
+
+                def report(read: int, size: int, _name: str = name) -> None:
+                    progress(_name, read, size)
+
+            with open_text(path, report) as text:
+                importer.read(text, sink)
+            if i == len(paths) - 1:
+                importer.finish(sink)
+            done.append(sink.end_file())
+    return ImportSummary(fmt, done)
