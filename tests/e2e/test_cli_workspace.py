@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,17 +61,22 @@ def test_init_info_check_apply(tmp_path: Path) -> None:
 
 def test_demo_projects_and_is_repeatable(tmp_path: Path) -> None:
     ws = tmp_path / "demo"
-    code, out, _ = cli("demo", "-w", str(ws), "--days", "1", "--format", "json")
+    args = ["--days", "1", "--history-days", "2", "--format", "json"]
+    code, out, _ = cli("demo", "-w", str(ws), *args)
     assert code == 0
     first = json.loads(out)[0]
     assert first["events"] > 1000 and first["contact_facts"] > 100
     assert first["events_not_projected"] == 0 and first["agent_state_intervals"] > 50
-    code, out, _ = cli("demo", "-w", str(ws), "--days", "1", "--format", "json")
+    assert Path(first["queue_log"]).stat().st_size > 10_000
+    html = Path(first["report"]).read_text()
+    assert "Plotly.newPlot" in html
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?https?:""", html)
+    code, out, _ = cli("demo", "-w", str(ws), *args)
     assert json.loads(out)[0] == first
     code, out, _ = cli("project", "-w", str(ws))
     assert code == 0 and out.startswith("projected 0 events")
     # seeded: another workspace with the same seed gets the same numbers
-    code, out, _ = cli("demo", "-w", str(tmp_path / "again"), "--days", "1", "--format", "json")
+    code, out, _ = cli("demo", "-w", str(tmp_path / "again"), *args)
     again = json.loads(out)[0]
     for key in ("events", "contacts", "contact_facts", "agent_state_intervals"):
         assert again[key] == first[key]

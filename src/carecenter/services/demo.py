@@ -1,4 +1,10 @@
-"""The demo: a workspace with the example center and a few scripted days of events."""
+"""The demo: a workspace for the example center with history and live days, and a report.
+
+It tells the story of a center moving to carecenter: the past ``history_days`` weekdays come
+from the old phone system as an Asterisk ``queue_log`` (generated from scripted days, then
+imported), the next ``days`` weekdays are recorded live as events in the event log and projected
+into the warehouse. Then the HTML report is written. Everything is seeded.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +12,70 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from carecenter.adapters.queue_log_writer import write_queue_log
 from carecenter.adapters.settings import Settings
+from carecenter.domain.center import Center
+from carecenter.domain.events import Event
+from carecenter.services.importing import import_files
 from carecenter.services.projector import project
+from carecenter.services.reporting import Period, html_report
 from carecenter.services.workspace import init_workspace, open_workspace, workspace_info
 from carecenter.sim.demo_day import scripted_day
 
-DEMO_START = date(2026, 11, 16)  # a Monday
+DEMO_START = date(2026, 11, 16)  # a Monday: the first live day
+QUEUE_LOG = "pbx-queue_log"
+REPORT = "report.html"
+
+
+def weekdays(start: date, count: int, *, backwards: bool = False) -> list[date]:
+    """``count`` weekdays from ``start`` (inclusive) forwards, or before it backwards."""
+    days: list[date] = []
+    step = timedelta(days=-1 if backwards else 1)
+    day = start + step if backwards else start
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += step
+    return sorted(days)
+
+
+def _events(
+    center: Center, days: list[date], seed: int, prefix: str, calls_per_hour: float
+) -> list[Event]:
+    rng = random.Random(seed)
+    return [
+        e
+        for day in days
+        for e in scripted_day(center, day, rng, calls_per_hour=calls_per_hour, prefix=prefix)
+    ]
 
 
 def run_demo(
-    settings: Settings, *, days: int = 5, seed: int = 7, calls_per_hour: float = 12.0
+    settings: Settings,
+    *,
+    days: int = 5,
+    history_days: int = 10,
+    seed: int = 7,
+    calls_per_hour: float = 12.0,
 ) -> dict[str, Any]:
-    """Create the workspace, fill an empty event log with ``days`` scripted days from
-    :data:`DEMO_START`, project, and summarise. A workspace that has events keeps them, so
-    running the demo twice gives the same workspace."""
-    report = init_workspace(settings)
-    rng = random.Random(seed)
+    """Build the demo workspace (once: a workspace that has data keeps it) and summarise it."""
+    center = init_workspace(settings).center
+    log_path = settings.workspace / QUEUE_LOG
+    report_path = settings.workspace / REPORT
     with open_workspace(settings) as ws:
-        if ws.events.count() == 0:
-            for n in range(days):
-                day = DEMO_START + timedelta(days=n)
-                ws.events.append(
-                    scripted_day(
-                        report.center, day, rng, calls_per_hour=calls_per_hour, prefix="demo-"
-                    )
-                )
+        fresh = ws.events.count() == 0 and ws.warehouse.counts().contact_facts == 0
+        if fresh:
+            ws.events.append(
+                _events(center, weekdays(DEMO_START, days), seed, "live-", calls_per_hour)
+            )
         project(ws.events, ws.warehouse)
-    return workspace_info(settings)
+    if fresh and history_days:
+        history = weekdays(DEMO_START, history_days, backwards=True)
+        write_queue_log(_events(center, history, seed + 1, "pbx-", calls_per_hour), log_path)
+        import_files(settings, "asterisk-queue-log", [log_path])
+    if fresh or not report_path.exists():
+        html_report(settings, report_path, period=Period(), interval="1d", by=("queue",))
+    info = workspace_info(settings)
+    info["queue_log"] = str(log_path) if log_path.exists() else None
+    info["report"] = str(report_path)
+    return info

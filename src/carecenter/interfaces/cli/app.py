@@ -108,14 +108,18 @@ def info(workspace: Path | None = WorkspaceOption, fmt: str = FormatOption) -> N
 @app.command()
 def demo(
     workspace: Path | None = WorkspaceOption,
-    days: int = typer.Option(5, min=1, max=60, help="Scripted days to generate."),
+    days: int = typer.Option(5, min=1, max=60, help="Live weekdays recorded as events."),
+    history_days: int = typer.Option(
+        10, min=0, max=120, help="Earlier weekdays imported from a generated Asterisk queue_log."
+    ),
     seed: int = typer.Option(7, help="Random seed."),
     fmt: str = FormatOption,
 ) -> None:
-    """Create a demo workspace with scripted days of events, project them, summarise."""
+    """Demo workspace: imported PBX history, live events, projected facts, HTML report."""
     from carecenter.services.demo import run_demo
 
-    _summary(run_demo(settings_for(workspace), days=days, seed=seed), fmt)
+    info = run_demo(settings_for(workspace), days=days, history_days=history_days, seed=seed)
+    _summary(info, fmt)
 
 
 @app.command()
