@@ -23,17 +23,6 @@ WorkspaceOption = typer.Option(
 """The same option as the other commands' (app.py imports this module, so it is not shared)."""
 
 REPORT_FORMATS = ("table", "json", "csv", "html")
-TABLE_COLUMNS = (
-    "offered",
-    "answered",
-    "abandoned",
-    "short_abandoned",
-    "service_level",
-    "asa_s",
-    "abandon_rate",
-    "aht_s",
-    "occupancy",
-)
 AGENT_TABLE_COLUMNS = ("handled", "aht_s", "avg_acw_s", "occupancy", "utilization", "long_calls")
 SHARES = ("service_level", "abandon_rate", "occupancy", "utilization", "fcr", "transfer_rate")
 
@@ -111,13 +100,10 @@ def report_command(
     if fmt != "table":
         _write(render(report.rows, fmt, columns=report.columns), output)
         return
+    from carecenter.adapters.metrics.engine import HEADLINE
+
     extra = AGENT_TABLE_COLUMNS if "agent" in groups else ()
-    columns = [
-        "interval_start",
-        *groups,
-        *TABLE_COLUMNS,
-        *(c for c in extra if c not in TABLE_COLUMNS),
-    ]
+    columns = ["interval_start", *groups, *HEADLINE, *(c for c in extra if c not in HEADLINE)]
     rows = _table_rows(report.rows, columns)
     shown = [c if c not in SHARES else f"{c}_%" for c in columns]
     _write(render(rows, "table", title="service report", columns=shown), output)
