@@ -31,7 +31,7 @@ AGENT_COLUMNS = (
     "staffed_hours",
     "cost_per_contact",
 )
-_STYLE = """
+STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em;color:#222}
 h1{font-size:1.5em;margin-bottom:0}p.sub{color:#666;margin-top:.3em}
 h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
@@ -221,11 +221,8 @@ def _gap_rows(gaps: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def render(report: HtmlReport) -> str:
     """The whole page as one string."""
-    from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
-
-    config = {"displaylogo": False, "responsive": True}
     charts = [
-        f(report).to_html(full_html=False, include_plotlyjs=False, config=config)
+        figure_html(f(report))
         for f in (volume_figure, service_level_figure, asa_figure, heatmap_figure)
     ]
     sections = [
@@ -249,11 +246,25 @@ def render(report: HtmlReport) -> str:
     ]
     if report.table:
         sections += ["<h2>Report</h2>", table_html(report.table, report.table_columns)]
+    return page(report.title, report.subtitle, sections)
+
+
+def figure_html(figure: Any) -> str:
+    """A plotly figure as a ``<div>`` and its script, for a page made by :func:`page`."""
+    config = {"displaylogo": False, "responsive": True}
+    return str(figure.to_html(full_html=False, include_plotlyjs=False, config=config))
+
+
+def page(title: str, subtitle: str, sections: Sequence[str], style: str = "") -> str:
+    """A whole self-contained page: the style, plotly's bundled JS inlined once, the sections
+    (HTML fragments, e.g. from :func:`figure_html` and :func:`table_html`)."""
+    from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
+
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(report.title)}</title><style>{_STYLE}</style>"
+        f"<title>{html.escape(title)}</title><style>{STYLE}{style}</style>"
         f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
-        f'<h1>{html.escape(report.title)}</h1><p class="sub">{html.escape(report.subtitle)}</p>'
+        f'<h1>{html.escape(title)}</h1><p class="sub">{html.escape(subtitle)}</p>'
         + "\n".join(sections)
         + "</body></html>\n"
     )

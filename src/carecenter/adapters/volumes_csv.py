@@ -1,8 +1,11 @@
 """Contact volumes per queue and interval, read from a CSV file (or held in memory).
 
 The CSV has a header and the columns ``queue,interval_start,calls,aht_s`` plus the optional
-``interval_s`` (default 1800) and ``patience_s`` (empty: unknown). A bad row stops the read
-with an :class:`~carecenter.errors.InputError` naming the file, the line and the field.
+``interval_s`` (default 1800), ``patience_s`` (empty: unknown) and ``calls_lo``/``calls_hi``
+(the prediction interval of a forecast). This is also the layout ``carecenter forecast
+--output`` writes; its ``aht_s`` is empty when the history had no handle times, and then a
+default AHT must be given. A bad row stops the read with an
+:class:`~carecenter.errors.InputError` naming the file, the line and the field.
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ class VolumeRow:
     patience_s: float | None = None
     line: int | None = None
     """Line of the source file, when read from one."""
+    calls_lo: float | None = None
+    """Lower end of the forecast's prediction interval, when known."""
+    calls_hi: float | None = None
+    """Upper end of the forecast's prediction interval, when known."""
 
 
 class InMemoryVolumes:
@@ -45,17 +52,19 @@ class InMemoryVolumes:
 
 
 class CsvVolumes:
-    """Volumes read from a CSV file on each call of :meth:`rows`."""
+    """Volumes read from a CSV file on each call of :meth:`rows`; ``default_aht_s`` fills an
+    empty ``aht_s`` (without it an empty ``aht_s`` is an error)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, default_aht_s: float | None = None) -> None:
         self.path = path
+        self.default_aht_s = default_aht_s
 
     def rows(self) -> list[VolumeRow]:
         """All rows of the file, in order; ``InputError`` on the first bad one."""
         name = str(self.path)
         try:
             with self.path.open(newline="", encoding="utf-8-sig") as handle:
-                return _read(csv.DictReader(handle), name)
+                return _read(csv.DictReader(handle), name, self.default_aht_s)
         except OSError as exc:
             raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from exc
         except UnicodeDecodeError as exc:
@@ -64,7 +73,7 @@ class CsvVolumes:
             raise InputError(f"not a valid CSV file: {exc}", file=name) from exc
 
 
-def _read(reader: csv.DictReader[str], name: str) -> list[VolumeRow]:
+def _read(reader: csv.DictReader[str], name: str, default_aht_s: float | None) -> list[VolumeRow]:
     columns = [c.strip() for c in reader.fieldnames or []]
     for column in REQUIRED_COLUMNS:
         if column not in columns:
@@ -72,25 +81,34 @@ def _read(reader: csv.DictReader[str], name: str) -> list[VolumeRow]:
     rows = []
     for record in reader:
         fields = {(k or "").strip(): (v or "").strip() for k, v in record.items() if k}
-        rows.append(_row(fields, name, reader.line_num))
+        rows.append(_row(fields, name, reader.line_num, default_aht_s))
     if not rows:
         raise InputError("no data rows", file=name, line=1)
     return rows
 
 
-def _row(fields: dict[str, str], name: str, line: int) -> VolumeRow:
+def _row(fields: dict[str, str], name: str, line: int, default_aht_s: float | None) -> VolumeRow:
     for field in ("queue", "interval_start"):
         if not fields.get(field):
             raise InputError("is empty", file=name, line=line, field=field)
+    calls = _required(fields, "calls", name, line, positive=False)
+    aht = _number(fields, "aht_s", name, line, positive=True)
+    if aht is None:
+        if default_aht_s is None:
+            message = "is empty (give --aht SECONDS for intervals without a handle time)"
+            raise InputError(message, file=name, line=line, field="aht_s")
+        aht = default_aht_s
     interval = _number(fields, "interval_s", name, line, positive=True)
     return VolumeRow(
         queue=fields["queue"],
         interval_start=fields["interval_start"],
-        calls=_required(fields, "calls", name, line, positive=False),
-        aht_s=_required(fields, "aht_s", name, line, positive=True),
+        calls=calls,
+        aht_s=aht,
         interval_s=DEFAULT_INTERVAL_S if interval is None else interval,
         patience_s=_number(fields, "patience_s", name, line, positive=False),
         line=line,
+        calls_lo=_number(fields, "calls_lo", name, line, positive=False),
+        calls_hi=_number(fields, "calls_hi", name, line, positive=False),
     )
 
 

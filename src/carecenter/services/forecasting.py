@@ -1,14 +1,15 @@
 """Forecast use cases: interval history in, volume and AHT forecast per queue and interval out.
 
-``forecast_from_csv`` loads a history, aggregates it to the chosen interval, excludes special
-days, backtests the models on rolling origins, picks the best by WAPE (``model="auto"``) and
-forecasts the next days with prediction intervals from the backtest residuals.
+``forecast_from_csv`` loads a history from a CSV file, ``forecast_from_warehouse`` counts it in
+the workspace's warehouse (offered visits and AHT per queue and interval, in the center's time
+zone); both aggregate it to the chosen interval, exclude special days, backtest the models on
+rolling origins, pick the best by WAPE (``model="auto"``) and forecast the next days with
+prediction intervals from the backtest residuals.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,13 +27,14 @@ from carecenter.adapters.interval_csv import (
     read_special_days,
     write_forecast_csv,
 )
-from carecenter.errors import InputError
+from carecenter.adapters.interval_history import DEFAULT_INTERVAL_S, read_interval_history
+from carecenter.adapters.settings import Settings
+from carecenter.errors import InputError, WorkspaceError
+from carecenter.services.forecast_series import QueueSeries, build_series, series_notes
+from carecenter.services.workspace import open_workspace
 from carecenter.wfm.forecast import (
     BacktestResult,
-    DayMatrix,
     NotEnoughHistoryError,
-    OpenWeek,
-    SlotGrid,
     aht_profile,
     backtest,
     best_model,
@@ -42,7 +44,6 @@ from carecenter.wfm.forecast import (
     residual_interval,
     rolling_origins,
 )
-from carecenter.wfm.forecast.calendar import base_interval, second_of_day
 from carecenter.wfm.forecast.series import FloatArray
 
 __all__ = [
@@ -51,8 +52,10 @@ __all__ = [
     "ForecastReport",
     "build_series",
     "forecast_from_csv",
+    "forecast_from_warehouse",
     "forecast_queue",
     "special_days",
+    "warehouse_history",
     "write_forecast",
 ]
 
@@ -74,23 +77,6 @@ class ForecastOptions:
     """Date of day 0 of a day-index history [default: 3 March 2003, the US bank series]."""
     compare_all: bool = False
     """Backtest every model even when ``model`` names one (for the backtest table)."""
-
-
-@dataclass(frozen=True)
-class QueueSeries:
-    """The history of one queue on its grid of open days x slots."""
-
-    queue: str
-    days: list[date]
-    week: OpenWeek
-    grid: SlotGrid
-    calls: DayMatrix
-    aht_calls: DayMatrix | None
-    """Calls whose handle time is known (the weights of the AHT profile)."""
-    handle_s: FloatArray | None
-    excluded: list[date]
-    missing: list[date]
-    partial_slots: int
 
 
 @dataclass(frozen=True)
@@ -127,10 +113,55 @@ def forecast_from_csv(path: Path, options: ForecastOptions) -> ForecastReport:
     check_model(options.model)
     rows = iter_interval_rows(path, day_origin=options.day_origin or DEFAULT_DAY_ORIGIN)
     series = build_series(rows, options.interval_s, options.special_days, source=str(path))
+    return _forecast_series(series, options)
+
+
+def forecast_from_warehouse(settings: Settings, options: ForecastOptions) -> ForecastReport:
+    """The ``carecenter forecast`` use case on the workspace's warehouse.
+
+    Offered visits and AHT of answered visits per queue and interval (``options.interval_s``,
+    default 30 minutes) in the center's time zone; intervals inside opening hours with no
+    visit count as zero calls.
+    """
+    check_model(options.model)
+    step = options.interval_s or DEFAULT_INTERVAL_S
+    rows = warehouse_history(settings, step)
+    source = f"{settings.warehouse_path} (contact_facts)"
+    if not rows:
+        raise InputError("the warehouse holds no contact facts to forecast from", file=source)
+    series = build_series(rows, step, options.special_days, source=source, native_s=step)
+    return _forecast_series(series, options)
+
+
+def warehouse_history(
+    settings: Settings, interval_s: int = DEFAULT_INTERVAL_S
+) -> list[IntervalRow]:
+    """The interval history the forecast reads from the warehouse: per queue and interval of
+    ``interval_s`` (center time), offered visits and the AHT of the answered ones, zero-filled
+    inside the opening hours of the days with data."""
+    import ibis  # type: ignore[import-untyped]
+
+    if not settings.config_path.exists():
+        raise WorkspaceError(
+            f"{settings.workspace}: not a carecenter workspace (no center.yaml); "
+            "give --history FILE.csv or --workspace DIR"
+        )
+    with open_workspace(settings) as ws:
+        center = ws.center.load()
+        con = ibis.duckdb.from_connection(ws.warehouse.connection)
+        return read_interval_history(
+            con,
+            timezone=center.timezone if center else "UTC",
+            interval_s=interval_s,
+            hours={q.queue_id: q.hours for q in center.queues.values()} if center else None,
+        )
+
+
+def _forecast_series(series: list[QueueSeries], options: ForecastOptions) -> ForecastReport:
     forecasts: list[QueueForecast] = []
     notes: list[str] = []
     for one in series:
-        notes.extend(_series_notes(one))
+        notes.extend(series_notes(one))
         forecast, more = forecast_queue(one, options)
         forecasts.append(forecast)
         notes.extend(more)
@@ -148,88 +179,6 @@ def special_days(holidays: Path | None, dates: Iterable[date] = ()) -> tuple[Spe
 def write_forecast(report: ForecastReport, output: Path) -> int:
     """Write the forecast rows of ``report`` as CSV; returns the number of rows."""
     return write_forecast_csv(output, report.rows())
-
-
-def build_series(
-    rows: Iterable[IntervalRow],
-    interval_s: int | None,
-    special_days: Sequence[SpecialDay] = (),
-    *,
-    source: str = "history",
-) -> list[QueueSeries]:
-    """Group rows by queue and lay each queue out on its open days x slots grid."""
-    cells: dict[str, dict[tuple[date, int], list[float]]] = defaultdict(dict)
-    for row in rows:
-        handle = row.calls * row.aht_s if row.aht_s is not None else math.nan
-        cells[row.queue][(row.start.date(), second_of_day(row.start))] = [row.calls, handle]
-    if not cells:
-        raise InputError("the history holds no rows", file=source)
-    excluded = {s.day for s in special_days}
-    return [_queue_series(q, c, interval_s, excluded, source) for q, c in sorted(cells.items())]
-
-
-def _queue_series(
-    queue: str,
-    cells: dict[tuple[date, int], list[float]],
-    interval_s: int | None,
-    excluded: set[date],
-    source: str,
-) -> QueueSeries:
-    seconds = sorted({s for _, s in cells})
-    base = base_interval(seconds)
-    step = _target_interval(base, interval_s, source)
-    grid = SlotGrid.covering(seconds, step)
-    present = {d for d, _ in cells}
-    week = OpenWeek.from_dates(present)
-    days = week.days_between(min(present), max(present))
-    row_of = {d: i for i, d in enumerate(days)}
-    calls = np.zeros((len(days), grid.count))
-    handle = np.zeros_like(calls)
-    known = np.zeros_like(calls)
-    for (day, sec), (n, h) in cells.items():
-        i, k = row_of[day], grid.index(sec)
-        calls[i, k] += n
-        if not math.isnan(h):
-            handle[i, k] += h
-            known[i, k] += n
-    skip = [d for d in days if d not in present or d in excluded]
-    for d in skip:
-        calls[row_of[d]] = handle[row_of[d]] = known[row_of[d]] = math.nan
-    has_aht = bool(np.nansum(known) > 0)
-    first = week.position(days[0])
-    return QueueSeries(
-        queue=queue,
-        days=days,
-        week=week,
-        grid=grid,
-        calls=DayMatrix(calls, week.length, first),
-        aht_calls=DayMatrix(known, week.length, first) if has_aht else None,
-        handle_s=handle if has_aht else None,
-        excluded=[d for d in skip if d in excluded],
-        missing=[d for d in skip if d not in excluded],
-        partial_slots=_partial_slots(seconds, grid, base),
-    )
-
-
-def _target_interval(base: int, interval_s: int | None, source: str) -> int:
-    if interval_s is None:
-        return base
-    if interval_s % base:
-        raise InputError(
-            f"cannot aggregate {base // 60} min intervals to {interval_s / 60:g} min "
-            "(use a multiple of the history's interval)",
-            file=source,
-            field="--interval",
-        )
-    return interval_s
-
-
-def _partial_slots(seconds: Sequence[int], grid: SlotGrid, base: int) -> int:
-    per_slot = grid.interval_s // base
-    seen: dict[int, int] = defaultdict(int)
-    for sec in seconds:
-        seen[grid.index(sec)] += 1
-    return sum(1 for n in seen.values() if n < per_slot)
 
 
 def forecast_queue(
@@ -329,23 +278,6 @@ def _rows(
                 }
             )
     return rows
-
-
-def _series_notes(series: QueueSeries) -> list[str]:
-    notes = []
-    q = series.queue
-    if series.excluded:
-        notes.append(f"queue {q}: {len(series.excluded)} special day(s) excluded from fitting")
-    if series.missing:
-        shown = ", ".join(str(d) for d in series.missing[:5])
-        more = "" if len(series.missing) <= 5 else ", ..."
-        notes.append(f"queue {q}: {len(series.missing)} open day(s) missing: {shown}{more}")
-    if series.partial_slots:
-        notes.append(
-            f"queue {q}: {series.partial_slots} slot(s) of {series.grid.interval_s // 60} min "
-            "are only partly covered by the history"
-        )
-    return notes
 
 
 def _backtest_row(forecast: QueueForecast, result: BacktestResult) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Each function checks the user's numbers (an :class:`~carecenter.errors.InputError` naming the
 field when one is wrong), calls :mod:`carecenter.wfm` and returns plain rows (dicts) for the
-interface to render.
+interface to render; ``staff_plan_html`` writes the plan as a self-contained HTML page with a
+chart per queue.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from carecenter.adapters.staffing_html import StaffingPage, write_staffing_html
 from carecenter.adapters.volumes_csv import CsvVolumes, VolumeRow
 from carecenter.errors import InputError
 from carecenter.wfm.erlang import erlang_b, erlang_c
@@ -32,6 +34,8 @@ MEASURE_COLUMNS = (
     "occupancy",
     "queue_length",
 )
+PLAN_COLUMNS = ("model", "calls", "aht_s", "agents", "scheduled_agents", *MEASURE_COLUMNS)
+"""The columns of a plan row after ``queue`` and ``interval_start``."""
 
 
 class VolumeSource(Protocol):
@@ -137,21 +141,83 @@ def staff_plan(
     target: StaffingTarget,
     *,
     default_patience_s: float | None = None,
+    default_aht_s: float | None = None,
     shrinkage: float = 0.0,
 ) -> list[dict[str, Any]]:
-    """Agents needed per queue and interval of ``source`` (a volume CSV file when a path).
+    """Agents needed per queue and interval of ``source`` (a volume CSV file when a path, e.g.
+    the forecast CSV of ``carecenter forecast --output``; ``default_aht_s`` fills its empty
+    ``aht_s``).
 
     Erlang A for rows whose patience is known (their ``patience_s`` or ``default_patience_s``),
     Erlang C for the others.
     """
+    return _plan_volumes(source, target, default_patience_s, default_aht_s, shrinkage)[1]
+
+
+def staff_plan_html(
+    source: VolumeSource | Path,
+    target: StaffingTarget,
+    output: Path,
+    *,
+    default_patience_s: float | None = None,
+    default_aht_s: float | None = None,
+    shrinkage: float = 0.0,
+) -> list[dict[str, Any]]:
+    """:func:`staff_plan`, written to ``output`` as one offline HTML page: per queue a chart of
+    the forecast calls (with the prediction band when the source has one) and the required and
+    scheduled agents, and the plan's table. Returns the plan rows."""
+    volumes, rows = _plan_volumes(source, target, default_patience_s, default_aht_s, shrinkage)
+    bands = {
+        (v.queue, v.interval_start): (v.calls_lo, v.calls_hi)
+        for v in volumes
+        if v.calls_lo is not None and v.calls_hi is not None
+    }
+    name = source.name if isinstance(source, Path) else "volumes"
+    page = StaffingPage(
+        title="Staffing plan",
+        subtitle=f"{name}: {describe_target(target)}; shrinkage {shrinkage:.0%}",
+        rows=rows,
+        bands=bands,
+        columns=("queue", "interval_start", *PLAN_COLUMNS),
+    )
+    write_staffing_html(page, output)
+    return rows
+
+
+def describe_target(target: StaffingTarget) -> str:
+    """The targets in words, e.g. ``service level 80% within 20 s, abandonment <= 5%``."""
+    parts = []
+    if target.service_level:
+        parts.append(f"service level {target.service_level:.0%} within {target.threshold:g} s")
+    if target.max_asa is not None:
+        parts.append(f"ASA <= {target.max_asa:g} s")
+    if target.max_abandon is not None:
+        parts.append(f"abandonment <= {target.max_abandon:.1%}")
+    if target.max_occupancy is not None:
+        parts.append(f"occupancy <= {target.max_occupancy:.0%}")
+    if target.max_p_wait is not None:
+        parts.append(f"P(wait) <= {target.max_p_wait:.0%}")
+    return ", ".join(parts) or "no target"
+
+
+def _plan_volumes(
+    source: VolumeSource | Path,
+    target: StaffingTarget,
+    default_patience_s: float | None,
+    default_aht_s: float | None,
+    shrinkage: float,
+) -> tuple[list[VolumeRow], list[dict[str, Any]]]:
     _check_patience(default_patience_s)
+    _check("aht", default_aht_s, default_aht_s is None or 0 < default_aht_s < math.inf, "> 0")
     _check("shrinkage", shrinkage, 0 <= shrinkage < 1, "in [0, 1)")
-    rows = (CsvVolumes(source) if isinstance(source, Path) else source).rows()
-    planned = _plan(rows, target, default_patience_s, shrinkage)
-    return [
+    reader = CsvVolumes(source, default_aht_s) if isinstance(source, Path) else source
+    volumes = reader.rows()
+    planned = _plan(volumes, target, default_patience_s, shrinkage)
+    rows = [
         {"queue": row.queue, "interval_start": row.interval_start, **plan}
-        for row, plan in zip(rows, planned, strict=True)
+        for row, plan in zip(volumes, planned, strict=True)
     ]
+    return volumes, rows
 
 
 def _plan(

@@ -168,9 +168,15 @@ def erlang_staff_command(
     emit([row], fmt, title=f"Staffing (Erlang {row['model']})", columns=columns)
 
 
+PLAN_FORMATS = ("table", "json", "csv", "html")
+
+
 def staff_plan(
     volumes: Path = typer.Option(
-        ..., "--volumes", help="CSV: queue,interval_start,calls,aht_s[,interval_s][,patience_s]."
+        ...,
+        "--volumes",
+        help="CSV: queue,interval_start,calls,aht_s[,interval_s][,patience_s], or the forecast "
+        "CSV of `carecenter forecast --output`.",
     ),
     target_sl: float = TargetSlOption,
     threshold: float = ThresholdOption,
@@ -180,17 +186,31 @@ def staff_plan(
     patience: float | None = typer.Option(
         None, "--patience", help="Mean patience, seconds, for rows without patience_s."
     ),
+    aht: float | None = typer.Option(
+        None, "--aht", help="Average handling time, seconds, for rows with an empty aht_s."
+    ),
     shrinkage: float = ShrinkageOption,
-    fmt: str = FormatOption,
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
+    fmt: str = typer.Option(
+        "table", "--format", "-f", help="table, json, csv or html (a page with charts)."
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write here, not stdout (required for html)."
+    ),
 ) -> None:
     """Agents needed per queue and interval of a volume file (Erlang A if patience known, else C).
 
     The CSV columns are queue, interval_start, calls, aht_s and optionally interval_s (default
-    1800) and patience_s.
+    1800), patience_s and calls_lo, calls_hi (a forecast's prediction interval, drawn as a band
+    in the html chart).
     """
 
     from carecenter.services import staffing
+
+    if fmt not in PLAN_FORMATS:
+        choices = ", ".join(PLAN_FORMATS)
+        raise InputError(f"unknown format {fmt!r}; choose one of {choices}", field="--format")
+    if fmt == "html" and output is None:
+        raise InputError("--format html writes a file: give --output FILE", field="--output")
 
     target = staffing.make_target(
         target_sl=target_sl,
@@ -199,7 +219,22 @@ def staff_plan(
         max_abandon=max_abandon,
         max_occupancy=max_occupancy,
     )
-    rows = staffing.staff_plan(volumes, target, default_patience_s=patience, shrinkage=shrinkage)
+    if fmt == "html" and output is not None:
+        rows = staffing.staff_plan_html(
+            volumes,
+            target,
+            output,
+            default_patience_s=patience,
+            default_aht_s=aht,
+            shrinkage=shrinkage,
+        )
+        queues = len({r["queue"] for r in rows})
+        plural = "" if queues == 1 else "s"
+        typer.echo(f"wrote {output} ({queues} queue{plural}, {len(rows)} intervals)")
+        return
+    rows = staffing.staff_plan(
+        volumes, target, default_patience_s=patience, default_aht_s=aht, shrinkage=shrinkage
+    )
     if output is None:
         emit(rows, fmt, title="Staffing plan")
         return

@@ -1,4 +1,7 @@
-"""``carecenter forecast``: volume and AHT per queue and interval, with prediction intervals."""
+"""``carecenter forecast``: volume and AHT per queue and interval, with prediction intervals.
+
+The history is a CSV file (``--history``) or, without one, the workspace's warehouse.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +11,24 @@ from pathlib import Path
 import typer
 
 from carecenter.interfaces.cli.output import FormatOption, emit
+from carecenter.interfaces.cli.report import WorkspaceOption
 
 
 def forecast_command(
-    history: Path = typer.Option(
-        ...,
+    history: Path | None = typer.Option(
+        None,
         "--history",
-        help="CSV of interval counts: interval_start,calls[,queue][,aht_s].",
+        help="CSV of interval counts: interval_start,calls,queue,aht_s (queue and aht_s "
+        "optional); without it, the history is read from the workspace's warehouse.",
         exists=True,
         dir_okay=False,
     ),
+    workspace: Path | None = WorkspaceOption,
     interval: str | None = typer.Option(
         None,
         "--interval",
-        help="Aggregate to this interval, e.g. 15m, 30m, 1h [default: the history's].",
+        help="Aggregate to this interval, e.g. 15m, 30m, 1h (default: the CSV history's "
+        "own; 30m from the warehouse).",
     ),
     horizon: str = typer.Option("7d", "--horizon", help="How far ahead: days (7d) or weeks (2w)."),
     model: str = typer.Option(
@@ -58,7 +65,9 @@ def forecast_command(
         None, "--output", "-o", help="Write the forecast CSV to this file."
     ),
 ) -> None:
-    """Forecast volume and AHT per queue and interval from an interval history."""
+    """Forecast volume and AHT per queue and interval from an interval history (a CSV file,
+    else the workspace's warehouse)."""
+    from carecenter.interfaces.cli.app import settings_for
     from carecenter.services import forecasting as service
 
     dates = [_date(d, "--exclude-date") for d in exclude_date or []]
@@ -72,7 +81,10 @@ def forecast_command(
         compare_all=backtest,
         day_origin=_date(day_origin, "--day-origin") if day_origin else None,
     )
-    report = service.forecast_from_csv(history, options)
+    if history is not None:
+        report = service.forecast_from_csv(history, options)
+    else:
+        report = service.forecast_from_warehouse(settings_for(workspace), options)
     for note in report.notes:
         typer.echo(f"note: {note}", err=True)
     if output is not None:

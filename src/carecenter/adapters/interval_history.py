@@ -1,0 +1,178 @@
+"""Interval history from the warehouse: offered contacts and AHT per queue and interval.
+
+The forecast's history when no CSV is given. From ``contact_facts`` (one row per queue visit):
+
+- offered contacts of a queue in an interval = visits whose ``enqueued_at`` falls in the
+  interval, counted in the center's local time (intervals aligned to local midnight);
+- AHT = mean ``talk_s + hold_s + acw_s`` of the answered visits (``None`` when none was).
+
+The query is one Ibis expression (the reporting intervals of
+:mod:`carecenter.adapters.metrics.timebuckets`), so it runs wherever the warehouse lives.
+
+A missing row means no calls: on every *opening day* of a queue the intervals inside its
+opening hours that saw no visit are filled with zero. The opening days of a queue are the days
+from its first visit to the last day of the history on which the center recorded any visit and
+the queue's opening hours are open; a day on which the whole center recorded nothing is taken as
+a day without data (closed, or not loaded), not a day without calls.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import ibis  # type: ignore[import-untyped]
+
+from carecenter.adapters.interval_csv import IntervalRow
+from carecenter.adapters.metrics.engine import quiet_backend
+from carecenter.adapters.metrics.timebuckets import Buckets
+from carecenter.domain.center import OpeningHours
+from carecenter.domain.enums import VisitOutcome
+from carecenter.errors import InputError
+
+FACTS = "contact_facts"
+DEFAULT_INTERVAL_S = 1800
+DAY_S = 86_400
+_PROBE_S = 300
+"""An interval is inside opening hours when the queue is open at one of its 5-minute marks."""
+
+
+@dataclass(frozen=True)
+class _Cell:
+    calls: int
+    answered: int
+    handle_s: float
+
+
+def read_interval_history(
+    con: Any,
+    *,
+    timezone: str = "UTC",
+    interval_s: int = DEFAULT_INTERVAL_S,
+    hours: Mapping[str, OpeningHours] | None = None,
+) -> list[IntervalRow]:
+    """Offered contacts and AHT per queue and interval of the warehouse behind the Ibis
+    backend ``con``, zero-filled inside opening hours (``hours``: queue id -> opening hours;
+    a queue without hours is filled over the times of day it ever had a visit).
+
+    Rows come sorted by queue and interval start (naive local datetimes); ``line`` is 0.
+    """
+    if interval_s <= 0 or DAY_S % interval_s:
+        raise InputError(
+            f"an interval of {interval_s} s does not divide a day (use e.g. 15m, 30m, 1h)",
+            field="--interval",
+        )
+    with quiet_backend():
+        cells = _query(con, timezone, interval_s)
+    return _fill(cells, timezone, interval_s, hours or {})
+
+
+def _query(con: Any, timezone: str, interval_s: int) -> dict[tuple[str, datetime], _Cell]:
+    facts = con.table(FACTS)
+    span = facts.aggregate(lo=facts.enqueued_at.min(), hi=facts.enqueued_at.max())
+    lo, hi = span.to_pyarrow().to_pylist()[0].values()
+    if lo is None or hi is None:
+        return {}
+    day = timedelta(days=1)
+    buckets = Buckets.build("1d", timezone, lo - day, hi + day, backend=con.name)
+    buckets = replace(buckets, step=interval_s)
+    start = buckets.bucket(buckets.local(buckets.epoch(facts.enqueued_at)))
+    answered = facts.outcome == VisitOutcome.ANSWERED.value
+    handle = facts.talk_s.fill_null(0) + facts.hold_s.fill_null(0) + facts.acw_s.fill_null(0)
+    visits = facts.select(
+        "queue_id",
+        interval=start.cast("int64"),
+        answered=answered.cast("int64"),
+        handle_s=ibis.ifelse(answered, handle, 0.0),
+    )
+    table = visits.group_by(["queue_id", "interval"]).aggregate(
+        calls=visits.count(),
+        answered=visits.answered.sum(),
+        handle_s=visits.handle_s.sum(),
+    )
+    data = table.to_pyarrow().to_pylist()
+    return {
+        (str(r["queue_id"]), _naive(int(r["interval"]))): _Cell(
+            int(r["calls"]), int(r["answered"]), float(r["handle_s"])
+        )
+        for r in data
+    }
+
+
+def _naive(local_epoch_s: int) -> datetime:
+    return datetime.fromtimestamp(local_epoch_s, UTC).replace(tzinfo=None)
+
+
+def _fill(
+    cells: dict[tuple[str, datetime], _Cell],
+    timezone: str,
+    interval_s: int,
+    hours: Mapping[str, OpeningHours],
+) -> list[IntervalRow]:
+    if not cells:
+        return []
+    by_queue: dict[str, dict[datetime, _Cell]] = defaultdict(dict)
+    for (queue, start), cell in cells.items():
+        by_queue[queue][start] = cell
+    center_days = sorted({start.date() for _, start in cells})
+    zone = ZoneInfo(timezone)
+    rows: list[IntervalRow] = []
+    for queue, seen in sorted(by_queue.items()):
+        first = min(seen).date()
+        days = [d for d in center_days if d >= first]
+        open_slots = _open_slots(hours.get(queue), days, zone, interval_s, seen)
+        starts = sorted(set(seen) | open_slots)
+        rows.extend(_row(queue, s, seen.get(s)) for s in starts)
+    return rows
+
+
+def _open_slots(
+    hours: OpeningHours | None,
+    days: list[date],
+    zone: ZoneInfo,
+    interval_s: int,
+    seen: Mapping[datetime, _Cell],
+) -> set[datetime]:
+    """Interval starts inside opening hours on ``days`` (or, without hours, at the times of
+    day the queue ever had a visit, on every one of ``days``)."""
+    if hours is None:
+        times = {s.time() for s in seen}
+        return {datetime.combine(d, t) for d in days for t in times}
+    same_zone = hours.timezone == zone.key
+    by_weekday: dict[int, list[timedelta]] = {}
+    slots: set[datetime] = set()
+    for day in days:
+        midnight = datetime.combine(day, time(0))
+        if same_zone and day.weekday() in by_weekday:
+            offsets = by_weekday[day.weekday()]
+        else:
+            offsets = _open_offsets(hours, midnight, zone, interval_s)
+            if same_zone:  # the hours are wall-clock times of the center: one answer a weekday
+                by_weekday[day.weekday()] = offsets
+        slots.update(midnight + offset for offset in offsets)
+    return slots
+
+
+def _open_offsets(
+    hours: OpeningHours, midnight: datetime, zone: ZoneInfo, interval_s: int
+) -> list[timedelta]:
+    """Offsets from local midnight of the intervals in which the queue opens at some point."""
+    probe = min(interval_s, _PROBE_S)
+    offsets = []
+    for k in range(DAY_S // interval_s):
+        start = midnight + timedelta(seconds=k * interval_s)
+        marks = (start + timedelta(seconds=m) for m in range(0, interval_s, probe))
+        if any(hours.is_open(mark.replace(tzinfo=zone)) for mark in marks):
+            offsets.append(start - midnight)
+    return offsets
+
+
+def _row(queue: str, start: datetime, cell: _Cell | None) -> IntervalRow:
+    if cell is None:
+        return IntervalRow(queue, start, 0.0, None, 0)
+    aht = cell.handle_s / cell.answered if cell.answered else None
+    return IntervalRow(queue, start, float(cell.calls), aht, 0)
