@@ -19,21 +19,11 @@ from carecenter.adapters.volumes_csv import CsvVolumes, VolumeRow
 from carecenter.errors import InputError
 from carecenter.wfm.erlang import erlang_b, erlang_c
 from carecenter.wfm.erlang_a import erlang_a
-from carecenter.wfm.measures import QueueMeasures
+from carecenter.wfm.measures import MEASURE_NAMES, QueueMeasures
 from carecenter.wfm.staffing import StaffingTarget, required_agents, scheduled_agents
 
 MODELS = ("b", "c", "a")
-MEASURE_COLUMNS = (
-    "traffic_erlangs",
-    "p_wait",
-    "service_level",
-    "service_level_answered",
-    "asa_s",
-    "mean_wait_s",
-    "p_abandon",
-    "occupancy",
-    "queue_length",
-)
+MEASURE_COLUMNS = MEASURE_NAMES
 PLAN_COLUMNS = ("model", "calls", "aht_s", "agents", "scheduled_agents", *MEASURE_COLUMNS)
 """The columns of a plan row after ``queue`` and ``interval_start``."""
 
