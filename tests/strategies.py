@@ -10,7 +10,7 @@ from tests.helpers import T0
 from carecenter.domain.agent_state import ALLOWED, AgentSession
 from carecenter.domain.contact import Contact
 from carecenter.domain.enums import AgentStatus, Channel, ContactState
-from carecenter.domain.events import Event
+from carecenter.domain.events import Event, SurveyAnswered
 
 S = ContactState
 CONTACT_ACTIONS = {
@@ -68,6 +68,21 @@ def _agent_step(draw: st.DrawFn, a: AgentSession, at: object) -> Event:
     return a.change(to, at, reason=reason)  # type: ignore[arg-type]
 
 
+def _survey_answer(draw: st.DrawFn, contacts: list[Contact], at: object) -> Event:
+    question = draw(st.sampled_from(["csat", "nps"]))
+    scale = 5 if question == "csat" else 10
+    contact = draw(st.sampled_from([None, *contacts])) if contacts else None
+    return SurveyAnswered(
+        occurred_at=at,  # type: ignore[arg-type]
+        survey_id=f"s{draw(st.integers(1, 3))}",
+        question=question,
+        score=draw(st.integers(0 if scale == 10 else 1, scale)),
+        scale_max=scale,
+        contact_id=None if contact is None else contact.contact_id,
+        customer_id=draw(st.sampled_from([None, "k1"])),
+    )
+
+
 @st.composite
 def event_streams(draw: st.DrawFn, max_steps: int = 60) -> list[Event]:
     """A time-ordered stream of legal events for a few contacts and agents."""
@@ -81,6 +96,9 @@ def event_streams(draw: st.DrawFn, max_steps: int = 60) -> list[Event]:
         )
         local = now.astimezone(draw(st.sampled_from(OFFSETS)))
         live = [c for c in contacts if not c.is_over]
+        if draw(st.integers(0, 15)) == 0:  # now and then a survey answer (rarely a repeat)
+            events.append(_survey_answer(draw, contacts, local))
+            continue
         kind = draw(st.sampled_from(["new", "contact", "contact", "agent"]))
         if kind == "new" or (kind == "contact" and not live):
             channel = draw(st.sampled_from(list(Channel)))

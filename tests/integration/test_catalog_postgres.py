@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy.engine import make_url
 from tests.conftest import pg_schema_url
 from tests.helpers import T0
-from tests.unit.metrics.builders import dims, state, visit, warehouse
+from tests.unit.metrics.builders import answer, dims, state, visit, warehouse
 
 from carecenter.adapters.metrics.engine import ReportSpec, run
 from carecenter.adapters.warehouse import arrow_table
 from carecenter.domain.center import ServiceLevelPolicy
 from carecenter.domain.enums import ServiceLevelFormula as F
-from carecenter.domain.projection import AgentInterval, VisitFact
+from carecenter.domain.projection import AgentInterval, SurveyAnswerRow, VisitFact
 
 pytestmark = pytest.mark.postgres
 
@@ -31,6 +31,24 @@ POLICIES = {
     ),
 }
 AGENTS = {"a1": ("red", "Leeds", 24.0), "a2": ("blue", "Cardiff", 22.5), "a3": ("red", "", 0)}
+
+
+def _answers(seed: int = 5) -> list[SurveyAnswerRow]:
+    """CSAT and NPS answers about some of the contacts of :func:`_facts` (and some about none)."""
+    rng = random.Random(seed)
+    out = []
+    for n in range(300):
+        question = rng.choice(["csat", "nps"])
+        out.append(
+            answer(
+                f"s{n:04d}",
+                rng.randint(1, 5) if question == "csat" else rng.randint(0, 10),
+                question=question,
+                answered=T0 + timedelta(seconds=rng.uniform(-86400, 4 * 86400)),
+                contact=rng.choice([None, f"c{rng.randrange(420):04d}"]),
+            )
+        )
+    return out
 
 
 def _facts(seed: int = 3) -> tuple[list[VisitFact], list[AgentInterval]]:
@@ -79,13 +97,15 @@ def backends() -> Iterator[tuple[Any, Any]]:
     import psycopg
 
     visits, intervals = _facts()
+    answers = _answers()
     for url, connect_args in pg_schema_url():
         dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         conn = psycopg.connect(dsn, autocommit=True, **connect_args)
         pg = ibis.postgres.from_connection(conn)
         pg.create_table("contact_facts", arrow_table(VisitFact, visits))
         pg.create_table("agent_state_intervals", arrow_table(AgentInterval, intervals))
-        wh = warehouse(visits, intervals)
+        pg.create_table("survey_answers", arrow_table(SurveyAnswerRow, answers))
+        wh = warehouse(visits, intervals, answers)
         try:
             yield ibis.duckdb.from_connection(wh.connection), pg
         finally:
@@ -120,6 +140,7 @@ def test_duckdb_and_postgres_agree(
     ours, theirs = run(duck, spec, d, timezone), run(pg, spec, d, timezone)
     assert ours.columns == theirs.columns
     assert len(ours.rows) == len(theirs.rows) > 0
+    assert any(r["csat_answers"] for r in ours.rows) and any(r["nps"] for r in ours.rows)
     for mine, other in zip(ours.rows, theirs.rows, strict=True):
         diff = {k: (v, other[k]) for k, v in mine.items() if not _same(v, other[k])}
         assert not diff, (mine["interval_start"], diff)

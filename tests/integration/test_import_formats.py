@@ -100,6 +100,11 @@ def test_twilio_intervals_and_zendesk_metrics_reach_the_warehouse(workspace: Pat
         ("zendesk:3", None, None),
         ("zendesk:5", 0, None),
     ]
+    answers = "SELECT survey_id, question, score, scale_max, contact_id FROM survey_answers"
+    expected = [("zendesk:1", "csat", 5, 5, "zendesk:1"), ("zendesk:2", "csat", 1, 5, "zendesk:2")]
+    assert query(workspace, answers + " ORDER BY survey_id") == expected
+    run(workspace, "zendesk-tickets", str(FIXTURES / "zendesk/tickets.json"))  # re-import
+    assert query(workspace, answers + " ORDER BY survey_id") == expected
 
 
 def test_a_clean_file_exits_0_and_gz_is_read(workspace: Path, tmp_path: Path) -> None:

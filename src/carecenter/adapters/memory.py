@@ -16,7 +16,13 @@ from typing import Any
 from carecenter.adapters.ports import StoredEvent, WarehouseCounts
 from carecenter.domain.center import Center
 from carecenter.domain.events import Event
-from carecenter.domain.projection import AgentInterval, ContactRow, ProjectionState, VisitFact
+from carecenter.domain.projection import (
+    AgentInterval,
+    ContactRow,
+    ProjectionState,
+    SurveyAnswerRow,
+    VisitFact,
+)
 
 
 class InMemoryEventLog:
@@ -71,6 +77,7 @@ class InMemoryWarehouse:
         self.contacts: dict[str, ContactRow] = {}
         self.contact_facts: dict[tuple[str, int], VisitFact] = {}
         self.agent_state_intervals: dict[tuple[str, int], AgentInterval] = {}
+        self.survey_answers: dict[tuple[str, str], SurveyAnswerRow] = {}
         self._checkpoint = 0
 
     def checkpoint(self) -> int:
@@ -97,6 +104,8 @@ class InMemoryWarehouse:
             self.contact_facts[key] = _copy(visit)
         for key, iv in state.touched_intervals.items():
             self.agent_state_intervals[key] = _copy(iv)
+        for survey_key, answer in state.survey_answers.items():
+            self.survey_answers[survey_key] = _copy(answer)
         self._checkpoint = checkpoint
 
     def counts(self) -> WarehouseCounts:

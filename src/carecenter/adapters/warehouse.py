@@ -5,6 +5,7 @@ Tables (columns follow the row classes in :mod:`carecenter.domain.projection`):
 * ``contacts`` - one row per contact;
 * ``contact_facts`` - one row per queue visit of a contact;
 * ``agent_state_intervals`` - one row per stretch of time an agent spent in one state;
+* ``survey_answers`` - one row per answered survey question (keyed by survey and question);
 * ``projector_checkpoint`` - the sequence number of the last event projected.
 
 Timestamps are ``TIMESTAMPTZ`` and the session time zone is UTC. The tables carry no key
@@ -29,6 +30,7 @@ from carecenter.domain.projection import (
     AgentInterval,
     ContactRow,
     ProjectionState,
+    SurveyAnswerRow,
     VisitFact,
     row_values,
 )
@@ -52,11 +54,13 @@ TABLES: dict[str, type[Any]] = {
     "contacts": ContactRow,
     "contact_facts": VisitFact,
     "agent_state_intervals": AgentInterval,
+    "survey_answers": SurveyAnswerRow,
 }
 KEYS = {
     "contacts": ("contact_id",),
     "contact_facts": ("contact_id", "visit"),
     "agent_state_intervals": ("agent_id", "start_seq"),
+    "survey_answers": ("survey_id", "question"),
 }
 
 
@@ -152,6 +156,7 @@ class DuckDbWarehouse:
             "agent_state_intervals": [
                 state.touched_intervals[k] for k in sorted(state.touched_intervals)
             ],
+            "survey_answers": [state.survey_answers[k] for k in sorted(state.survey_answers)],
         }
         self._conn.execute("BEGIN TRANSACTION")
         try:

@@ -1,10 +1,11 @@
 """Events to facts: the pure fold behind the projector.
 
-The warehouse holds three kinds of rows, and each row is also the state of the fold:
+The warehouse holds four kinds of rows, and each row is also the state of the fold:
 
 * :class:`ContactRow`: one per contact (who, what about, when, how it ended);
 * :class:`VisitFact`: one per queue visit of a contact, the row every contact metric reads;
-* :class:`AgentInterval`: one per stretch of time an agent spent in one state.
+* :class:`AgentInterval`: one per stretch of time an agent spent in one state;
+* :class:`SurveyAnswerRow`: one per answered survey question (CSAT, NPS).
 
 :func:`fold` applies one stored event (with its log sequence number) to a
 :class:`ProjectionState` that holds the rows the event can touch. The projector service loads
@@ -36,6 +37,7 @@ from carecenter.domain.events import (
     ContactTransferred,
     ContactWrapUpStarted,
     Event,
+    SurveyAnswered,
 )
 
 
@@ -127,6 +129,25 @@ class AgentInterval:
     duration_s: float | None = None
 
 
+@dataclass
+class SurveyAnswerRow:
+    """Warehouse table ``survey_answers``: one row per answered survey question.
+
+    ``score`` is on 1..``scale_max`` (0..10 for NPS); ``contact_id`` links the answer to the
+    contact it is about (``None``: about no single contact). A later answer to the same
+    ``(survey_id, question)`` replaces the earlier one.
+    """
+
+    survey_id: str
+    question: str
+    score: int
+    scale_max: int
+    answered_at: datetime
+    contact_id: str | None = None
+    customer_id: str | None = None
+    last_seq: int = 0
+
+
 def row_values(row: Any) -> tuple[Any, ...]:
     """A row dataclass as a tuple in field order (for bulk writes)."""
     return tuple(getattr(row, f.name) for f in fields(row))
@@ -144,6 +165,8 @@ class ProjectionState:
     touched_visits: dict[tuple[str, int], VisitFact] = field(default_factory=dict)
     touched_contacts: set[str] = field(default_factory=set)
     touched_intervals: dict[tuple[str, int], AgentInterval] = field(default_factory=dict)
+    survey_answers: dict[tuple[str, str], SurveyAnswerRow] = field(default_factory=dict)
+    """(survey id, question) -> the answer; only touched rows (answers need no prior state)."""
 
 
 def fold(state: ProjectionState, seq: int, event: Event) -> None:
@@ -152,6 +175,17 @@ def fold(state: ProjectionState, seq: int, event: Event) -> None:
         _agent(state, seq, event)
     elif isinstance(event, ContactEvent):
         _contact(state, seq, event)
+    elif isinstance(event, SurveyAnswered):
+        state.survey_answers[(event.survey_id, event.question)] = SurveyAnswerRow(
+            event.survey_id,
+            event.question,
+            event.score,
+            event.scale_max,
+            event.occurred_at,
+            event.contact_id,
+            event.customer_id,
+            seq,
+        )
 
 
 def _agent(state: ProjectionState, seq: int, event: AgentStateChanged) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from tests.helpers import T0
 
@@ -10,7 +11,8 @@ from carecenter.adapters.memory import InMemoryEventLog, InMemoryWarehouse
 from carecenter.domain.agent_state import AgentSession
 from carecenter.domain.contact import Contact
 from carecenter.domain.enums import AgentStatus, Channel
-from carecenter.domain.events import Event
+from carecenter.domain.events import Event, SurveyAnswered
+from carecenter.domain.projection import SurveyAnswerRow
 from carecenter.services.projector import project
 
 
@@ -164,3 +166,28 @@ def test_projection_can_stop_anywhere_and_resume() -> None:
     fact = wh.contact_facts[("c1", 1)]
     assert (fact.wait_s, fact.talk_s, fact.hold_s, fact.channel) == (10.0, 59.0, 30.0, "chat")
     assert project(log, wh).events == 0
+
+
+def test_survey_answers_become_rows_and_a_later_answer_replaces_an_earlier_one() -> None:
+    _, arrived = Contact.arrive("c1", Channel.CHAT, s(0), customer_id="u1")
+
+    def answer(at: float, survey: str, question: str, score: int, **more: Any) -> Event:
+        return SurveyAnswered(
+            occurred_at=s(at), survey_id=survey, question=question, score=score, **more
+        )
+
+    mine = {"contact_id": "c1", "customer_id": "u1"}
+    events: list[Event] = [
+        arrived,
+        answer(60, "s1", "csat", 2, **mine),
+        answer(70, "s1", "nps", 9, scale_max=10, **mine),
+        answer(90, "s1", "csat", 4, **mine),
+        answer(95, "s2", "csat", 5),
+    ]
+    wh = run(events)
+    assert wh.survey_answers == {
+        ("s1", "csat"): SurveyAnswerRow("s1", "csat", 4, 5, s(90), "c1", "u1", 4),
+        ("s1", "nps"): SurveyAnswerRow("s1", "nps", 9, 10, s(70), "c1", "u1", 3),
+        ("s2", "csat"): SurveyAnswerRow("s2", "csat", 5, 5, s(95), None, None, 5),
+    }
+    assert wh.contacts["c1"].last_seq == 1  # an answer does not touch its contact

@@ -22,6 +22,7 @@ def snapshot(wh: InMemoryWarehouse) -> dict[str, list[tuple[Any, ...]]]:
         "agent_state_intervals": [
             row_values(wh.agent_state_intervals[k]) for k in sorted(wh.agent_state_intervals)
         ],
+        "survey_answers": [row_values(wh.survey_answers[k]) for k in sorted(wh.survey_answers)],
     }
 
 

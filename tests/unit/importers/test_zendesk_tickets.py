@@ -71,6 +71,15 @@ def test_ticket_metrics_and_satisfaction() -> None:
     assert metrics[("zendesk:3",)]["satisfaction_score"] is None
 
 
+def test_scored_satisfaction_becomes_survey_answers() -> None:
+    names = ("survey_id", "question", "score", "scale_max", "answered_at")
+    names += ("contact_id", "customer_id", "last_seq")
+    assert [tuple(a[n] for n in names) for a in run().answer_dicts()] == [
+        ("zendesk:1", "csat", 5, 5, utc(11, 0), "zendesk:1", "zendesk:900", 0),
+        ("zendesk:2", "csat", 1, 5, utc(12, 0), "zendesk:2", "zendesk:901", 0),
+    ]  # ticket 2 was "unoffered" on the first page, rated "bad" on the second; 3 and 5 unrated
+
+
 def test_repeats_deleted_and_bad_records() -> None:
     sink = run()
     assert sink.counts.records == 9

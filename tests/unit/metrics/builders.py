@@ -13,7 +13,7 @@ from carecenter.adapters.metrics.dims import Dimensions
 from carecenter.adapters.metrics.engine import Report, ReportSpec, run
 from carecenter.adapters.warehouse import DuckDbWarehouse, arrow_table
 from carecenter.domain.center import ServiceLevelPolicy
-from carecenter.domain.projection import AgentInterval, VisitFact
+from carecenter.domain.projection import AgentInterval, SurveyAnswerRow, VisitFact
 
 
 def at(seconds: float = 0.0, base: datetime = T0) -> datetime:
@@ -79,11 +79,32 @@ def state(
     return AgentInterval(agent, seq, name, start, None, end, duration)
 
 
-def load(con: Any, visits: Sequence[VisitFact], intervals: Sequence[AgentInterval] = ()) -> None:
+def answer(
+    survey: str,
+    score: int,
+    *,
+    question: str = "csat",
+    scale: int | None = None,
+    answered: datetime = T0,
+    contact: str | None = None,
+    customer: str | None = None,
+) -> SurveyAnswerRow:
+    """One survey answer (``scale`` defaults to 5 for ``csat``, 10 otherwise)."""
+    scale = scale or (5 if question == "csat" else 10)
+    return SurveyAnswerRow(survey, question, score, scale, answered, contact, customer)
+
+
+def load(
+    con: Any,
+    visits: Sequence[VisitFact],
+    intervals: Sequence[AgentInterval] = (),
+    answers: Sequence[SurveyAnswerRow] = (),
+) -> None:
     """Insert rows into a DuckDB warehouse connection."""
     for table, kind, rows in (
         ("contact_facts", VisitFact, visits),
         ("agent_state_intervals", AgentInterval, intervals),
+        ("survey_answers", SurveyAnswerRow, answers),
     ):
         if rows:
             con.register("_rows", arrow_table(kind, list(rows)))
@@ -92,11 +113,13 @@ def load(con: Any, visits: Sequence[VisitFact], intervals: Sequence[AgentInterva
 
 
 def warehouse(
-    visits: Sequence[VisitFact], intervals: Sequence[AgentInterval] = ()
+    visits: Sequence[VisitFact],
+    intervals: Sequence[AgentInterval] = (),
+    answers: Sequence[SurveyAnswerRow] = (),
 ) -> DuckDbWarehouse:
-    """An in-memory DuckDB warehouse holding ``visits`` and ``intervals``."""
+    """An in-memory DuckDB warehouse holding ``visits``, ``intervals`` and ``answers``."""
     wh = DuckDbWarehouse(":memory:")
-    load(wh.connection, visits, intervals)
+    load(wh.connection, visits, intervals, answers)
     return wh
 
 
@@ -112,13 +135,14 @@ def report(
     visits: Sequence[VisitFact],
     intervals: Sequence[AgentInterval] = (),
     *,
+    answers: Sequence[SurveyAnswerRow] = (),
     policies: Mapping[str, ServiceLevelPolicy] | None = None,
     agents: Mapping[str, tuple[str, str, float]] | None = None,
     timezone: str = "UTC",
     **spec: Any,
 ) -> Report:
     """Run the catalog over hand-built rows."""
-    wh = warehouse(visits, intervals)
+    wh = warehouse(visits, intervals, answers)
     try:
         con = ibis.duckdb.from_connection(wh.connection)
         return run(con, ReportSpec(**spec), dims(policies, agents), timezone)

@@ -2,9 +2,10 @@
 
 Importers turn records of another system into warehouse rows (see
 :mod:`carecenter.domain.projection`): visits (``contact_facts``), contacts (``contacts``) and
-agent-state intervals (``agent_state_intervals``). For speed the rows travel as plain lists in
-the warehouse column order; timestamps in them are either aware ``datetime`` values or epoch
-seconds (``float``), and the writer turns both into ``TIMESTAMPTZ``.
+agent-state intervals (``agent_state_intervals``), and survey answers (``survey_answers``). For
+speed the rows travel as plain lists in the warehouse column order; timestamps in them are either
+aware ``datetime`` values or epoch seconds (``float``), and the writer turns both into
+``TIMESTAMPTZ``.
 
 A malformed record never stops an import: the importer hands it to
 :meth:`FactSink.quarantine` with its line and the reason, and goes on.
@@ -29,7 +30,7 @@ from carecenter.adapters.importers.reading import (
     seconds_between,
 )
 from carecenter.domain.enums import ContactState, VisitOutcome
-from carecenter.domain.projection import AgentInterval, ContactRow, VisitFact
+from carecenter.domain.projection import AgentInterval, ContactRow, SurveyAnswerRow, VisitFact
 
 Row = list[Any]
 
@@ -144,6 +145,19 @@ def interval_row(
     return [agent_id, round(start_at * 1e6), state, start_at, reason, end_at, duration]
 
 
+def answer_row(
+    survey_id: str,
+    question: str,
+    score: int,
+    scale_max: int,
+    answered_at: Any,
+    contact_id: str | None = None,
+    customer_id: str | None = None,
+) -> Row:
+    """A ``survey_answers`` row (keyed by survey id and question; ``last_seq`` 0: imported)."""
+    return [survey_id, question, score, scale_max, answered_at, contact_id, customer_id, 0]
+
+
 def epoch(value: datetime) -> float:
     """Epoch seconds of an aware datetime."""
     return value.timestamp()
@@ -223,6 +237,10 @@ class FactSink(Protocol):
         """An agent-state interval row (``agent_state_intervals``)."""
         ...
 
+    def answer(self, row: Row) -> None:
+        """A survey answer row (``survey_answers``); a later row with the same key replaces it."""
+        ...
+
     def table(self, table: str, data: Any) -> None:
         """Many rows of a warehouse ``table`` at once, in its column order: an Arrow table, or
         the name of a table (or view) of the :meth:`staging` connection."""
@@ -258,6 +276,7 @@ class MemorySink:
         self.visits: dict[tuple[str, int], Row] = {}
         self.contacts: dict[str, Row] = {}
         self.intervals: dict[tuple[str, int], Row] = {}
+        self.answers: dict[tuple[str, str], Row] = {}
         self.quarantined: list[tuple[str, int, str, str]] = []
         self.unknowns: list[tuple[str, int, str, str]] = []
         self.records: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
@@ -275,6 +294,9 @@ class MemorySink:
 
     def interval(self, row: Row) -> None:
         self.intervals[(row[0], row[1])] = list(row)
+
+    def answer(self, row: Row) -> None:
+        self.answers[(row[0], row[1])] = list(row)
 
     def staging(self) -> Any:
         if self._staging is None:
@@ -317,6 +339,10 @@ class MemorySink:
         """Interval rows as dicts with datetimes, in key order."""
         return [_as_dict(AgentInterval, self.intervals[k]) for k in sorted(self.intervals)]
 
+    def answer_dicts(self) -> list[dict[str, Any]]:
+        """Survey answer rows as dicts with datetimes, in key order."""
+        return [_as_dict(SurveyAnswerRow, self.answers[k]) for k in sorted(self.answers)]
+
 
 def _as_dict(row_type: type[Any], row: Sequence[Any]) -> dict[str, Any]:
     hints = typing.get_type_hints(row_type)
@@ -356,6 +382,7 @@ __all__ = [
     "Row",
     "TextFile",
     "V",
+    "answer_row",
     "contact_row",
     "csv_rows",
     "interval_row",

@@ -91,6 +91,7 @@ class WarehouseSink:
         self._visits: dict[tuple[str, int], Row] = {}
         self._contacts: dict[str, Row] = {}
         self._intervals: dict[tuple[str, int], Row] = {}
+        self._answers: dict[tuple[str, str], Row] = {}
         self._records: dict[str, list[tuple[Any, ...]]] = {t: [] for t in _RECORD_TABLES}
         self._extra: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
         self._started = datetime.now(UTC)
@@ -111,6 +112,11 @@ class WarehouseSink:
     def interval(self, row: Row) -> None:
         self._intervals[(row[0], row[1])] = row
         if len(self._intervals) >= self.batch_rows:
+            self.flush()
+
+    def answer(self, row: Row) -> None:
+        self._answers[(row[0], row[1])] = row
+        if len(self._answers) >= self.batch_rows:
             self.flush()
 
     def staging(self) -> duckdb.DuckDBPyConnection:
@@ -157,6 +163,7 @@ class WarehouseSink:
     def flush(self) -> None:
         contacts, visits, intervals = self._contacts, self._visits, self._intervals
         self._contacts, self._visits, self._intervals = {}, {}, {}
+        answers, self._answers = self._answers, {}
         records, self._records = self._records, {t: [] for t in _RECORD_TABLES}
         extra, self._extra = self._extra, {}
         self._conn.execute("BEGIN TRANSACTION")
@@ -169,6 +176,7 @@ class WarehouseSink:
             self.counts.intervals += sum(
                 self._write("agent_state_intervals", list(intervals.values()))
             )
+            self._write("survey_answers", list(answers.values()))
             for table, rows in records.items():
                 self._append_records(table, rows)
             for table, keyed in extra.items():

@@ -14,18 +14,22 @@ Each ticket is a contact ``zendesk:<id>`` with one visit:
 
 Reopens, replies, first and full resolution times (calendar and business) and the
 satisfaction rating (``good`` = 5, ``bad`` = 1 on the 1-5 scale; ``offered`` and ``unoffered``
-have no score) go to the ``zendesk_ticket_metrics`` table. The export repeats a ticket each
-time it changes: the latest ``updated_at`` is kept. Deleted tickets are ignored.
+have no score) go to the ``zendesk_ticket_metrics`` table. A scored rating is also a survey
+answer (``survey_answers``): survey ``zendesk:<id>``, question ``csat``, score 5 or 1 on
+``scale_max`` 5, about the ticket's contact ``zendesk:<id>``, answered at the rating's
+``updated_at`` (else its ``created_at``, else the ticket's ``updated_at``). The export repeats
+a ticket each time it changes: the latest ``updated_at`` is kept. Deleted tickets are ignored.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from carecenter.adapters.importers.common import (
     FactSink,
     TextFile,
+    answer_row,
     contact_row,
     json_records,
     parse_time,
@@ -43,6 +47,13 @@ def _minutes(metrics: dict[str, Any], name: str, kind: str = "calendar") -> floa
     if isinstance(value, dict):
         value = value.get(kind)
     return float(value) * 60 if isinstance(value, int | float) else None
+
+
+def _rated_at(rating: dict[str, Any]) -> datetime | None:
+    try:
+        return parse_time(rating.get("updated_at") or rating.get("created_at"), "rated_at")
+    except ValueError:
+        return None  # a malformed rating time: the ticket's time will do
 
 
 class ZendeskTickets:
@@ -155,6 +166,11 @@ class ZendeskTickets:
         )
         rating = ticket.get("satisfaction_rating")
         score = rating.get("score") if isinstance(rating, dict) else None
+        if isinstance(rating, dict) and str(score) in SCORES:
+            when = _rated_at(rating) or parse_time(ticket.get("updated_at"), "") or created
+            sink.answer(
+                answer_row(cid, "csat", SCORES[str(score)], 5, when, cid, common["customer_id"])
+            )
         sink.record(
             "zendesk_ticket_metrics",
             {

@@ -14,23 +14,34 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import ibis  # type: ignore[import-untyped]
+from ibis.common.exceptions import TableNotFound  # type: ignore[import-untyped]
 
 import carecenter.adapters.metrics.agent_catalog
 import carecenter.adapters.metrics.catalog
-import carecenter.adapters.metrics.ratios  # noqa: F401  (the imports fill the registry)
+import carecenter.adapters.metrics.ratios
+import carecenter.adapters.metrics.survey_catalog  # noqa: F401  (the imports fill the registry)
 from carecenter.adapters.metrics.dims import Dimensions
 from carecenter.adapters.metrics.frames import (
     AGENT_DIMS,
     DIMENSIONS,
     agent_slices,
     fcr_classes,
+    survey_rows,
     visit_classes,
 )
-from carecenter.adapters.metrics.registry import AGENT, CATALOG, RATIO, VISIT, Metric, of_kind
+from carecenter.adapters.metrics.registry import (
+    AGENT,
+    CATALOG,
+    RATIO,
+    SURVEY,
+    VISIT,
+    Metric,
+    of_kind,
+)
 from carecenter.adapters.metrics.timebuckets import Buckets, step_seconds
 from carecenter.errors import InputError
 
-FACTS, INTERVALS = "contact_facts", "agent_state_intervals"
+FACTS, INTERVALS, ANSWERS = "contact_facts", "agent_state_intervals", "survey_answers"
 
 
 @contextmanager
@@ -94,7 +105,8 @@ HEADLINE = (
 
 def metric_columns() -> list[str]:
     """Every metric key, in report column order: the headline, then the catalog's order."""
-    rest = [k for kind in (VISIT, RATIO, AGENT) for k in (m.key for m in of_kind(kind))]
+    kinds = (VISIT, RATIO, AGENT, SURVEY)
+    rest = [k for kind in kinds for k in (m.key for m in of_kind(kind))]
     return [*HEADLINE, *(k for k in rest if k not in HEADLINE)]
 
 
@@ -103,13 +115,25 @@ def agent_side(spec: ReportSpec) -> bool:
     return all(d in AGENT_DIMS for d in spec.by)
 
 
+def answers_table(con: Any) -> Any | None:
+    """``survey_answers`` of the backend (``None``: a warehouse older than that table)."""
+    try:
+        return con.table(ANSWERS)
+    except TableNotFound:
+        return None
+
+
 def data_range(con: Any) -> tuple[datetime, datetime] | None:
-    """The first and last timestamps in the facts and agent intervals (``None``: no data)."""
+    """The first and last timestamps in the facts, agent intervals and survey answers
+    (``None``: no data)."""
     f, i = con.table(FACTS), con.table(INTERVALS)
     lo_hi = [
         f.aggregate(lo=f.enqueued_at.min(), hi=f.enqueued_at.max()),
         i.aggregate(lo=i.start_at.min(), hi=i.end_at.fill_null(i.start_at).max()),
     ]
+    a = answers_table(con)
+    if a is not None:
+        lo_hi.append(a.aggregate(lo=a.answered_at.min(), hi=a.answered_at.max()))
     values = [v for t in lo_hi for v in t.to_pyarrow().to_pylist()[0].values()]
     found = [v for v in values if v is not None]
     if not found:
@@ -144,6 +168,10 @@ def expression(con: Any, spec: ReportSpec, dims: Dimensions, buckets: Buckets) -
         if spec.fcr:
             fcr = [m for m in of_kind(VISIT) if "fcr" in m.needs]
             parts.append(_aggregate(fcr_classes(facts, dims, buckets, by), keys, fcr))
+        answers = answers_table(con)
+        if answers is not None:
+            rows = survey_rows(answers, facts, dims, buckets, by)
+            parts.append(_aggregate(rows, keys, of_kind(SURVEY)))
     if spec.groups is not None or agent_side(spec):
         s = agent_slices(con.table(INTERVALS), dims, buckets, by, spec.groups)
         parts.append(_aggregate(s, keys, of_kind(AGENT)))
@@ -162,8 +190,8 @@ def expression(con: Any, spec: ReportSpec, dims: Dimensions, buckets: Buckets) -
 
 
 def run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str = "UTC") -> Report:
-    """Compute the report on the backend ``con`` (tables ``contact_facts`` and
-    ``agent_state_intervals``)."""
+    """Compute the report on the backend ``con`` (tables ``contact_facts``,
+    ``agent_state_intervals`` and, when it has one, ``survey_answers``)."""
     with quiet_backend():
         return _run(con, spec, dims, timezone)
 

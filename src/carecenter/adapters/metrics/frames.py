@@ -1,6 +1,7 @@
-"""The rows the metrics read: visit classes with their queue policy, and agent time slices.
+"""The rows the metrics read: visit classes with their queue policy, agent time slices and
+survey answers with their contact's last visit.
 
-Both carry ``interval`` (local epoch second the reporting interval starts) and one column per
+All carry ``interval`` (local epoch second the reporting interval starts) and one column per
 grouping dimension, so the catalog only has to sum and divide.
 """
 
@@ -57,9 +58,9 @@ def with_repeats(
     return following.mutate(repeated=(gap <= days * 86400.0).fill_null(False)).drop("_next_at")
 
 
-def _in_period(v: Any, buckets: Buckets) -> Any:
-    v = v.filter(v.enqueued_at >= _ts(buckets.start), v.enqueued_at < _ts(buckets.end))
-    return v.mutate(interval=buckets.bucket(buckets.local(buckets.epoch(v.enqueued_at))))
+def _in_period(v: Any, buckets: Buckets, column: str = "enqueued_at") -> Any:
+    v = v.filter(v[column] >= _ts(buckets.start), v[column] < _ts(buckets.end))
+    return v.mutate(interval=buckets.bucket(buckets.local(buckets.epoch(v[column]))))
 
 
 def _with_policy(v: Any, dims: Dimensions) -> Any:
@@ -176,3 +177,23 @@ def agent_slices(
         t = t.mutate(group=t.g_group)
     keys = {d: (t.agent_id if d == "agent" else t[d]).fill_null("") for d in by if d != "group"}
     return t.mutate(**keys)
+
+
+SURVEY_VISIT_COLUMNS = ("queue_id", "channel", "tier", "agent_id")
+
+
+def survey_rows(
+    answers: Any, facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]
+) -> Any:
+    """Survey answers given in the report period, with the queue, channel, tier and agent of
+    their contact's last visit (empty when the answer has no contact or the contact no visit)."""
+    a = _in_period(answers, buckets, "answered_at")
+    if by:
+        last = facts.group_by(l_contact_id=facts.contact_id).agg(l_visit=facts.visit.max())
+        visits = facts.select("contact_id", "visit", *SURVEY_VISIT_COLUMNS)
+        last = last.inner_join(
+            visits, (last.l_contact_id == visits.contact_id) & (last.l_visit == visits.visit)
+        ).select("l_contact_id", *SURVEY_VISIT_COLUMNS)
+        a = a.left_join(last, a.contact_id == last.l_contact_id).drop("l_contact_id")
+        a = _dims(a, by, dims)
+    return a

@@ -3,7 +3,7 @@
 Each receives ``a``, a row of summed visit and agent metrics. A ratio whose denominator is 0
 (or whose parts were not computed for this grouping) is empty (``null``).
 
-CSAT and NPS are pending: the warehouse holds no survey answers yet.
+CSAT and NPS are in :mod:`~carecenter.adapters.metrics.survey_catalog`.
 """
 
 from __future__ import annotations

@@ -10,13 +10,22 @@ import sys
 from pathlib import Path
 
 from carecenter.adapters.metrics.engine import metric_columns
-from carecenter.adapters.metrics.registry import AGENT, CATALOG, RATIO, SOURCES, VISIT
+from carecenter.adapters.metrics.registry import AGENT, CATALOG, RATIO, SOURCES, SURVEY, VISIT
 
 PAGE = "metrics.md"
 _SECTIONS = (
     (RATIO, "Benchmarks", "Ratios of the summed metrics below, so they re-aggregate exactly."),
     (VISIT, "Contact counts and times", "Summed over the queue visits in `contact_facts`."),
     (AGENT, "Agent time", "Summed over `agent_state_intervals` cut at interval boundaries."),
+    (
+        SURVEY,
+        "Survey answers",
+        "Summed over the answers in `survey_answers`; by queue, channel, tier, agent, team or "
+        "site an answer belongs to its contact's last queue visit in `contact_facts` (without "
+        "a contact or a visit, to the empty group). CSAT reads question `csat` on a 1-5 scale "
+        "(satisfied: 4-5); NPS reads question `nps` on a 0-10 scale (promoters 9-10, "
+        "detractors 0-6).",
+    ),
 )
 
 
@@ -38,9 +47,7 @@ def metrics_reference() -> str:
         "are each queue's `service_level` policy in `center.yaml`. An empty value means the "
         "denominator was 0 or the metric does not apply to that grouping.",
         "",
-        "Pending: CSAT (share of 4-5 answers on a 1-5 scale) and NPS (% promoters - % "
-        "detractors) need survey answers, which the warehouse does not hold yet; e-mail "
-        "response time counts wall-clock time, not yet the queue's business hours.",
+        "Pending: e-mail response time counts wall-clock time, not yet the queue's business hours.",
         "",
     ]
     for kind, title, text in _SECTIONS:

@@ -1,11 +1,13 @@
 """The metric registry: each metric is one function whose docstring is its documentation.
 
-Three kinds:
+Four kinds:
 
 * ``visit`` metrics are a value per queue visit (a row of ``contact_facts`` joined with its
   queue's policy) summed over the visits that entered the queue in the interval;
 * ``agent`` metrics are a value per slice of agent-state time (``agent_state_intervals`` cut at
   interval boundaries) summed over the slices in the interval;
+* ``survey`` metrics are a value per survey answer (a row of ``survey_answers`` joined with the
+  last visit of its contact) summed over the answers given in the interval;
 * ``ratio`` metrics combine other metrics of the same row after summing.
 
 Every docstring has a ``Formula:``, a ``Unit:`` and an ``Interval:`` line; the reference page
@@ -19,8 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-VISIT, AGENT, RATIO = "visit", "agent", "ratio"
-SOURCES = {VISIT: "contact_facts", AGENT: "agent_state_intervals", RATIO: "other metrics"}
+VISIT, AGENT, SURVEY, RATIO = "visit", "agent", "survey", "ratio"
+SOURCES = {
+    VISIT: "contact_facts",
+    AGENT: "agent_state_intervals",
+    SURVEY: "survey_answers",
+    RATIO: "other metrics",
+}
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,11 @@ def visit_metric(*features: str) -> Callable[[Callable[..., Any]], Metric]:
 def agent_metric() -> Callable[[Callable[..., Any]], Metric]:
     """Register a per-agent-time-slice value summed per interval."""
     return _register(AGENT, ())
+
+
+def survey_metric() -> Callable[[Callable[..., Any]], Metric]:
+    """Register a per-survey-answer value summed per interval."""
+    return _register(SURVEY, ())
 
 
 def ratio_metric(*parts: str) -> Callable[[Callable[..., Any]], Metric]:

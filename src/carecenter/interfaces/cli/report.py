@@ -24,7 +24,16 @@ WorkspaceOption = typer.Option(
 
 REPORT_FORMATS = ("table", "json", "csv", "html")
 AGENT_TABLE_COLUMNS = ("handled", "aht_s", "avg_acw_s", "occupancy", "utilization", "long_calls")
-SHARES = ("service_level", "abandon_rate", "occupancy", "utilization", "fcr", "transfer_rate")
+SHARES = (
+    "service_level",
+    "abandon_rate",
+    "occupancy",
+    "utilization",
+    "fcr",
+    "transfer_rate",
+    "csat",
+    "nps",
+)
 
 
 def _table_rows(rows: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
