@@ -26,11 +26,11 @@ from carecenter.adapters.importers.common import (
     FactSink,
     TextFile,
     contact_row,
-    json_records,
     parse_time,
     seconds_between,
     visit_row,
 )
+from carecenter.adapters.importers.reading import read_json_records
 from carecenter.domain.enums import Channel, ContactState, Direction, VisitOutcome
 
 CHANNELS = {"VOICE": Channel.VOICE.value, "CHAT": Channel.CHAT.value, "EMAIL": "email"}
@@ -56,15 +56,7 @@ class AmazonConnectCtr:
         self._latest: dict[str, float] = {}
 
     def read(self, file: TextFile, sink: FactSink) -> None:
-        for line, record, raw in json_records(file):
-            sink.counts.records += 1
-            if isinstance(record, ValueError):
-                sink.quarantine(line, str(record), raw)
-                continue
-            try:
-                self._record(sink, record)
-            except ValueError as exc:
-                sink.quarantine(line, str(exc), raw)
+        read_json_records(file, sink, lambda _line, record, _raw: self._record(sink, record))
 
     def finish(self, sink: FactSink) -> None:
         self._latest.clear()

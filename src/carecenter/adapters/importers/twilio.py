@@ -39,10 +39,10 @@ from carecenter.adapters.importers.common import (
     V,
     contact_row,
     interval_row,
-    json_records,
     parse_time,
     visit_row,
 )
+from carecenter.adapters.importers.reading import read_json_records
 from carecenter.domain.enums import AgentStatus, ContactState, VisitOutcome
 
 _PREFIX = "com.twilio.taskrouter."
@@ -92,21 +92,16 @@ class TwilioTaskRouter:
         self._workers: dict[str, Row] = {}
 
     def read(self, file: TextFile, sink: FactSink) -> None:
-        for line, record, raw in json_records(file):
-            sink.counts.records += 1
-            if isinstance(record, ValueError):
-                sink.quarantine(line, str(record), raw)
-                continue
-            try:
-                sid, kind, t, data = _normalise(record)
-                if sid is not None and sid in self._seen:
-                    sink.counts.duplicates += 1
-                    continue
-                if sid is not None:
-                    self._seen.add(sid)
-                self._event(sink, line, kind, t, data, raw)
-            except ValueError as exc:
-                sink.quarantine(line, str(exc), raw)
+        def handle(line: int, record: Any, raw: str) -> None:
+            sid, kind, t, data = _normalise(record)
+            if sid is not None and sid in self._seen:
+                sink.counts.duplicates += 1
+                return
+            if sid is not None:
+                self._seen.add(sid)
+            self._event(sink, line, kind, t, data, raw)
+
+        read_json_records(file, sink, handle)
 
     def finish(self, sink: FactSink) -> None:
         for sid, task in self._tasks.items():
