@@ -9,21 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from carecenter.interfaces.cli.app import Group, app
-from carecenter.interfaces.cli.report import report_command
-
-
-def _report_app() -> typer.Typer:
-    """The real app when ``report`` is registered there, else a local one around it."""
-    if any(c.name == "report" for c in app.registered_commands):
-        return app
-    local = typer.Typer(cls=Group, pretty_exceptions_enable=False)
-    local.command("report")(report_command)
-    local.command("version")(lambda: None)  # two commands: ``report`` stays a sub-command
-    return local
+from carecenter.interfaces.cli.app import app
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +23,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run(workspace: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(_report_app(), ["report", "--workspace", str(workspace), *args])
+    result = CliRunner().invoke(app, ["report", "--workspace", str(workspace), *args])
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -10,11 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from carecenter.interfaces.cli.app import Group
-from carecenter.interfaces.cli.forecast import forecast_command
+from carecenter.interfaces.cli.app import app
 
 COLUMNS = ["queue", "interval_start", "calls", "calls_lo", "calls_hi", "aht_s", "interval_s"]
 MONDAY = date(2024, 1, 1)
@@ -23,19 +21,8 @@ SLOTS = 8  # 08:00 - 11:30, every 30 min
 AHT = {"billing": 240.0, "sales": 300.0}
 
 
-def make_app() -> typer.Typer:
-    app = typer.Typer(cls=Group)
-
-    @app.callback()
-    def main() -> None:
-        """Test app."""
-
-    app.command("forecast")(forecast_command)
-    return app
-
-
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(make_app(), ["forecast", *args])
+    result = CliRunner().invoke(app, ["forecast", *args])
     return result.exit_code, result.stdout, result.stderr
 
 

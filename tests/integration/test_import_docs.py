@@ -8,12 +8,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from carecenter.adapters.settings import Settings
-from carecenter.interfaces.cli.app import Group
-from carecenter.interfaces.cli.importing import import_command
+from carecenter.interfaces.cli.app import app
 from carecenter.services.workspace import init_workspace
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "import.md"
@@ -31,13 +29,6 @@ def test_the_csv_example_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     (tmp_path / "calls.csv").write_text(block("csv", "csv"))
     (tmp_path / "mapping.yaml").write_text(block("csv", "yaml"))
     init_workspace(Settings(workspace=tmp_path / "ws"))
-    app = typer.Typer(cls=Group)
-
-    @app.callback()
-    def main() -> None:
-        """Test app."""
-
-    app.command("import")(import_command)
     [command] = [
         line for line in block("csv", "console").splitlines() if line.startswith("$ carecenter ")
     ]

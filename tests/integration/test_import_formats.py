@@ -9,26 +9,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from carecenter.adapters.settings import Settings
-from carecenter.interfaces.cli.app import Group
-from carecenter.interfaces.cli.importing import import_command
+from carecenter.interfaces.cli.app import app
 from carecenter.services.workspace import init_workspace
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
-
-
-def make_app() -> typer.Typer:
-    app = typer.Typer(cls=Group)
-
-    @app.callback()
-    def main() -> None:
-        """Test app."""
-
-    app.command("import")(import_command)
-    return app
 
 
 @pytest.fixture
@@ -39,9 +26,7 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def run(workspace: Path, *args: str) -> tuple[int, list[dict[str, object]], str]:
-    result = CliRunner().invoke(
-        make_app(), ["import", *args, "--workspace", str(workspace), "-f", "json"]
-    )
+    result = CliRunner().invoke(app, ["import", *args, "--workspace", str(workspace), "-f", "json"])
     rows = json.loads(result.stdout) if result.stdout.strip() else []
     return result.exit_code, rows, result.stderr
 
