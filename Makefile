@@ -29,7 +29,7 @@ imports: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 
 pytest: $(STAMP)
-	$(BIN)/pytest --cov --cov-report=term -q
+	$(BIN)/pytest -n 2 --cov --cov-report=term -q
 
 check: lint typecheck imports pytest
 

@@ -31,11 +31,11 @@ from typing import Any
 import duckdb
 import ibis
 
-from carecenter.adapters.metrics.dims import Dimensions
-from carecenter.adapters.metrics.engine import ReportSpec, run
 from carecenter.adapters.warehouse import DuckDbWarehouse
 from carecenter.domain.center import ServiceLevelPolicy
 from carecenter.domain.enums import ServiceLevelFormula
+from carecenter.metrics.dims import Dimensions
+from carecenter.metrics.engine import ReportSpec, run
 
 START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday; the period crosses the UK clock change
 WEEKS = 6

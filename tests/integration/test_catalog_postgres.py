@@ -15,11 +15,11 @@ from tests.conftest import pg_schema_url
 from tests.helpers import T0
 from tests.unit.metrics.builders import answer, dims, state, visit, warehouse
 
-from carecenter.adapters.metrics.engine import ReportSpec, run
 from carecenter.adapters.warehouse import arrow_table
 from carecenter.domain.center import ServiceLevelPolicy
 from carecenter.domain.enums import ServiceLevelFormula as F
 from carecenter.domain.projection import AgentInterval, SurveyAnswerRow, VisitFact
+from carecenter.metrics.engine import ReportSpec, run
 
 pytestmark = pytest.mark.postgres
 

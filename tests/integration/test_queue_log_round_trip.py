@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 
 from carecenter.adapters.center_yaml import parse_center, template
+from carecenter.adapters.files import write_queue_log
 from carecenter.adapters.memory import InMemoryEventLog, InMemoryWarehouse
-from carecenter.adapters.queue_log_writer import write_queue_log
 from carecenter.adapters.settings import Settings
 from carecenter.adapters.warehouse import DuckDbWarehouse
 from carecenter.services.importing import import_files

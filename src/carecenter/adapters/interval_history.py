@@ -7,7 +7,7 @@ The forecast's history when no CSV is given. From ``contact_facts`` (one row per
 - AHT = mean ``talk_s + hold_s + acw_s`` of the answered visits (``None`` when none was).
 
 The query is one Ibis expression (the reporting intervals of
-:mod:`carecenter.adapters.metrics.timebuckets`), so it runs wherever the warehouse lives.
+:mod:`carecenter.metrics.timebuckets`), so it runs wherever the warehouse lives.
 
 A missing row means no calls: on every *opening day* of a queue the intervals inside its
 opening hours that saw no visit are filled with zero. The opening days of a queue are the days
@@ -28,11 +28,11 @@ from zoneinfo import ZoneInfo
 import ibis  # type: ignore[import-untyped]
 
 from carecenter.adapters.interval_csv import IntervalRow
-from carecenter.adapters.metrics.engine import quiet_backend
-from carecenter.adapters.metrics.timebuckets import Buckets
 from carecenter.domain.center import OpeningHours
 from carecenter.domain.enums import VisitOutcome
 from carecenter.errors import InputError
+from carecenter.metrics.engine import quiet_backend
+from carecenter.metrics.timebuckets import Buckets
 
 FACTS = "contact_facts"
 DEFAULT_INTERVAL_S = 1800

@@ -13,15 +13,15 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from carecenter.adapters.ports import StoredEvent, WarehouseCounts
 from carecenter.domain.center import Center
-from carecenter.domain.events import Event
+from carecenter.domain.events import Event, StoredEvent
 from carecenter.domain.projection import (
     AgentInterval,
     ContactRow,
     ProjectionState,
     SurveyAnswerRow,
     VisitFact,
+    WarehouseCounts,
 )
 
 

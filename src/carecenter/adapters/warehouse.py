@@ -25,13 +25,13 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from carecenter.adapters.ports import WarehouseCounts
 from carecenter.domain.projection import (
     AgentInterval,
     ContactRow,
     ProjectionState,
     SurveyAnswerRow,
     VisitFact,
+    WarehouseCounts,
     row_values,
 )
 
@@ -93,7 +93,7 @@ def arrow_table(row_type: type[Any], rows: Sequence[Any]) -> pa.Table:
 
 
 class DuckDbWarehouse:
-    """:class:`~carecenter.adapters.ports.Warehouse` in a DuckDB file (or ``:memory:``)."""
+    """:class:`~carecenter.services.ports.Warehouse` in a DuckDB file (or ``:memory:``)."""
 
     def __init__(self, path: str | Path) -> None:
         self._path = str(path)

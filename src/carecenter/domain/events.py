@@ -252,6 +252,16 @@ class SurveyAnswered(Event):
     customer_id: str | None = None
 
 
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as the log holds it: its sequence number, id and when it was recorded."""
+
+    seq: int
+    event_id: str
+    recorded_at: datetime
+    event: Event
+
+
 def subject_of(event: Event) -> tuple[str | None, str | None]:
     """The (contact id, agent id) an event is about, for indexing the event log."""
     contact = getattr(event, "contact_id", None)

@@ -148,6 +148,16 @@ class SurveyAnswerRow:
     last_seq: int = 0
 
 
+@dataclass(frozen=True)
+class WarehouseCounts:
+    """Row counts of the warehouse tables."""
+
+    contacts: int
+    contact_facts: int
+    agent_state_intervals: int
+    checkpoint: int
+
+
 def row_values(row: Any) -> tuple[Any, ...]:
     """A row dataclass as a tuple in field order (for bulk writes)."""
     return tuple(getattr(row, f.name) for f in fields(row))

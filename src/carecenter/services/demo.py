@@ -9,16 +9,18 @@ into the warehouse. Then the HTML report is written. Everything is seeded.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
-from carecenter.adapters.queue_log_writer import write_queue_log
+from carecenter.adapters.files import write_queue_log
 from carecenter.adapters.settings import Settings
 from carecenter.domain.center import Center
 from carecenter.domain.events import Event
 from carecenter.services.importing import import_files
 from carecenter.services.projector import project
-from carecenter.services.reporting import Period, html_report
+from carecenter.services.reporting import HtmlReport, Period, html_report
 from carecenter.services.workspace import init_workspace, open_workspace, workspace_info
 from carecenter.sim.demo_day import scripted_day
 
@@ -50,6 +52,15 @@ def _events(
     ]
 
 
+@dataclass(frozen=True)
+class DemoResult:
+    """The demo workspace's summary, and the HTML report to write (``None``: it is there)."""
+
+    info: dict[str, Any]
+    report_path: Path
+    report: HtmlReport | None
+
+
 def run_demo(
     settings: Settings,
     *,
@@ -57,7 +68,7 @@ def run_demo(
     history_days: int = 10,
     seed: int = 7,
     calls_per_hour: float = 12.0,
-) -> dict[str, Any]:
+) -> DemoResult:
     """Build the demo workspace (once: a workspace that has data keeps it) and summarise it."""
     center = init_workspace(settings).center
     log_path = settings.workspace / QUEUE_LOG
@@ -73,9 +84,10 @@ def run_demo(
         history = weekdays(DEMO_START, history_days, backwards=True)
         write_queue_log(_events(center, history, seed + 1, "pbx-", calls_per_hour), log_path)
         import_files(settings, "asterisk-queue-log", [log_path])
-    if fresh or not report_path.exists():
-        html_report(settings, report_path, period=Period(), interval="1d", by=("queue",))
     info = workspace_info(settings)
     info["queue_log"] = str(log_path) if log_path.exists() else None
     info["report"] = str(report_path)
-    return info
+    page = None
+    if fresh or not report_path.exists():
+        page = html_report(settings, period=Period(), interval="1d", by=("queue",))
+    return DemoResult(info, report_path, page)

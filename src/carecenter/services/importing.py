@@ -13,11 +13,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from carecenter.adapters.importers import FORMATS, ImportOptions, make_importer
-from carecenter.adapters.importers.common import FileCounts, open_text
-from carecenter.adapters.importers.writer import WarehouseSink
+from carecenter.adapters.files import open_text
+from carecenter.adapters.import_sink import WarehouseSink
 from carecenter.adapters.settings import Settings
 from carecenter.errors import InputError
+from carecenter.ingest import FORMATS, ImportOptions, make_importer
+from carecenter.ingest.common import FileCounts
 from carecenter.services.workspace import open_workspace
 
 EXIT_QUARANTINED = 3

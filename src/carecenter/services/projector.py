@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carecenter.adapters.ports import EventLog, Warehouse
 from carecenter.domain.events import subject_of
 from carecenter.domain.projection import fold
+from carecenter.services.ports import EventLog, Warehouse
 
 
 @dataclass(frozen=True)

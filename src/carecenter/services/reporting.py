@@ -2,26 +2,26 @@
 
 ``metrics_report`` is ``carecenter report``; ``gap_table`` compares each queue (and the whole
 center) with its targets from ``center.yaml`` and with an optional peer-benchmark CSV;
-``html_report`` writes one self-contained HTML file with charts.
+``html_report`` gathers what the self-contained HTML report shows.
 """
 
 from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from carecenter.adapters.metrics.dims import Dimensions
-from carecenter.adapters.metrics.engine import Report, ReportSpec, run
 from carecenter.adapters.settings import Settings
 from carecenter.domain.center import Center
 from carecenter.errors import InputError
+from carecenter.metrics.dims import Dimensions
+from carecenter.metrics.engine import Report, ReportSpec, run
 from carecenter.services.workspace import open_workspace
 
 GAP_METRICS: dict[str, int] = {
@@ -231,19 +231,38 @@ def gap_table(
         return gaps_from(center, total, queues, peer_values)
 
 
+@dataclass
+class HtmlReport:
+    """What the page shows. Rows are report rows (``interval_start`` and metric keys)."""
+
+    title: str
+    subtitle: str
+    totals: Sequence[Mapping[str, Any]]
+    """Per interval, the whole center."""
+    by_queue: Sequence[Mapping[str, Any]]
+    """Per interval and queue."""
+    heat: Sequence[Mapping[str, Any]]
+    """Per hour or finer, the whole center (for the weekday × time heatmap)."""
+    agents: Sequence[Mapping[str, Any]]
+    """Whole period, per agent (with team and site)."""
+    gaps: Sequence[Mapping[str, Any]]
+    sl_targets: Mapping[str, float] = field(default_factory=dict)
+    """Queue -> service-level target."""
+    table: Sequence[Mapping[str, Any]] = ()
+    table_columns: Sequence[str] = ()
+
+
 def html_report(
     settings: Settings,
-    output: Path,
     *,
     period: Period = Period(),
     interval: str = "1d",
     by: Sequence[str] = (),
     peers: Path | None = None,
     fcr: bool = True,
-) -> Path:
-    """Write the self-contained HTML report (charts, gap table, agent table) to ``output``."""
-    from carecenter.adapters.report_html import HtmlReport, write_html
-
+) -> HtmlReport:
+    """What the self-contained HTML report shows (charts, gap table, agent table); the
+    interface renders it."""
     peer_values = read_peers(peers) if peers is not None else {}
     with _backend(settings) as (con, center):
         dims, tz = Dimensions.from_center(center), _tz(center)
@@ -263,7 +282,7 @@ def html_report(
         if first and last
         else "no data in the warehouse"
     )
-    report = HtmlReport(
+    return HtmlReport(
         title=f"{center.name if center else 'carecenter'}: service report",
         subtitle=subtitle,
         totals=totals.rows,
@@ -277,4 +296,3 @@ def html_report(
         table=table.rows,
         table_columns=table.columns,
     )
-    return write_html(report, output)

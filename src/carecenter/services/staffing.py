@@ -2,19 +2,20 @@
 
 Each function checks the user's numbers (an :class:`~carecenter.errors.InputError` naming the
 field when one is wrong), calls :mod:`carecenter.wfm` and returns plain rows (dicts) for the
-interface to render; ``staff_plan_html`` writes the plan as a self-contained HTML page with a
-chart per queue.
+interface to render; ``staff_plan_page`` gathers what the plan's self-contained HTML page
+shows, with a chart per queue.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from carecenter.adapters.staffing_html import StaffingPage, write_staffing_html
 from carecenter.adapters.volumes_csv import CsvVolumes, VolumeRow
 from carecenter.errors import InputError
 from carecenter.wfm.erlang import erlang_b, erlang_c
@@ -144,18 +145,30 @@ def staff_plan(
     return _plan_volumes(source, target, default_patience_s, default_aht_s, shrinkage)[1]
 
 
-def staff_plan_html(
+@dataclass(frozen=True)
+class StaffingPage:
+    """What the page shows: plan rows (``queue``, ``interval_start``, ``calls``, ``agents``,
+    ``scheduled_agents`` and the measures) in ``columns`` order, and the prediction band."""
+
+    title: str
+    subtitle: str
+    rows: Sequence[Mapping[str, Any]]
+    bands: Mapping[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
+    """(queue, interval_start) -> (calls_lo, calls_hi)."""
+    columns: Sequence[str] = ()
+
+
+def staff_plan_page(
     source: VolumeSource | Path,
     target: StaffingTarget,
-    output: Path,
     *,
     default_patience_s: float | None = None,
     default_aht_s: float | None = None,
     shrinkage: float = 0.0,
-) -> list[dict[str, Any]]:
-    """:func:`staff_plan`, written to ``output`` as one offline HTML page: per queue a chart of
-    the forecast calls (with the prediction band when the source has one) and the required and
-    scheduled agents, and the plan's table. Returns the plan rows."""
+) -> StaffingPage:
+    """:func:`staff_plan` as what one offline HTML page shows: per queue a chart of the
+    forecast calls (with the prediction band when the source has one) and the required and
+    scheduled agents, and the plan's table (``rows``)."""
     volumes, rows = _plan_volumes(source, target, default_patience_s, default_aht_s, shrinkage)
     bands = {
         (v.queue, v.interval_start): (v.calls_lo, v.calls_hi)
@@ -163,15 +176,13 @@ def staff_plan_html(
         if v.calls_lo is not None and v.calls_hi is not None
     }
     name = source.name if isinstance(source, Path) else "volumes"
-    page = StaffingPage(
+    return StaffingPage(
         title="Staffing plan",
         subtitle=f"{name}: {describe_target(target)}; shrinkage {shrinkage:.0%}",
         rows=rows,
         bands=bands,
         columns=("queue", "interval_start", *PLAN_COLUMNS),
     )
-    write_staffing_html(page, output)
-    return rows
 
 
 def describe_target(target: StaffingTarget) -> str:

@@ -9,11 +9,11 @@ from typing import Any
 import ibis
 from tests.helpers import T0
 
-from carecenter.adapters.metrics.dims import Dimensions
-from carecenter.adapters.metrics.engine import Report, ReportSpec, run
 from carecenter.adapters.warehouse import DuckDbWarehouse, arrow_table
 from carecenter.domain.center import ServiceLevelPolicy
 from carecenter.domain.projection import AgentInterval, SurveyAnswerRow, VisitFact
+from carecenter.metrics.dims import Dimensions
+from carecenter.metrics.engine import Report, ReportSpec, run
 
 
 def at(seconds: float = 0.0, base: datetime = T0) -> datetime:

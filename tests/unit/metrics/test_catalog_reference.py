@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from carecenter.adapters.metrics.engine import HEADLINE, metric_columns
-from carecenter.adapters.metrics.reference import PAGE, main, metrics_reference
-from carecenter.adapters.metrics.registry import CATALOG, RATIO
+from carecenter.metrics.engine import HEADLINE, metric_columns
+from carecenter.metrics.reference import PAGE, metrics_reference
+from carecenter.metrics.registry import CATALOG, RATIO
+from carecenter.services.reference_docs import main
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "reference"
 
@@ -38,10 +39,7 @@ def test_report_columns_are_stable_snake_case_keys() -> None:
 
 def test_committed_page_is_generated_from_the_catalog() -> None:
     committed = (DOCS / PAGE).read_text(encoding="utf-8")
-    assert committed == metrics_reference(), (
-        f"docs/reference/{PAGE} is stale: run "
-        "`python -m carecenter.adapters.metrics.reference docs/reference`"
-    )
+    assert committed == metrics_reference(), f"docs/reference/{PAGE} is stale: run `make docs`"
 
 
 def test_generator_writes_the_page(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 from tests.helpers import T0
 from tests.unit.metrics.builders import answer, at, dims, one, report, state, visit, warehouse
 
-from carecenter.adapters.metrics.engine import ReportSpec, run
+from carecenter.metrics.engine import ReportSpec, run
 
 DAY = 86400.0
 # c1 waited in billing, then was transferred to cards (its last visit, agent a2); c2 billing (a1)

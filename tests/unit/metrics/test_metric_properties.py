@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from tests.helpers import T0
 from tests.unit.metrics.builders import dims, state, visit, warehouse
 
-from carecenter.adapters.metrics.engine import ReportSpec, run
-from carecenter.adapters.metrics.registry import AGENT, VISIT, of_kind
 from carecenter.domain.center import ServiceLevelPolicy
 from carecenter.domain.enums import ServiceLevelFormula, VisitOutcome
+from carecenter.metrics.engine import ReportSpec, run
+from carecenter.metrics.registry import AGENT, VISIT, of_kind
 
 QUEUES = ("q1", "q2", "q3")
 SUMMED = [m.key for m in of_kind(VISIT) if m.key != "long_calls"] + [m.key for m in of_kind(AGENT)]

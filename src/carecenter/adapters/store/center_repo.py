@@ -104,7 +104,7 @@ def _agent_from(row: RowMapping, skills: dict[str, int]) -> Agent:
 
 
 class SqlCenterRepository:
-    """:class:`~carecenter.adapters.ports.CenterRepository` on SQL tables."""
+    """:class:`~carecenter.services.ports.CenterRepository` on SQL tables."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine

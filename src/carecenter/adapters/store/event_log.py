@@ -15,9 +15,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, insert, select, text
 
 from carecenter.adapters.codec import decode, encode
-from carecenter.adapters.ports import StoredEvent
 from carecenter.adapters.store.tables import events
-from carecenter.domain.events import Event, subject_of
+from carecenter.domain.events import Event, StoredEvent, subject_of
 
 APPEND_LOCK = 7_291_002  # advisory-lock key of the event log
 
@@ -27,7 +26,7 @@ def _utc_now() -> datetime:
 
 
 class SqlEventLog:
-    """:class:`~carecenter.adapters.ports.EventLog` on a SQLAlchemy engine."""
+    """:class:`~carecenter.services.ports.EventLog` on a SQLAlchemy engine."""
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = _utc_now) -> None:
         self._engine = engine

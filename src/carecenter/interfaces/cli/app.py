@@ -118,8 +118,12 @@ def demo(
     """Demo workspace: imported PBX history, live events, projected facts, HTML report."""
     from carecenter.services.demo import run_demo
 
-    info = run_demo(settings_for(workspace), days=days, history_days=history_days, seed=seed)
-    _summary(info, fmt)
+    result = run_demo(settings_for(workspace), days=days, history_days=history_days, seed=seed)
+    if result.report is not None:
+        from carecenter.interfaces.reports.report_html import write_html
+
+        write_html(result.report, result.report_path)
+    _summary(result.info, fmt)
 
 
 @app.command()

@@ -220,17 +220,15 @@ def staff_plan(
         max_occupancy=max_occupancy,
     )
     if fmt == "html" and output is not None:
-        rows = staffing.staff_plan_html(
-            volumes,
-            target,
-            output,
-            default_patience_s=patience,
-            default_aht_s=aht,
-            shrinkage=shrinkage,
+        from carecenter.interfaces.reports.staffing_html import write_staffing_html
+
+        page = staffing.staff_plan_page(
+            volumes, target, default_patience_s=patience, default_aht_s=aht, shrinkage=shrinkage
         )
-        queues = len({r["queue"] for r in rows})
+        write_staffing_html(page, output)
+        queues = len({r["queue"] for r in page.rows})
         plural = "" if queues == 1 else "s"
-        typer.echo(f"wrote {output} ({queues} queue{plural}, {len(rows)} intervals)")
+        typer.echo(f"wrote {output} ({queues} queue{plural}, {len(page.rows)} intervals)")
         return
     rows = staffing.staff_plan(
         volumes, target, default_patience_s=patience, default_aht_s=aht, shrinkage=shrinkage

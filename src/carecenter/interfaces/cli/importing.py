@@ -58,7 +58,7 @@ def import_command(
     Exit code 0 when every record was imported, 3 when some were quarantined (see the
     import_quarantine table), 2 for a usage or input error.
     """
-    from carecenter.adapters.importers import ImportOptions
+    from carecenter.ingest import ImportOptions
     from carecenter.interfaces.cli.app import settings_for
     from carecenter.services.importing import import_files
 

@@ -94,10 +94,12 @@ def report_command(
     if fmt == "html":
         if output is None:
             raise InputError("--format html writes a file: give --output FILE", field="--output")
-        path = reporting.html_report(
-            settings, output, period=period, interval=interval, by=groups, peers=peers, fcr=fcr
+        from carecenter.interfaces.reports.report_html import write_html
+
+        page = reporting.html_report(
+            settings, period=period, interval=interval, by=groups, peers=peers, fcr=fcr
         )
-        typer.echo(f"wrote {path}")
+        typer.echo(f"wrote {write_html(page, output)}")
         return
     if gaps:
         rows = reporting.gap_table(settings, period=period, peers=peers, fcr=fcr)
@@ -109,7 +111,7 @@ def report_command(
     if fmt != "table":
         _write(render(report.rows, fmt, columns=report.columns), output)
         return
-    from carecenter.adapters.metrics.engine import HEADLINE
+    from carecenter.metrics.engine import HEADLINE
 
     extra = AGENT_TABLE_COLUMNS if "agent" in groups else ()
     columns = ["interval_start", *groups, *HEADLINE, *(c for c in extra if c not in HEADLINE)]

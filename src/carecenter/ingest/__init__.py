@@ -1,0 +1,75 @@
+"""Importers: what other contact-center systems export, turned into warehouse facts.
+
+One module per input format; :func:`make_importer` builds the importer a format name names.
+Shared machinery is in :mod:`~carecenter.ingest.common` (rows, counts, reader)
+and :mod:`~carecenter.adapters.import_sink` (the DuckDB side).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from carecenter.errors import InputError
+from carecenter.ingest.common import FileCounts, Importer
+
+FORMATS: dict[str, str] = {
+    "asterisk-queue-log": "Asterisk queue_log: pipe file or database export (CSV)",
+    "amazon-connect-ctr": "Amazon Connect contact trace records (JSON lines or arrays)",
+    "twilio-taskrouter": "Twilio TaskRouter event stream (JSON lines or arrays)",
+    "zendesk-tickets": "Zendesk incremental ticket export with ticket metrics (JSON)",
+    "anonymous-bank": "Technion 'Anonymous Bank' call-by-call file (tab-separated)",
+    "csv": "any per-contact CSV, described by a mapping file (--mapping)",
+}
+"""Format name -> what it reads."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Options of one import run."""
+
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    """FIELD -> COLUMN for formats with columns (``--map``)."""
+    time_zone: str | None = None
+    """Zone of times without a UTC offset (``--tz``); each format has its default."""
+    mapping_file: Path | None = None
+    """The mapping file of the ``csv`` format (``--mapping``)."""
+
+
+def make_importer(fmt: str, options: ImportOptions) -> Importer:
+    """The importer of format ``fmt``; ``InputError`` for an unknown format or bad options."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; formats are {', '.join(FORMATS)}")
+    if options.mapping and fmt != "asterisk-queue-log":
+        raise InputError(f"--map is for asterisk-queue-log, not {fmt}", field="--map")
+    if options.mapping_file is not None and fmt != "csv":
+        raise InputError(f"--mapping is for the csv format, not {fmt}", field="--mapping")
+    if fmt == "asterisk-queue-log":
+        from carecenter.ingest.asterisk import AsteriskQueueLog
+
+        return AsteriskQueueLog(options.mapping, options.time_zone or "UTC")
+    if fmt == "anonymous-bank":
+        from carecenter.ingest.anonymous_bank import AnonymousBank
+
+        return AnonymousBank(options.time_zone or "Asia/Jerusalem")
+    if fmt == "csv":
+        from carecenter.ingest.csv_mapped import MappedCsv, read_mapping
+
+        if options.mapping_file is None:
+            raise InputError("the csv format needs a mapping file (--mapping FILE)")
+        return MappedCsv(read_mapping(options.mapping_file, options.time_zone))
+    if fmt == "amazon-connect-ctr":
+        from carecenter.ingest.amazon_connect import AmazonConnectCtr
+
+        return AmazonConnectCtr()
+    if fmt == "twilio-taskrouter":
+        from carecenter.ingest.twilio import TwilioTaskRouter
+
+        return TwilioTaskRouter()
+    from carecenter.ingest.zendesk import ZendeskTickets
+
+    return ZendeskTickets()
+
+
+__all__ = ["FORMATS", "FileCounts", "ImportOptions", "Importer", "make_importer"]

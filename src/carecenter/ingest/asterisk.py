@@ -1,0 +1,351 @@
+"""``asterisk-queue-log``: the classic pipe file and database-table exports (CSV).
+
+The classic file has one event a line: ``epoch|callid|queue|agent|event|data1|data2...``.
+A table export is a CSV file with a header; its columns are recognised by their usual names
+(see :data:`SYNONYMS`; case and spaces do not matter) and ``--map FIELD=COLUMN`` names the
+others. Times in a CSV may be epoch seconds or date-times (``2024-03-01 09:00:00``, ISO 8601);
+a date-time without a UTC offset is read in the ``--tz`` zone (UTC by default).
+
+Which of the two a file is, is decided by its first line: ``number|...|...|...|EVENT`` is the
+pipe format, anything else is a CSV header (separated by ``,``, ``;``, tab or ``|``).
+
+Records are staged, file after file, in temporary tables of the sink's DuckDB connection (which
+spill to disk when big, so a log never has to fit in memory) and folded when the last file is
+read (see
+:mod:`~carecenter.ingest.queue_log`), so a call that spans two rotated files is
+joined.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+import typing
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from carecenter.errors import InputError
+from carecenter.ingest import queue_log as sql
+from carecenter.ingest.common import FactSink, TextFile
+from carecenter.ingest.queue_agents import AgentFold
+from carecenter.ingest.timezones import zone
+
+FIELDS = ("time", "callid", "queue", "agent", "event", "data1", "data2", "data3", "data4", "data5")
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "time": ("time", "time_id", "timestamp", "datetime", "event_time", "eventtime", "created"),
+    "callid": ("callid", "call_id", "uniqueid", "unique_id", "linkedid"),
+    "queue": ("queuename", "queue_name", "queue"),
+    "agent": ("agent", "membername", "member_name", "member", "agent_name", "interface"),
+    "event": ("event", "verb", "event_type", "action"),
+    **{
+        f"data{i}": (f"data{i}", f"data_{i}", f"param{i}", f"param_{i}", f"arg{i}", f"info{i}")
+        for i in range(1, 6)
+    },
+    "data": ("data",),
+}
+"""Recognised column names for each field (first match wins)."""
+
+_CHUNK_BYTES = 1 << 24
+_CSV_CHUNK_ROWS = 200_000
+_STAGED = ("line", "t", "callid", "queue", "agent", "event", "d1", "d2", "d3", "d4", "d5")
+
+
+def _norm(name: str) -> str:
+    return name.strip().strip('"').lower().replace(" ", "_").replace("-", "_")
+
+
+def _is_pipe(line: str) -> bool:
+    parts = line.split("|")
+    return len(parts) >= 5 and parts[0].strip().replace(".", "", 1).isdigit()
+
+
+class AsteriskQueueLog:
+    """Importer of Asterisk queue_log files (pipe or CSV)."""
+
+    source = "asterisk"
+
+    def __init__(self, mapping: Mapping[str, str] | None = None, time_zone: str = "UTC") -> None:
+        unknown = sorted(set(mapping or {}) - set(SYNONYMS))
+        if unknown:
+            raise InputError(
+                f"unknown field {unknown[0]!r}; fields are {', '.join(SYNONYMS)}", field="--map"
+            )
+        self.mapping = dict(mapping or {})
+        self.zone: tzinfo = zone(time_zone)
+        self._db: duckdb.DuckDBPyConnection | None = None
+        self._files = 0
+
+    # -- the Importer protocol -------------------------------------------------------------
+    def read(self, file: TextFile, sink: FactSink) -> None:
+        db = self._staging(sink)
+        self._files += 1
+        number = self._files
+        first, at = file.stream.readline(), 1
+        while first and not first.strip():
+            first, at = file.stream.readline(), at + 1
+        if _is_pipe(first):
+            if not self._stage_pipe_fast(db, number, file):
+                file.stream.seek(0)
+                self._stage_pipe(db, number, file)
+        elif first:
+            self._stage_csv(db, number, file, first, at)
+        self._report(db, number, sink)
+
+    def finish(self, sink: FactSink) -> None:
+        if self._db is None:
+            return
+        db = self._db
+        try:
+            for statement in sql.FOLD:
+                db.execute(
+                    statement, {"prefix": f"{self.source}:"} if "$prefix" in statement else None
+                )
+            sink.table("contact_facts", sql.VISITS)
+            sink.table("contacts", sql.CONTACTS)
+            row = next(iter(db.execute(sql.NOTES).fetchall()), None)
+            orphans, late = (int(row[0]), int(row[1])) if row else (0, 0)
+            if orphans:
+                sink.counts.notes["calls met without ENTERQUEUE"] += orphans
+            if late:
+                sink.counts.notes["events after their visit ended"] += late
+            AgentFold(sink).run(_rows(db.sql(sql.AGENT_EVENTS).to_arrow_table()))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Drop the staging tables."""
+        if self._db is not None:
+            self._db.execute("DROP VIEW IF EXISTS _ql_visits")
+            for table in sql.TEMP_TABLES:
+                self._db.execute(f"DROP TABLE IF EXISTS {table}")
+            self._db = None
+
+    # -- staging ---------------------------------------------------------------------------
+    def _staging(self, sink: FactSink) -> duckdb.DuckDBPyConnection:
+        if self._db is None:
+            self._db = typing.cast(duckdb.DuckDBPyConnection, sink.staging())
+            self.close()  # what an interrupted import may have left
+            self._db = typing.cast(duckdb.DuckDBPyConnection, sink.staging())
+            self._db.execute(sql.STAGING)
+        return self._db
+
+    def _stage_pipe_fast(self, db: duckdb.DuckDBPyConnection, number: int, file: TextFile) -> bool:
+        """Let DuckDB read the whole file (in parallel); False when it cannot number the lines
+        (blank lines, bad bytes, compressed files): then the file is read in chunks."""
+        if file.path.suffix == ".gz":
+            return False
+        expected = _line_count(file.path)
+        try:
+            _run(db, sql.READ_PIPE, [str(file.path)], file)
+            row = next(iter(db.execute("SELECT count(*) FROM _ql_file").fetchall()), None)
+            if not row or row[0] != expected:
+                return False
+            db.execute(sql.INSERT.format(source=sql.FILE_CHUNK), [number, number])
+            db.execute(sql.FILE_RAW, [number])
+            return True
+        except duckdb.Error:
+            return False
+        finally:
+            db.execute("DROP TABLE IF EXISTS _ql_file")
+
+    def _stage_pipe(self, db: duckdb.DuckDBPyConnection, number: int, file: TextFile) -> None:
+        insert = sql.INSERT.format(source=sql.PIPE_CHUNK)
+        lines: list[str] = []
+        done = 0
+        while True:
+            lines.extend(file.stream.readlines(_CHUNK_BYTES))
+            if not lines:
+                break
+            chunk = pa.table(
+                {
+                    "line": pa.array(range(done + 1, done + 1 + len(lines)), pa.int64()),
+                    "raw": pa.array(lines, pa.string()),
+                }
+            )
+            done += len(lines)
+            db.register("_ql_chunk", chunk)
+            try:
+                db.execute(insert, [number, number])
+            finally:
+                db.unregister("_ql_chunk")
+            file.report()
+            lines = []
+
+    def _stage_csv(
+        self,
+        db: duckdb.DuckDBPyConnection,
+        number: int,
+        file: TextFile,
+        header: str,
+        header_line: int,
+    ) -> None:
+        header = header.rstrip("\r\n")
+        delimiter = max(",;\t|", key=header.count)
+        names = next(csv.reader([header], delimiter=delimiter))
+        index, split_data = self._columns(file, names)
+        width, parse = len(names), self._time_parser()
+        where = [header_line]
+
+        def texts() -> Iterator[str]:
+            for line in file.stream:
+                where[0] += 1
+                if not where[0] % 65536:
+                    file.report()
+                yield line.rstrip("\r\n")
+
+        columns: list[list[Any]] = [[] for _ in range(len(_STAGED) + 2)]
+        for row in csv.reader(texts(), delimiter=delimiter):
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            raw, bad = delimiter.join(row), None
+            row.append("")
+            if len(row) <= width:
+                p, bad = [""] * 10, f"fewer columns than the header ({width})"
+            else:
+                p = [row[i] for i in index]
+                if split_data is not None:
+                    p.extend(row[split_data].split("|"))
+                    p = (p + [""] * 10)[:10]
+            t, time_bad = parse(p[0])
+            values = [where[0], t, *p[1:10], raw, bad or time_bad]
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
+            if len(columns[0]) >= _CSV_CHUNK_ROWS:
+                self._insert_columns(db, number, columns)
+                columns = [[] for _ in range(len(_STAGED) + 2)]
+        self._insert_columns(db, number, columns)
+        file.report()
+
+    def _insert_columns(
+        self, db: duckdb.DuckDBPyConnection, number: int, columns: list[list[Any]]
+    ) -> None:
+        if not columns[0]:
+            return
+        types = [pa.int64(), pa.float64()] + [pa.string()] * (len(columns) - 2)
+        names = [*_STAGED, "raw", "bad0"]
+        chunk = pa.table({n: pa.array(c, t) for n, c, t in zip(names, columns, types, strict=True)})
+        db.register("_ql_chunk", chunk)
+        try:
+            db.execute(sql.INSERT.format(source="_ql_chunk"), [number, number])
+        finally:
+            db.unregister("_ql_chunk")
+
+    def _report(self, db: duckdb.DuckDBPyConnection, number: int, sink: FactSink) -> None:
+        counts = sink.counts
+        for line, event, raw, bad in db.execute(sql.FILE_REPORT, [number]).fetchall():
+            if bad is not None:
+                sink.quarantine(line, bad, raw)
+            else:
+                sink.unknown(line, event, raw)
+        row = next(iter(db.execute(sql.FILE_COUNTS, [number]).fetchall()), None)
+        counts.records += int(row[0]) if row else 0
+        for event, n in db.execute(sql.FILE_IGNORED, [number]).fetchall():
+            counts.ignored += n
+            counts.notes[f"ignored: {event}"] += n
+
+    # -- CSV columns and times -------------------------------------------------------------
+    def _columns(self, file: TextFile, names: list[str]) -> tuple[list[int], int | None]:
+        """Column index of each of FIELDS (a data field without a column reads blank)."""
+        found = {_norm(n): i for i, n in enumerate(names)}
+        chosen: dict[str, int] = {}
+        for name, synonyms in SYNONYMS.items():
+            if name in self.mapping:
+                column = _norm(self.mapping[name])
+                if column not in found:
+                    raise InputError(
+                        f"--map {name}={self.mapping[name]}: no such column; the header has "
+                        f"{', '.join(names)}",
+                        file=str(file.path),
+                        line=1,
+                    )
+                chosen[name] = found[column]
+                continue
+            hit = next((found[s] for s in synonyms if s in found), None)
+            if hit is not None:
+                chosen[name] = hit
+        missing = [f for f in FIELDS[:5] if f not in chosen]
+        if missing:
+            raise InputError(
+                f"no column for {', '.join(missing)} (the header has {', '.join(names)}); "
+                "name it with --map FIELD=COLUMN",
+                file=str(file.path),
+                line=1,
+            )
+        blank = len(names)  # each row gets one blank column at its end
+        has_numbered = any(f"data{i}" in chosen for i in range(1, 6))
+        split_data = chosen.get("data") if not has_numbered else None
+        if split_data is not None:
+            return [chosen[f] for f in FIELDS[:5]], split_data
+        return [chosen.get(f, blank) for f in FIELDS], None
+
+    def _time_parser(self) -> Callable[[str], tuple[float | None, str | None]]:
+        zone_ = self.zone
+        cache: dict[str, tuple[float | None, str | None]] = {}
+
+        def parse(text: str) -> tuple[float | None, str | None]:
+            hit = cache.get(text)
+            if hit is not None:
+                return hit
+            try:
+                value: tuple[float | None, str | None] = (float(text), None)
+            except ValueError:
+                try:
+                    moment = datetime.fromisoformat(text.strip())
+                    if moment.tzinfo is None:
+                        moment = moment.replace(tzinfo=zone_)
+                    value = (moment.timestamp(), None)
+                except ValueError:
+                    value = (None, f"time: not a time: {text!r}")
+            if len(cache) > 4096:
+                cache.clear()
+            cache[text] = value
+            return value
+
+        return parse
+
+
+def _line_count(path: Path) -> int:
+    """Lines in a file (a last line without its newline counts)."""
+    count, last = 0, b"\n"
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 24):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
+def _run(db: duckdb.DuckDBPyConnection, query: str, params: list[Any], file: TextFile) -> None:
+    """Run ``query``, reporting DuckDB's progress on the file while it runs."""
+    if file.progress is None:
+        db.execute(query, params)
+        return
+    db.execute("SET enable_progress_bar = true")
+    db.execute("SET enable_progress_bar_print = false")
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            db.execute(query, params)
+        except BaseException as exc:  # re-raised below, in the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+        done = db.query_progress()
+        if done > 0:
+            file.progress(int(file.size * min(done, 100.0) / 100), file.size)
+    if failure:
+        raise failure[0]
+    file.progress(file.size, file.size)
+
+
+def _rows(table: pa.Table) -> Iterator[tuple[Any, ...]]:
+    for batch in table.to_batches(100_000):
+        yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)

@@ -1,0 +1,362 @@
+"""The Asterisk queue_log fold, in SQL: staged events in, visits and contacts out.
+
+Records are staged in a DuckDB temporary table ``_ql_ev`` (one row per record, in log order
+``seq``) and folded with window functions, so millions of lines fold in seconds. Asterisk
+reports its own durations in the data fields (``holdtime``, ``calltime``, ``waittime``); they
+are used when present, the differences of the event times otherwise.
+
+A call's events are cut into visits at each ENTERQUEUE (visit 2, 3... of the same callid are
+transferred in). Within a visit:
+
+=====================  ==================================================================
+event                  effect
+=====================  ==================================================================
+ENTERQUEUE             the visit enters ``queue``; data2 (the caller id) is the customer
+RINGNOANSWER           one more offer; first offer time = time - ringtime (data1, ms)
+RINGCANCELED           the same (the caller hung up while an agent's phone rang)
+CONNECT                answered by ``agent``: wait = holdtime (data1), one more offer
+                       (first offer = time - ringtime, data3 in seconds); the last CONNECT
+                       of a visit counts
+COMPLETECALLER/AGENT   ended: talk = calltime (data2)
+TRANSFER, BLINDTRANSFER, ATTENDEDTRANSFER
+                       ended, transferred out: talk = calltime (data4); a transfer before
+                       any answer is a flow-out
+ABANDON                abandoned: wait = waittime (data3)
+EXITWITHTIMEOUT        flowed out (the queue's timeout sent the caller on): wait = data3
+EXITEMPTY              flowed out (no agent could take calls): wait = data3
+EXITWITHKEY            exited (the caller pressed a key to leave): wait = data4
+=====================  ==================================================================
+
+The first of these end events ends the visit; later events of the visit are counted and
+ignored. A visit with no end event that is followed by another ENTERQUEUE flowed out then; one
+followed by nothing is still open. A call whose first events come before any ENTERQUEUE (its
+ENTERQUEUE is in an earlier file) gets a visit that entered the queue ``wait`` seconds before
+its first event.
+"""
+
+from __future__ import annotations
+
+from carecenter.ingest.queue_agents import CALL_END, CALL_START, SESSION_EVENTS
+
+COMPLETE = ("COMPLETECALLER", "COMPLETEAGENT")
+TRANSFER = ("TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER")
+EXIT = ("ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY")
+RING = ("RINGNOANSWER", "RINGCANCELED")
+END_EVENTS = (*COMPLETE, *TRANSFER, *EXIT)
+CALL_EVENTS = ("ENTERQUEUE", "CONNECT", *RING, *END_EVENTS)
+IGNORED_EVENTS = ("QUEUESTART", "CONFIGRELOAD", "DID", "INFO", "SYSCOMPAT", "AGENTDUMP")
+"""Known events that carry no fact; counted as ignored."""
+KNOWN_EVENTS = frozenset((*CALL_EVENTS, *SESSION_EVENTS, *IGNORED_EVENTS))
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS _ql_ev (
+    seq BIGINT, file INTEGER, line BIGINT, t DOUBLE, callid VARCHAR, queue VARCHAR,
+    agent VARCHAR, event VARCHAR, d1 VARCHAR, d2 VARCHAR, d3 VARCHAR, d4 VARCHAR, d5 VARCHAR,
+    n1 DOUBLE, n2 DOUBLE, n3 DOUBLE, n4 DOUBLE, raw VARCHAR, bad VARCHAR
+)
+"""
+
+
+def _bad_number(column: str, event: tuple[str, ...] | str, name: str) -> str:
+    events = _in(event if isinstance(event, tuple) else (event,))
+    return (
+        f"WHEN event IN {events} AND {column} <> '' AND n{column[1:]} IS NULL "
+        f"THEN event || ' {name}: not a number: ''' || {column} || ''''"
+    )
+
+
+VALIDATE = "\n".join(
+    [
+        "CASE",
+        "WHEN bad0 IS NOT NULL THEN bad0",
+        "WHEN event = '' THEN 'no event name'",
+        _bad_number("d1", RING, "ringtime"),
+        _bad_number("d1", "CONNECT", "holdtime"),
+        _bad_number("d3", "CONNECT", "ringtime"),
+        _bad_number("d1", COMPLETE, "holdtime"),
+        _bad_number("d2", COMPLETE, "calltime"),
+        _bad_number("d3", TRANSFER, "holdtime"),
+        _bad_number("d4", TRANSFER, "calltime"),
+        _bad_number("d3", ("ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY"), "waittime"),
+        _bad_number("d4", "EXITWITHKEY", "waittime"),
+        "END",
+    ]
+)
+"""The quarantine reason of a staged record (``bad0``: a reason found while parsing)."""
+
+INSERT = f"""
+INSERT INTO _ql_ev
+SELECT (CAST(? AS BIGINT) << 40) + line, ?, line, t, callid, queue, agent, event,
+       d1, d2, d3, d4, d5, n1, n2, n3, n4,
+       CASE WHEN bad IS NOT NULL OR event NOT IN {_in(tuple(sorted(KNOWN_EVENTS)))} THEN raw END,
+       bad
+FROM (
+    SELECT *, {VALIDATE} AS bad
+    FROM (SELECT *, TRY_CAST(d1 AS DOUBLE) AS n1, TRY_CAST(d2 AS DOUBLE) AS n2,
+                 TRY_CAST(d3 AS DOUBLE) AS n3, TRY_CAST(d4 AS DOUBLE) AS n4
+          FROM {{source}})
+)
+"""
+"""Stage a relation with columns line, t, callid, queue, agent, event, d1..d5, raw, bad0."""
+
+PIPE_CHUNK = """
+(SELECT line, raw, TRY_CAST(p[1] AS DOUBLE) AS t, p[2] AS callid, p[3] AS queue,
+        p[4] AS agent, coalesce(p[5], '') AS event, coalesce(p[6], '') AS d1,
+        coalesce(p[7], '') AS d2, coalesce(p[8], '') AS d3, coalesce(p[9], '') AS d4,
+        coalesce(p[10], '') AS d5,
+        CASE WHEN len(p) < 5 THEN 'fewer than 5 fields'
+             WHEN TRY_CAST(p[1] AS DOUBLE) IS NULL
+             THEN 'time: not a number: ''' || p[1] || '''' END AS bad0
+ FROM (SELECT line, rtrim(raw, chr(13) || chr(10)) AS raw,
+              string_split(rtrim(raw, chr(13) || chr(10)), '|') AS p
+       FROM _ql_chunk)
+ WHERE trim(raw) <> '')
+"""
+"""Raw pipe lines (``_ql_chunk``: line, raw) split into the staging columns."""
+
+PIPE_COLUMNS = 10
+_C = ", ".join(f"c{i}" for i in range(1, PIPE_COLUMNS + 1))
+READ_PIPE = (
+    "CREATE OR REPLACE TEMP TABLE _ql_file AS SELECT * FROM read_csv(?, delim = '|', quote = '', "
+    "escape = '', header = false, null_padding = true, nullstr = chr(1), strict_mode = false, "
+    "auto_detect = false, columns = {"
+    + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, PIPE_COLUMNS + 1))
+    + "})"
+)
+"""The whole pipe file read by DuckDB. Blank lines are skipped, so ``rowid + 1`` is the line
+number only when the file has none."""
+
+FILE_CHUNK = """
+(SELECT rowid + 1 AS line, NULL::VARCHAR AS raw,
+        TRY_CAST(c1 AS DOUBLE) AS t, c2 AS callid, c3 AS queue, c4 AS agent,
+        coalesce(c5, '') AS event, coalesce(c6, '') AS d1, coalesce(c7, '') AS d2,
+        coalesce(c8, '') AS d3, coalesce(c9, '') AS d4, coalesce(c10, '') AS d5,
+        CASE WHEN c5 IS NULL THEN 'fewer than 5 fields'
+             WHEN TRY_CAST(c1 AS DOUBLE) IS NULL
+             THEN 'time: not a number: ''' || c1 || '''' END AS bad0
+ FROM _ql_file)
+"""
+"""The rows of ``_ql_file`` in the staging columns (``raw`` is filled in by :data:`FILE_RAW`)."""
+
+FILE_RAW = f"""
+UPDATE _ql_ev SET raw = concat_ws('|', {_C}) FROM _ql_file
+WHERE _ql_ev.file = ? AND _ql_ev.line = _ql_file.rowid + 1
+  AND (_ql_ev.bad IS NOT NULL OR _ql_ev.event NOT IN {_in(tuple(sorted(KNOWN_EVENTS)))})
+"""
+"""The raw text of the records of a fast-read file that will be reported."""
+
+_FIRST_WAIT = f"""CASE
+    WHEN event = 'CONNECT' THEN n1
+    WHEN event IN {_in(COMPLETE)}
+        THEN coalesce(n1, 0) + coalesce(n2, 0)
+    WHEN event IN {_in(TRANSFER)}
+        THEN coalesce(n3, 0) + coalesce(n4, 0)
+    WHEN event IN ('ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY') THEN n3
+    WHEN event = 'EXITWITHKEY' THEN n4
+END"""
+
+_OFFER_EVENTS = ("CONNECT", *RING)
+_AGGREGATES = f"""
+    arg_min({{'t': t, 'event': event, 'queue': queue, 'customer': d2,
+              'wait': {{first_wait}}}}, seq) AS first,
+    count(*) FILTER (keep AND event IN {_in(_OFFER_EVENTS)}) AS offers,
+    min(CASE WHEN event IN {_in(RING)} THEN t - coalesce(n1, 0) / 1000
+             WHEN event = 'CONNECT' THEN t - coalesce(n3, 0) END)
+        FILTER (keep) AS offered,
+    arg_max({{'t': t, 'agent': agent, 'hold': n1, 'seq': seq}}, seq)
+        FILTER (keep AND event = 'CONNECT') AS conn,
+    arg_min({{'t': t, 'event': event, 'agent': agent, 'seq': seq,
+              'hold': CASE WHEN event IN {_in(COMPLETE)} THEN n1
+                           WHEN event IN {_in(TRANSFER)} THEN n3 END,
+              'talk': CASE WHEN event IN {_in(COMPLETE)} THEN n2
+                           WHEN event IN {_in(TRANSFER)} THEN n4 END,
+              'wait': CASE WHEN event IN ('ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY')
+                                THEN n3
+                           WHEN event = 'EXITWITHKEY' THEN n4 END}}, seq)
+        FILTER (event IN {_in(END_EVENTS)}) AS fin"""
+
+_SIMPLE = f"""(
+    count(*) FILTER (event = 'ENTERQUEUE') = 1
+    AND min(seq) FILTER (event = 'ENTERQUEUE') = min(seq)
+    AND coalesce(max(seq) FILTER (event IN {_in(_OFFER_EVENTS)})
+                 < min(seq) FILTER (event IN {_in(END_EVENTS)}), true))"""
+"""A simple call (nearly all): one ENTERQUEUE, its first event, no offer after its end."""
+
+FOLD = [
+    # Every call folded as one visit; the ones that are not simple are folded again below.
+    f"""
+CREATE OR REPLACE TEMP TABLE _ql_vis AS
+SELECT callid, 1 AS seg, {_AGGREGATES.replace("{first_wait}", "NULL::DOUBLE")},
+    greatest(count(*) FILTER (event IN {_in(END_EVENTS)}) - 1, 0) AS late,
+    NULL::DOUBLE AS next_t, 1 AS visit, NULL::VARCHAR AS call_customer,
+    NULL::DOUBLE AS call_arrived, {_SIMPLE} AS simple
+FROM (SELECT *, true AS keep FROM _ql_ev WHERE bad IS NULL AND event IN {_in(CALL_EVENTS)})
+GROUP BY callid
+""",
+    "CREATE OR REPLACE TEMP TABLE _ql_complex AS SELECT callid FROM _ql_vis WHERE NOT simple",
+    "DELETE FROM _ql_vis WHERE NOT simple",
+    # The others: cut into visits at each ENTERQUEUE; events after a visit's end are late.
+    f"""
+INSERT INTO _ql_vis
+WITH s AS (
+    SELECT *, sum(CASE WHEN event = 'ENTERQUEUE' THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY callid ORDER BY seq ROWS UNBOUNDED PRECEDING) AS seg
+    FROM _ql_ev SEMI JOIN _ql_complex USING (callid)
+    WHERE bad IS NULL AND event IN {_in(CALL_EVENTS)}
+), e AS (
+    SELECT *, coalesce(seq <= min(seq) FILTER (event IN {_in(END_EVENTS)})
+                       OVER (PARTITION BY callid, seg), true) AS keep
+    FROM s
+), g AS (
+    SELECT callid, seg, {_AGGREGATES.replace("{first_wait}", _FIRST_WAIT)},
+        count(*) FILTER (NOT keep) AS late
+    FROM e GROUP BY callid, seg
+)
+SELECT *,
+    lead(first.t) OVER (PARTITION BY callid ORDER BY seg) AS next_t,
+    seg + CASE WHEN min(seg) OVER (PARTITION BY callid) = 0 THEN 1 ELSE 0 END AS visit,
+    first_value(CASE WHEN first.event = 'ENTERQUEUE' THEN first.customer END)
+        OVER (PARTITION BY callid ORDER BY seg) AS call_customer,
+    first_value(CASE WHEN first.event = 'ENTERQUEUE' THEN first.t
+                     ELSE first.t - coalesce(first.wait, 0) END)
+        OVER (PARTITION BY callid ORDER BY seg) AS call_arrived,
+    false AS simple
+FROM g
+""",
+    f"""
+CREATE OR REPLACE TEMP TABLE _ql_vf AS
+WITH a AS (
+    SELECT *,
+        CASE WHEN first.event = 'ENTERQUEUE' THEN first.t
+             ELSE first.t - coalesce(first.wait, 0) END AS enq,
+        coalesce(fin.event IN {_in(COMPLETE)}
+                 OR (fin.event IN {_in(TRANSFER)} AND coalesce(fin.talk, 0) > 0), false)
+            AS talk_end
+    FROM _ql_vis
+), b AS (
+    SELECT *,
+        CASE WHEN conn IS NOT NULL THEN conn.t
+             WHEN talk_end THEN fin.t - coalesce(fin.talk, 0) END AS ans,
+        CASE WHEN fin.event IN {_in(COMPLETE)} THEN 'answered'
+             WHEN fin.event IN {_in(TRANSFER)}
+                 THEN CASE WHEN conn IS NOT NULL OR talk_end THEN 'answered'
+                           ELSE 'flowed_out' END
+             WHEN fin.event = 'ABANDON' THEN 'abandoned'
+             WHEN fin.event IN ('EXITWITHTIMEOUT', 'EXITEMPTY') THEN 'flowed_out'
+             WHEN fin.event = 'EXITWITHKEY' THEN 'exited'
+             WHEN next_t IS NOT NULL THEN 'flowed_out'
+             WHEN conn IS NOT NULL THEN 'answered'
+             ELSE 'open' END AS outcome,
+        CASE WHEN seg = 1 AND next_t IS NULL AND call_arrived IS NULL
+             THEN first.customer ELSE call_customer END AS customer
+    FROM a
+)
+SELECT
+    $prefix || callid AS contact_id,
+    CAST(visit AS BIGINT) AS visit,
+    first.queue AS queue_id,
+    'voice' AS channel,
+    'inbound' AS direction,
+    CASE WHEN customer NOT IN ('', 'unknown') THEN $prefix || customer END AS customer_id,
+    'standard' AS tier,
+    CAST(NULL AS VARCHAR) AS topic,
+    to_timestamp(coalesce(call_arrived, enq)) AS arrived_at,
+    to_timestamp(enq) AS enqueued_at,
+    CASE WHEN conn IS NOT NULL THEN conn.agent WHEN talk_end THEN fin.agent END AS agent_id,
+    to_timestamp(offered) AS offered_at,
+    to_timestamp(ans) AS answered_at,
+    to_timestamp(CASE WHEN fin.event = 'ABANDON' THEN fin.t END) AS abandoned_at,
+    to_timestamp(coalesce(fin.t, next_t)) AS ended_at,
+    CASE WHEN conn IS NOT NULL THEN coalesce(conn.hold, conn.t - enq)
+         WHEN talk_end THEN coalesce(fin.hold, ans - enq)
+         WHEN fin.event IN {_in(TRANSFER)} THEN coalesce(fin.hold, fin.t - enq)
+         WHEN fin IS NOT NULL THEN coalesce(fin.wait, fin.t - enq)
+         WHEN next_t IS NOT NULL THEN next_t - enq END AS wait_s,
+    CASE WHEN ans IS NOT NULL AND fin.event IN {_in((*COMPLETE, *TRANSFER))}
+         THEN coalesce(fin.talk, fin.t - ans) ELSE CAST(0 AS DOUBLE) END AS talk_s,
+    CAST(0 AS DOUBLE) AS hold_s,
+    CAST(0 AS DOUBLE) AS acw_s,
+    offers,
+    outcome,
+    visit > 1 AS transferred_in,
+    coalesce(fin.event IN {_in(TRANSFER)}, false) AS transferred_out,
+    false AS callback_requested,
+    CAST(NULL AS BOOLEAN) AS resolved,
+    CASE WHEN fin.event IN {_in(TRANSFER)} THEN 'transferred'
+         WHEN outcome = 'answered' AND fin IS NULL THEN 'answered'
+         WHEN outcome = 'open' THEN 'queued'
+         WHEN outcome = 'abandoned' THEN 'abandoned'
+         WHEN outcome = 'flowed_out' THEN 'transferred'
+         ELSE 'ended' END AS state,
+    CAST(NULL AS TIMESTAMPTZ) AS hold_started_at,
+    CAST(NULL AS TIMESTAMPTZ) AS talk_ended_at,
+    CAST(0 AS BIGINT) AS last_seq,
+    simple
+FROM b
+""",
+]
+
+FOLD += [
+    "CREATE OR REPLACE TEMP VIEW _ql_visits AS SELECT * EXCLUDE (simple) FROM _ql_vf",
+    """
+CREATE OR REPLACE TEMP TABLE _ql_contacts AS
+SELECT contact_id, channel, direction, customer_id, tier, topic,
+       CAST(NULL AS VARCHAR) AS parent_contact_id, arrived_at, ended_at, state,
+       CAST(1 AS BIGINT) AS visits, CAST(NULL AS BOOLEAN) AS resolved, CAST(0 AS BIGINT) AS last_seq
+FROM _ql_vf WHERE simple
+UNION ALL
+SELECT contact_id, 'voice', 'inbound', any_value(customer_id), 'standard', NULL, NULL,
+       min(arrived_at), arg_max({'e': ended_at, 's': state}, visit).e,
+       arg_max({'e': ended_at, 's': state}, visit).s, count(*), NULL, 0
+FROM _ql_vf WHERE NOT simple GROUP BY contact_id
+""",
+]
+VISITS, CONTACTS = "_ql_visits", "_ql_contacts"
+"""The staged tables holding the folded ``contact_facts`` and ``contacts`` rows."""
+TEMP_TABLES = ("_ql_ev", "_ql_vis", "_ql_complex", "_ql_vf", "_ql_contacts", "_ql_file")
+
+NOTES = """
+SELECT count(*) FILTER (first.event <> 'ENTERQUEUE'), coalesce(sum(late), 0) FROM _ql_vis
+"""
+
+AGENT_EVENTS = f"""
+WITH tracked AS (
+    SELECT agent, min(seq) AS since FROM _ql_ev
+    WHERE bad IS NULL AND event IN {_in(SESSION_EVENTS)} GROUP BY agent
+), calls AS (
+    SELECT conn.seq AS seq, conn.t AS t, conn.agent AS agent, 1 AS d
+    FROM _ql_vis JOIN tracked ON conn.agent = tracked.agent WHERE conn.seq > since
+    UNION ALL
+    SELECT fin.seq, fin.t, conn.agent, -1
+    FROM _ql_vis JOIN tracked ON conn.agent = tracked.agent
+    WHERE conn.seq > since AND fin.event IN {_in((*COMPLETE, *TRANSFER))}
+), busy AS (
+    SELECT *, sum(d) OVER (PARTITION BY agent ORDER BY seq ROWS UNBOUNDED PRECEDING) AS active
+    FROM calls
+)
+SELECT t, agent, queue, event, d1 FROM (
+    SELECT seq, t, agent, queue, event, d1 FROM _ql_ev
+    WHERE bad IS NULL AND event IN {_in(SESSION_EVENTS)}
+    UNION ALL
+    SELECT seq, t, agent, '', CASE WHEN d = 1 THEN '{CALL_START}' ELSE '{CALL_END}' END, NULL
+    FROM busy WHERE (d = 1 AND active = 1) OR (d = -1 AND active = 0)
+) ORDER BY seq
+"""
+"""Session events and the starts and ends of each agent's busy spells (overlapping calls of
+one agent are one spell), in log order."""
+
+FILE_REPORT = f"""
+SELECT line, event, raw, bad FROM _ql_ev
+WHERE file = ? AND (bad IS NOT NULL OR event NOT IN {_in(tuple(sorted(KNOWN_EVENTS)))})
+ORDER BY seq
+"""
+FILE_COUNTS = "SELECT count(*) FROM _ql_ev WHERE file = ?"
+FILE_IGNORED = f"""
+SELECT event, count(*) FROM _ql_ev WHERE file = ? AND bad IS NULL AND event IN {_in(IGNORED_EVENTS)}
+GROUP BY event ORDER BY event
+"""

@@ -1,0 +1,154 @@
+"""Reading input files: streaming text with line numbers and progress, CSV rows, JSON records,
+and the time formats the importers meet."""
+
+from __future__ import annotations
+
+import io
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+if typing.TYPE_CHECKING:
+    from carecenter.ingest.common import FactSink
+
+Progress = Callable[[int, int], None]
+"""Called with (bytes read, bytes in the file) while a file is read."""
+
+
+@dataclass
+class TextFile:
+    """An open input file: its text stream and how far into the file reading has got."""
+
+    path: Path
+    stream: io.TextIOWrapper
+    size: int
+    raw: BinaryIO
+    progress: Progress | None = None
+
+    def position(self) -> int:
+        """Bytes of the file read so far."""
+        return self.raw.tell()
+
+    def report(self) -> None:
+        """Tell the progress callback how far reading has got."""
+        if self.progress is not None:
+            self.progress(self.position(), self.size)
+
+    def lines(self, every: int = 65536) -> Iterator[tuple[int, str]]:
+        """(line number from 1, line without its end) for each line; reports progress."""
+        report, stream = self.report, self.stream
+        for number, line in enumerate(stream, 1):
+            if not number % every:
+                report()
+            yield number, line.rstrip("\r\n")
+        report()
+
+
+def csv_rows(
+    file: TextFile, delimiter: str | None = None
+) -> tuple[list[str], str, Iterator[tuple[int, list[str]]]]:
+    """(header, delimiter, rows with their line numbers) of a CSV file; blank lines skipped.
+
+    Without ``delimiter`` the header decides: the most frequent of ``,`` ``;`` tab ``|``.
+    """
+    import csv
+
+    lines = file.lines()
+    first = next(((n, s) for n, s in lines if s.strip()), None)
+    if first is None:
+        return [], delimiter or ",", iter(())
+    sep = delimiter or max(",;\t|", key=first[1].count)
+    header = [h.strip() for h in next(csv.reader([first[1]], delimiter=sep))]
+    where = [first[0]]
+
+    def texts() -> Iterator[str]:
+        for number, line in lines:
+            where[0] = number
+            yield line
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for row in csv.reader(texts(), delimiter=sep):
+            if row and (len(row) > 1 or row[0].strip()):
+                yield where[0], row
+
+    return header, sep, rows()
+
+
+def json_records(file: TextFile, block: int = 1 << 20) -> Iterator[tuple[int, Any, str]]:
+    """(line, object or ValueError, raw text) for each JSON object of a file of JSON lines,
+    JSON arrays (a page with an array under one key is left to the caller) or objects one
+    after another. A malformed object yields a ``ValueError`` and reading resumes at the next
+    line."""
+    import json
+
+    decoder = json.JSONDecoder()
+    buffer, line, eof = "", 1, False
+    while True:
+        pos = 0
+        while True:
+            while pos < len(buffer) and buffer[pos] in " \t\r\n,[]":
+                if buffer[pos] == "\n":
+                    line += 1
+                pos += 1
+            if pos >= len(buffer) or (not eof and len(buffer) - pos < block // 2):
+                break
+            try:
+                obj, end = decoder.raw_decode(buffer, pos)
+            except ValueError as exc:
+                if not eof and "Unterminated" in str(exc):
+                    break
+                stop = buffer.find("\n", pos)
+                stop = len(buffer) if stop < 0 else stop
+                yield line, ValueError(f"not JSON: {exc.args[0].split(':')[0]}"), buffer[pos:stop]
+                pos = stop
+                continue
+            yield line, obj, buffer[pos:end]
+            line += buffer.count("\n", pos, end)
+            pos = end
+        buffer = buffer[pos:]
+        if eof:
+            return
+        more = file.stream.read(block)
+        file.report()
+        if not more:
+            eof = True
+        buffer += more
+
+
+def parse_time(text: Any, where: str) -> datetime | None:
+    """An ISO 8601 time (``Z`` allowed) or epoch milliseconds/seconds; ``None`` for null."""
+    if text is None or text == "":
+        return None
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        seconds = text / 1000 if text > 1e11 else text
+        return datetime.fromtimestamp(seconds, UTC)
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{where}: not a time: {text!r}") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def seconds_between(start: datetime | None, end: datetime | None) -> float | None:
+    """``end - start`` in seconds, ``None`` when either is missing."""
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds()
+
+
+def read_json_records(
+    file: TextFile, sink: FactSink, handle: Callable[[int, Any, str], None]
+) -> None:
+    """Count each JSON record of ``file`` and pass it to ``handle(line, record, raw)``; a
+    record that is not JSON, or that ``handle`` rejects with ``ValueError``, is quarantined."""
+    for line, record, raw in json_records(file):
+        sink.counts.records += 1
+        try:
+            if isinstance(record, ValueError):
+                raise record
+            handle(line, record, raw)
+        except ValueError as exc:
+            sink.quarantine(line, str(exc), raw)

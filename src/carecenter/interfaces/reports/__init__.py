@@ -1,0 +1,1 @@
+"""Offline reports: self-contained HTML pages rendered from service results."""

@@ -1,0 +1,377 @@
+"""The metric catalog: every service benchmark of DESIGN.md §3, once, as an Ibis expression.
+
+A report sums visits in two steps. First each visit (a row of ``contact_facts`` joined with its
+queue's service-level policy) is *classified*: by its outcome, ``transferred_out`` and the
+flags in :data:`CLASSES` (answered within the threshold, a short wait, a first e-mail reply, a
+long call, a repeat contact); visits of one interval, group and class are counted (``n``) and
+their durations summed (:data:`SUMS`). Then every visit metric below is one expression over
+such a class row ``v`` (with the queue policy columns ``formula``, ``exclude_short``,
+``include_flow_outs``), summed over the classes of the interval and group. Summing classes
+equals summing visits, and the first step is what lets a 10-million-visit report run near the
+speed of a bare ``GROUP BY``.
+
+Agent metrics are in :mod:`~carecenter.metrics.agent_catalog`, ratios in
+:mod:`~carecenter.metrics.ratios`. At the threshold: a contact answered after exactly
+``threshold_s`` seconds is within it; an abandon after exactly ``short_abandon_s`` is not short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import ibis  # type: ignore[import-untyped]
+
+from carecenter.domain.enums import Channel, ServiceLevelFormula, VisitOutcome
+from carecenter.metrics.registry import visit_metric
+
+FCR_DAYS = 7
+"""Days within which a contact from the same customer on the same topic is a repeat."""
+LONG_CALL_QUANTILE = 0.9
+"""A handled contact is a long call above this quantile of its queue's handle times."""
+
+
+def _is(v: Any, outcome: VisitOutcome) -> Any:
+    return v.outcome == outcome.value
+
+
+def handle_s(v: Any) -> Any:
+    """Handle time of one visit: talk + hold + after-call work (seconds)."""
+    return v.talk_s.fill_null(0) + v.hold_s.fill_null(0) + v.acw_s.fill_null(0)
+
+
+CLASSES: dict[str, Callable[[Any], Any]] = {
+    "within": lambda v: v.wait_s <= v.threshold_s,
+    "short": lambda v: v.wait_s < v.short_abandon_s,
+    "first_reply": lambda v: (
+        (v.channel == Channel.EMAIL.value)
+        & _is(v, VisitOutcome.ANSWERED)
+        & ~v.transferred_in
+        & v.arrived_at.notnull()
+    ),
+}
+"""Per-visit flags a visit is classified by (with ``outcome`` and ``transferred_out``):
+``within`` waited at most the queue's ``threshold_s``; ``short`` waited less than its
+``short_abandon_s``; ``first_reply`` is an answered e-mail not transferred in."""
+PEER_CLASSES: dict[str, Callable[[Any], Any]] = {
+    "long": lambda v: handle_s(v) > v.long_threshold_s,
+}
+"""With ``--by agent/team/site``: ``long`` handle time above the queue's 90th percentile."""
+FCR_CLASSES: dict[str, Callable[[Any], Any]] = {
+    "known": lambda v: v.customer_id.notnull() & v.topic.notnull(),
+    "repeated": lambda v: v.repeated,
+}
+"""For first-contact resolution: ``known`` customer and topic; ``repeated`` by a later
+contact (see :func:`carecenter.metrics.frames.with_repeats`)."""
+SUMS: dict[str, Callable[[Any], Any]] = {
+    "wait_s": lambda v: v.wait_s,
+    "talk_s": lambda v: v.talk_s,
+    "hold_s": lambda v: v.hold_s,
+    "acw_s": lambda v: v.acw_s,
+    "response_s": lambda v: v.answered_epoch_s - v.arrived_epoch_s,
+}
+"""Durations summed per class (seconds); ``response_s`` runs from arrival to answer."""
+
+
+def _count(v: Any, condition: Any) -> Any:
+    return ibis.ifelse(condition, v.n, 0)
+
+
+def _total(v: Any, condition: Any, column: str) -> Any:
+    return ibis.ifelse(condition, v[column].fill_null(0.0), 0.0)
+
+
+def _short(v: Any) -> Any:
+    return _is(v, VisitOutcome.ABANDONED) & v.short
+
+
+def _counted_abandon(v: Any) -> Any:
+    return _is(v, VisitOutcome.ABANDONED) & ~(v.short & v.exclude_short)
+
+
+def _counted_flow_out(v: Any) -> Any:
+    return _is(v, VisitOutcome.FLOWED_OUT) & v.include_flow_outs
+
+
+def _offered(v: Any) -> Any:
+    return _is(v, VisitOutcome.ANSWERED) | _counted_abandon(v) | _counted_flow_out(v)
+
+
+@visit_metric()
+def offered(v: Any) -> Any:
+    """Contacts offered to the queue.
+
+    Formula: answered + abandoned + flowed_out_offered (short abandons are in ``abandoned``
+      unless the queue's policy excludes them; flow-outs count only when the policy includes them).
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, _offered(v))
+
+
+@visit_metric()
+def answered(v: Any) -> Any:
+    """Contacts an agent answered.
+
+    Formula: visits with outcome ``answered``.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, _is(v, VisitOutcome.ANSWERED))
+
+
+@visit_metric()
+def abandoned(v: Any) -> Any:
+    """Contacts that hung up or left while waiting, as counted in offered.
+
+    Formula: visits with outcome ``abandoned``, less short abandons when the queue's policy
+      ``exclude_short_abandons`` is on.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, _counted_abandon(v))
+
+
+@visit_metric()
+def short_abandoned(v: Any) -> Any:
+    """Abandons so quick they are usually misdials or callers who changed their mind.
+
+    Formula: visits with outcome ``abandoned`` and ``wait_s < short_abandon_s`` (queue policy,
+      default 5 s), whether or not the policy excludes them from offered.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, _short(v))
+
+
+@visit_metric()
+def flowed_out(v: Any) -> Any:
+    """Contacts transferred elsewhere before an agent answered (overflow).
+
+    Formula: visits with outcome ``flowed_out``.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, _is(v, VisitOutcome.FLOWED_OUT))
+
+
+@visit_metric()
+def flowed_out_offered(v: Any) -> Any:
+    """Flow-outs that count as offered under the queue's policy.
+
+    Formula: ``flowed_out`` when the queue's ``include_flow_outs`` is on, else 0.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, _counted_flow_out(v))
+
+
+@visit_metric()
+def callbacks(v: Any) -> Any:
+    """Waiting contacts that asked to be called back instead (not in offered).
+
+    Formula: visits with outcome ``callback``.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, _is(v, VisitOutcome.CALLBACK))
+
+
+@visit_metric()
+def exited(v: Any) -> Any:
+    """Contacts that left the queue unanswered in another way, e.g. the center closed
+    them (not in offered).
+
+    Formula: visits with outcome ``exited``.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, _is(v, VisitOutcome.EXITED))
+
+
+@visit_metric()
+def answered_within(v: Any) -> Any:
+    """Contacts answered within the queue's service-level threshold.
+
+    Formula: answered visits with ``wait_s <= threshold_s``.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, _is(v, VisitOutcome.ANSWERED) & v.within)
+
+
+@visit_metric()
+def abandoned_within(v: Any) -> Any:
+    """Counted abandons that gave up within the service-level threshold.
+
+    Formula: visits counted in ``abandoned`` with ``wait_s <= threshold_s``.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, _counted_abandon(v) & v.within)
+
+
+@visit_metric()
+def sl_numerator(v: Any) -> Any:
+    """Contacts that met the service level under their queue's formula.
+
+    Formula: ``answered_within``, plus ``abandoned_within`` for queues whose formula is
+      ``abandons_within_met``.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    met_by_abandon = v.formula == ServiceLevelFormula.ABANDONS_WITHIN_MET.value
+    return answered_within.expr(v) + ibis.ifelse(met_by_abandon, abandoned_within.expr(v), 0)
+
+
+@visit_metric()
+def sl_denominator(v: Any) -> Any:
+    """Contacts the service level is measured against under their queue's formula.
+
+    Formula: ``answered`` for queues whose formula is ``abandons_excluded``, else ``offered``.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    excluded = v.formula == ServiceLevelFormula.ABANDONS_EXCLUDED.value
+    return ibis.ifelse(excluded, answered.expr(v), offered.expr(v))
+
+
+@visit_metric()
+def wait_answered_total_s(v: Any) -> Any:
+    """Total time answered contacts waited.
+
+    Formula: sum of ``wait_s`` over answered visits.
+    Unit: seconds.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _total(v, _is(v, VisitOutcome.ANSWERED), "wait_s")
+
+
+@visit_metric()
+def handled(v: Any) -> Any:
+    """Contacts an agent handled (answered, talked to, wrapped up).
+
+    Formula: visits with outcome ``answered`` (the same count as ``answered``; by agent, team
+      and site it is the agent's work).
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return answered.expr(v)
+
+
+@visit_metric()
+def talk_total_s(v: Any) -> Any:
+    """Total talk time of handled contacts (hold excluded).
+
+    Formula: sum of ``talk_s`` over handled visits.
+    Unit: seconds.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _total(v, _is(v, VisitOutcome.ANSWERED), "talk_s")
+
+
+@visit_metric()
+def hold_total_s(v: Any) -> Any:
+    """Total hold time of handled contacts.
+
+    Formula: sum of ``hold_s`` over handled visits.
+    Unit: seconds.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _total(v, _is(v, VisitOutcome.ANSWERED), "hold_s")
+
+
+@visit_metric()
+def acw_total_s(v: Any) -> Any:
+    """Total after-call work of handled contacts.
+
+    Formula: sum of ``acw_s`` over handled visits.
+    Unit: seconds.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _total(v, _is(v, VisitOutcome.ANSWERED), "acw_s")
+
+
+@visit_metric()
+def handle_total_s(v: Any) -> Any:
+    """Total handle time.
+
+    Formula: sum of ``talk_s + hold_s + acw_s`` over handled visits.
+    Unit: seconds.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return ibis.ifelse(_is(v, VisitOutcome.ANSWERED), handle_s(v), 0.0)
+
+
+@visit_metric()
+def transferred(v: Any) -> Any:
+    """Answered contacts the agent transferred to another queue.
+
+    Formula: answered visits with ``transferred_out``.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, _is(v, VisitOutcome.ANSWERED) & v.transferred_out)
+
+
+@visit_metric()
+def email_replied(v: Any) -> Any:
+    """E-mails that received a first agent reply.
+
+    Formula: answered visits of channel ``email`` that were not transferred in.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, v.first_reply)
+
+
+@visit_metric()
+def email_response_total_s(v: Any) -> Any:
+    """Total e-mail response time (wall clock; business hours of the queue: not yet).
+
+    Formula: sum of ``answered_at - arrived_at`` over ``email_replied`` visits.
+    Unit: seconds.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _total(v, v.first_reply, "response_s")
+
+
+def _resolving(v: Any) -> Any:
+    return _is(v, VisitOutcome.ANSWERED) & ~v.transferred_out & v.known
+
+
+@visit_metric("fcr")
+def fcr_eligible(v: Any) -> Any:
+    """Handled contacts whose resolution can be judged (known customer and topic).
+
+    Formula: answered visits not transferred out, with ``customer_id`` and ``topic``.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, _resolving(v))
+
+
+@visit_metric("fcr")
+def fcr_resolved(v: Any) -> Any:
+    """Eligible contacts resolved first time: no repeat contact followed.
+
+    Formula: ``fcr_eligible`` visits whose contact is not followed by another contact from the
+      same customer on the same topic within 7 days (by ``arrived_at``, whatever its channel
+      or outcome; the whole warehouse is searched, not only the report period).
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, _resolving(v) & ~v.repeated)
+
+
+@visit_metric("peers")
+def long_calls(v: Any) -> Any:
+    """Handled contacts much longer than the agent's peers handle on the same queue.
+
+    Formula: handled visits whose ``talk_s + hold_s + acw_s`` exceeds the 90th percentile of
+      the handle times of all handled visits of the same queue in the report period.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``); only
+      computed when the report is grouped by agent, team or site.
+    """
+    return _count(v, _is(v, VisitOutcome.ANSWERED) & v.long)

@@ -1,0 +1,218 @@
+"""Run the catalog: sum the visit and agent metrics per interval and group, then the ratios.
+
+One Ibis expression per report, executed by whichever backend holds the tables: DuckDB
+(``ibis.duckdb.from_connection``) by default, PostgreSQL in the same way.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import ibis  # type: ignore[import-untyped]
+from ibis.common.exceptions import TableNotFound  # type: ignore[import-untyped]
+
+import carecenter.metrics.agent_catalog
+import carecenter.metrics.catalog
+import carecenter.metrics.ratios
+import carecenter.metrics.survey_catalog  # noqa: F401  (the imports fill the registry)
+from carecenter.errors import InputError
+from carecenter.metrics.dims import Dimensions
+from carecenter.metrics.frames import (
+    AGENT_DIMS,
+    DIMENSIONS,
+    agent_slices,
+    fcr_classes,
+    survey_rows,
+    visit_classes,
+)
+from carecenter.metrics.registry import (
+    AGENT,
+    CATALOG,
+    RATIO,
+    SURVEY,
+    VISIT,
+    Metric,
+    of_kind,
+)
+from carecenter.metrics.timebuckets import Buckets, step_seconds
+
+FACTS, INTERVALS, ANSWERS = "contact_facts", "agent_state_intervals", "survey_answers"
+
+
+@contextmanager
+def quiet_backend() -> Iterator[None]:
+    """Silence the deprecation warnings DuckDB 2 raises for calls Ibis still makes
+    (``fetch_arrow_table`` and friends); they are not ours to fix."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r".* is deprecated, use .* instead", DeprecationWarning)
+        yield
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """What to report: interval, grouping and period (aware datetimes; ``None``: all data)."""
+
+    interval: str = "1d"
+    by: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    """Exclusive."""
+    fcr: bool = True
+    """Compute first-contact resolution (a window over every fact: the costliest metric)."""
+    groups: Mapping[str, Sequence[str]] | None = field(default=None, compare=False)
+    """Agent groups (name -> agent ids): report agent metrics per group (``by`` must be ())."""
+
+    def __post_init__(self) -> None:
+        step_seconds(self.interval)
+        for d in self.by:
+            if d not in DIMENSIONS:
+                raise InputError(
+                    f"unknown dimension {d!r}; choose from {', '.join(DIMENSIONS)}", field="--by"
+                )
+        if len(set(self.by)) != len(self.by):
+            raise InputError("a dimension is named twice", field="--by")
+        if self.start and self.end and self.start >= self.end:
+            raise InputError("the period is empty: --from must be before --to", field="--from")
+
+
+@dataclass(frozen=True)
+class Report:
+    """Rows of one report: ``interval_start`` (local, aware), the dimensions, every metric."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    buckets: Buckets | None
+
+
+HEADLINE = (
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "service_level",
+    "asa_s",
+    "abandon_rate",
+    "aht_s",
+    "occupancy",
+)
+"""The metrics a manager reads first; the report's first metric columns."""
+
+
+def metric_columns() -> list[str]:
+    """Every metric key, in report column order: the headline, then the catalog's order."""
+    kinds = (VISIT, RATIO, AGENT, SURVEY)
+    rest = [k for kind in kinds for k in (m.key for m in of_kind(kind))]
+    return [*HEADLINE, *(k for k in rest if k not in HEADLINE)]
+
+
+def agent_side(spec: ReportSpec) -> bool:
+    """Whether agent-state metrics can be grouped like this (not by queue, channel or tier)."""
+    return all(d in AGENT_DIMS for d in spec.by)
+
+
+def answers_table(con: Any) -> Any | None:
+    """``survey_answers`` of the backend (``None``: a warehouse older than that table)."""
+    try:
+        return con.table(ANSWERS)
+    except TableNotFound:
+        return None
+
+
+def data_range(con: Any) -> tuple[datetime, datetime] | None:
+    """The first and last timestamps in the facts, agent intervals and survey answers
+    (``None``: no data)."""
+    f, i = con.table(FACTS), con.table(INTERVALS)
+    lo_hi = [
+        f.aggregate(lo=f.enqueued_at.min(), hi=f.enqueued_at.max()),
+        i.aggregate(lo=i.start_at.min(), hi=i.end_at.fill_null(i.start_at).max()),
+    ]
+    a = answers_table(con)
+    if a is not None:
+        lo_hi.append(a.aggregate(lo=a.answered_at.min(), hi=a.answered_at.max()))
+    values = [v for t in lo_hi for v in t.to_pyarrow().to_pylist()[0].values()]
+    found = [v for v in values if v is not None]
+    if not found:
+        return None
+    return min(found).astimezone(UTC), max(found).astimezone(UTC)
+
+
+def _aggregate(rows: Any, keys: list[str], metrics: list[Metric]) -> Any:
+    sums = {m.key: m.expr(rows).sum().fill_null(0) for m in metrics}
+    return rows.group_by(keys).aggregate(**sums)
+
+
+def _join(left: Any, right: Any, keys: list[str]) -> Any:
+    j = left.outer_join(right, keys, rname="{name}__r")
+    merged = {k: ibis.coalesce(j[k], j[f"{k}__r"]) for k in keys}
+    j = j.mutate(**merged).drop(*[f"{k}__r" for k in keys])
+    sums = [c for c in j.columns if c not in keys]
+    return j.mutate(**{c: j[c].fill_null(0) for c in sums})
+
+
+def expression(con: Any, spec: ReportSpec, dims: Dimensions, buckets: Buckets) -> Any:
+    """The report as one Ibis table expression over the backend ``con``."""
+    by = list(spec.by) if spec.groups is None else ["group"]
+    keys = ["interval", *by]
+    peers = spec.groups is None and any(d in AGENT_DIMS for d in by)
+    visit = [m for m in of_kind(VISIT) if "fcr" not in m.needs and (peers or not m.needs)]
+    parts = []
+    if spec.groups is None:
+        facts = con.table(FACTS)
+        classes = visit_classes(facts, dims, buckets, by, peers=peers)
+        parts.append(_aggregate(classes, keys, visit))
+        if spec.fcr:
+            fcr = [m for m in of_kind(VISIT) if "fcr" in m.needs]
+            parts.append(_aggregate(fcr_classes(facts, dims, buckets, by), keys, fcr))
+        answers = answers_table(con)
+        if answers is not None:
+            rows = survey_rows(answers, facts, dims, buckets, by)
+            parts.append(_aggregate(rows, keys, of_kind(SURVEY)))
+    if spec.groups is not None or agent_side(spec):
+        s = agent_slices(con.table(INTERVALS), dims, buckets, by, spec.groups)
+        parts.append(_aggregate(s, keys, of_kind(AGENT)))
+    table = parts[0]
+    for part in parts[1:]:
+        table = _join(table, part, keys)
+    present = set(table.columns)
+    ratios = {
+        m.key: m.expr(table) if set(m.needs) <= present else ibis.null("float64")
+        for m in of_kind(RATIO)
+    }
+    table = table.mutate(**ratios)
+    missing = {k: ibis.null("int64") for k in CATALOG if k not in table.columns}
+    table = table.mutate(**missing) if missing else table
+    return table.select(*keys, *metric_columns()).order_by(keys)
+
+
+def run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str = "UTC") -> Report:
+    """Compute the report on the backend ``con`` (tables ``contact_facts``,
+    ``agent_state_intervals`` and, when it has one, ``survey_answers``)."""
+    with quiet_backend():
+        return _run(con, spec, dims, timezone)
+
+
+def _run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str) -> Report:
+    start, end = spec.start, spec.end
+    if start is None or end is None:
+        found = data_range(con)
+        if found is None:
+            by = list(spec.by) if spec.groups is None else ["group"]
+            return Report(["interval_start", *by, *metric_columns()], [], None)
+        start = start or found[0]
+        end = end or found[1] + timedelta(microseconds=1)
+    buckets = Buckets.build(spec.interval, timezone, start, end, backend=con.name)
+    table = expression(con, spec, dims, buckets)
+    data = table.to_pyarrow().to_pydict()
+    labels = {b: buckets.label(b) for b in set(data["interval"])}
+    columns = ["interval_start", *(k for k in table.columns if k != "interval")]
+    values: list[list[Any]] = [[labels[b] for b in data.pop("interval")]]
+    for key, column in data.items():
+        dim = key in spec.by or key == "group"
+        values.append([None if v == "" else v for v in column] if dim else column)
+    rows = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+    return Report(columns, rows, buckets)

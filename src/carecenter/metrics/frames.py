@@ -1,0 +1,199 @@
+"""The rows the metrics read: visit classes with their queue policy, agent time slices and
+survey answers with their contact's last visit.
+
+All carry ``interval`` (local epoch second the reporting interval starts) and one column per
+grouping dimension, so the catalog only has to sum and divide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import ibis  # type: ignore[import-untyped]
+
+from carecenter.domain.enums import VisitOutcome
+from carecenter.metrics.catalog import (
+    CLASSES,
+    FCR_CLASSES,
+    FCR_DAYS,
+    LONG_CALL_QUANTILE,
+    PEER_CLASSES,
+    SUMS,
+    handle_s,
+)
+from carecenter.metrics.dims import DEFAULT_POLICY, Dimensions, group_table
+from carecenter.metrics.timebuckets import Buckets, epoch_s
+
+VISIT_DIMS = {"queue": "queue_id", "channel": "channel", "tier": "tier", "agent": "agent_id"}
+AGENT_DIMS = ("agent", "team", "site")
+DIMENSIONS = ("queue", "channel", "tier", "agent", "team", "site")
+"""Names accepted by ``--by``."""
+FCR_COLUMNS = ("customer_id", "topic", "arrived_at", "enqueued_at", "queue_id", "outcome")
+FCR_COLUMNS_TAIL = ("transferred_out",)
+
+
+def _ts(value: datetime) -> Any:
+    return ibis.literal(value, type="timestamp('UTC')")
+
+
+def with_repeats(
+    facts: Any, columns: Sequence[str], days: int = FCR_DAYS, backend: str = ""
+) -> Any:
+    """``facts`` (only ``columns``) with ``repeated``: the next visit of the same customer and
+    topic, in order of ``arrived_at`` then ``enqueued_at``, arrived within ``days`` days.
+
+    A contact's visits share ``arrived_at``, so they follow each other and the row after a
+    contact's last visit belongs to the next contact. Only the last visit can resolve a
+    contact (answered and not transferred out), so ``repeated`` is meant for it alone.
+    """
+    narrow = facts.select(*dict.fromkeys([*FCR_COLUMNS, *columns, *FCR_COLUMNS_TAIL]))
+    window = ibis.window(
+        group_by=[narrow.customer_id, narrow.topic],
+        order_by=[narrow.arrived_at, narrow.enqueued_at],
+    )
+    following = narrow.mutate(_next_at=narrow.arrived_at.lead().over(window))
+    gap = epoch_s(following._next_at, backend) - epoch_s(following.arrived_at, backend)
+    return following.mutate(repeated=(gap <= days * 86400.0).fill_null(False)).drop("_next_at")
+
+
+def _in_period(v: Any, buckets: Buckets, column: str = "enqueued_at") -> Any:
+    v = v.filter(v[column] >= _ts(buckets.start), v[column] < _ts(buckets.end))
+    return v.mutate(interval=buckets.bucket(buckets.local(buckets.epoch(v[column]))))
+
+
+def _with_policy(v: Any, dims: Dimensions) -> Any:
+    pol = dims.policy_table()
+    j = v.left_join(pol, v.queue_id == pol.p_queue_id)
+    d = DEFAULT_POLICY
+    return j.mutate(
+        threshold_s=j.p_threshold_s.fill_null(d.threshold_s),
+        short_abandon_s=j.p_short_abandon_s.fill_null(d.short_abandon_s),
+        exclude_short=j.p_exclude_short.fill_null(d.exclude_short_abandons),
+        include_flow_outs=j.p_include_flow_outs.fill_null(d.include_flow_outs),
+        formula=j.p_formula.fill_null(d.formula.value),
+    ).drop(*(c for c in pol.columns))
+
+
+def _with_agent_dim(t: Any, dims: Dimensions) -> Any:
+    ag = dims.agent_table()
+    j = t.left_join(ag, t.agent_id == ag.d_agent_id)
+    return j.mutate(
+        team=j.d_team.fill_null(""),
+        site=j.d_site.fill_null(""),
+        hourly_cost=j.d_hourly_cost.fill_null(0.0),
+    ).drop(*(c for c in ag.columns))
+
+
+def _with_long_threshold(v: Any) -> Any:
+    done = v.filter(v.outcome == VisitOutcome.ANSWERED.value)
+    thr = done.group_by(t_queue_id=done.queue_id).agg(
+        long_threshold_s=handle_s(done).quantile(LONG_CALL_QUANTILE)
+    )
+    return v.left_join(thr, v.queue_id == thr.t_queue_id).drop("t_queue_id")
+
+
+def _dims(v: Any, by: Sequence[str], dims: Dimensions) -> Any:
+    if any(d in ("team", "site") for d in by):
+        v = _with_agent_dim(v, dims)
+    keys = {d: (v[VISIT_DIMS[d]] if d in VISIT_DIMS else v[d]).fill_null("") for d in by}
+    return v.mutate(**keys)
+
+
+def _classify(
+    v: Any, keys: Sequence[str], flags: Mapping[str, Callable[[Any], Any]], sums: Sequence[str]
+) -> Any:
+    classified = v.mutate(**{k: fn(v).fill_null(False) for k, fn in flags.items()})
+    group = [*keys, "queue_id", "outcome", "transferred_out", *flags]
+    measures = {"n": classified.count(), **{c: classified[c].sum() for c in sums}}
+    return classified.group_by(group).aggregate(**measures)
+
+
+def visit_classes(
+    facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str], *, peers: bool
+) -> Any:
+    """Visits that entered a queue in the report period, counted per interval, group and class
+    (:data:`~carecenter.metrics.catalog.CLASSES`), with their queue policy."""
+    v = _in_period(facts, buckets)
+    v = v.mutate(
+        arrived_epoch_s=buckets.epoch(v.arrived_at), answered_epoch_s=buckets.epoch(v.answered_at)
+    )
+    v = _with_policy(v, dims)
+    flags = dict(CLASSES)
+    if peers:
+        v = _with_long_threshold(v)
+        flags.update(PEER_CLASSES)
+    v = _dims(v, by, dims)
+    v = v.mutate(**{k: fn(v) for k, fn in SUMS.items()})
+    classes = _classify(v, ["interval", *by], flags, list(SUMS))
+    return _with_policy(classes, dims)
+
+
+def fcr_classes(facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]) -> Any:
+    """Visits of the report period classified for first-contact resolution
+    (:data:`~carecenter.metrics.catalog.FCR_CLASSES`)."""
+    needed = ["agent_id"] if any(d in AGENT_DIMS for d in by) else []
+    needed += [VISIT_DIMS[d] for d in by if d in VISIT_DIMS]
+    v = _in_period(with_repeats(facts, needed, backend=buckets.backend), buckets)
+    v = _dims(v, by, dims)
+    return _classify(v, ["interval", *by], FCR_CLASSES, [])
+
+
+def agent_slices(
+    intervals: Any,
+    dims: Dimensions,
+    buckets: Buckets,
+    by: Sequence[str],
+    groups: Mapping[str, Sequence[str]] | None = None,
+) -> Any:
+    """Agent-state time in the report period, cut at interval boundaries: one row per part.
+
+    An interval still open counts until the end of the report period. With ``groups``
+    (group name -> agent ids) each slice is repeated for every group its agent belongs to,
+    in a ``group`` column.
+    """
+    start, end = buckets.start, buckets.end
+    t = intervals.filter(
+        intervals.start_at < _ts(end), intervals.end_at.fill_null(_ts(end)) > _ts(start)
+    )
+    t = _with_agent_dim(t, dims)
+    s_utc = ibis.greatest(buckets.epoch(t.start_at), start.timestamp())
+    e_utc = ibis.least(buckets.epoch(t.end_at.fill_null(_ts(end))), end.timestamp())
+    t = t.mutate(_ls=buckets.local(s_utc), _le=buckets.local(e_utc))
+    if buckets.step is None:
+        t = t.mutate(interval=buckets.bucket(t._ls), slice_s=t._le - t._ls)
+    else:
+        step, origin = buckets.step, buckets.origin
+        first = ((t._ls - origin) / step).floor()
+        last = ((t._le - origin) / step).ceil()
+        t = t.mutate(_k=ibis.range(first, last).unnest())
+        b = t._k * step + origin
+        t = t.mutate(interval=b, slice_s=ibis.least(t._le, b + step) - ibis.greatest(t._ls, b))
+    t = t.filter(t.slice_s > 0)
+    if groups is not None:
+        g = group_table(groups)
+        t = t.inner_join(g, t.agent_id == g.g_agent_id)
+        t = t.mutate(group=t.g_group)
+    keys = {d: (t.agent_id if d == "agent" else t[d]).fill_null("") for d in by if d != "group"}
+    return t.mutate(**keys)
+
+
+SURVEY_VISIT_COLUMNS = ("queue_id", "channel", "tier", "agent_id")
+
+
+def survey_rows(
+    answers: Any, facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]
+) -> Any:
+    """Survey answers given in the report period, with the queue, channel, tier and agent of
+    their contact's last visit (empty when the answer has no contact or the contact no visit)."""
+    a = _in_period(answers, buckets, "answered_at")
+    if by:
+        last = facts.group_by(l_contact_id=facts.contact_id).agg(l_visit=facts.visit.max())
+        visits = facts.select("contact_id", "visit", *SURVEY_VISIT_COLUMNS)
+        last = last.inner_join(
+            visits, (last.l_contact_id == visits.contact_id) & (last.l_visit == visits.visit)
+        ).select("l_contact_id", *SURVEY_VISIT_COLUMNS)
+        a = a.left_join(last, a.contact_id == last.l_contact_id).drop("l_contact_id")
+        a = _dims(a, by, dims)
+    return a

@@ -1,0 +1,60 @@
+"""The metric reference page, generated from the catalog's docstrings.
+
+``make docs`` writes it (:mod:`carecenter.services.reference_docs`); a test fails when the
+committed page differs from what the catalog says.
+"""
+
+from __future__ import annotations
+
+from carecenter.metrics.engine import metric_columns
+from carecenter.metrics.registry import AGENT, CATALOG, RATIO, SOURCES, SURVEY, VISIT
+
+PAGE = "metrics.md"
+_SECTIONS = (
+    (RATIO, "Benchmarks", "Ratios of the summed metrics below, so they re-aggregate exactly."),
+    (VISIT, "Contact counts and times", "Summed over the queue visits in `contact_facts`."),
+    (AGENT, "Agent time", "Summed over `agent_state_intervals` cut at interval boundaries."),
+    (
+        SURVEY,
+        "Survey answers",
+        "Summed over the answers in `survey_answers`; by queue, channel, tier, agent, team or "
+        "site an answer belongs to its contact's last queue visit in `contact_facts` (without "
+        "a contact or a visit, to the empty group). CSAT reads question `csat` on a 1-5 scale "
+        "(satisfied: 4-5); NPS reads question `nps` on a 0-10 scale (promoters 9-10, "
+        "detractors 0-6).",
+    ),
+)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def metrics_reference() -> str:
+    """Markdown for every metric: key, meaning, formula, unit and counting interval."""
+    order = {k: n for n, k in enumerate(metric_columns())}
+    out = [
+        "# Metric reference",
+        "",
+        "Generated from `carecenter.metrics` (the catalog's docstrings); do not edit.",
+        "",
+        "`carecenter report` prints every metric below for each interval and group; the key is "
+        "the JSON and CSV column. Intervals are in the center's time zone (`center.timezone`), "
+        "weeks start on Monday. The service-level threshold, formula and short-abandon limit "
+        "are each queue's `service_level` policy in `center.yaml`. An empty value means the "
+        "denominator was 0 or the metric does not apply to that grouping.",
+        "",
+        "Pending: e-mail response time counts wall-clock time, not yet the queue's business hours.",
+        "",
+    ]
+    for kind, title, text in _SECTIONS:
+        metrics = sorted(
+            (m for m in CATALOG.values() if m.kind == kind), key=lambda m: order[m.key]
+        )
+        out += [f"## {title}", "", f"{text} Source: {SOURCES[kind]}.", ""]
+        out += ["| key | meaning | formula | unit | interval |", "|---|---|---|---|---|"]
+        for m in metrics:
+            cells = [f"`{m.key}`", m.summary, m.formula, m.unit, m.interval]
+            out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        out.append("")
+    return "\n".join(out)

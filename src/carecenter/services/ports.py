@@ -1,0 +1,71 @@
+"""The I/O boundaries the services depend on, as Protocols.
+
+Each has an in-memory implementation in :mod:`carecenter.adapters.memory` (for tests and
+library users) and a real one in :mod:`carecenter.adapters` (SQL store, DuckDB warehouse).
+The values they exchange (:class:`StoredEvent`, :class:`WarehouseCounts`) are domain types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from carecenter.domain.center import Center
+from carecenter.domain.events import Event, StoredEvent
+from carecenter.domain.projection import ProjectionState, WarehouseCounts
+
+
+class EventLog(Protocol):
+    """Append-only log of domain events, read back in sequence order."""
+
+    def append(self, events: Sequence[Event]) -> list[int]:
+        """Append ``events`` atomically; return their sequence numbers (increasing)."""
+        ...
+
+    def read(self, after: int = 0, limit: int | None = None) -> list[StoredEvent]:
+        """Events with sequence number greater than ``after``, oldest first."""
+        ...
+
+    def count(self) -> int:
+        """How many events the log holds."""
+        ...
+
+    def last_seq(self) -> int:
+        """The highest sequence number, 0 when empty."""
+        ...
+
+
+class CenterRepository(Protocol):
+    """Where the center's configuration (queues, skills, agents, tiers) is kept."""
+
+    def save(self, center: Center) -> None:
+        """Replace the stored configuration with ``center``."""
+        ...
+
+    def load(self) -> Center | None:
+        """The stored configuration, or ``None`` when none was saved yet."""
+        ...
+
+
+class Warehouse(Protocol):
+    """The fact tables the metrics read, written by the projector."""
+
+    def checkpoint(self) -> int:
+        """The sequence number of the last event projected."""
+        ...
+
+    def load_state(self, contact_ids: Iterable[str], agent_ids: Iterable[str]) -> ProjectionState:
+        """The rows the given contacts and agents can touch: contact rows, latest visits,
+        open agent intervals."""
+        ...
+
+    def save_state(self, state: ProjectionState, checkpoint: int) -> None:
+        """Write the touched rows and move the checkpoint, atomically."""
+        ...
+
+    def counts(self) -> WarehouseCounts:
+        """Row counts."""
+        ...
+
+
+__all__ = ["CenterRepository", "EventLog", "StoredEvent", "Warehouse", "WarehouseCounts"]
