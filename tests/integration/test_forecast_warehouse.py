@@ -47,7 +47,7 @@ def plain_counts(root: Path, minutes: int = 30) -> PlainCounts:
         SELECT queue_id,
                time_bucket(INTERVAL {minutes} MINUTE, timezone(?, enqueued_at)) AS start,
                count(*),
-               avg(talk_s + hold_s + acw_s) FILTER (WHERE outcome = 'answered')
+               avg(conversation_s + coalesce(acw_s, 0)) FILTER (WHERE outcome = 'answered')
         FROM contact_facts
         GROUP BY ALL
     """

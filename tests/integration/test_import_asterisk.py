@@ -62,7 +62,8 @@ def test_import_writes_facts_and_quarantines_bad_lines(workspace: Path) -> None:
     assert query(workspace, "SELECT kind FROM import_unknown") == [("FANCYEVENT",)]
     assert query(
         workspace,
-        "SELECT count(*), avg(wait_s), avg(talk_s) FROM contact_facts WHERE outcome='answered'",
+        "SELECT count(*), avg(wait_s), avg(conversation_s) FROM contact_facts "
+        "WHERE outcome = 'answered'",
     ) == [(5, 19.6, 80.0)]
     assert query(
         workspace,

@@ -4,7 +4,7 @@ The forecast's history when no CSV is given. From ``contact_facts`` (one row per
 
 - offered contacts of a queue in an interval = visits whose ``enqueued_at`` falls in the
   interval, counted in the center's local time (intervals aligned to local midnight);
-- AHT = mean ``talk_s + hold_s + acw_s`` of the answered visits (``None`` when none was).
+- AHT = mean ``conversation_s + acw_s`` of the answered visits (``None`` when none was).
 
 The query is one Ibis expression (the reporting intervals of
 :mod:`carecenter.metrics.timebuckets`), so it runs wherever the warehouse lives.
@@ -82,7 +82,7 @@ def _query(con: Any, timezone: str, interval_s: int) -> dict[tuple[str, datetime
     buckets = replace(buckets, step=interval_s)
     start = buckets.bucket(buckets.local(buckets.epoch(facts.enqueued_at)))
     answered = facts.outcome == VisitOutcome.ANSWERED.value
-    handle = facts.talk_s.fill_null(0) + facts.hold_s.fill_null(0) + facts.acw_s.fill_null(0)
+    handle = facts.conversation_s.fill_null(0) + facts.acw_s.fill_null(0)
     visits = facts.select(
         "queue_id",
         interval=start.cast("int64"),

@@ -92,6 +92,34 @@ def arrow_table(row_type: type[Any], rows: Sequence[Any]) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=[n for n, _ in cols])
 
 
+ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "contact_facts": (
+        (
+            "conversation_s",
+            "CASE WHEN answered_at IS NOT NULL AND coalesce(talk_ended_at, ended_at) IS NOT NULL "
+            "THEN coalesce(talk_s, 0) + coalesce(hold_s, 0) END",
+        ),
+    ),
+}
+"""Columns added to a table after its first release: table -> ((column, value of the rows
+written before it))."""
+
+
+def upgrade_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    """Add the :data:`ADDED_COLUMNS` a warehouse written by an earlier version lacks (at the end
+    of the table, where the row class has them) and fill them from the columns it has."""
+    for table, added in ADDED_COLUMNS.items():
+        present = {
+            r[0] for r in conn.execute(f"SELECT name FROM pragma_table_info('{table}')").fetchall()
+        }
+        types = dict(columns(TABLES[table]))
+        for column, value in added:
+            if column in present:
+                continue
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {_SQL_TYPES[types[column]]}")
+            conn.execute(f"UPDATE {table} SET {column} = {value}")
+
+
 class DuckDbWarehouse:
     """:class:`~carecenter.services.ports.Warehouse` in a DuckDB file (or ``:memory:``)."""
 
@@ -102,6 +130,7 @@ class DuckDbWarehouse:
         for table in TABLES:
             self._conn.execute(ddl(table))
         self._conn.execute("CREATE TABLE IF NOT EXISTS projector_checkpoint (seq BIGINT)")
+        upgrade_tables(self._conn)
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:

@@ -69,8 +69,13 @@ class VisitFact:
     """Warehouse table ``contact_facts``: one row per queue visit of a contact.
 
     Durations are in seconds. ``wait_s`` runs from entering the queue to answer, abandon or
-    leaving the queue otherwise; ``talk_s`` from answer to the end of the conversation less hold
-    time; ``acw_s`` is after-call work. ``outcome`` is a :class:`VisitOutcome` value.
+    leaving the queue otherwise; ``conversation_s`` from answer to the end of the conversation
+    (hold included); ``talk_s`` is the conversation less hold time, ``hold_s`` the time on
+    hold; ``acw_s`` is after-call work. ``outcome`` is a :class:`VisitOutcome` value.
+
+    A duration the source does not record is ``None`` (unknown), never a stand-in with another
+    meaning: an Asterisk queue_log logs the conversation but not how much of it was hold, nor
+    after-call work, so its visits have ``conversation_s`` and ``None`` talk, hold and ACW.
     """
 
     contact_id: str
@@ -89,9 +94,9 @@ class VisitFact:
     abandoned_at: datetime | None = None
     ended_at: datetime | None = None
     wait_s: float | None = None
-    talk_s: float = 0.0
-    hold_s: float = 0.0
-    acw_s: float = 0.0
+    talk_s: float | None = 0.0
+    hold_s: float | None = 0.0
+    acw_s: float | None = 0.0
     offers: int = 0
     outcome: str = VisitOutcome.OPEN.value
     transferred_in: bool = False
@@ -102,15 +107,17 @@ class VisitFact:
     hold_started_at: datetime | None = None
     talk_ended_at: datetime | None = None
     last_seq: int = 0
+    conversation_s: float | None = None
 
     def close(self, at: datetime) -> None:
-        """Close the conversation at ``at``: settle talk and hold time."""
+        """Close the conversation at ``at``: settle conversation, talk and hold time."""
         if self.hold_started_at is not None:
-            self.hold_s += _seconds(self.hold_started_at, at)
+            self.hold_s = (self.hold_s or 0.0) + _seconds(self.hold_started_at, at)
             self.hold_started_at = None
         if self.answered_at is not None and self.talk_ended_at is None:
             self.talk_ended_at = at
-            self.talk_s = max(0.0, _seconds(self.answered_at, at) - self.hold_s)
+            self.conversation_s = _seconds(self.answered_at, at)
+            self.talk_s = max(0.0, self.conversation_s - (self.hold_s or 0.0))
 
 
 @dataclass
@@ -288,7 +295,7 @@ def _held(v: VisitFact, e: ContactEvent) -> None:
 
 
 def _resumed(v: VisitFact, e: ContactEvent) -> None:
-    v.hold_s += _seconds(v.hold_started_at, e.occurred_at)
+    v.hold_s = (v.hold_s or 0.0) + _seconds(v.hold_started_at, e.occurred_at)
     v.hold_started_at = None
 
 

@@ -35,6 +35,9 @@ class ImportOptions:
     """Zone of times without a UTC offset (``--tz``); each format has its default."""
     mapping_file: Path | None = None
     """The mapping file of the ``csv`` format (``--mapping``)."""
+    callback_keys: tuple[str, ...] = ()
+    """Keys a caller presses to ask for a callback (``asterisk-queue-log``: an EXITWITHKEY with
+    one of them is a callback request, not an exit)."""
 
 
 def make_importer(fmt: str, options: ImportOptions) -> Importer:
@@ -43,12 +46,16 @@ def make_importer(fmt: str, options: ImportOptions) -> Importer:
         raise InputError(f"unknown format {fmt!r}; formats are {', '.join(FORMATS)}")
     if options.mapping and fmt != "asterisk-queue-log":
         raise InputError(f"--map is for asterisk-queue-log, not {fmt}", field="--map")
+    if options.callback_keys and fmt != "asterisk-queue-log":
+        raise InputError(
+            f"--callback-key is for asterisk-queue-log, not {fmt}", field="--callback-key"
+        )
     if options.mapping_file is not None and fmt != "csv":
         raise InputError(f"--mapping is for the csv format, not {fmt}", field="--mapping")
     if fmt == "asterisk-queue-log":
         from carecenter.ingest.asterisk import AsteriskQueueLog
 
-        return AsteriskQueueLog(options.mapping, options.time_zone or "UTC")
+        return AsteriskQueueLog(options.mapping, options.time_zone or "UTC", options.callback_keys)
     if fmt == "anonymous-bank":
         from carecenter.ingest.anonymous_bank import AnonymousBank
 

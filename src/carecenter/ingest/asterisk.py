@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import threading
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -69,13 +69,21 @@ class AsteriskQueueLog:
 
     source = "asterisk"
 
-    def __init__(self, mapping: Mapping[str, str] | None = None, time_zone: str = "UTC") -> None:
+    def __init__(
+        self,
+        mapping: Mapping[str, str] | None = None,
+        time_zone: str = "UTC",
+        callback_keys: Sequence[str] = (),
+    ) -> None:
         unknown = sorted(set(mapping or {}) - set(SYNONYMS))
         if unknown:
             raise InputError(
                 f"unknown field {unknown[0]!r}; fields are {', '.join(SYNONYMS)}", field="--map"
             )
         self.mapping = dict(mapping or {})
+        self.callback_keys = tuple(callback_keys)
+        """EXITWITHKEY keys that request a callback (``--callback-key``): such a visit's
+        outcome is ``callback``, the others' ``exited``."""
         self.zone: tzinfo = zone(time_zone)
         self._db: duckdb.DuckDBPyConnection | None = None
         self._files = 0
@@ -102,9 +110,12 @@ class AsteriskQueueLog:
         db = self._db
         try:
             for statement in sql.FOLD:
-                db.execute(
-                    statement, {"prefix": f"{self.source}:"} if "$prefix" in statement else None
-                )
+                params: dict[str, Any] = {}
+                if "$prefix" in statement:
+                    params["prefix"] = f"{self.source}:"
+                if "$callback_keys" in statement:
+                    params["callback_keys"] = list(self.callback_keys)
+                db.execute(statement, params or None)
             sink.table("contact_facts", sql.VISITS)
             sink.table("contacts", sql.CONTACTS)
             row = next(iter(db.execute(sql.NOTES).fetchall()), None)

@@ -17,15 +17,21 @@ RINGCANCELED           the same (the caller hung up while an agent's phone rang)
 CONNECT                answered by ``agent``: wait = holdtime (data1), one more offer
                        (first offer = time - ringtime, data3 in seconds); the last CONNECT
                        of a visit counts
-COMPLETECALLER/AGENT   ended: talk = calltime (data2)
+COMPLETECALLER/AGENT   ended: conversation = calltime (data2)
 TRANSFER, BLINDTRANSFER, ATTENDEDTRANSFER
-                       ended, transferred out: talk = calltime (data4); a transfer before
+                       ended, transferred out: conversation = calltime (data4); a transfer before
                        any answer is a flow-out
 ABANDON                abandoned: wait = waittime (data3)
 EXITWITHTIMEOUT        flowed out (the queue's timeout sent the caller on): wait = data3
 EXITEMPTY              flowed out (no agent could take calls): wait = data3
-EXITWITHKEY            exited (the caller pressed a key to leave): wait = data4
+EXITWITHKEY            exited (the caller pressed key data1 to leave), or a callback request
+                       when data1 is one of the callback keys (``--callback-key``): wait = data4
 =====================  ==================================================================
+
+Asterisk counts hold time inside ``calltime`` and logs no after-call work, so a visit has its
+``conversation_s`` (talk + hold) and unknown (``NULL``) ``talk_s``, ``hold_s`` and ``acw_s``,
+the meaning the fold (:mod:`carecenter.domain.projection`) gives those columns; property tests
+check this SQL against the fold on generated event streams rendered as queue_log lines.
 
 The first of these end events ends the visit; later events of the visit are counted and
 ignored. A visit with no end event that is followed by another ENTERQUEUE flowed out then; one
@@ -177,7 +183,8 @@ _AGGREGATES = f"""
                            WHEN event IN {_in(TRANSFER)} THEN n4 END,
               'wait': CASE WHEN event IN ('ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY')
                                 THEN n3
-                           WHEN event = 'EXITWITHKEY' THEN n4 END}}, seq)
+                           WHEN event = 'EXITWITHKEY' THEN n4 END,
+              'key': CASE WHEN event = 'EXITWITHKEY' THEN d1 END}}, seq)
         FILTER (event IN {_in(END_EVENTS)}) AS fin"""
 
 _SIMPLE = f"""(
@@ -248,6 +255,8 @@ WITH a AS (
                            ELSE 'flowed_out' END
              WHEN fin.event = 'ABANDON' THEN 'abandoned'
              WHEN fin.event IN ('EXITWITHTIMEOUT', 'EXITEMPTY') THEN 'flowed_out'
+             WHEN fin.event = 'EXITWITHKEY' AND list_contains($callback_keys, fin.key)
+                 THEN 'callback'
              WHEN fin.event = 'EXITWITHKEY' THEN 'exited'
              WHEN next_t IS NOT NULL THEN 'flowed_out'
              WHEN conn IS NOT NULL THEN 'answered'
@@ -277,25 +286,27 @@ SELECT
          WHEN fin.event IN {_in(TRANSFER)} THEN coalesce(fin.hold, fin.t - enq)
          WHEN fin IS NOT NULL THEN coalesce(fin.wait, fin.t - enq)
          WHEN next_t IS NOT NULL THEN next_t - enq END AS wait_s,
-    CASE WHEN ans IS NOT NULL AND fin.event IN {_in((*COMPLETE, *TRANSFER))}
-         THEN coalesce(fin.talk, fin.t - ans) ELSE CAST(0 AS DOUBLE) END AS talk_s,
-    CAST(0 AS DOUBLE) AS hold_s,
-    CAST(0 AS DOUBLE) AS acw_s,
+    CAST(NULL AS DOUBLE) AS talk_s,
+    CAST(NULL AS DOUBLE) AS hold_s,
+    CAST(NULL AS DOUBLE) AS acw_s,
     offers,
     outcome,
     visit > 1 AS transferred_in,
-    coalesce(fin.event IN {_in(TRANSFER)}, false) AS transferred_out,
-    false AS callback_requested,
+    coalesce(fin.event IN {_in(TRANSFER)}, false) OR outcome = 'flowed_out' AS transferred_out,
+    outcome = 'callback' AS callback_requested,
     CAST(NULL AS BOOLEAN) AS resolved,
     CASE WHEN fin.event IN {_in(TRANSFER)} THEN 'transferred'
          WHEN outcome = 'answered' AND fin IS NULL THEN 'answered'
          WHEN outcome = 'open' THEN 'queued'
          WHEN outcome = 'abandoned' THEN 'abandoned'
+         WHEN outcome = 'callback' THEN 'callback_requested'
          WHEN outcome = 'flowed_out' THEN 'transferred'
          ELSE 'ended' END AS state,
     CAST(NULL AS TIMESTAMPTZ) AS hold_started_at,
     CAST(NULL AS TIMESTAMPTZ) AS talk_ended_at,
     CAST(0 AS BIGINT) AS last_seq,
+    CASE WHEN ans IS NOT NULL AND fin.event IN {_in((*COMPLETE, *TRANSFER))}
+         THEN coalesce(fin.talk, fin.t - ans) END AS conversation_s,
     simple
 FROM b
 """,

@@ -17,8 +17,10 @@ contact.wrap_up_started      ``COMPLETEAGENT|<holdtime>|<calltime>|1``
 contact.ended (talking)      ``COMPLETECALLER|<holdtime>|<calltime>|1``
 contact.transferred          ``BLINDTRANSFER|<ext>|from-internal|<holdtime>|<calltime>|1``
                              (answered) or ``EXITWITHTIMEOUT|1|1|<wait>`` (still waiting)
+contact.ended (waiting)      ``EXITWITHKEY|0|1|1|<wait>``
 contact.abandoned            ``ABANDON|1|1|<wait>``
-contact.callback_requested   ``EXITWITHKEY|1|1|1|<wait>``
+contact.callback_requested   ``EXITWITHKEY|1|1|1|<wait>`` (key 1: import with
+                             ``--callback-key 1``)
 agent logs in / out          ``AGENTLOGIN|SIP/<agent>``, ``AGENTLOGOFF|SIP/<agent>|<secs>``
 agent break / back           ``PAUSEALL|<reason>``, ``UNPAUSEALL|``
 ===========================  ==========================================================
@@ -46,6 +48,11 @@ from carecenter.domain.events import (
     ContactWrapUpStarted,
     Event,
 )
+
+CALLBACK_KEY = "1"
+"""The key the rendered callers press to ask for a callback (import with ``--callback-key 1``)."""
+EXIT_KEY = "0"
+"""The key the rendered callers press to leave the queue (a system end while waiting)."""
 
 
 @dataclass
@@ -111,8 +118,8 @@ class QueueLogRenderer:
             call.queue, call.enqueued, call.offered, call.answered = e.queue_id, t, None, None
             call.agent, call.done = "", False
             return self._line(e, call, "NONE", f"ENTERQUEUE||{call.caller}|1")
-        if call.done:
-            return None
+        if call.done or not call.queue:
+            return None  # over, or never queued (self-service): the queue_log has no line
         return self._call_event(e, call, t)
 
     def _call_event(self, e: ContactEvent, call: _Call, t: float) -> str | None:
@@ -143,8 +150,10 @@ class QueueLogRenderer:
         if isinstance(e, ContactAbandoned):
             return self._line(e, call, "NONE", f"ABANDON|1|1|{wait}")
         if isinstance(e, CallbackRequested):
-            return self._line(e, call, "NONE", f"EXITWITHKEY|1|1|1|{wait}")
-        if isinstance(e, ContactTransferred | ContactEnded):
+            return self._line(e, call, "NONE", f"EXITWITHKEY|{CALLBACK_KEY}|1|1|{wait}")
+        if isinstance(e, ContactEnded):
+            return self._line(e, call, "NONE", f"EXITWITHKEY|{EXIT_KEY}|1|1|{wait}")
+        if isinstance(e, ContactTransferred):
             return self._line(e, call, "NONE", f"EXITWITHTIMEOUT|1|1|{wait}")
         call.done = False  # hold, resume: not in the queue_log
         return None

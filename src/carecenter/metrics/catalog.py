@@ -36,8 +36,9 @@ def _is(v: Any, outcome: VisitOutcome) -> Any:
 
 
 def handle_s(v: Any) -> Any:
-    """Handle time of one visit: talk + hold + after-call work (seconds)."""
-    return v.talk_s.fill_null(0) + v.hold_s.fill_null(0) + v.acw_s.fill_null(0)
+    """Handle time of one visit: the conversation (talk + hold) + after-call work (seconds);
+    after-call work a source does not log counts as none (see ``acw_logged``)."""
+    return v.conversation_s.fill_null(0) + v.acw_s.fill_null(0)
 
 
 CLASSES: dict[str, Callable[[Any], Any]] = {
@@ -65,12 +66,17 @@ FCR_CLASSES: dict[str, Callable[[Any], Any]] = {
 contact (see :func:`carecenter.metrics.frames.with_repeats`)."""
 SUMS: dict[str, Callable[[Any], Any]] = {
     "wait_s": lambda v: v.wait_s,
+    "conversation_s": lambda v: v.conversation_s,
     "talk_s": lambda v: v.talk_s,
     "hold_s": lambda v: v.hold_s,
     "acw_s": lambda v: v.acw_s,
     "response_s": lambda v: v.answered_epoch_s - v.arrived_epoch_s,
+    "talk_logged": lambda v: v.talk_s.notnull().cast("int64"),
+    "acw_logged": lambda v: v.acw_s.notnull().cast("int64"),
 }
-"""Durations summed per class (seconds); ``response_s`` runs from arrival to answer."""
+"""Durations summed per class (seconds); ``response_s`` runs from arrival to answer;
+``talk_logged`` and ``acw_logged`` count the visits whose source records talk and hold
+separately, and after-call work (the others have ``None`` there)."""
 
 
 def _count(v: Any, condition: Any) -> Any:
@@ -260,10 +266,33 @@ def handled(v: Any) -> Any:
 
 
 @visit_metric()
+def talk_logged(v: Any) -> Any:
+    """Handled contacts whose source records talk and hold time separately (an Asterisk
+    queue_log does not: it logs the whole conversation).
+
+    Formula: handled visits with ``talk_s`` known.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _total(v, _is(v, VisitOutcome.ANSWERED), "talk_logged")
+
+
+@visit_metric()
+def acw_logged(v: Any) -> Any:
+    """Handled contacts whose source records after-call work (an Asterisk queue_log does not).
+
+    Formula: handled visits with ``acw_s`` known.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _total(v, _is(v, VisitOutcome.ANSWERED), "acw_logged")
+
+
+@visit_metric()
 def talk_total_s(v: Any) -> Any:
     """Total talk time of handled contacts (hold excluded).
 
-    Formula: sum of ``talk_s`` over handled visits.
+    Formula: sum of ``talk_s`` over handled visits (where the source records it).
     Unit: seconds.
     Interval: the interval in which the visit entered the queue (``enqueued_at``).
     """
@@ -274,7 +303,7 @@ def talk_total_s(v: Any) -> Any:
 def hold_total_s(v: Any) -> Any:
     """Total hold time of handled contacts.
 
-    Formula: sum of ``hold_s`` over handled visits.
+    Formula: sum of ``hold_s`` over handled visits (where the source records it).
     Unit: seconds.
     Interval: the interval in which the visit entered the queue (``enqueued_at``).
     """
@@ -285,7 +314,7 @@ def hold_total_s(v: Any) -> Any:
 def acw_total_s(v: Any) -> Any:
     """Total after-call work of handled contacts.
 
-    Formula: sum of ``acw_s`` over handled visits.
+    Formula: sum of ``acw_s`` over handled visits (where the source records it).
     Unit: seconds.
     Interval: the interval in which the visit entered the queue (``enqueued_at``).
     """
@@ -296,7 +325,8 @@ def acw_total_s(v: Any) -> Any:
 def handle_total_s(v: Any) -> Any:
     """Total handle time.
 
-    Formula: sum of ``talk_s + hold_s + acw_s`` over handled visits.
+    Formula: sum of ``conversation_s + acw_s`` over handled visits (the conversation is talk +
+    hold; after-call work a source does not record counts as none: see ``acw_logged``).
     Unit: seconds.
     Interval: the interval in which the visit entered the queue (``enqueued_at``).
     """
@@ -368,7 +398,7 @@ def fcr_resolved(v: Any) -> Any:
 def long_calls(v: Any) -> Any:
     """Handled contacts much longer than the agent's peers handle on the same queue.
 
-    Formula: handled visits whose ``talk_s + hold_s + acw_s`` exceeds the 90th percentile of
+    Formula: handled visits whose ``conversation_s + acw_s`` exceeds the 90th percentile of
       the handle times of all handled visits of the same queue in the report period.
     Unit: contacts.
     Interval: the interval in which the visit entered the queue (``enqueued_at``); only

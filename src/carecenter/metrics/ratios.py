@@ -57,44 +57,45 @@ def abandon_rate(a: Any) -> Any:
 def aht_s(a: Any) -> Any:
     """Average handle time.
 
-    Formula: (talk + hold + after-call work) / handled = handle_total_s / handled.
+    Formula: (conversation + after-call work) / handled = handle_total_s / handled, where the
+    conversation is talk + hold (after-call work a source does not record counts as none).
     Unit: seconds.
     Interval: the interval in which the visits entered the queue (``enqueued_at``).
     """
     return _div(a.handle_total_s, a.handled)
 
 
-@ratio_metric("talk_total_s", "handled")
+@ratio_metric("talk_total_s", "talk_logged")
 def avg_talk_s(a: Any) -> Any:
-    """Average talk time.
+    """Average talk time, over the handled contacts whose source records it.
 
-    Formula: talk_total_s / handled.
+    Formula: talk_total_s / talk_logged.
     Unit: seconds.
     Interval: the interval in which the visits entered the queue (``enqueued_at``).
     """
-    return _div(a.talk_total_s, a.handled)
+    return _div(a.talk_total_s, a.talk_logged)
 
 
-@ratio_metric("hold_total_s", "handled")
+@ratio_metric("hold_total_s", "talk_logged")
 def avg_hold_s(a: Any) -> Any:
-    """Average hold time.
+    """Average hold time, over the handled contacts whose source records it.
 
-    Formula: hold_total_s / handled.
+    Formula: hold_total_s / talk_logged.
     Unit: seconds.
     Interval: the interval in which the visits entered the queue (``enqueued_at``).
     """
-    return _div(a.hold_total_s, a.handled)
+    return _div(a.hold_total_s, a.talk_logged)
 
 
-@ratio_metric("acw_total_s", "handled")
+@ratio_metric("acw_total_s", "acw_logged")
 def avg_acw_s(a: Any) -> Any:
-    """Average after-call work.
+    """Average after-call work, over the handled contacts whose source records it.
 
-    Formula: acw_total_s / handled.
+    Formula: acw_total_s / acw_logged.
     Unit: seconds.
     Interval: the interval in which the visits entered the queue (``enqueued_at``).
     """
-    return _div(a.acw_total_s, a.handled)
+    return _div(a.acw_total_s, a.acw_logged)
 
 
 @ratio_metric("transferred", "answered")

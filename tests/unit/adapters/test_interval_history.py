@@ -34,9 +34,9 @@ def add(wh: DuckDbWarehouse, queue: str, at: datetime, outcome: str, handle: flo
     n = wh.connection.execute("SELECT count(*) FROM contact_facts").fetchone()
     wh.connection.execute(
         "INSERT INTO contact_facts (contact_id, visit, queue_id, channel, direction, tier, "
-        "enqueued_at, outcome, talk_s, hold_s, acw_s) VALUES (?, 1, ?, 'voice', 'inbound', "
-        "'standard', ?, ?, ?, 0, 10)",
-        [f"c{n[0] if n else 0}", queue, at, outcome, max(handle - 10, 0)],
+        "enqueued_at, outcome, talk_s, hold_s, acw_s, conversation_s) VALUES (?, 1, ?, 'voice', "
+        "'inbound', 'standard', ?, ?, ?, 0, 10, ?)",
+        [f"c{n[0] if n else 0}", queue, at, outcome, max(handle - 10, 0), max(handle - 10, 0)],
     )
 
 

@@ -27,20 +27,20 @@ from carecenter.ingest.common import MemorySink
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "import" / "asterisk"
 T = 1764579600
 
-# contact, visit, queue, outcome, wait, talk, offers, agent, in, out, enqueued, offered
+# contact, visit, queue, outcome, wait, conversation, offers, agent, in, out, enqueued, offered
 EXPECTED_VISITS = [
     ("c1", 1, "support", "answered", 12, 100, 1, "Alice", False, False, 10, 20),
-    ("c12", 1, "sales", "open", None, 0, 0, None, False, False, 1300, None),
+    ("c12", 1, "sales", "open", None, None, 0, None, False, False, 1300, None),
     ("c2", 1, "support", "answered", 35, 60, 2, "Bob", False, False, 30, 32),
-    ("c3", 1, "sales", "abandoned", 4, 0, 0, None, False, False, 140, None),
-    ("c4", 1, "sales", "abandoned", 5, 0, 0, None, False, False, 150, None),
-    ("c5", 1, "sales", "abandoned", 6, 0, 0, None, False, False, 160, None),
+    ("c3", 1, "sales", "abandoned", 4, None, 0, None, False, False, 140, None),
+    ("c4", 1, "sales", "abandoned", 5, None, 0, None, False, False, 150, None),
+    ("c5", 1, "sales", "abandoned", 6, None, 0, None, False, False, 160, None),
     ("c6", 1, "support", "answered", 20, 100, 1, "Alice", False, True, 200, 219),
     ("c6", 2, "sales", "answered", 21, 60, 1, "Bob", True, False, 321, 341),
-    ("c7", 1, "support", "flowed_out", 30, 0, 0, None, False, False, 410, None),
+    ("c7", 1, "support", "flowed_out", 30, None, 0, None, False, True, 410, None),
     ("c7", 2, "sales", "answered", 10, 80, 1, "Bob", True, True, 440, 449),
-    ("c8", 1, "support", "exited", 12, 0, 0, None, False, False, 700, None),
-    ("c9", 1, "support", "flowed_out", 1, 0, 0, None, False, False, 1100, None),
+    ("c8", 1, "support", "exited", 12, None, 0, None, False, False, 700, None),
+    ("c9", 1, "support", "flowed_out", 1, None, 0, None, False, True, 1100, None),
 ]
 # agent, state, reason, start, end
 EXPECTED_INTERVALS = [
@@ -84,7 +84,7 @@ def visit_table(sink: MemorySink) -> list[tuple[Any, ...]]:
             v["queue_id"],
             v["outcome"],
             v["wait_s"],
-            v["talk_s"],
+            v["conversation_s"],
             v["offers"],
             v["agent_id"],
             v["transferred_in"],
@@ -108,6 +108,31 @@ def test_pipe_file_gives_the_hand_worked_visits() -> None:
     assert visit_table(sink) == EXPECTED_VISITS
 
 
+def test_a_callback_key_makes_an_exit_a_callback_request() -> None:
+    """c8 pressed 1 (EXITWITHKEY|1|...): an exit by default, a callback when 1 is the key."""
+    plain = {v["contact_id"]: v for v in run(FIXTURES / "queue_log").visit_dicts()}
+    sink = run(FIXTURES / "queue_log", callback_keys=("1",))
+    visits = {v["contact_id"]: v for v in sink.visit_dicts()}
+    c8 = visits["asterisk:c8"]
+    assert (plain["asterisk:c8"]["outcome"], c8["outcome"]) == ("exited", "callback")
+    assert (c8["callback_requested"], c8["state"], c8["wait_s"]) == (
+        True,
+        "callback_requested",
+        12.0,
+    )
+    assert {c["contact_id"]: c["state"] for c in sink.contact_dicts()}["asterisk:c8"] == (
+        "callback_requested"
+    )
+    others = {k: v for k, v in visits.items() if k != "asterisk:c8"}
+    assert others == {k: v for k, v in plain.items() if k != "asterisk:c8"}
+
+
+def test_what_asterisk_does_not_log_is_unknown() -> None:
+    """calltime includes hold, and there is no after-call work: talk, hold and ACW are None."""
+    visits = run(FIXTURES / "queue_log").visit_dicts()
+    assert {(v["talk_s"], v["hold_s"], v["acw_s"]) for v in visits} == {(None, None, None)}
+
+
 def test_hand_worked_benchmarks() -> None:
     visits = run(FIXTURES / "queue_log").visit_dicts()
     answered = [v for v in visits if v["outcome"] == "answered"]
@@ -115,7 +140,7 @@ def test_hand_worked_benchmarks() -> None:
     assert len(answered) == 5
     assert len(abandoned) == 3
     assert sum(v["wait_s"] for v in answered) / len(answered) == pytest.approx(19.6)
-    assert sum(v["talk_s"] for v in answered) / len(answered) == pytest.approx(80.0)
+    assert sum(v["conversation_s"] for v in answered) / len(answered) == pytest.approx(80.0)
     assert sum(1 for v in answered if v["wait_s"] <= 20) == 3  # 21 s is outside 20 s
     assert sum(1 for v in abandoned if v["wait_s"] < 5) == 1  # only the 4 s abandon is short
 
@@ -187,7 +212,12 @@ def test_a_call_met_without_its_enterqueue_is_rebuilt(tmp_path: Path) -> None:
     visits = run(log).visit_dicts()
     assert len(visits) == 1
     v = visits[0]
-    assert (v["outcome"], v["wait_s"], v["talk_s"], v["agent_id"]) == ("answered", 15, 60, "Alice")
+    assert (v["outcome"], v["wait_s"], v["conversation_s"], v["agent_id"]) == (
+        "answered",
+        15,
+        60,
+        "Alice",
+    )
     assert (_since(v["enqueued_at"]), _since(v["answered_at"])) == (25, 40)
 
 
@@ -235,7 +265,8 @@ def test_the_sql_fold_has_the_warehouse_columns_in_order() -> None:
         importer.read(text, sink)
     db = sink.staging()
     for statement in sql.FOLD:
-        db.execute(statement, {"prefix": "asterisk:"} if "$prefix" in statement else None)
+        params = {"prefix": "asterisk:", "callback_keys": []}
+        db.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement} or None)
     for table, staged in (("contact_facts", sql.VISITS), ("contacts", sql.CONTACTS)):
         described = [row[0] for row in db.execute(f"DESCRIBE {staged}").fetchall()]
         assert described == [name for name, _ in columns(TABLES[table])]

@@ -63,6 +63,7 @@ def visit(
         talk_s=talk if answered else 0.0,
         hold_s=hold if answered else 0.0,
         acw_s=acw if answered else 0.0,
+        conversation_s=talk + hold if answered else None,
         offers=1 if answered else 0,
         outcome=outcome,
         transferred_in=transferred_in,

@@ -45,6 +45,12 @@ def import_command(
     mapping_file: Path | None = typer.Option(
         None, "--mapping", help="Mapping file of the csv format (YAML).", dir_okay=False
     ),
+    callback_keys: list[str] | None = typer.Option(
+        None,
+        "--callback-key",
+        help="asterisk-queue-log: a key callers press to ask for a callback (repeatable); "
+        "their EXITWITHKEY is a callback request, not an exit.",
+    ),
     progress: bool | None = typer.Option(
         None,
         "--progress/--no-progress",
@@ -62,7 +68,9 @@ def import_command(
     from carecenter.interfaces.cli.app import settings_for
     from carecenter.services.importing import import_files
 
-    options = ImportOptions(_pairs(mapping or []), time_zone, mapping_file)
+    options = ImportOptions(
+        _pairs(mapping or []), time_zone, mapping_file, tuple(callback_keys or ())
+    )
     show = sys.stdout.isatty() if progress is None else progress
     with _progress_bar(show) as bar:
         summary = import_files(settings_for(workspace), fmt, files, options, bar)
