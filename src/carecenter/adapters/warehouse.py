@@ -93,6 +93,7 @@ def arrow_table(row_type: type[Any], rows: Sequence[Any]) -> pa.Table:
 
 
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "contacts": (("transferred_in", "false"),),
     "contact_facts": (
         (
             "conversation_s",

@@ -60,7 +60,9 @@ class ContactArrived(ContactEvent):
 
     ``customer_id`` and ``tier`` say who it is; ``topic`` what it is about (used for repeat
     contacts and first-contact resolution); ``parent_contact_id`` links a callback or a follow-up
-    to the contact it came from.
+    to the contact it came from. ``transferred_in``: the contact is the next leg of a transfer of
+    ``parent_contact_id`` (systems such as Amazon Connect and Twilio give each leg its own id;
+    carecenter's own transfers keep the contact), so its first queue visit is transferred in.
     """
 
     name: ClassVar[str] = "contact.arrived"
@@ -70,6 +72,7 @@ class ContactArrived(ContactEvent):
     tier: str = "standard"
     topic: str | None = None
     parent_contact_id: str | None = None
+    transferred_in: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

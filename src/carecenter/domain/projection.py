@@ -62,6 +62,8 @@ class ContactRow:
     visits: int = 0
     resolved: bool | None = None
     last_seq: int = 0
+    transferred_in: bool = False
+    """The next leg of a transfer of ``parent_contact_id`` (see ``contact.arrived``)."""
 
 
 @dataclass
@@ -231,6 +233,7 @@ def _contact(state: ProjectionState, seq: int, event: ContactEvent) -> None:
         row.channel, row.direction = event.channel.value, event.direction.value
         row.customer_id, row.tier, row.topic = event.customer_id, event.tier, event.topic
         row.parent_contact_id, row.arrived_at = event.parent_contact_id, event.occurred_at
+        row.transferred_in = event.transferred_in
         return
     target = TRANSITIONS[type(event)][1]
     row.state = target.value
@@ -265,7 +268,7 @@ def _new_visit(state: ProjectionState, row: ContactRow, seq: int, event: Contact
         topic=row.topic,
         arrived_at=row.arrived_at,
         enqueued_at=event.occurred_at,
-        transferred_in=previous is not None,
+        transferred_in=previous is not None or (row.visits == 1 and row.transferred_in),
         last_seq=seq,
     )
     state.visits[event.contact_id] = visit

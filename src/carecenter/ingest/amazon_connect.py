@@ -1,41 +1,75 @@
 """``amazon-connect-ctr``: Amazon Connect contact trace records (JSON lines, arrays, or objects
-one after another as Kinesis Firehose writes them).
+one after another as Kinesis Firehose writes them), translated into domain events.
 
-Each CTR is one contact ``amazon-connect:<ContactId>``. A transfer makes a new CTR whose
-``PreviousContactId`` names the one before: it becomes the contact's ``parent_contact_id``,
-its visit is ``transferred_in``, and the earlier contact's visit is ``transferred_out`` (it
-has a ``NextContactId`` or a ``TransferCompletedTimestamp``).
+Each CTR is one contact ``amazon-connect:<ContactId>``; its events are folded by the one fold
+(:mod:`carecenter.ingest.folding`). A transfer makes a new CTR whose ``PreviousContactId``
+names the one before: it becomes the contact's ``parent_contact_id`` and arrives
+``transferred_in`` (or when ``InitiationMethod`` is a transfer); the earlier contact's visit is
+transferred out (it has a ``NextContactId`` or a ``TransferCompletedTimestamp``).
 
 Delivery is at least once: a ContactId seen again replaces the earlier record only when its
 ``LastUpdateTimestamp`` is later; the others are counted as duplicates.
 
-A CTR with a ``Queue`` gives one visit: entered at ``Queue.EnqueueTimestamp``; answered at
-``Agent.ConnectedToAgentTimestamp`` by ``Agent.Username``, wait = ``Queue.Duration``, talk =
-``Agent.AgentInteractionDuration``, hold = ``Agent.CustomerHoldDuration``, after-call work =
-``Agent.AfterContactWorkDuration``; offers = ``AgentConnectionAttempts`` (else 1 when
-answered). Not answered: flowed out when it was transferred on, abandoned otherwise (at
-``Queue.DequeueTimestamp``, else the disconnect). A CTR without a queue is a contact with no
-visit (self-service, outbound dials).
+=================================  ===========================================================
+CTR                                events
+=================================  ===========================================================
+``InitiationTimestamp``            ``contact.arrived`` (else at the enqueue)
+``Queue.EnqueueTimestamp``         ``contact.queued`` in ``Queue.Name``; no queue: the contact
+                                   ends at ``DisconnectTimestamp`` (self-service, outbound)
+``AgentConnectionAttempts`` n      n - 1 offers the agent did not take, at the answer
+``Agent.ConnectedToAgentTimestamp``  ``contact.offered`` and ``contact.answered`` by
+                                   ``Agent.Username``
+``Agent.CustomerHoldDuration``     ``contact.held`` / ``contact.resumed`` ending when the
+                                   conversation ends (the CTR gives the total, not the times)
+``TransferCompletedTimestamp``     answered: ``contact.transferred`` then (the conversation ends)
+``DisconnectTimestamp``            the conversation ends; with after-call work
+                                   (``Agent.AfterContactWorkDuration`` > 0 or an
+                                   ``AfterContactWorkEndTimestamp``) ``contact.wrap_up_started``,
+                                   then ``contact.ended`` at the ACW end; else ``contact.ended``
+not answered                       ``contact.transferred`` (flow-out) when transferred on,
+                                   else ``contact.abandoned`` at ``Queue.DequeueTimestamp``
+                                   (else the disconnect); no end: still waiting
+=================================  ===========================================================
+
+Talk time is the fold's: the conversation (connected to disconnect or transfer) less hold.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from carecenter.domain.enums import Channel, ContactState, Direction, VisitOutcome
-from carecenter.ingest.common import (
-    FactSink,
-    TextFile,
-    contact_row,
-    parse_time,
-    seconds_between,
-    visit_row,
+from carecenter.domain.enums import Channel, Direction
+from carecenter.domain.events import (
+    ContactAbandoned,
+    ContactAnswered,
+    ContactArrived,
+    ContactEnded,
+    ContactEvent,
+    ContactHeld,
+    ContactOffered,
+    ContactOfferRejected,
+    ContactQueued,
+    ContactResumed,
+    ContactTransferred,
+    ContactWrapUpStarted,
 )
+from carecenter.ingest.common import FactSink, TextFile, parse_time
+from carecenter.ingest.folding import EventFolder
 from carecenter.ingest.reading import read_json_records
 
-CHANNELS = {"VOICE": Channel.VOICE.value, "CHAT": Channel.CHAT.value, "EMAIL": "email"}
+CHANNELS = {"VOICE": Channel.VOICE, "CHAT": Channel.CHAT, "EMAIL": Channel.EMAIL}
 OUTBOUND = ("OUTBOUND", "CALLBACK", "API")
 TRANSFERRED_IN = ("TRANSFER", "QUEUE_TRANSFER", "EXTERNAL_OUTBOUND")
+TIMES = (
+    "InitiationTimestamp",
+    "DisconnectTimestamp",
+    "TransferCompletedTimestamp",
+    "Queue.EnqueueTimestamp",
+    "Queue.DequeueTimestamp",
+    "Agent.ConnectedToAgentTimestamp",
+    "Agent.AfterContactWorkEndTimestamp",
+)
 
 
 def _get(record: dict[str, Any], path: str) -> Any:
@@ -47,8 +81,17 @@ def _get(record: dict[str, Any], path: str) -> Any:
     return value
 
 
+def _seconds(record: dict[str, Any], path: str) -> float:
+    value = _get(record, path)
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(f"{path}: not a duration: {value!r}")
+    return float(value)
+
+
 class AmazonConnectCtr:
-    """Importer of Amazon Connect CTRs."""
+    """Translator of Amazon Connect CTRs into domain events."""
 
     source = "amazon-connect"
 
@@ -56,12 +99,13 @@ class AmazonConnectCtr:
         self._latest: dict[str, float] = {}
 
     def read(self, file: TextFile, sink: FactSink) -> None:
-        read_json_records(file, sink, lambda _line, record, _raw: self._record(sink, record))
+        out = EventFolder(sink)
+        read_json_records(file, sink, lambda _line, record, _raw: self._record(out, record))
 
     def finish(self, sink: FactSink) -> None:
         self._latest.clear()
 
-    def _record(self, sink: FactSink, record: Any) -> None:
+    def _record(self, out: EventFolder, record: Any) -> None:
         if not isinstance(record, dict):
             raise ValueError("not a JSON object")
         contact = record.get("ContactId")
@@ -71,107 +115,116 @@ class AmazonConnectCtr:
         updated = stamp.timestamp() if stamp is not None else float("-inf")
         seen = self._latest.get(contact)
         if seen is not None and seen >= updated:
-            sink.counts.duplicates += 1
+            out.counts.duplicates += 1
             return
+        events = CtrStory(self.source, contact, record).events()
         if seen is not None:
-            sink.counts.notes["CTRs replaced by a later update"] += 1
+            out.counts.notes["CTRs replaced by a later update"] += 1
         self._latest[contact] = updated
-        ts = {
-            name: parse_time(_get(record, name), name)
-            for name in (
-                "InitiationTimestamp",
-                "DisconnectTimestamp",
-                "TransferCompletedTimestamp",
-                "Queue.EnqueueTimestamp",
-                "Queue.DequeueTimestamp",
-                "Agent.ConnectedToAgentTimestamp",
-                "Agent.AfterContactWorkEndTimestamp",
-            )
-        }
-        method = str(record.get("InitiationMethod") or "INBOUND")
-        channel = CHANNELS.get(str(record.get("Channel") or "VOICE"), "task")
-        if method == "CALLBACK" and channel == Channel.VOICE.value:
-            channel = Channel.CALLBACK.value
-        direction = Direction.OUTBOUND.value if method in OUTBOUND else Direction.INBOUND.value
-        cid = f"{self.source}:{contact}"
-        previous = record.get("PreviousContactId")
-        address = _get(record, "CustomerEndpoint.Address")
-        customer = f"{self.source}:{address}" if address else None
-        arrived = ts["InitiationTimestamp"] or ts["Queue.EnqueueTimestamp"]
-        ended = ts["Agent.AfterContactWorkEndTimestamp"] or ts["DisconnectTimestamp"]
-        transferred_out = bool(record.get("NextContactId") or ts["TransferCompletedTimestamp"])
-        common = {
-            "channel": channel,
-            "direction": direction,
-            "customer_id": customer,
-            "arrived_at": arrived,
-        }
-        queue = _get(record, "Queue.Name")
+        out.contact(events)
+
+
+class CtrStory:
+    """The events one CTR tells (see the module's table)."""
+
+    def __init__(self, source: str, contact: str, record: dict[str, Any]) -> None:
+        self.record = record
+        self.cid = f"{source}:{contact}"
+        self.ts: dict[str, datetime | None] = {n: parse_time(_get(record, n), n) for n in TIMES}
+        self.queue = _get(record, "Queue.Name")
+        self.source = source
+
+    def events(self) -> list[ContactEvent]:
+        """The contact's events, in order."""
+        r, ts, cid = self.record, self.ts, self.cid
+        method = str(r.get("InitiationMethod") or "INBOUND")
+        channel = CHANNELS.get(str(r.get("Channel") or "VOICE"))
+        if channel is None:
+            raise ValueError(f"Channel: not a channel carecenter knows: {r.get('Channel')!r}")
+        if method == "CALLBACK" and channel is Channel.VOICE:
+            channel = Channel.CALLBACK
+        previous = r.get("PreviousContactId")
+        address = _get(r, "CustomerEndpoint.Address")
         enqueued = ts["Queue.EnqueueTimestamp"]
-        if not queue or enqueued is None:
-            sink.contact(
-                contact_row(
-                    cid,
-                    **common,
-                    parent_contact_id=previous and f"{self.source}:{previous}",
-                    ended_at=ended,
-                    state=ContactState.ENDED.value if ended else ContactState.ARRIVED.value,
+        arrived = ts["InitiationTimestamp"] or enqueued
+        if arrived is None:
+            raise ValueError("InitiationTimestamp: missing")
+        story: list[ContactEvent] = [
+            ContactArrived(
+                occurred_at=arrived,
+                contact_id=cid,
+                channel=channel,
+                direction=Direction.OUTBOUND if method in OUTBOUND else Direction.INBOUND,
+                customer_id=f"{self.source}:{address}" if address else None,
+                parent_contact_id=f"{self.source}:{previous}" if previous else None,
+                transferred_in=method in TRANSFERRED_IN or bool(previous),
+            )
+        ]
+        if not self.queue or enqueued is None:
+            end = ts["Agent.AfterContactWorkEndTimestamp"] or ts["DisconnectTimestamp"]
+            if end is not None:
+                story.append(ContactEnded(occurred_at=end, contact_id=cid, ended_by="system"))
+            return story
+        queue = str(self.queue)
+        story.append(ContactQueued(occurred_at=enqueued, contact_id=cid, queue_id=queue))
+        answered = ts["Agent.ConnectedToAgentTimestamp"]
+        if answered is None:
+            return story + self._unanswered(queue)
+        return story + self._conversation(queue, answered)
+
+    def _transferred_out(self) -> bool:
+        return bool(self.record.get("NextContactId") or self.ts["TransferCompletedTimestamp"])
+
+    def _unanswered(self, queue: str) -> list[ContactEvent]:
+        left = self.ts["Queue.DequeueTimestamp"] or self.ts["DisconnectTimestamp"]
+        if left is None:
+            return []  # still waiting
+        if self._transferred_out():
+            return [ContactTransferred(occurred_at=left, contact_id=self.cid, from_queue_id=queue)]
+        return [ContactAbandoned(occurred_at=left, contact_id=self.cid, queue_id=queue)]
+
+    def _conversation(self, queue: str, answered: datetime) -> list[ContactEvent]:
+        r, ts, cid = self.record, self.ts, self.cid
+        agent = str(_get(r, "Agent.Username") or "")
+        attempts = r.get("AgentConnectionAttempts")
+        tries = attempts if isinstance(attempts, int) and attempts > 0 else 1
+        story: list[ContactEvent] = []
+        for _ in range(tries - 1):
+            story.append(
+                ContactOffered(occurred_at=answered, contact_id=cid, queue_id=queue, agent_id="")
+            )
+            story.append(
+                ContactOfferRejected(
+                    occurred_at=answered, contact_id=cid, queue_id=queue, agent_id=""
                 )
             )
-            return
-        visit = self._visit(record, ts, enqueued, transferred_out, common)
-        visit_values = dict(zip(("outcome", "state", "ended_at"), visit[1], strict=True))
-        visit_values["transferred_in"] = method in TRANSFERRED_IN or bool(previous)
-        row = visit_row(cid, 1, str(queue), enqueued, **visit[0], **visit_values)
-        sink.visit(row)
-        sink.contact(
-            contact_row(
-                cid,
-                **common,
-                parent_contact_id=previous and f"{self.source}:{previous}",
-                ended_at=visit_values["ended_at"],
-                state=visit_values["state"],
-                visits=1,
-            )
+        story.append(
+            ContactOffered(occurred_at=answered, contact_id=cid, queue_id=queue, agent_id=agent)
         )
-
-    def _visit(
-        self,
-        record: dict[str, Any],
-        ts: dict[str, Any],
-        enqueued: Any,
-        transferred_out: bool,
-        common: dict[str, Any],
-    ) -> tuple[dict[str, Any], tuple[str, str, Any]]:
-        answered = ts["Agent.ConnectedToAgentTimestamp"]
-        dequeued = ts["Queue.DequeueTimestamp"]
-        duration = _get(record, "Queue.Duration")
-        wait = float(duration) if isinstance(duration, int | float) else None
-        ended = ts["Agent.AfterContactWorkEndTimestamp"] or ts["DisconnectTimestamp"]
-        values: dict[str, Any] = {**common, "transferred_out": transferred_out}
-        attempts = record.get("AgentConnectionAttempts")
-        if answered is not None:
-            values.update(
-                agent_id=_get(record, "Agent.Username"),
-                offered_at=answered,
-                answered_at=answered,
-                wait_s=wait if wait is not None else seconds_between(enqueued, answered),
-                talk_s=float(_get(record, "Agent.AgentInteractionDuration") or 0),
-                hold_s=float(_get(record, "Agent.CustomerHoldDuration") or 0),
-                acw_s=float(_get(record, "Agent.AfterContactWorkDuration") or 0),
-                offers=int(attempts) if isinstance(attempts, int) and attempts else 1,
-            )
-            state = ContactState.TRANSFERRED if transferred_out else ContactState.ENDED
-            return values, (VisitOutcome.ANSWERED.value, state.value, ended)
-        left = dequeued or ts["DisconnectTimestamp"]
-        values.update(
-            wait_s=wait if wait is not None else seconds_between(enqueued, left),
-            offers=int(attempts) if isinstance(attempts, int) else 0,
+        story.append(
+            ContactAnswered(occurred_at=answered, contact_id=cid, queue_id=queue, agent_id=agent)
         )
-        if transferred_out:
-            state_ = ContactState.TRANSFERRED.value
-            return values, (VisitOutcome.FLOWED_OUT.value, state_, left)
-        if left is None:
-            return values, (VisitOutcome.OPEN.value, ContactState.QUEUED.value, None)
-        values["abandoned_at"] = left
-        return values, (VisitOutcome.ABANDONED.value, ContactState.ABANDONED.value, left)
+        talk = _seconds(r, "Agent.AgentInteractionDuration")
+        hold = _seconds(r, "Agent.CustomerHoldDuration")
+        transfer = ts["TransferCompletedTimestamp"]
+        spoken = answered + timedelta(seconds=talk + hold)
+        end = transfer or ts["DisconnectTimestamp"] or spoken
+        end = max(end, answered)
+        if hold:
+            held = max(answered, end - timedelta(seconds=hold))
+            story.append(ContactHeld(occurred_at=held, contact_id=cid, agent_id=agent))
+            story.append(ContactResumed(occurred_at=end, contact_id=cid, agent_id=agent))
+        if self._transferred_out():
+            story.append(
+                ContactTransferred(
+                    occurred_at=end, contact_id=cid, from_queue_id=queue, agent_id=agent
+                )
+            )
+            return story
+        acw = _seconds(r, "Agent.AfterContactWorkDuration")
+        acw_end = ts["Agent.AfterContactWorkEndTimestamp"]
+        if acw or acw_end is not None:
+            story.append(ContactWrapUpStarted(occurred_at=end, contact_id=cid, agent_id=agent))
+            end = max(end, acw_end or end + timedelta(seconds=acw))
+        story.append(ContactEnded(occurred_at=end, contact_id=cid, ended_by="agent"))
+        return story

@@ -2,7 +2,9 @@
 
 c-1 answered by alice after 18 s (120 s talk, 15 s hold, 30 s after-call work), delivered four
 times (an update, a duplicate and a stale copy); c-2 abandoned after 7 s; c-3 answered by bob
-after 20 s, then transferred to c-4, answered by carol in Billing after 40 s; c-5 sent on
+after 20 s, then transferred to c-4 at 09:05:00 (160 s after the answer: talk is the
+conversation less hold, so 160 s, though Connect's AgentInteractionDuration says 150), answered
+by carol in Billing after 40 s; c-5 sent on
 unanswered after 20 s; c-6 never queued; a broken line and a record without ContactId.
 """
 
@@ -36,7 +38,7 @@ def run() -> MemorySink:
 EXPECTED = [
     ("c-1", "Support", "answered", 18.0, 120.0, 15.0, 30.0, "alice", 1, False, False, utc(9, 3, 3)),
     ("c-2", "Support", "abandoned", 7.0, 0.0, 0.0, 0.0, None, 0, False, False, utc(9, 1, 7)),
-    ("c-3", "Support", "answered", 20.0, 150.0, 0.0, 0.0, "bob", 2, False, True, utc(9, 5, 0)),
+    ("c-3", "Support", "answered", 20.0, 160.0, 0.0, 0.0, "bob", 2, False, True, utc(9, 5, 0)),
     ("c-4", "Billing", "answered", 40.0, 60.0, 0.0, 0.0, "carol", 1, True, False, utc(9, 6, 40)),
     ("c-5", "Support", "flowed_out", 20.0, 0.0, 0.0, 0.0, None, 0, False, True, utc(9, 10, 20)),
 ]
