@@ -1,8 +1,9 @@
 """The I/O boundaries the services depend on, as Protocols.
 
 Each has an in-memory implementation in :mod:`carecenter.adapters.memory` (for tests and
-library users) and a real one in :mod:`carecenter.adapters` (SQL store, DuckDB warehouse).
-The values they exchange (:class:`StoredEvent`, :class:`WarehouseCounts`) are domain types.
+library users) and a real one in :mod:`carecenter.adapters` (SQL store, DuckDB warehouse,
+system clock). The values they exchange (:class:`StoredEvent`, :class:`WarehouseCounts`) are
+domain types; so is :class:`Clock`, which the pure packages (the contact engine) are given too.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from carecenter.domain.center import Center
+from carecenter.domain.clock import Clock
 from carecenter.domain.events import Event, StoredEvent
 from carecenter.domain.projection import ProjectionState, WarehouseCounts
 
@@ -68,4 +70,11 @@ class Warehouse(Protocol):
         ...
 
 
-__all__ = ["CenterRepository", "EventLog", "StoredEvent", "Warehouse", "WarehouseCounts"]
+__all__ = [
+    "CenterRepository",
+    "Clock",
+    "EventLog",
+    "StoredEvent",
+    "Warehouse",
+    "WarehouseCounts",
+]
