@@ -145,3 +145,25 @@ class InMemoryWarehouse:
             len(self.agent_state_intervals),
             self._checkpoint,
         )
+
+    def backend(self) -> Any:
+        """The tables copied into an in-memory DuckDB, as an Ibis backend (a snapshot)."""
+        import duckdb
+        import ibis  # type: ignore[import-untyped]
+
+        from carecenter.adapters.warehouse import TABLES, arrow_table
+
+        held: dict[str, dict[Any, Any]] = {
+            "contacts": self.contacts,
+            "contact_facts": self.contact_facts,
+            "agent_state_intervals": self.agent_state_intervals,
+            "survey_answers": self.survey_answers,
+        }
+        con = duckdb.connect(":memory:")
+        con.execute("SET TimeZone='UTC'")
+        for name, row_type in TABLES.items():
+            rows = held.get(name, {})
+            con.register("_rows", arrow_table(row_type, [rows[k] for k in sorted(rows)]))
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM _rows")
+            con.unregister("_rows")
+        return ibis.duckdb.from_connection(con)
