@@ -73,3 +73,10 @@ class WorkspaceError(CareCenterError):
 
 class StoreError(CareCenterError):
     """The operational store or the warehouse could not do what was asked."""
+
+
+class WarehouseBusyError(StoreError):
+    """Another process held the warehouse for longer than the lock timeout
+    (``CARECENTER_LOCK_TIMEOUT``). Exit code 75 (``EX_TEMPFAIL``): try again later."""
+
+    exit_code = 75

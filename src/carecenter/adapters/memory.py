@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from carecenter.adapters.clock import SystemClock
 from carecenter.domain.center import Center
+from carecenter.domain.clock import Clock
 from carecenter.domain.events import Event, StoredEvent
 from carecenter.domain.projection import (
     AgentInterval,
@@ -25,18 +27,46 @@ from carecenter.domain.projection import (
 )
 
 
-class InMemoryEventLog:
-    """An event log in a list; thread-safe."""
+class FakeClock:
+    """A :class:`~carecenter.domain.clock.Clock` that stands still until set or advanced."""
 
-    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, start: datetime = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)) -> None:
+        self._now = _aware_utc(start)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, when: datetime) -> None:
+        """Jump to ``when`` (timezone-aware; forwards or backwards)."""
+        self._now = _aware_utc(when)
+
+    def advance(self, by: timedelta | float) -> datetime:
+        """Move forward by a timedelta or a number of seconds; returns the new time."""
+        step = by if isinstance(by, timedelta) else timedelta(seconds=by)
+        if step < timedelta(0):
+            raise ValueError("a clock advances forwards; use set() to go back")
+        self._now += step
+        return self._now
+
+
+def _aware_utc(when: datetime) -> datetime:
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"{when.isoformat()}: give a timezone-aware time")
+    return when.astimezone(UTC)
+
+
+class InMemoryEventLog:
+    """An event log in a list; thread-safe. Events are stamped with ``clock.now()``."""
+
+    def __init__(self, clock: Clock | None = None) -> None:
         self._events: list[StoredEvent] = []
         self._lock = threading.Lock()
-        self._clock = clock
+        self._clock: Clock = clock if clock is not None else SystemClock()
 
     def append(self, events: Sequence[Event]) -> list[int]:
         with self._lock:
             start = len(self._events)
-            now = self._clock()
+            now = self._clock.now()
             for i, event in enumerate(events, start=start + 1):
                 self._events.append(StoredEvent(i, str(uuid.uuid4()), now, event))
             return list(range(start + 1, len(self._events) + 1))
@@ -115,3 +145,25 @@ class InMemoryWarehouse:
             len(self.agent_state_intervals),
             self._checkpoint,
         )
+
+    def backend(self) -> Any:
+        """The tables copied into an in-memory DuckDB, as an Ibis backend (a snapshot)."""
+        import duckdb
+        import ibis  # type: ignore[import-untyped]
+
+        from carecenter.adapters.warehouse import TABLES, arrow_table
+
+        held: dict[str, dict[Any, Any]] = {
+            "contacts": self.contacts,
+            "contact_facts": self.contact_facts,
+            "agent_state_intervals": self.agent_state_intervals,
+            "survey_answers": self.survey_answers,
+        }
+        con = duckdb.connect(":memory:")
+        con.execute("SET TimeZone='UTC'")
+        for name, row_type in TABLES.items():
+            rows = held.get(name, {})
+            con.register("_rows", arrow_table(row_type, [rows[k] for k in sorted(rows)]))
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM _rows")
+            con.unregister("_rows")
+        return ibis.duckdb.from_connection(con)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 STORE_FILE = "carecenter.db"
@@ -16,7 +17,9 @@ class Settings(BaseSettings):
 
     ``CARECENTER_WORKSPACE`` (default: the current directory), ``CARECENTER_DATABASE_URL``
     (default: SQLite file ``carecenter.db`` in the workspace; a ``postgresql+psycopg://`` URL for
-    production) and ``CARECENTER_WAREHOUSE`` (default: ``warehouse.duckdb`` in the workspace).
+    production), ``CARECENTER_WAREHOUSE`` (default: ``warehouse.duckdb`` in the workspace) and
+    ``CARECENTER_LOCK_TIMEOUT`` (seconds a command waits for a warehouse another process holds;
+    default 30).
     """
 
     model_config = SettingsConfigDict(env_prefix="CARECENTER_", extra="ignore")
@@ -24,6 +27,7 @@ class Settings(BaseSettings):
     workspace: Path = Path(".")
     database_url: str | None = None
     warehouse: Path | None = None
+    lock_timeout: float = Field(default=30.0, ge=0)
 
     @property
     def store_url(self) -> str:

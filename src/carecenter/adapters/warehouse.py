@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from carecenter.adapters.duckdb_lock import connect
 from carecenter.domain.projection import (
     AgentInterval,
     ContactRow,
@@ -34,6 +35,7 @@ from carecenter.domain.projection import (
     WarehouseCounts,
     row_values,
 )
+from carecenter.errors import StoreError, WorkspaceError
 
 _SQL_TYPES = {
     str: "VARCHAR",
@@ -122,21 +124,75 @@ def upgrade_tables(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 class DuckDbWarehouse:
-    """:class:`~carecenter.services.ports.Warehouse` in a DuckDB file (or ``:memory:``)."""
+    """:class:`~carecenter.services.ports.Warehouse` in a DuckDB file (or ``:memory:``).
 
-    def __init__(self, path: str | Path) -> None:
+    A writer (the default) creates missing tables; ``read_only=True`` opens the file beside
+    other readers and checks the tables are there. While another process holds a conflicting
+    lock, opening waits up to ``lock_timeout_s`` seconds (see :mod:`.duckdb_lock`).
+    """
+
+    def __init__(
+        self, path: str | Path, *, read_only: bool = False, lock_timeout_s: float = 0.0
+    ) -> None:
         self._path = str(path)
-        self._conn = duckdb.connect(self._path)
-        self._conn.execute("SET TimeZone='UTC'")
-        for table in TABLES:
-            self._conn.execute(ddl(table))
-        self._conn.execute("CREATE TABLE IF NOT EXISTS projector_checkpoint (seq BIGINT)")
-        upgrade_tables(self._conn)
+        self.read_only = read_only and self._path != ":memory:"
+        self._conn = connect(self._path, read_only=self.read_only, timeout_s=lock_timeout_s)
+        try:
+            self._conn.execute("SET TimeZone='UTC'")
+            if self.read_only:
+                self._check_tables()
+            else:
+                for table in TABLES:
+                    self._conn.execute(ddl(table))
+                self._conn.execute("CREATE TABLE IF NOT EXISTS projector_checkpoint (seq BIGINT)")
+                upgrade_tables(self._conn)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _check_tables(self) -> None:
+        have = {
+            r[0] for r in self._conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+        missing = [t for t in (*TABLES, "projector_checkpoint") if t not in have]
+        if missing:
+            raise WorkspaceError(
+                f"{self._path}: the warehouse has no table {missing[0]}; run `carecenter upgrade`"
+            )
+        for table, added in ADDED_COLUMNS.items():
+            present = {
+                r[0]
+                for r in self._conn.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]
+                ).fetchall()
+            }
+            lacking = [c for c, _ in added if c not in present]
+            if lacking:
+                raise WorkspaceError(
+                    f"{self._path}: the warehouse was written by an earlier version (no "
+                    f"{table}.{lacking[0]}); run `carecenter upgrade`"
+                )
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
-        """The open DuckDB connection (for the metric catalog and tests)."""
+        """The open DuckDB connection (for adapters and tests; services use :meth:`backend`
+        and :meth:`import_sink`)."""
         return self._conn
+
+    def backend(self) -> Any:
+        """An Ibis backend on this warehouse's connection, for the metric catalog."""
+        import ibis  # type: ignore[import-untyped]
+
+        return ibis.duckdb.from_connection(self._conn)
+
+    def import_sink(self, source: str) -> Any:
+        """The :class:`~carecenter.adapters.import_sink.WarehouseSink` of importer ``source``
+        on this warehouse (a writer)."""
+        from carecenter.adapters.import_sink import WarehouseSink
+
+        if self.read_only:
+            raise StoreError(f"{self._path}: opened read-only; an import needs a writer")
+        return WarehouseSink(self._conn, source)
 
     def close(self) -> None:
         """Close the file."""

@@ -18,10 +18,11 @@ from carecenter.adapters.files import write_queue_log
 from carecenter.adapters.settings import Settings
 from carecenter.domain.center import Center
 from carecenter.domain.events import Event
+from carecenter.services.bootstrap import bootstrap
 from carecenter.services.importing import import_files
 from carecenter.services.projector import project
 from carecenter.services.reporting import HtmlReport, Period, html_report
-from carecenter.services.workspace import init_workspace, open_workspace, workspace_info
+from carecenter.services.workspace import init_workspace, workspace_info
 from carecenter.sim.demo_day import scripted_day
 
 DEMO_START = date(2026, 11, 16)  # a Monday: the first live day
@@ -73,7 +74,7 @@ def run_demo(
     center = init_workspace(settings).center
     log_path = settings.workspace / QUEUE_LOG
     report_path = settings.workspace / REPORT
-    with open_workspace(settings) as ws:
+    with bootstrap(settings) as ws:
         fresh = ws.events.count() == 0 and ws.warehouse.counts().contact_facts == 0
         if fresh:
             ws.events.append(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from carecenter.adapters.settings import Settings
+from carecenter.services.bootstrap import WorkspaceSource, opened
 from carecenter.services.projector import ProjectionReport, project
-from carecenter.services.workspace import open_workspace
 
 
-def project_workspace(settings: Settings, *, batch_size: int = 5000) -> ProjectionReport:
+def project_workspace(source: WorkspaceSource, *, batch_size: int = 5000) -> ProjectionReport:
     """Project every event not yet in the workspace's warehouse."""
-    with open_workspace(settings) as ws:
+    with opened(source) as ws:
         return project(ws.events, ws.warehouse, batch_size=batch_size)

@@ -30,8 +30,8 @@ from carecenter.adapters.interval_csv import (
 from carecenter.adapters.interval_history import DEFAULT_INTERVAL_S, read_interval_history
 from carecenter.adapters.settings import Settings
 from carecenter.errors import InputError, WorkspaceError
+from carecenter.services.bootstrap import WorkspaceSource, opened
 from carecenter.services.forecast_series import QueueSeries, build_series, series_notes
-from carecenter.services.workspace import open_workspace
 from carecenter.wfm.forecast import (
     BacktestResult,
     NotEnoughHistoryError,
@@ -116,7 +116,7 @@ def forecast_from_csv(path: Path, options: ForecastOptions) -> ForecastReport:
     return _forecast_series(series, options)
 
 
-def forecast_from_warehouse(settings: Settings, options: ForecastOptions) -> ForecastReport:
+def forecast_from_warehouse(source: WorkspaceSource, options: ForecastOptions) -> ForecastReport:
     """The ``carecenter forecast`` use case on the workspace's warehouse.
 
     Offered visits and AHT of answered visits per queue and interval (``options.interval_s``,
@@ -125,32 +125,30 @@ def forecast_from_warehouse(settings: Settings, options: ForecastOptions) -> For
     """
     check_model(options.model)
     step = options.interval_s or DEFAULT_INTERVAL_S
-    rows = warehouse_history(settings, step)
-    source = f"{settings.warehouse_path} (contact_facts)"
+    rows = warehouse_history(source, step)
+    settings = source if isinstance(source, Settings) else source.settings
+    where = f"{settings.warehouse_path} (contact_facts)"
     if not rows:
-        raise InputError("the warehouse holds no contact facts to forecast from", file=source)
-    series = build_series(rows, step, options.special_days, source=source, native_s=step)
+        raise InputError("the warehouse holds no contact facts to forecast from", file=where)
+    series = build_series(rows, step, options.special_days, source=where, native_s=step)
     return _forecast_series(series, options)
 
 
 def warehouse_history(
-    settings: Settings, interval_s: int = DEFAULT_INTERVAL_S
+    source: WorkspaceSource, interval_s: int = DEFAULT_INTERVAL_S
 ) -> list[IntervalRow]:
     """The interval history the forecast reads from the warehouse: per queue and interval of
     ``interval_s`` (center time), offered visits and the AHT of the answered ones, zero-filled
     inside the opening hours of the days with data."""
-    import ibis  # type: ignore[import-untyped]
-
-    if not settings.config_path.exists():
+    if isinstance(source, Settings) and not source.config_path.exists():
         raise WorkspaceError(
-            f"{settings.workspace}: not a carecenter workspace (no center.yaml); "
+            f"{source.workspace}: not a carecenter workspace (no center.yaml); "
             "give --history FILE.csv or --workspace DIR"
         )
-    with open_workspace(settings) as ws:
+    with opened(source, read_only=True) as ws:
         center = ws.center.load()
-        con = ibis.duckdb.from_connection(ws.warehouse.connection)
         return read_interval_history(
-            con,
+            ws.warehouse.backend(),
             timezone=center.timezone if center else "UTC",
             interval_s=interval_s,
             hours={q.queue_id: q.hours for q in center.queues.values()} if center else None,

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from carecenter.adapters.files import open_text
-from carecenter.adapters.import_sink import WarehouseSink
-from carecenter.adapters.settings import Settings
-from carecenter.errors import InputError
+from carecenter.errors import InputError, StoreError
 from carecenter.ingest import FORMATS, ImportOptions, make_importer
 from carecenter.ingest.common import FileCounts
-from carecenter.services.workspace import open_workspace
+from carecenter.services.bootstrap import WorkspaceSource, opened
+from carecenter.services.ports import ImportTarget
 
 EXIT_QUARANTINED = 3
 """Exit code of an import that quarantined records (the others were imported)."""
@@ -79,7 +78,7 @@ def formats() -> dict[str, str]:
 
 
 def import_files(
-    settings: Settings,
+    source: WorkspaceSource,
     fmt: str,
     paths: Sequence[Path],
     options: ImportOptions | None = None,
@@ -93,8 +92,11 @@ def import_files(
         if not path.is_file():
             raise InputError("no such file", file=str(path))
     done: list[FileCounts] = []
-    with open_workspace(settings) as ws:
-        sink = WarehouseSink(ws.warehouse.connection, importer.source)
+    with opened(source) as ws:
+        target = ws.warehouse
+        if not isinstance(target, ImportTarget):
+            raise StoreError(f"{type(target).__name__}: this warehouse does not take imports")
+        sink = target.import_sink(importer.source)
         for i, path in enumerate(paths):
             name = str(path.resolve())
             sink.start_file(name)

@@ -1,16 +1,19 @@
 """The I/O boundaries the services depend on, as Protocols.
 
 Each has an in-memory implementation in :mod:`carecenter.adapters.memory` (for tests and
-library users) and a real one in :mod:`carecenter.adapters` (SQL store, DuckDB warehouse).
-The values they exchange (:class:`StoredEvent`, :class:`WarehouseCounts`) are domain types.
+library users) and a real one in :mod:`carecenter.adapters` (SQL store, DuckDB warehouse,
+system clock). :func:`carecenter.services.bootstrap.bootstrap` wires them.
+The values they exchange (:class:`StoredEvent`, :class:`WarehouseCounts`) are domain types;
+so is :class:`Clock`, which the pure packages (the contact engine) are given too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from carecenter.domain.center import Center
+from carecenter.domain.clock import Clock
 from carecenter.domain.events import Event, StoredEvent
 from carecenter.domain.projection import ProjectionState, WarehouseCounts
 
@@ -67,5 +70,27 @@ class Warehouse(Protocol):
         """Row counts."""
         ...
 
+    def backend(self) -> Any:
+        """An Ibis backend over the fact tables, for the metric catalog (read only)."""
+        ...
 
-__all__ = ["CenterRepository", "EventLog", "StoredEvent", "Warehouse", "WarehouseCounts"]
+
+@runtime_checkable
+class ImportTarget(Protocol):
+    """A warehouse that importers can write to directly (the DuckDB one)."""
+
+    def import_sink(self, source: str) -> Any:
+        """A sink (:class:`~carecenter.ingest.common.FactSink` with ``start_file`` and
+        ``end_file``) writing the facts of importer ``source`` into this warehouse."""
+        ...
+
+
+__all__ = [
+    "CenterRepository",
+    "Clock",
+    "EventLog",
+    "ImportTarget",
+    "StoredEvent",
+    "Warehouse",
+    "WarehouseCounts",
+]

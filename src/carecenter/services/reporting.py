@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from carecenter.adapters.settings import Settings
 from carecenter.domain.center import Center
 from carecenter.errors import InputError
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.engine import Report, ReportSpec, run
-from carecenter.services.workspace import open_workspace
+from carecenter.services.bootstrap import WorkspaceSource, opened
 
 GAP_METRICS: dict[str, int] = {
     "service_level": 1,
@@ -78,12 +77,9 @@ def parse_by(text: str | None) -> tuple[str, ...]:
 
 
 @contextmanager
-def _backend(settings: Settings) -> Iterator[tuple[Any, Center | None]]:
-    import ibis  # type: ignore[import-untyped]
-
-    with open_workspace(settings) as ws:
-        con = ibis.duckdb.from_connection(ws.warehouse.connection)
-        yield con, ws.center.load()
+def _backend(source: WorkspaceSource) -> Iterator[tuple[Any, Center | None]]:
+    with opened(source, read_only=True) as ws:
+        yield ws.warehouse.backend(), ws.center.load()
 
 
 def _spec(
@@ -94,7 +90,7 @@ def _spec(
 
 
 def metrics_report(
-    settings: Settings,
+    source: WorkspaceSource,
     *,
     period: Period = Period(),
     interval: str = "1d",
@@ -102,7 +98,7 @@ def metrics_report(
     fcr: bool = True,
 ) -> Report:
     """Every metric per interval and group (``by``: queue, channel, tier, agent, team, site)."""
-    with _backend(settings) as (con, center):
+    with _backend(source) as (con, center):
         spec = _spec(center, period, interval, by, fcr)
         return run(con, spec, Dimensions.from_center(center), _tz(center))
 
@@ -222,11 +218,15 @@ def _whole_period(
 
 
 def gap_table(
-    settings: Settings, *, period: Period = Period(), peers: Path | None = None, fcr: bool = True
+    source: WorkspaceSource,
+    *,
+    period: Period = Period(),
+    peers: Path | None = None,
+    fcr: bool = True,
 ) -> list[dict[str, Any]]:
     """Ours against target and peer, per queue and for the whole center, over the period."""
     peer_values = read_peers(peers) if peers is not None else {}
-    with _backend(settings) as (con, center):
+    with _backend(source) as (con, center):
         total, queues = _whole_period(con, center, period, fcr)
         return gaps_from(center, total, queues, peer_values)
 
@@ -253,7 +253,7 @@ class HtmlReport:
 
 
 def html_report(
-    settings: Settings,
+    source: WorkspaceSource,
     *,
     period: Period = Period(),
     interval: str = "1d",
@@ -264,7 +264,7 @@ def html_report(
     """What the self-contained HTML report shows (charts, gap table, agent table); the
     interface renders it."""
     peer_values = read_peers(peers) if peers is not None else {}
-    with _backend(settings) as (con, center):
+    with _backend(source) as (con, center):
         dims, tz = Dimensions.from_center(center), _tz(center)
         spec = _spec(center, period, interval, by, fcr)
         table = run(con, spec, dims, tz)

@@ -1,64 +1,64 @@
-"""Workspace use cases: create one, open one, check and apply its configuration, summarise it.
+"""Workspace use cases: create one, upgrade one, check and apply its configuration, summarise it.
 
 A workspace is a directory with ``center.yaml``, the operational store (``carecenter.db``
 unless ``CARECENTER_DATABASE_URL`` names another database) and the warehouse
-(``warehouse.duckdb``). This module is the composition root: it builds the adapters from
-:class:`~carecenter.adapters.settings.Settings`.
+(``warehouse.duckdb``). ``init`` and ``upgrade`` migrate the store and create the warehouse
+tables; every other command opens the workspace through
+:func:`~carecenter.services.bootstrap.bootstrap`, which only checks the schema.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
-
 from carecenter.adapters.center_yaml import read_center_file, template
 from carecenter.adapters.settings import Settings
-from carecenter.adapters.store.center_repo import SqlCenterRepository
-from carecenter.adapters.store.engine import current_revision, make_engine, migrate
-from carecenter.adapters.store.event_log import SqlEventLog
+from carecenter.adapters.store.engine import make_engine, migrate, stored_revisions
 from carecenter.adapters.warehouse import DuckDbWarehouse
 from carecenter.domain.center import Center
 from carecenter.errors import WorkspaceError
+from carecenter.services.bootstrap import WorkspaceSource, bootstrap, opened
 
 
-@dataclass
-class Workspace:
-    """The open adapters of one workspace."""
+@dataclass(frozen=True)
+class UpgradeReport:
+    """What ``upgrade`` did: the store's schema revision before and after."""
 
-    settings: Settings
-    engine: Engine
-    events: SqlEventLog
-    center: SqlCenterRepository
-    warehouse: DuckDbWarehouse
+    store: str
+    before: str | None
+    after: str | None
+    warehouse: Path
+
+    @property
+    def changed(self) -> bool:
+        """Whether a migration ran."""
+        return self.before != self.after
 
 
-@contextmanager
-def open_workspace(settings: Settings, *, create: bool = False) -> Iterator[Workspace]:
-    """Open the workspace's store and warehouse (migrating the store to the newest schema)."""
-    root = settings.workspace
+def upgrade_workspace(settings: Settings, *, create: bool = False) -> UpgradeReport:
+    """Migrate the operational store to the newest schema and create missing warehouse
+    tables (``create``: the workspace may have no ``center.yaml`` yet)."""
     if not create and not settings.config_path.exists():
         raise WorkspaceError(
-            f"{root}: not a carecenter workspace (no center.yaml); "
+            f"{settings.workspace}: not a carecenter workspace (no center.yaml); "
             "run `carecenter init` there first"
         )
-    root.mkdir(parents=True, exist_ok=True)
+    settings.workspace.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.store_url)
-    warehouse = None
     try:
+        before = _revision(engine)
         migrate(engine)
-        warehouse = DuckDbWarehouse(settings.warehouse_path)
-        yield Workspace(
-            settings, engine, SqlEventLog(engine), SqlCenterRepository(engine), warehouse
-        )
+        after = _revision(engine)
     finally:
-        if warehouse is not None:
-            warehouse.close()
         engine.dispose()
+    DuckDbWarehouse(settings.warehouse_path, lock_timeout_s=settings.lock_timeout).close()
+    return UpgradeReport(_safe_url(settings.store_url), before, after, settings.warehouse_path)
+
+
+def _revision(engine: Any) -> str | None:
+    return ", ".join(sorted(stored_revisions(engine))) or None
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,8 @@ def init_workspace(settings: Settings) -> InitReport:
     if written:
         settings.config_path.write_text(template(), encoding="utf-8")
     center = read_center_file(settings.config_path)
-    with open_workspace(settings, create=True) as ws:
+    upgrade_workspace(settings, create=True)
+    with bootstrap(settings) as ws:
         ws.center.save(center)
     return InitReport(root, written, center)
 
@@ -90,22 +91,24 @@ def check_config(path: Path) -> Center:
     return read_center_file(path)
 
 
-def apply_config(settings: Settings) -> Center:
+def apply_config(source: WorkspaceSource) -> Center:
     """Validate the workspace's ``center.yaml`` and load it into the store."""
+    settings = source if isinstance(source, Settings) else source.settings
     center = read_center_file(settings.config_path)
-    with open_workspace(settings) as ws:
+    with opened(source) as ws:
         ws.center.save(center)
     return center
 
 
-def workspace_info(settings: Settings) -> dict[str, Any]:
+def workspace_info(source: WorkspaceSource) -> dict[str, Any]:
     """A summary of the workspace: configuration, event and fact counts."""
-    with open_workspace(settings) as ws:
+    with opened(source, read_only=True) as ws:
+        settings = ws.settings
         center = ws.center.load()
         counts = ws.warehouse.counts()
         events = ws.events.count()
         last = ws.events.last_seq()
-        revision = current_revision(ws.engine)
+        revision = ws.schema_revision
     return {
         "workspace": str(settings.workspace.resolve()),
         "center": center.name if center else None,

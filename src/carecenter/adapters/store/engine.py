@@ -1,11 +1,15 @@
-"""Engines for the operational store, and migrations to the newest schema."""
+"""Engines for the operational store, migrations to the newest schema, and a cheap check
+that a store is at that schema (no Alembic import on the way: commands check, they do not
+migrate)."""
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -54,3 +58,44 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+_REVISION = re.compile(r"^revision(?:\s*:\s*str)?\s*=\s*[\"']([^\"']+)[\"']", re.M)
+_DOWN = re.compile(r"^down_revision(?:\s*:[^=]+)?\s*=\s*(.+)$", re.M)
+
+
+@cache
+def script_revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """(every revision, the heads) of the migration scripts, read from the version files
+    without importing Alembic."""
+    revisions: set[str] = set()
+    downs: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        found = _REVISION.search(source)
+        if found is None:
+            continue
+        revisions.add(found[1])
+        down = _DOWN.search(source)
+        if down is not None:
+            downs.update(re.findall(r"[\"']([^\"']+)[\"']", down[1]))
+    return frozenset(revisions), frozenset(revisions - downs)
+
+
+def head_revision() -> str:
+    """The newest revision of the migration scripts (Alembic's head)."""
+    heads = script_revisions()[1]
+    if len(heads) != 1:  # pragma: no cover - a branched history: ask Alembic
+        from alembic.script import ScriptDirectory
+
+        return str(ScriptDirectory(str(MIGRATIONS)).get_current_head())
+    return next(iter(heads))
+
+
+def stored_revisions(engine: Engine) -> set[str]:
+    """The revisions recorded in the store's ``alembic_version`` table (empty: unmigrated)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return set()
+        rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+        return {str(r[0]) for r in rows}

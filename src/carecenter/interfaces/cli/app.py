@@ -98,6 +98,21 @@ def init(
 
 
 @app.command()
+def upgrade(workspace: Path | None = WorkspaceOption) -> None:
+    """Migrate the operational store to this version's schema and create missing warehouse
+    tables (after installing a newer carecenter)."""
+    from carecenter.services.workspace import upgrade_workspace
+
+    report = upgrade_workspace(settings_for(workspace))
+    if report.changed:
+        typer.echo(
+            f"upgraded {report.store} from schema {report.before or '(none)'} to {report.after}"
+        )
+    else:
+        typer.echo(f"{report.store} is at schema {report.after}: nothing to upgrade")
+
+
+@app.command()
 def info(workspace: Path | None = WorkspaceOption, fmt: str = FormatOption) -> None:
     """Summarise the workspace: queues, agents, events, facts."""
     from carecenter.services.workspace import workspace_info

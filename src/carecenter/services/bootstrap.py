@@ -1,0 +1,186 @@
+"""The composition root: :func:`bootstrap` wires the adapters of one workspace.
+
+By default it builds the real ones from :class:`~carecenter.adapters.settings.Settings`: the
+SQL event log and center repository on the operational store, the DuckDB warehouse and the
+system clock. Tests and library users pass fakes (:mod:`carecenter.adapters.memory`) for any
+of them. Nothing is migrated here: the store's schema is *checked* against the newest
+migration (a cheap query), and an old or empty store asks for ``carecenter upgrade``.
+
+The warehouse is opened on first use, so commands that never read facts (``config apply``)
+never wait for it; ``read_only=True`` opens it beside other readers (see
+``docs/explanation/concurrency.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from carecenter.adapters.clock import SystemClock
+from carecenter.adapters.settings import Settings
+from carecenter.errors import WorkspaceError
+from carecenter.services.ports import CenterRepository, Clock, EventLog, Warehouse
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+UPGRADE_HINT = "run `carecenter upgrade`"
+
+
+class Workspace:
+    """The adapters of one workspace; a context manager that closes what :func:`bootstrap`
+    opened (never the fakes it was given)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        events: EventLog,
+        center: CenterRepository,
+        clock: Clock,
+        warehouse: Warehouse | Callable[[], Warehouse],
+        schema_revision: str | None = None,
+        closers: list[Callable[[], None]] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.events = events
+        self.center = center
+        self.clock = clock
+        self.schema_revision = schema_revision
+        """The store's schema revision (``None`` when the store is a fake)."""
+        self._warehouse = warehouse
+        self._closers = closers if closers is not None else []
+
+    @property
+    def warehouse(self) -> Warehouse:
+        """The warehouse, opened on first use."""
+        if callable(self._warehouse):
+            opened = self._warehouse()
+            self._warehouse = opened
+            close = getattr(opened, "close", None)
+            if close is not None:
+                self._closers.append(close)
+        return self._warehouse
+
+    def close(self) -> None:
+        """Close what was opened, newest first."""
+        while self._closers:
+            self._closers.pop()()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def bootstrap(
+    settings: Settings,
+    *,
+    event_log: EventLog | None = None,
+    center_repo: CenterRepository | None = None,
+    warehouse: Warehouse | None = None,
+    clock: Clock | None = None,
+    read_only: bool = False,
+) -> Workspace:
+    """Wire a workspace: the given adapters, real ones for the rest.
+
+    ``read_only`` opens the real warehouse read-only (reports, ``info``, forecasts), so several
+    readers run at once. Raises :class:`~carecenter.errors.WorkspaceError` when the directory
+    is no workspace or its store is not at the newest schema.
+    """
+    needs_files = event_log is None or center_repo is None or warehouse is None
+    if needs_files and not settings.config_path.exists():
+        raise WorkspaceError(
+            f"{settings.workspace}: not a carecenter workspace (no center.yaml); "
+            "run `carecenter init` there first"
+        )
+    closers: list[Callable[[], None]] = []
+    revision = None
+    if event_log is None or center_repo is None:
+        from carecenter.adapters.store.center_repo import SqlCenterRepository
+        from carecenter.adapters.store.engine import make_engine
+        from carecenter.adapters.store.event_log import SqlEventLog
+
+        engine = make_engine(settings.store_url)
+        closers.append(engine.dispose)
+        try:
+            revision = check_schema(engine, settings)
+        except BaseException:
+            engine.dispose()
+            raise
+        event_log = event_log if event_log is not None else SqlEventLog(engine)
+        center_repo = center_repo if center_repo is not None else SqlCenterRepository(engine)
+    return Workspace(
+        settings,
+        events=event_log,
+        center=center_repo,
+        clock=clock if clock is not None else SystemClock(),
+        warehouse=warehouse if warehouse is not None else _duckdb(settings, read_only),
+        schema_revision=revision,
+        closers=closers,
+    )
+
+
+def _duckdb(settings: Settings, read_only: bool) -> Callable[[], Warehouse]:
+    def open_warehouse() -> Warehouse:
+        from carecenter.adapters.warehouse import DuckDbWarehouse
+
+        return DuckDbWarehouse(
+            settings.warehouse_path, read_only=read_only, lock_timeout_s=settings.lock_timeout
+        )
+
+    return open_warehouse
+
+
+def check_schema(engine: Engine, settings: Settings) -> str:
+    """The store's revision when it is the newest migration; else a one-line
+    :class:`WorkspaceError` saying to run ``carecenter upgrade``."""
+    from carecenter.adapters.store.engine import head_revision, script_revisions, stored_revisions
+
+    head = head_revision()
+    stored = stored_revisions(engine)
+    if stored == {head}:
+        return head
+    where = _safe_url(settings.store_url)
+    if not stored:
+        raise WorkspaceError(f"{where}: the operational store has no schema; {UPGRADE_HINT}")
+    at = ", ".join(sorted(stored))
+    if stored <= script_revisions()[0]:
+        raise WorkspaceError(
+            f"{where}: the operational store is at schema revision {at}, older than this "
+            f"carecenter's {head}; {UPGRADE_HINT}"
+        )
+    raise WorkspaceError(
+        f"{where}: the operational store is at schema revision {at}, which this carecenter "
+        f"does not know (newest: {head}); install the newer carecenter that wrote it"
+    )
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+WorkspaceSource = Settings | Workspace
+"""What a service is given: settings (it bootstraps and closes the real workspace) or an
+open :class:`Workspace` (real or with fakes; the caller closes it)."""
+
+
+@contextmanager
+def opened(source: WorkspaceSource, *, read_only: bool = False) -> Iterator[Workspace]:
+    """The workspace of ``source``: bootstrapped from settings (and closed afterwards), or
+    the open workspace itself."""
+    if isinstance(source, Workspace):
+        yield source
+        return
+    with bootstrap(source, read_only=read_only) as ws:
+        yield ws

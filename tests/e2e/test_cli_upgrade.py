@@ -1,0 +1,66 @@
+"""``carecenter upgrade``: commands check the store's schema, only init and upgrade migrate."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from typer.testing import CliRunner
+
+from carecenter.adapters.store.engine import MIGRATIONS, head_revision, script_revisions
+from carecenter.interfaces.cli.app import app
+
+runner = CliRunner()
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_head_is_alembics_head() -> None:
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    assert head_revision() == scripts.get_current_head()
+    assert script_revisions()[0] == {s.revision for s in scripts.walk_revisions()}
+
+
+def test_an_unmigrated_store_asks_for_upgrade(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert cli("init", str(ws))[0] == 0
+    (ws / "carecenter.db").unlink()
+    for command in (["info"], ["report"], ["config", "apply"], ["project"]):
+        code, out, err = cli(*command, "-w", str(ws))
+        assert code == 2, command
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert err.startswith("error: sqlite:///") and err.rstrip().endswith(
+            "the operational store has no schema; run `carecenter upgrade`"
+        )
+    code, out, _ = cli("upgrade", "-w", str(ws))
+    assert code == 0 and out.strip().endswith(f"from schema (none) to {head_revision()}")
+    code, out, _ = cli("upgrade", "-w", str(ws))
+    assert code == 0 and out.strip().endswith("nothing to upgrade")
+    assert cli("config", "apply", "-w", str(ws))[0] == 0
+    assert cli("info", "-w", str(ws))[0] == 0
+
+
+def test_a_store_from_a_newer_carecenter_is_not_touched(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert cli("init", str(ws))[0] == 0
+    with sqlite3.connect(ws / "carecenter.db") as db:
+        db.execute("UPDATE alembic_version SET version_num = '9999'")
+    code, _, err = cli("info", "-w", str(ws))
+    assert code == 2 and err.count("\n") == 1
+    assert "schema revision 9999, which this carecenter does not know" in err
+
+
+def test_upgrade_needs_a_workspace_and_creates_a_missing_warehouse(tmp_path: Path) -> None:
+    code, _, err = cli("upgrade", "-w", str(tmp_path / "nowhere"))
+    assert code == 2 and "not a carecenter workspace" in err
+    ws = tmp_path / "ws"
+    assert cli("init", str(ws))[0] == 0
+    (ws / "warehouse.duckdb").unlink()
+    code, _, err = cli("info", "-w", str(ws))
+    assert code == 2 and "no warehouse here; run `carecenter upgrade`" in err
+    assert cli("upgrade", "-w", str(ws))[0] == 0
+    assert cli("info", "-w", str(ws))[0] == 0
