@@ -71,8 +71,8 @@ SUMS: dict[str, Callable[[Any], Any]] = {
     "hold_s": lambda v: v.hold_s,
     "acw_s": lambda v: v.acw_s,
     "response_s": lambda v: v.answered_epoch_s - v.arrived_epoch_s,
-    "talk_logged": lambda v: v.talk_s.notnull().cast("int64"),
-    "acw_logged": lambda v: v.acw_s.notnull().cast("int64"),
+    "talk_logged": lambda v: ibis.ifelse(v.talk_s.notnull(), 1, 0).cast("float64"),
+    "acw_logged": lambda v: ibis.ifelse(v.acw_s.notnull(), 1, 0).cast("float64"),
 }
 """Durations summed per class (seconds); ``response_s`` runs from arrival to answer;
 ``talk_logged`` and ``acw_logged`` count the visits whose source records talk and hold
