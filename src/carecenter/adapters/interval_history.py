@@ -64,7 +64,7 @@ def read_interval_history(
     if interval_s <= 0 or DAY_S % interval_s:
         raise InputError(
             f"an interval of {interval_s} s does not divide a day (use e.g. 15m, 30m, 1h)",
-            field="--interval",
+            field="interval",
         )
     with quiet_backend():
         cells = _query(con, timezone, interval_s)

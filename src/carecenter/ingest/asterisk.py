@@ -73,7 +73,7 @@ class AsteriskQueueLog:
         unknown = sorted(set(mapping or {}) - set(SYNONYMS))
         if unknown:
             raise InputError(
-                f"unknown field {unknown[0]!r}; fields are {', '.join(SYNONYMS)}", field="--map"
+                f"unknown field {unknown[0]!r}; fields are {', '.join(SYNONYMS)}", field="map"
             )
         self.mapping = dict(mapping or {})
         self.zone: tzinfo = zone(time_zone)

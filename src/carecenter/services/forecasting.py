@@ -29,6 +29,7 @@ from carecenter.adapters.interval_csv import (
 )
 from carecenter.adapters.interval_history import DEFAULT_INTERVAL_S, read_interval_history
 from carecenter.adapters.settings import Settings
+from carecenter.domain.durations import divides_day, format_duration
 from carecenter.errors import InputError, WorkspaceError
 from carecenter.services.forecast_series import QueueSeries, build_series, series_notes
 from carecenter.services.workspace import open_workspace
@@ -104,13 +105,25 @@ class ForecastReport:
 def check_model(name: str) -> str:
     if name != AUTO and name not in model_names():
         choices = ", ".join((AUTO, *model_names()))
-        raise InputError(f"unknown model {name!r}; choose one of {choices}", field="--model")
+        raise InputError(f"unknown model {name!r}; choose one of {choices}", field="model")
     return name
+
+
+def check_interval(interval_s: int | None) -> int | None:
+    """``interval_s`` when intervals of it tile a day (or ``None``); else an input error."""
+    if interval_s is not None and not divides_day(interval_s):
+        raise InputError(
+            f"intervals of {format_duration(interval_s)} do not divide a day "
+            "(use e.g. 15m, 30m, 1h)",
+            field="interval",
+        )
+    return interval_s
 
 
 def forecast_from_csv(path: Path, options: ForecastOptions) -> ForecastReport:
     """The ``carecenter forecast`` use case on a CSV history."""
     check_model(options.model)
+    check_interval(options.interval_s)
     rows = iter_interval_rows(path, day_origin=options.day_origin or DEFAULT_DAY_ORIGIN)
     series = build_series(rows, options.interval_s, options.special_days, source=str(path))
     return _forecast_series(series, options)
@@ -124,7 +137,7 @@ def forecast_from_warehouse(settings: Settings, options: ForecastOptions) -> For
     visit count as zero calls.
     """
     check_model(options.model)
-    step = options.interval_s or DEFAULT_INTERVAL_S
+    step = check_interval(options.interval_s) or DEFAULT_INTERVAL_S
     rows = warehouse_history(settings, step)
     source = f"{settings.warehouse_path} (contact_facts)"
     if not rows:

@@ -82,4 +82,4 @@ def test_empty_warehouse_and_bad_interval(warehouse: DuckDbWarehouse) -> None:
     assert history(warehouse) == []
     with pytest.raises(InputError, match="does not divide a day") as info:
         history(warehouse, interval_s=7 * 60)
-    assert info.value.field == "--interval"
+    assert info.value.field == "interval"

@@ -11,16 +11,8 @@ from typing import Any
 import typer
 
 from carecenter.errors import InputError
+from carecenter.interfaces.cli.options import WorkspaceOption, settings_for
 from carecenter.interfaces.cli.output import render
-
-WorkspaceOption = typer.Option(
-    None,
-    "--workspace",
-    "-w",
-    help="Workspace directory [default: $CARECENTER_WORKSPACE, else the current directory].",
-    show_default=False,
-)
-"""The same option as the other commands' (app.py imports this module, so it is not shared)."""
 
 REPORT_FORMATS = ("table", "json", "csv", "html")
 AGENT_TABLE_COLUMNS = ("handled", "aht_s", "avg_acw_s", "occupancy", "utilization", "long_calls")
@@ -67,7 +59,9 @@ def report_command(
     end: str | None = typer.Option(
         None, "--to", help="Last day (included) or end time (excluded) [default: data]."
     ),
-    interval: str = typer.Option("1d", "--interval", "-i", help="15m, 30m, 1h, 1d, 1w or all."),
+    interval: str = typer.Option(
+        "1d", "--interval", "-i", help="15m, 30m, 45m, 1h... (dividing a day), 1d, 1w or all."
+    ),
     by: str = typer.Option(
         "", "--by", help="Group by, comma separated: queue, channel, tier, agent, team, site."
     ),
@@ -81,19 +75,18 @@ def report_command(
 ) -> None:
     """Service benchmarks (offered, service level, ASA, abandonment, AHT, occupancy...) per
     interval and group."""
-    from carecenter.interfaces.cli.app import settings_for
     from carecenter.services import reporting
 
     if fmt not in REPORT_FORMATS:
         raise InputError(
-            f"unknown format {fmt!r}; choose one of {', '.join(REPORT_FORMATS)}", field="--format"
+            f"unknown format {fmt!r}; choose one of {', '.join(REPORT_FORMATS)}", field="format"
         )
     settings = settings_for(workspace)
     period = reporting.Period(start, end)
     groups = reporting.parse_by(by)
     if fmt == "html":
         if output is None:
-            raise InputError("--format html writes a file: give --output FILE", field="--output")
+            raise InputError("--format html writes a file: give --output FILE", field="output")
         from carecenter.interfaces.reports.report_html import write_html
 
         page = reporting.html_report(
