@@ -16,19 +16,17 @@ from carecenter.interfaces.cli.output import render
 
 REPORT_FORMATS = ("table", "json", "csv", "html")
 AGENT_TABLE_COLUMNS = ("handled", "aht_s", "avg_acw_s", "occupancy", "utilization", "long_calls")
-SHARES = (
-    "service_level",
-    "abandon_rate",
-    "occupancy",
-    "utilization",
-    "fcr",
-    "transfer_rate",
-    "csat",
-    "nps",
-)
+
+
+def _shown(column: str, shares: frozenset[str]) -> str:
+    return f"{column}_%" if column in shares else column
 
 
 def _table_rows(rows: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
+    """Rows for the terminal table: shares (the catalog says which) as percent in ``<key>_%``."""
+    from carecenter.metrics.registry import shares
+
+    percent = shares()
     out = []
     for row in rows:
         shown: dict[str, Any] = {}
@@ -37,8 +35,8 @@ def _table_rows(rows: list[dict[str, Any]], columns: list[str]) -> list[dict[str
             if isinstance(value, datetime):
                 value = value.strftime("%Y-%m-%d %H:%M")
             elif isinstance(value, float) and math.isfinite(value):
-                value = round(value * 100, 1) if c in SHARES else round(value, 1)
-            shown[c if c not in SHARES else f"{c}_%"] = value
+                value = round(value * 100, 1) if c in percent else round(value, 1)
+            shown[_shown(c, percent)] = value
         out.append(shown)
     return out
 
@@ -105,9 +103,10 @@ def report_command(
         _write(render(report.rows, fmt, columns=report.columns), output)
         return
     from carecenter.metrics.engine import HEADLINE
+    from carecenter.metrics.registry import shares
 
     extra = AGENT_TABLE_COLUMNS if "agent" in groups else ()
     columns = ["interval_start", *groups, *HEADLINE, *(c for c in extra if c not in HEADLINE)]
     rows = _table_rows(report.rows, columns)
-    shown = [c if c not in SHARES else f"{c}_%" for c in columns]
+    shown = [_shown(c, shares()) for c in columns]
     _write(render(rows, "table", title="service report", columns=shown), output)
