@@ -1,10 +1,10 @@
 """Forecast use cases: interval history in, volume and AHT forecast per queue and interval out.
 
-``forecast_from_csv`` loads a history from a CSV file, ``forecast_from_warehouse`` counts it in
-the workspace's warehouse (offered visits and AHT per queue and interval, in the center's time
-zone); both aggregate it to the chosen interval, exclude special days, backtest the models on
-rolling origins, pick the best by WAPE (``model="auto"``) and forecast the next days with
-prediction intervals from the backtest residuals.
+``forecast_from_csv`` loads a history from a CSV file, ``forecast_from_warehouse`` reads it from
+the workspace's warehouse (the metric catalog's offered and AHT per queue and interval, in the
+center's time zone); both aggregate it to the chosen interval, exclude special days, backtest
+the models on rolling origins, pick the best by WAPE (``model="auto"``) and forecast the next
+days with prediction intervals from the backtest residuals.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from carecenter.adapters.interval_history import DEFAULT_INTERVAL_S, read_interv
 from carecenter.adapters.settings import Settings
 from carecenter.domain.durations import divides_day, format_duration
 from carecenter.errors import InputError, WorkspaceError
+from carecenter.metrics.dims import Dimensions
 from carecenter.services.forecast_series import QueueSeries, build_series, series_notes
 from carecenter.services.workspace import open_workspace
 from carecenter.wfm.forecast import (
@@ -132,7 +133,7 @@ def forecast_from_csv(path: Path, options: ForecastOptions) -> ForecastReport:
 def forecast_from_warehouse(settings: Settings, options: ForecastOptions) -> ForecastReport:
     """The ``carecenter forecast`` use case on the workspace's warehouse.
 
-    Offered visits and AHT of answered visits per queue and interval (``options.interval_s``,
+    The catalog's offered contacts and AHT per queue and interval (``options.interval_s``,
     default 30 minutes) in the center's time zone; intervals inside opening hours with no
     visit count as zero calls.
     """
@@ -150,8 +151,8 @@ def warehouse_history(
     settings: Settings, interval_s: int = DEFAULT_INTERVAL_S
 ) -> list[IntervalRow]:
     """The interval history the forecast reads from the warehouse: per queue and interval of
-    ``interval_s`` (center time), offered visits and the AHT of the answered ones, zero-filled
-    inside the opening hours of the days with data."""
+    ``interval_s`` (center time), the metric catalog's offered and AHT (what ``carecenter
+    report --by queue`` prints), zero-filled inside the opening hours of the days with data."""
     import ibis  # type: ignore[import-untyped]
 
     if not settings.config_path.exists():
@@ -167,6 +168,7 @@ def warehouse_history(
             timezone=center.timezone if center else "UTC",
             interval_s=interval_s,
             hours={q.queue_id: q.hours for q in center.queues.values()} if center else None,
+            dims=Dimensions.from_center(center),
         )
 
 
