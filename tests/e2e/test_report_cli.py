@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -110,11 +111,14 @@ def test_html_is_one_offline_file_with_charts(workspace: Path, tmp_path: Path) -
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--interval", "7m"], "unknown interval"),
-        (["--by", "planet"], "unknown dimension"),
-        (["--from", "yesterday"], "--from"),
-        (["--format", "html"], "--output"),
-        (["--format", "xml"], "unknown format"),
+        (["--interval", "7m"], "error: --interval: a report cannot use intervals of '7m': use "),
+        (["--interval", "2d"], "a divisor of a day (e.g. 15m, 30m, 1h), 1d, 1w or all"),
+        (["--interval", "soon"], "error: --interval: not a duration: 'soon'"),
+        (["--by", "planet"], "error: --by: unknown dimension 'planet'"),
+        (["--from", "yesterday"], "error: --from: 'yesterday' is not a date"),
+        (["--from", "2026-11-20", "--to", "2026-11-19"], "error: --from: the period is empty"),
+        (["--format", "html"], "error: --output: --format html writes a file"),
+        (["--format", "xml"], "error: --format: unknown format"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(
@@ -125,6 +129,20 @@ def test_bad_input_is_one_line_and_exit_code_2(
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+def test_any_interval_dividing_a_day_is_a_report_interval(workspace: Path) -> None:
+    code, out, err = _run(workspace, "--interval", "45m", "--format", "json")
+    assert code == 0, err
+    starts = [datetime.fromisoformat(r["interval_start"]) for r in json.loads(out)]
+    assert starts
+    assert all((s.hour * 60 + s.minute) % 45 == 0 for s in starts)
+    counts = []
+    for interval in ("1h", "60m", "3600"):
+        code, out, err = _run(workspace, "--interval", interval, "--format", "json")
+        assert code == 0, err
+        counts.append([(r["interval_start"], r["offered"], r["answered"]) for r in json.loads(out)])
+    assert counts[0] and counts[0] == counts[1] == counts[2]
 
 
 def test_bad_peer_file_names_file_line_and_field(workspace: Path, tmp_path: Path) -> None:

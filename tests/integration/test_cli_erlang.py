@@ -12,8 +12,9 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
+from carecenter.domain.durations import parse_duration
 from carecenter.errors import InputError
-from carecenter.interfaces.cli.erlang import app, parse_duration, staff_plan
+from carecenter.interfaces.cli.erlang import app, staff_plan
 
 KEYS = {"agents", "traffic_erlangs", "p_wait", "service_level", "asa_s", "mean_wait_s"}
 KEYS |= {"p_abandon", "occupancy", "service_level_answered", "queue_length"}
@@ -85,6 +86,8 @@ def test_erlang_a_needs_patience() -> None:
         ("1800", 1800.0),
         ("90s", 90.0),
         ("1.5h", 5400.0),
+        ("45m", 2700.0),
+        ("30s", 30.0),
     ],
 )
 def test_interval_forms(text: str, seconds: float) -> None:
@@ -101,7 +104,7 @@ def test_bad_interval_is_an_input_error(text: str) -> None:
         "erlang", "c", "--calls", "100", "--interval", text, "--aht", "90", "--agents", "2"
     )
     assert isinstance(result.exception, InputError)
-    assert result.exception.field == "--interval"
+    assert result.exception.field == "interval"
     assert result.exception.exit_code == 2
 
 

@@ -212,7 +212,13 @@ def test_missing_column_and_bad_options(history: Path, tmp_path: Path) -> None:
     assert "cannot aggregate 30 min intervals to 20 min" in err
     code, _, err = run("--history", str(history), "--interval", "soon")
     assert code == 2
-    assert "invalid duration" in err
+    assert "error: --interval: not a duration: 'soon'" in err
+    code, _, err = run("--history", str(history), "--interval", "7m")
+    assert code == 2
+    assert "error: --interval: intervals of 7m do not divide a day" in err
+    code, _, err = run("--history", str(history), "--horizon", "36h")
+    assert code == 2
+    assert "error: --horizon: use whole days (7d) or weeks (2w), not '36h'" in err
     code, _, err = run("--history", str(history), "--exclude-date", "tomorrow")
     assert code == 2
     assert "not a date" in err

@@ -1,13 +1,14 @@
 """Interval history from the warehouse: offered contacts and AHT per queue and interval.
 
-The forecast's history when no CSV is given. From ``contact_facts`` (one row per queue visit):
+The forecast's history when no CSV is given: the metric catalog's report by queue
+(:func:`carecenter.metrics.engine.run`), so the forecast's input is what ``carecenter report
+--by queue`` prints for the same queue and interval:
 
-- offered contacts of a queue in an interval = visits whose ``enqueued_at`` falls in the
-  interval, counted in the center's local time (intervals aligned to local midnight);
-- AHT = mean ``conversation_s + acw_s`` of the answered visits (``None`` when none was).
-
-The query is one Ibis expression (the reporting intervals of
-:mod:`carecenter.metrics.timebuckets`), so it runs wherever the warehouse lives.
+- calls = the catalog's ``offered``: answered + abandoned (short abandons unless the queue's
+  policy excludes them) + flow-outs when the policy includes them, by ``enqueued_at`` in the
+  center's local time (intervals aligned to local midnight);
+- AHT = the catalog's ``aht_s``: (conversation + after-call work) / handled (``None`` when
+  nothing was handled).
 
 A missing row means no calls: on every *opening day* of a queue the intervals inside its
 opening hours that saw no visit are filled with zero. The opening days of a queue are the days
@@ -20,32 +21,30 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import ibis  # type: ignore[import-untyped]
-
 from carecenter.adapters.interval_csv import IntervalRow
 from carecenter.domain.center import OpeningHours
-from carecenter.domain.enums import VisitOutcome
+from carecenter.domain.durations import divides_day
 from carecenter.errors import InputError
-from carecenter.metrics.engine import quiet_backend
-from carecenter.metrics.timebuckets import Buckets
+from carecenter.metrics.dims import Dimensions
+from carecenter.metrics.engine import ReportSpec, run
 
-FACTS = "contact_facts"
 DEFAULT_INTERVAL_S = 1800
 DAY_S = 86_400
 _PROBE_S = 300
 """An interval is inside opening hours when the queue is open at one of its 5-minute marks."""
+VISITS = ("answered", "abandoned", "short_abandoned", "flowed_out", "callbacks", "exited")
+"""Counts of the report by which an interval of a queue saw a visit (offered or not)."""
 
 
 @dataclass(frozen=True)
 class _Cell:
-    calls: int
-    answered: int
-    handle_s: float
+    calls: float
+    aht_s: float | None
 
 
 def read_interval_history(
@@ -54,57 +53,37 @@ def read_interval_history(
     timezone: str = "UTC",
     interval_s: int = DEFAULT_INTERVAL_S,
     hours: Mapping[str, OpeningHours] | None = None,
+    dims: Dimensions | None = None,
 ) -> list[IntervalRow]:
     """Offered contacts and AHT per queue and interval of the warehouse behind the Ibis
     backend ``con``, zero-filled inside opening hours (``hours``: queue id -> opening hours;
-    a queue without hours is filled over the times of day it ever had a visit).
+    a queue without hours is filled over the times of day it ever had a visit). ``dims``
+    holds the queues' service-level policies, which say what counts as offered.
 
     Rows come sorted by queue and interval start (naive local datetimes); ``line`` is 0.
     """
-    if interval_s <= 0 or DAY_S % interval_s:
+    if not divides_day(interval_s):
         raise InputError(
             f"an interval of {interval_s} s does not divide a day (use e.g. 15m, 30m, 1h)",
-            field="--interval",
+            field="interval",
         )
-    with quiet_backend():
-        cells = _query(con, timezone, interval_s)
+    cells = _query(con, timezone, interval_s, dims or Dimensions({}, {}))
     return _fill(cells, timezone, interval_s, hours or {})
 
 
-def _query(con: Any, timezone: str, interval_s: int) -> dict[tuple[str, datetime], _Cell]:
-    facts = con.table(FACTS)
-    span = facts.aggregate(lo=facts.enqueued_at.min(), hi=facts.enqueued_at.max())
-    lo, hi = span.to_pyarrow().to_pylist()[0].values()
-    if lo is None or hi is None:
-        return {}
-    day = timedelta(days=1)
-    buckets = Buckets.build("1d", timezone, lo - day, hi + day, backend=con.name)
-    buckets = replace(buckets, step=interval_s)
-    start = buckets.bucket(buckets.local(buckets.epoch(facts.enqueued_at)))
-    answered = facts.outcome == VisitOutcome.ANSWERED.value
-    handle = facts.conversation_s.fill_null(0) + facts.acw_s.fill_null(0)
-    visits = facts.select(
-        "queue_id",
-        interval=start.cast("int64"),
-        answered=answered.cast("int64"),
-        handle_s=ibis.ifelse(answered, handle, 0.0),
-    )
-    table = visits.group_by(["queue_id", "interval"]).aggregate(
-        calls=visits.count(),
-        answered=visits.answered.sum(),
-        handle_s=visits.handle_s.sum(),
-    )
-    data = table.to_pyarrow().to_pylist()
+def _query(
+    con: Any, timezone: str, interval_s: int, dims: Dimensions
+) -> dict[tuple[str, datetime], _Cell]:
+    """The catalog's offered and AHT of every queue and interval that saw a visit."""
+    spec = ReportSpec(interval=f"{interval_s}s", by=("queue",), fcr=False)
+    report = run(con, spec, dims, timezone)
     return {
-        (str(r["queue_id"]), _naive(int(r["interval"]))): _Cell(
-            int(r["calls"]), int(r["answered"]), float(r["handle_s"])
+        (str(r["queue"]), r["interval_start"].replace(tzinfo=None)): _Cell(
+            float(r["offered"]), r["aht_s"]
         )
-        for r in data
+        for r in report.rows
+        if r["queue"] is not None and any(r[k] for k in VISITS)
     }
-
-
-def _naive(local_epoch_s: int) -> datetime:
-    return datetime.fromtimestamp(local_epoch_s, UTC).replace(tzinfo=None)
 
 
 def _fill(
@@ -174,5 +153,4 @@ def _open_offsets(
 def _row(queue: str, start: datetime, cell: _Cell | None) -> IntervalRow:
     if cell is None:
         return IntervalRow(queue, start, 0.0, None, 0)
-    aht = cell.handle_s / cell.answered if cell.answered else None
-    return IntervalRow(queue, start, float(cell.calls), aht, 0)
+    return IntervalRow(queue, start, cell.calls, cell.aht_s, 0)

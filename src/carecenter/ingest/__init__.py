@@ -45,13 +45,13 @@ def make_importer(fmt: str, options: ImportOptions) -> Importer:
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; formats are {', '.join(FORMATS)}")
     if options.mapping and fmt != "asterisk-queue-log":
-        raise InputError(f"--map is for asterisk-queue-log, not {fmt}", field="--map")
+        raise InputError(f"--map is for asterisk-queue-log, not {fmt}", field="map")
     if options.callback_keys and fmt != "asterisk-queue-log":
         raise InputError(
-            f"--callback-key is for asterisk-queue-log, not {fmt}", field="--callback-key"
+            f"--callback-key is for asterisk-queue-log, not {fmt}", field="callback_keys"
         )
     if options.mapping_file is not None and fmt != "csv":
-        raise InputError(f"--mapping is for the csv format, not {fmt}", field="--mapping")
+        raise InputError(f"--mapping is for the csv format, not {fmt}", field="mapping")
     if fmt == "asterisk-queue-log":
         from carecenter.ingest.asterisk import AsteriskQueueLog
 

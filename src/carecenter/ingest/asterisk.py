@@ -78,7 +78,7 @@ class AsteriskQueueLog:
         unknown = sorted(set(mapping or {}) - set(SYNONYMS))
         if unknown:
             raise InputError(
-                f"unknown field {unknown[0]!r}; fields are {', '.join(SYNONYMS)}", field="--map"
+                f"unknown field {unknown[0]!r}; fields are {', '.join(SYNONYMS)}", field="map"
             )
         self.mapping = dict(mapping or {})
         self.callback_keys = tuple(callback_keys)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from carecenter.errors import InputError
 
 
-def zone(name: str, *, field: str = "--tz") -> tzinfo:
+def zone(name: str, *, field: str = "time_zone") -> tzinfo:
     """The zone called ``name`` (an IANA name such as ``Europe/Paris``, or ``UTC``)."""
     if name.upper() in ("UTC", "Z", "GMT"):
         return UTC

@@ -72,12 +72,12 @@ class ReportSpec:
         for d in self.by:
             if d not in DIMENSIONS:
                 raise InputError(
-                    f"unknown dimension {d!r}; choose from {', '.join(DIMENSIONS)}", field="--by"
+                    f"unknown dimension {d!r}; choose from {', '.join(DIMENSIONS)}", field="by"
                 )
         if len(set(self.by)) != len(self.by):
-            raise InputError("a dimension is named twice", field="--by")
+            raise InputError("a dimension is named twice", field="by")
         if self.start and self.end and self.start >= self.end:
-            raise InputError("the period is empty: --from must be before --to", field="--from")
+            raise InputError("the period is empty: it must start before it ends", field="start")
 
 
 @dataclass(frozen=True)

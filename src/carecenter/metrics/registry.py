@@ -11,7 +11,8 @@ Four kinds:
 * ``ratio`` metrics combine other metrics of the same row after summing.
 
 Every docstring has a ``Formula:``, a ``Unit:`` and an ``Interval:`` line; the reference page
-``docs/reference/metrics.md`` is generated from them.
+``docs/reference/metrics.md`` is generated from them. A metric whose unit is ``share`` is a
+fraction (0 to 1; NPS -1 to 1): JSON and CSV give the fraction, tables and pages show a percent.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ SOURCES = {
     SURVEY: "survey_answers",
     RATIO: "other metrics",
 }
+SHARE = "share"
+"""The unit of a metric that is a fraction of a whole (``Unit: share, 0-1.``)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,11 @@ class Metric:
     def unit(self) -> str:
         """The ``Unit:`` line."""
         return self.field("Unit")
+
+    @property
+    def share(self) -> bool:
+        """Whether the metric is a share: its ``Unit:`` line starts with ``share``."""
+        return self.unit.split(",")[0].strip() == SHARE
 
     @property
     def formula(self) -> str:
@@ -113,6 +121,16 @@ def survey_metric() -> Callable[[Callable[..., Any]], Metric]:
 def ratio_metric(*parts: str) -> Callable[[Callable[..., Any]], Metric]:
     """Register a metric computed from the summed metrics ``parts``."""
     return _register(RATIO, parts)
+
+
+def shares() -> frozenset[str]:
+    """The keys of the metrics that are shares (every catalog module loaded)."""
+    import carecenter.metrics.agent_catalog
+    import carecenter.metrics.catalog
+    import carecenter.metrics.ratios
+    import carecenter.metrics.survey_catalog  # noqa: F401  (the imports fill the registry)
+
+    return frozenset(m.key for m in CATALOG.values() if m.share)
 
 
 def of_kind(kind: str) -> list[Metric]:

@@ -17,29 +17,31 @@ from zoneinfo import ZoneInfo
 import ibis  # type: ignore[import-untyped]
 import ibis.expr.datatypes as dt  # type: ignore[import-untyped]
 
+from carecenter.domain.durations import WEEK_S, divides_day, parse_duration
 from carecenter.errors import InputError
 
-STEPS: dict[str, int | None] = {
-    "15m": 900,
-    "30m": 1800,
-    "1h": 3600,
-    "1d": 86400,
-    "1w": 604800,
-    "all": None,
-}
-"""Interval names accepted by ``--interval``; ``all`` is the whole period as one interval."""
+ALL = "all"
+"""The interval name for the whole period as one interval."""
+REPORT_INTERVALS = "a divisor of a day (e.g. 15m, 30m, 1h), 1d, 1w or all"
+"""The intervals a report supports, as the error message names them."""
 
 _MONDAY_ORIGIN = -3 * 86400
 """1970-01-01 was a Thursday: local epoch -3 days is a Monday at midnight."""
 
 
 def step_seconds(interval: str) -> int | None:
-    """Seconds in ``interval`` (``None`` for ``all``); an unknown name is an input error."""
-    if interval not in STEPS:
-        raise InputError(
-            f"unknown interval {interval!r}; choose one of {', '.join(STEPS)}", field="--interval"
-        )
-    return STEPS[interval]
+    """Seconds in the reporting ``interval`` (``None`` for ``all``): any duration
+    (:func:`~carecenter.domain.durations.parse_duration`) that divides a day, or a day, or a
+    week; anything else is an input error on the field ``interval``."""
+    if interval.strip().lower() == ALL:
+        return None
+    seconds = parse_duration(interval, field="interval")
+    if seconds.is_integer() and (divides_day(int(seconds)) or seconds == WEEK_S):
+        return int(seconds)
+    raise InputError(
+        f"a report cannot use intervals of {interval.strip()!r}: use {REPORT_INTERVALS}",
+        field="interval",
+    )
 
 
 def _offset_s(zone: ZoneInfo, at: datetime) -> int:
@@ -103,7 +105,7 @@ class Buckets:
     @property
     def origin(self) -> int:
         """Local epoch second the intervals are aligned to (a Monday for weeks)."""
-        return _MONDAY_ORIGIN if self.step == 604800 else 0
+        return _MONDAY_ORIGIN if self.step == WEEK_S else 0
 
     def local(self, epoch: ibis.Expr) -> ibis.Expr:
         """Local epoch seconds of the UTC epoch-seconds expression ``epoch``."""

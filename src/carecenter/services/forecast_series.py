@@ -111,7 +111,7 @@ def _target_interval(base: int, interval_s: int | None, source: str) -> int:
             f"cannot aggregate {base // 60} min intervals to {interval_s / 60:g} min "
             "(use a multiple of the history's interval)",
             file=source,
-            field="--interval",
+            field="interval",
         )
     return interval_s
 

@@ -1,10 +1,10 @@
 """Forecast use cases: interval history in, volume and AHT forecast per queue and interval out.
 
-``forecast_from_csv`` loads a history from a CSV file, ``forecast_from_warehouse`` counts it in
-the workspace's warehouse (offered visits and AHT per queue and interval, in the center's time
-zone); both aggregate it to the chosen interval, exclude special days, backtest the models on
-rolling origins, pick the best by WAPE (``model="auto"``) and forecast the next days with
-prediction intervals from the backtest residuals.
+``forecast_from_csv`` loads a history from a CSV file, ``forecast_from_warehouse`` reads it from
+the workspace's warehouse (the metric catalog's offered and AHT per queue and interval, in the
+center's time zone); both aggregate it to the chosen interval, exclude special days, backtest
+the models on rolling origins, pick the best by WAPE (``model="auto"``) and forecast the next
+days with prediction intervals from the backtest residuals.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ from carecenter.adapters.interval_csv import (
 )
 from carecenter.adapters.interval_history import DEFAULT_INTERVAL_S, read_interval_history
 from carecenter.adapters.settings import Settings
+from carecenter.domain.durations import divides_day, format_duration
 from carecenter.errors import InputError, WorkspaceError
+from carecenter.metrics.dims import Dimensions
 from carecenter.services.bootstrap import WorkspaceSource, opened
 from carecenter.services.forecast_series import QueueSeries, build_series, series_notes
 from carecenter.wfm.forecast import (
@@ -104,13 +106,25 @@ class ForecastReport:
 def check_model(name: str) -> str:
     if name != AUTO and name not in model_names():
         choices = ", ".join((AUTO, *model_names()))
-        raise InputError(f"unknown model {name!r}; choose one of {choices}", field="--model")
+        raise InputError(f"unknown model {name!r}; choose one of {choices}", field="model")
     return name
+
+
+def check_interval(interval_s: int | None) -> int | None:
+    """``interval_s`` when intervals of it tile a day (or ``None``); else an input error."""
+    if interval_s is not None and not divides_day(interval_s):
+        raise InputError(
+            f"intervals of {format_duration(interval_s)} do not divide a day "
+            "(use e.g. 15m, 30m, 1h)",
+            field="interval",
+        )
+    return interval_s
 
 
 def forecast_from_csv(path: Path, options: ForecastOptions) -> ForecastReport:
     """The ``carecenter forecast`` use case on a CSV history."""
     check_model(options.model)
+    check_interval(options.interval_s)
     rows = iter_interval_rows(path, day_origin=options.day_origin or DEFAULT_DAY_ORIGIN)
     series = build_series(rows, options.interval_s, options.special_days, source=str(path))
     return _forecast_series(series, options)
@@ -119,12 +133,12 @@ def forecast_from_csv(path: Path, options: ForecastOptions) -> ForecastReport:
 def forecast_from_warehouse(source: WorkspaceSource, options: ForecastOptions) -> ForecastReport:
     """The ``carecenter forecast`` use case on the workspace's warehouse.
 
-    Offered visits and AHT of answered visits per queue and interval (``options.interval_s``,
+    The catalog's offered contacts and AHT per queue and interval (``options.interval_s``,
     default 30 minutes) in the center's time zone; intervals inside opening hours with no
     visit count as zero calls.
     """
     check_model(options.model)
-    step = options.interval_s or DEFAULT_INTERVAL_S
+    step = check_interval(options.interval_s) or DEFAULT_INTERVAL_S
     rows = warehouse_history(source, step)
     settings = source if isinstance(source, Settings) else source.settings
     where = f"{settings.warehouse_path} (contact_facts)"
@@ -138,8 +152,8 @@ def warehouse_history(
     source: WorkspaceSource, interval_s: int = DEFAULT_INTERVAL_S
 ) -> list[IntervalRow]:
     """The interval history the forecast reads from the warehouse: per queue and interval of
-    ``interval_s`` (center time), offered visits and the AHT of the answered ones, zero-filled
-    inside the opening hours of the days with data."""
+    ``interval_s`` (center time), the metric catalog's offered and AHT (what ``carecenter
+    report --by queue`` prints), zero-filled inside the opening hours of the days with data."""
     if isinstance(source, Settings) and not source.config_path.exists():
         raise WorkspaceError(
             f"{source.workspace}: not a carecenter workspace (no center.yaml); "
@@ -152,6 +166,7 @@ def warehouse_history(
             timezone=center.timezone if center else "UTC",
             interval_s=interval_s,
             hours={q.queue_id: q.hours for q in center.queues.values()} if center else None,
+            dims=Dimensions.from_center(center),
         )
 
 

@@ -21,6 +21,7 @@ from carecenter.domain.center import Center
 from carecenter.errors import InputError
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.engine import Report, ReportSpec, run
+from carecenter.metrics.timebuckets import step_seconds
 from carecenter.services.bootstrap import WorkspaceSource, opened
 
 GAP_METRICS: dict[str, int] = {
@@ -36,6 +37,7 @@ GAP_METRICS: dict[str, int] = {
 """Metrics of the gap table: +1 higher is better, -1 lower is better, 0 neither."""
 GAP_COLUMNS = ["queue", "metric", "ours", "target", "peer", "gap", "peer_gap", "met"]
 CENTER = "(center)"
+HOUR_S = 3600
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,12 @@ class Period:
         """Aware datetimes; naive values are local time of the center. A date alone in
         ``end`` includes that whole day."""
         return (
-            _parse(self.start, timezone, "--from", end=False),
-            _parse(self.end, timezone, "--to", end=True),
+            _parse(self.start, timezone, "start", end=False),
+            _parse(self.end, timezone, "end", end=True),
         )
 
 
-def _parse(text: str | None, timezone: str, option: str, *, end: bool) -> datetime | None:
+def _parse(text: str | None, timezone: str, field: str, *, end: bool) -> datetime | None:
     if not text:
         return None
     zone = ZoneInfo(timezone)
@@ -66,7 +68,7 @@ def _parse(text: str | None, timezone: str, option: str, *, end: bool) -> dateti
     except ValueError:
         raise InputError(
             f"{text!r} is not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM)",
-            field=option,
+            field=field,
         ) from None
     return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
@@ -270,7 +272,8 @@ def html_report(
         table = run(con, spec, dims, tz)
         totals = run(con, replace(spec, by=()), dims, tz)
         by_queue = run(con, replace(spec, by=("queue",), fcr=False), dims, tz)
-        heat_interval = interval if interval in ("15m", "30m", "1h") else "1h"
+        step = step_seconds(interval)
+        heat_interval = interval if step is not None and step <= HOUR_S else "1h"
         heat = run(con, replace(spec, interval=heat_interval, by=(), fcr=False), dims, tz)
         agents = run(con, replace(spec, interval="all", by=("agent", "team", "site")), dims, tz)
         total, queues = _whole_period(con, center, period, fcr)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from carecenter.wfm.forecast import BUSINESS_WEEK, DayMatrix, OpenWeek, SlotGrid, aht_profile
-from carecenter.wfm.forecast.calendar import base_interval, parse_duration, second_of_day
+from carecenter.wfm.forecast.calendar import base_interval, second_of_day
 
 FRIDAY = date(2003, 8, 15)
 
@@ -86,27 +86,6 @@ def test_base_interval_and_second_of_day() -> None:
     assert base_interval([7 * 3600, 7 * 3600 + 300, 8 * 3600]) == 300
     assert base_interval([0]) == 86_400
     assert second_of_day(datetime(2024, 1, 1, 10, 30, 15)) == 37_815
-
-
-@pytest.mark.parametrize(
-    ("text", "seconds"),
-    [
-        ("30m", 1800),
-        ("15min", 900),
-        ("1h", 3600),
-        ("900s", 900),
-        ("7d", 604_800),
-        ("2w", 1_209_600),
-    ],
-)
-def test_parse_duration(text: str, seconds: int) -> None:
-    assert parse_duration(text) == seconds
-
-
-@pytest.mark.parametrize("text", ["", "30", "m", "0m", "-5m", "1.5h", "3y"])
-def test_parse_duration_rejects_nonsense(text: str) -> None:
-    with pytest.raises(ValueError, match="invalid duration"):
-        parse_duration(text)
 
 
 def test_aht_profile_is_volume_weighted() -> None:

@@ -6,27 +6,46 @@ Services are imported inside the commands so that ``carecenter --help`` stays fa
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
-from carecenter.errors import CareCenterError, ConfigError
+from carecenter.errors import CareCenterError, ConfigError, InputError
 from carecenter.interfaces.cli import erlang
 from carecenter.interfaces.cli.forecast import forecast_command
 from carecenter.interfaces.cli.importing import import_command
-from carecenter.interfaces.cli.output import FormatOption, emit
+from carecenter.interfaces.cli.options import (
+    FormatOption,
+    WorkspaceOption,
+    flag_for,
+    settings_for,
+)
+from carecenter.interfaces.cli.output import emit
 from carecenter.interfaces.cli.report import report_command
 
-if TYPE_CHECKING:
-    from carecenter.adapters.settings import Settings
+
+def _line(problem: CareCenterError, flags: set[str]) -> str:
+    if isinstance(problem, InputError) and problem.file is None and problem.field:
+        return f"{flag_for(problem.field, flags)}: {problem.message}"
+    return str(problem)
 
 
-def report(error: CareCenterError) -> None:
-    """Print a user error: one line per problem on stderr, no traceback."""
+def report(error: CareCenterError, flags: set[str] | None = None) -> None:
+    """Print a user error: one line per problem on stderr, no traceback. A problem with a
+    field and no file was given on the command line: its field is shown as its flag
+    (``flags``: the program's flags)."""
     problems = error.problems if isinstance(error, ConfigError) else [error]
     for problem in problems:
-        typer.echo(f"error: {problem}", err=True)
+        typer.echo(f"error: {_line(problem, flags or set())}", err=True)
+
+
+def command_flags(command: Any) -> set[str]:
+    """The long flags of the (Click) ``command`` and of every command under it."""
+    flags = {o for p in command.params for o in p.opts if o.startswith("--")}
+    for sub in getattr(command, "commands", {}).values():
+        flags |= command_flags(sub)
+    return flags
 
 
 class Group(TyperGroup):
@@ -36,7 +55,7 @@ class Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except CareCenterError as error:
-            report(error)
+            report(error, command_flags(self))
             raise typer.Exit(code=error.exit_code) from None
 
 
@@ -57,21 +76,6 @@ app.command("staff")(erlang.staff_plan)
 app.command("forecast")(forecast_command)
 app.command("report")(report_command)
 app.command("import")(import_command)
-
-WorkspaceOption = typer.Option(
-    None,
-    "--workspace",
-    "-w",
-    help="Workspace directory [default: $CARECENTER_WORKSPACE, else the current directory].",
-    show_default=False,
-)
-
-
-def settings_for(workspace: Path | None) -> Settings:
-    """Build the settings at the edge: the option wins over the environment."""
-    from carecenter.adapters.settings import Settings
-
-    return Settings(workspace=workspace) if workspace is not None else Settings()
 
 
 def _summary(info: dict[str, Any], fmt: str) -> None:

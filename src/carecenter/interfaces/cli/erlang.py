@@ -7,119 +7,103 @@ The commands parse options, call :mod:`carecenter.services.staffing` and render 
 
 from __future__ import annotations
 
-import re
+import inspect
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from carecenter.domain.durations import parse_duration
 from carecenter.errors import InputError
-from carecenter.interfaces.cli.output import FormatOption, emit, render
+from carecenter.interfaces.cli.options import FormatOption
+from carecenter.interfaces.cli.output import emit, render
 
 app = typer.Typer(
     help="Queueing formulas (Erlang B, C, A) for one interval, and the agents it needs.",
     no_args_is_help=True,
 )
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(s|m|min|h)?\s*$", re.IGNORECASE)
-_UNIT_S = {"": 1.0, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
-
-
-def parse_duration(text: str, option: str = "--interval") -> float:
-    """Seconds in ``text``: ``900``, ``90s``, ``15m``, ``30min``, ``1h`` or ``1.5h``."""
-    match = _DURATION.match(text)
-    if not match:
-        raise InputError(
-            f"not a duration: {text!r} (use seconds, or e.g. 15m, 30m, 1h)", field=option
-        )
-    seconds = float(match.group(1)) * _UNIT_S[(match.group(2) or "").lower()]
-    if seconds <= 0:
-        raise InputError(f"must be positive: {text!r}", field=option)
-    return seconds
-
-
 CallsOption = typer.Option(..., "--calls", help="Contacts offered in the interval.")
-IntervalOption = typer.Option("30m", "--interval", help="Interval length: 15m, 30m, 1h or seconds.")
+IntervalOption = typer.Option(
+    "30m", "--interval", help="Interval length: 15m, 30m, 1h, 1.5h or seconds."
+)
 AhtOption = typer.Option(..., "--aht", help="Average handling time, seconds.")
 AgentsOption = typer.Option(..., "--agents", help="Agents handling contacts.")
 ThresholdOption = typer.Option(20.0, "--threshold", help="Service-level threshold, seconds.")
 PatienceOption = typer.Option(
     None, "--patience", help="Mean patience before abandoning, seconds (Erlang A)."
 )
+MODELS: dict[str, str] = {
+    "b": "Erlang B (blocked contacts are lost): blocking probability and occupancy.",
+    "c": "Erlang C (nobody abandons): probability of waiting, service level, ASA, occupancy.",
+    "a": "Erlang A (M/M/n+M, contacts abandon): waiting, service level, ASA and abandonment.",
+}
+"""The ``erlang`` measure commands: model -> help."""
 
 
-def _measures(model: str, **kwargs: Any) -> None:
+def _option(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
+
+
+def _measure_options(model: str) -> list[inspect.Parameter]:
+    """The options of ``erlang <model>``: Erlang A needs the patience, B and C have none."""
+    patience = typer.Option(..., "--patience", help="Mean patience, seconds.")
+    return [
+        _option("calls", float, CallsOption),
+        _option("interval", str, IntervalOption),
+        _option("aht", float, AhtOption),
+        _option("agents", int, AgentsOption),
+        *([_option("patience", float, patience)] if model == "a" else []),
+        _option("threshold", float, ThresholdOption),
+        _option("fmt", str, FormatOption),
+    ]
+
+
+def measures(
+    model: str,
+    *,
+    calls: float,
+    interval: str,
+    aht: float,
+    agents: int,
+    threshold: float,
+    fmt: str,
+    patience: float | None = None,
+) -> None:
+    """``erlang <model>``: parse the interval, compute the measures, print them."""
     from carecenter.services import staffing
 
-    fmt = kwargs.pop("fmt")
-    interval_s = parse_duration(kwargs.pop("interval"))
-    row = staffing.queue_measures(model, interval_s=interval_s, **kwargs)
-    emit([row], fmt, title=f"Erlang {model.upper()}")
-
-
-@app.command("b")
-def erlang_b_command(
-    calls: float = CallsOption,
-    interval: str = IntervalOption,
-    aht: float = AhtOption,
-    agents: int = AgentsOption,
-    threshold: float = ThresholdOption,
-    fmt: str = FormatOption,
-) -> None:
-    """Erlang B (blocked contacts are lost): blocking probability and occupancy."""
-    _measures(
-        "b",
+    row = staffing.queue_measures(
+        model,
         calls=calls,
-        interval=interval,
-        aht_s=aht,
-        agents=agents,
-        threshold_s=threshold,
-        fmt=fmt,
-    )
-
-
-@app.command("c")
-def erlang_c_command(
-    calls: float = CallsOption,
-    interval: str = IntervalOption,
-    aht: float = AhtOption,
-    agents: int = AgentsOption,
-    threshold: float = ThresholdOption,
-    fmt: str = FormatOption,
-) -> None:
-    """Erlang C (nobody abandons): probability of waiting, service level, ASA, occupancy."""
-    _measures(
-        "c",
-        calls=calls,
-        interval=interval,
-        aht_s=aht,
-        agents=agents,
-        threshold_s=threshold,
-        fmt=fmt,
-    )
-
-
-@app.command("a")
-def erlang_a_command(
-    calls: float = CallsOption,
-    interval: str = IntervalOption,
-    aht: float = AhtOption,
-    agents: int = AgentsOption,
-    patience: float = typer.Option(..., "--patience", help="Mean patience, seconds."),
-    threshold: float = ThresholdOption,
-    fmt: str = FormatOption,
-) -> None:
-    """Erlang A (M/M/n+M, contacts abandon): waiting, service level, ASA and abandonment."""
-    _measures(
-        "a",
-        calls=calls,
-        interval=interval,
+        interval_s=parse_duration(interval, field="interval"),
         aht_s=aht,
         agents=agents,
         threshold_s=threshold,
         patience_s=patience,
-        fmt=fmt,
     )
+    emit([row], fmt, title=f"Erlang {model.upper()}")
+
+
+def measure_command(model: str) -> Callable[..., None]:
+    """The command function of ``erlang <model>``: :func:`measures` with the model's options."""
+
+    def command(**options: Any) -> None:
+        measures(model, **options)
+
+    params = _measure_options(model)
+    command.__name__ = f"erlang_{model}_command"
+    command.__doc__ = MODELS[model]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return command
+
+
+for _model in MODELS:
+    app.command(_model)(measure_command(_model))
 
 
 TargetSlOption = typer.Option(0.8, "--target-sl", help="Service level to reach (0 = none).")
@@ -158,7 +142,7 @@ def erlang_staff_command(
     )
     row = staffing.staff_interval(
         calls=calls,
-        interval_s=parse_duration(interval),
+        interval_s=parse_duration(interval, field="interval"),
         aht_s=aht,
         target=target,
         patience_s=patience,
@@ -208,9 +192,9 @@ def staff_plan(
 
     if fmt not in PLAN_FORMATS:
         choices = ", ".join(PLAN_FORMATS)
-        raise InputError(f"unknown format {fmt!r}; choose one of {choices}", field="--format")
+        raise InputError(f"unknown format {fmt!r}; choose one of {choices}", field="format")
     if fmt == "html" and output is None:
-        raise InputError("--format html writes a file: give --output FILE", field="--output")
+        raise InputError("--format html writes a file: give --output FILE", field="output")
 
     target = staffing.make_target(
         target_sl=target_sl,

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import typer
 
-from carecenter.interfaces.cli.output import FormatOption, emit
-from carecenter.interfaces.cli.report import WorkspaceOption
+from carecenter.domain.durations import DAY_S, parse_whole_seconds
+from carecenter.errors import InputError
+from carecenter.interfaces.cli.options import FormatOption, WorkspaceOption, settings_for
+from carecenter.interfaces.cli.output import emit
 
 
 def forecast_command(
@@ -67,10 +69,9 @@ def forecast_command(
 ) -> None:
     """Forecast volume and AHT per queue and interval from an interval history (a CSV file,
     else the workspace's warehouse)."""
-    from carecenter.interfaces.cli.app import settings_for
     from carecenter.services import forecasting as service
 
-    dates = [_date(d, "--exclude-date") for d in exclude_date or []]
+    dates = [_date(d, "exclude_date") for d in exclude_date or []]
     options = service.ForecastOptions(
         interval_s=_interval(interval),
         horizon_days=_horizon(horizon),
@@ -79,7 +80,7 @@ def forecast_command(
         level=level,
         special_days=service.special_days(holidays, dates),
         compare_all=backtest,
-        day_origin=_date(day_origin, "--day-origin") if day_origin else None,
+        day_origin=_date(day_origin, "day_origin") if day_origin else None,
     )
     if history is not None:
         report = service.forecast_from_csv(history, options)
@@ -97,30 +98,18 @@ def forecast_command(
 
 
 def _interval(text: str | None) -> int | None:
-    from carecenter.wfm.forecast.calendar import parse_duration
-
-    if text is None:
-        return None
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--interval") from None
+    return None if text is None else parse_whole_seconds(text, field="interval")
 
 
 def _horizon(text: str) -> int:
-    from carecenter.wfm.forecast.calendar import DAY_S, parse_duration
-
-    try:
-        seconds = parse_duration(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--horizon") from None
+    seconds = parse_whole_seconds(text, field="horizon")
     if seconds % DAY_S:
-        raise typer.BadParameter("use whole days (7d) or weeks (2w)", param_hint="--horizon")
+        raise InputError(f"use whole days (7d) or weeks (2w), not {text!r}", field="horizon")
     return seconds // DAY_S
 
 
-def _date(text: str, option: str) -> date:
+def _date(text: str, field: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"not a date YYYY-MM-DD: {text!r}", param_hint=option) from None
+        raise InputError(f"not a date YYYY-MM-DD: {text!r}", field=field) from None

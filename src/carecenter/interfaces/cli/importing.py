@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from carecenter.interfaces.cli.output import FormatOption, emit
+from carecenter.errors import InputError
+from carecenter.interfaces.cli.options import FormatOption, WorkspaceOption, settings_for
+from carecenter.interfaces.cli.output import emit
 
 if TYPE_CHECKING:
     from carecenter.services.importing import FileProgress
@@ -26,13 +28,7 @@ def import_command(
     files: list[Path] = typer.Argument(
         ..., metavar="FILE...", help="Files to import, oldest first (.gz is read too)."
     ),
-    workspace: Path | None = typer.Option(
-        None,
-        "--workspace",
-        "-w",
-        help="Workspace directory [default: $CARECENTER_WORKSPACE, else the current directory].",
-        show_default=False,
-    ),
+    workspace: Path | None = WorkspaceOption,
     mapping: list[str] | None = typer.Option(
         None,
         "--map",
@@ -65,7 +61,6 @@ def import_command(
     import_quarantine table), 2 for a usage or input error.
     """
     from carecenter.ingest import ImportOptions
-    from carecenter.interfaces.cli.app import settings_for
     from carecenter.services.importing import import_files
 
     options = ImportOptions(
@@ -92,7 +87,7 @@ def _pairs(items: list[str]) -> dict[str, str]:
     for item in items:
         name, sep, column = item.partition("=")
         if not sep or not name.strip() or not column.strip():
-            raise typer.BadParameter(f"{item!r}: expected FIELD=COLUMN", param_hint="--map")
+            raise InputError(f"{item!r}: expected FIELD=COLUMN", field="map")
         out[name.strip().lower()] = column.strip()
     return out
 

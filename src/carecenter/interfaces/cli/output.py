@@ -13,9 +13,9 @@ from typing import Any
 
 import typer
 
-FORMATS = ("table", "json", "csv")
+from carecenter.errors import InputError
 
-FormatOption = typer.Option("table", "--format", "-f", help="Output format: table, json or csv.")
+FORMATS = ("table", "json", "csv")
 
 
 def _plain(value: Any) -> Any:
@@ -68,7 +68,7 @@ def render(
         console = Console(width=200, record=True, file=io.StringIO())
         console.print(table)
         return console.export_text().rstrip("\n")
-    raise typer.BadParameter(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", field="format")
 
 
 def _numeric(rows: Sequence[Mapping[str, Any]], col: str) -> bool:

@@ -11,32 +11,22 @@ from typing import Any
 import typer
 
 from carecenter.errors import InputError
+from carecenter.interfaces.cli.options import WorkspaceOption, settings_for
 from carecenter.interfaces.cli.output import render
-
-WorkspaceOption = typer.Option(
-    None,
-    "--workspace",
-    "-w",
-    help="Workspace directory [default: $CARECENTER_WORKSPACE, else the current directory].",
-    show_default=False,
-)
-"""The same option as the other commands' (app.py imports this module, so it is not shared)."""
 
 REPORT_FORMATS = ("table", "json", "csv", "html")
 AGENT_TABLE_COLUMNS = ("handled", "aht_s", "avg_acw_s", "occupancy", "utilization", "long_calls")
-SHARES = (
-    "service_level",
-    "abandon_rate",
-    "occupancy",
-    "utilization",
-    "fcr",
-    "transfer_rate",
-    "csat",
-    "nps",
-)
+
+
+def _shown(column: str, shares: frozenset[str]) -> str:
+    return f"{column}_%" if column in shares else column
 
 
 def _table_rows(rows: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
+    """Rows for the terminal table: shares (the catalog says which) as percent in ``<key>_%``."""
+    from carecenter.metrics.registry import shares
+
+    percent = shares()
     out = []
     for row in rows:
         shown: dict[str, Any] = {}
@@ -45,8 +35,8 @@ def _table_rows(rows: list[dict[str, Any]], columns: list[str]) -> list[dict[str
             if isinstance(value, datetime):
                 value = value.strftime("%Y-%m-%d %H:%M")
             elif isinstance(value, float) and math.isfinite(value):
-                value = round(value * 100, 1) if c in SHARES else round(value, 1)
-            shown[c if c not in SHARES else f"{c}_%"] = value
+                value = round(value * 100, 1) if c in percent else round(value, 1)
+            shown[_shown(c, percent)] = value
         out.append(shown)
     return out
 
@@ -67,7 +57,9 @@ def report_command(
     end: str | None = typer.Option(
         None, "--to", help="Last day (included) or end time (excluded) [default: data]."
     ),
-    interval: str = typer.Option("1d", "--interval", "-i", help="15m, 30m, 1h, 1d, 1w or all."),
+    interval: str = typer.Option(
+        "1d", "--interval", "-i", help="15m, 30m, 45m, 1h... (dividing a day), 1d, 1w or all."
+    ),
     by: str = typer.Option(
         "", "--by", help="Group by, comma separated: queue, channel, tier, agent, team, site."
     ),
@@ -81,19 +73,18 @@ def report_command(
 ) -> None:
     """Service benchmarks (offered, service level, ASA, abandonment, AHT, occupancy...) per
     interval and group."""
-    from carecenter.interfaces.cli.app import settings_for
     from carecenter.services import reporting
 
     if fmt not in REPORT_FORMATS:
         raise InputError(
-            f"unknown format {fmt!r}; choose one of {', '.join(REPORT_FORMATS)}", field="--format"
+            f"unknown format {fmt!r}; choose one of {', '.join(REPORT_FORMATS)}", field="format"
         )
     settings = settings_for(workspace)
     period = reporting.Period(start, end)
     groups = reporting.parse_by(by)
     if fmt == "html":
         if output is None:
-            raise InputError("--format html writes a file: give --output FILE", field="--output")
+            raise InputError("--format html writes a file: give --output FILE", field="output")
         from carecenter.interfaces.reports.report_html import write_html
 
         page = reporting.html_report(
@@ -112,9 +103,10 @@ def report_command(
         _write(render(report.rows, fmt, columns=report.columns), output)
         return
     from carecenter.metrics.engine import HEADLINE
+    from carecenter.metrics.registry import shares
 
     extra = AGENT_TABLE_COLUMNS if "agent" in groups else ()
     columns = ["interval_start", *groups, *HEADLINE, *(c for c in extra if c not in HEADLINE)]
     rows = _table_rows(report.rows, columns)
-    shown = [c if c not in SHARES else f"{c}_%" for c in columns]
+    shown = [_shown(c, shares()) for c in columns]
     _write(render(rows, "table", title="service report", columns=shown), output)

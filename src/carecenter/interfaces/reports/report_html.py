@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from carecenter.metrics.registry import shares
 from carecenter.services.reporting import HtmlReport
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -162,12 +163,7 @@ def _fmt(value: Any, column: str) -> tuple[str, str]:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M"), ""
     if isinstance(value, float):
-        if column.endswith("rate") or column in (
-            "service_level",
-            "occupancy",
-            "utilization",
-            "fcr",
-        ):
+        if column in shares():  # the catalog says which metrics are shares
             return f"{value:.1%}", "n"
         return f"{value:,.1f}", "n"
     if isinstance(value, int):

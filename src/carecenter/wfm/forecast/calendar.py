@@ -148,16 +148,3 @@ def base_interval(seconds_of_day: Sequence[int]) -> int:
     for s in set(seconds_of_day):
         step = math.gcd(step, s)
     return step
-
-
-def parse_duration(text: str) -> int:
-    """Seconds in a duration written like ``30m``, ``1h``, ``900s``, ``7d`` or ``2w``."""
-    units = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": DAY_S, "w": 7 * DAY_S}
-    raw = text.strip().lower()
-    for suffix in sorted(units, key=len, reverse=True):
-        if raw.endswith(suffix):
-            number = raw[: -len(suffix)].strip()
-            if number.isdigit() and int(number) > 0:
-                return int(number) * units[suffix]
-            break
-    raise ValueError(f"invalid duration {text!r}: use a positive whole number and s, m, h, d or w")
