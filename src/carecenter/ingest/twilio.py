@@ -1,61 +1,87 @@
 """``twilio-taskrouter``: TaskRouter events (JSON lines or arrays) as the Events API returns
 them (``event_type``, ``event_date``, ``event_data``) or as Event Streams delivers them
-(CloudEvents: ``type`` ``com.twilio.taskrouter.*``, ``time``, ``data.payload``).
+(CloudEvents: ``type`` ``com.twilio.taskrouter.*``, ``time``, ``data.payload``), translated
+into domain events.
 
-Each task is a contact ``twilio:<task_sid>``; each ``task-queue.entered`` starts a visit of
-``task_queue_name`` (visit 2, 3... are transferred in):
+Each task is a contact ``twilio:<task_sid>``; its events are folded by the one fold
+(:mod:`carecenter.ingest.folding`) as a stream, so a task may span files. The translator keeps
+each task as a :class:`~carecenter.domain.contact.Contact` and tells only what its life cycle
+allows: an event that does not fit the task's state (a wrap-up of a task nobody answered, a
+reservation ending after the task was cancelled) is counted in the notes and tells nothing.
 
 =========================  ===============================================================
-event                      effect
+event                      domain events
 =========================  ===============================================================
-task.created               the contact arrives (channel = task_channel_unique_name)
-reservation.created        one more offer
-reservation.accepted       answered by ``worker_name``; wait = time since entering the queue
-task.wrapup                talk ends (after-call work starts)
-task.completed             the visit ends (after-call work = time since wrap-up)
-task.canceled / deleted    abandoned when not answered yet (else ended)
-task-queue.timeout, task-queue.moved
-                           flowed out (the workflow sent the task on)
-task.transfer-initiated    the answered visit ends, transferred out
-worker.activity.update     agent intervals: ``Offline`` logs out; ``Available``/``Idle``
-                           (or an available activity) is available; ``Busy``/``Reserved``
-                           is busy; any other activity is a break with its name as reason
+task.created               ``contact.arrived`` (also at a task's first event when its
+                           creation was not seen); channel from
+                           ``task_channel_unique_name``; customer = the task attribute
+                           ``customer``, ``from`` or ``caller``; a task whose attribute
+                           ``transferMeta.originalTask`` names another task is the next leg
+                           of that one's transfer (``parent_contact_id``, transferred in)
+task-queue.entered         ``contact.queued`` in ``task_queue_name`` (a new visit); from a
+                           visit still in progress, ``contact.transferred`` first
+reservation.created        ``contact.offered`` to ``worker_name``
+reservation.rejected       ``contact.offer_rejected`` (declined); ``.timeout``,
+                           ``.canceled``, ``.rescinded``: the same with reason no_answer
+reservation.accepted       ``contact.answered`` by ``worker_name`` (offered first when the
+                           reservation's creation was not seen)
+task.wrapup                ``contact.wrap_up_started``: the conversation ends
+task.completed             ``contact.ended``; a wrap-up until then is after-call work
+task.canceled / deleted    ``contact.abandoned`` while waiting, else ``contact.ended``
+task-queue.timeout, .moved ``contact.transferred`` out of a visit still waiting (flow-out)
+task.transfer-initiated    ``contact.transferred`` (by the answering agent; a flow-out when
+                           not answered)
+worker.activity.update     ``agent.state_changed``: ``Offline`` logs out; ``Available``,
+                           ``Idle``, ``Ready`` (or an available activity) is available;
+                           ``Busy``, ``Reserved`` is busy; any other activity is a break
+                           with its name as reason. The same activity again changes nothing.
 =========================  ===============================================================
 
-Events are deduplicated on their ``sid``. Other event types are kept as unknown.
+TaskRouter does not record hold: the conversation (answer to wrap-up, completion or transfer)
+is known, its split into talk and hold is not, so ``talk_s`` and ``hold_s`` are ``None``.
+``task.updated``, ``reservation.wrapup`` and ``reservation.completed`` tell nothing new.
+
+Events are deduplicated on their ``sid``. Other event types are kept as unknown. A channel
+other than voice, chat, sms and email is quarantined, except a task of the ``default`` channel
+whose attributes carry a ``call_sid`` (a voice call).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from carecenter.domain.enums import AgentStatus, ContactState, VisitOutcome
-from carecenter.ingest.common import (
-    STATE_OF_OUTCOME,
-    FactSink,
-    Row,
-    TextFile,
-    V,
-    contact_row,
-    interval_row,
-    parse_time,
-    visit_row,
+from carecenter.domain.contact import Contact
+from carecenter.domain.enums import AgentStatus, Channel, ContactState, Direction
+from carecenter.domain.events import (
+    AgentStateChanged,
+    ContactAbandoned,
+    ContactAnswered,
+    ContactArrived,
+    ContactEnded,
+    ContactOffered,
+    ContactQueued,
+    ContactTransferred,
+    ContactWrapUpStarted,
 )
+from carecenter.ingest.common import FactSink, TextFile, parse_time
+from carecenter.ingest.folding import EventFolder
 from carecenter.ingest.reading import read_json_records
 
 _PREFIX = "com.twilio.taskrouter."
-
-
-class _Task:
-    __slots__ = ("arrived", "channel", "customer", "n", "visit", "wrapup")
-
-    def __init__(self, arrived: datetime, channel: str, customer: str | None) -> None:
-        self.arrived, self.channel, self.customer = arrived, channel, customer
-        self.n = 0
-        self.visit: Row | None = None
-        self.wrapup: datetime | None = None
+S = ContactState
+CHANNELS = {
+    "voice": Channel.VOICE,
+    "chat": Channel.CHAT,
+    "sms": Channel.CHAT,
+    "email": Channel.EMAIL,
+}
+UNKNOWN = ("talk_s", "hold_s")
+"""``contact_facts`` columns TaskRouter does not record."""
+IN_CONVERSATION = (S.ANSWERED, S.ON_HOLD)
+IN_VISIT = (S.QUEUED, S.OFFERED, *IN_CONVERSATION)
 
 
 def _normalise(record: Any) -> tuple[str | None, str, datetime, dict[str, Any]]:
@@ -82,16 +108,19 @@ def _normalise(record: Any) -> tuple[str | None, str, datetime, dict[str, Any]]:
 
 
 class TwilioTaskRouter:
-    """Importer of TaskRouter event records."""
+    """Translator of TaskRouter event records into domain events."""
 
     source = "twilio"
 
     def __init__(self) -> None:
         self._seen: set[str] = set()
-        self._tasks: dict[str, _Task] = {}
-        self._workers: dict[str, Row] = {}
+        self._tasks: dict[str, Contact] = {}
+        self._workers: dict[str, tuple[AgentStatus, str | None, datetime]] = {}
+        self._out: EventFolder | None = None
 
     def read(self, file: TextFile, sink: FactSink) -> None:
+        out = self._folder(sink)
+
         def handle(line: int, record: Any, raw: str) -> None:
             sid, kind, t, data = _normalise(record)
             if sid is not None and sid in self._seen:
@@ -99,212 +128,216 @@ class TwilioTaskRouter:
                 return
             if sid is not None:
                 self._seen.add(sid)
-            self._event(sink, line, kind, t, data, raw)
+            self._event(out, line, kind, t, data, raw)
 
         read_json_records(file, sink, handle)
 
     def finish(self, sink: FactSink) -> None:
-        for sid, task in self._tasks.items():
-            if task.visit is not None:
-                self._emit(sink, sid, task)
-        for row in self._workers.values():
-            sink.interval(row)
+        self._folder(sink).finish()
         self._tasks.clear()
         self._workers.clear()
         self._seen.clear()
+        self._out = None
+
+    def _folder(self, sink: FactSink) -> EventFolder:
+        if self._out is None:
+            self._out = EventFolder(sink, unknown=UNKNOWN)
+        self._out.sink = sink  # one stream over every file of the run
+        return self._out
 
     def _event(
-        self, sink: FactSink, line: int, kind: str, t: datetime, data: dict[str, Any], raw: str
+        self, out: EventFolder, line: int, kind: str, t: datetime, data: dict[str, Any], raw: str
     ) -> None:
         if kind == "worker.activity.update":
-            self._worker(sink, t, data)
+            self._worker(out, t, data)
             return
-        if not kind.startswith(("task", "reservation")):
-            sink.unknown(line, kind, raw)
+        told = _TASK_EVENTS.get(kind)
+        if told is None and kind != "task.created":
+            out.sink.unknown(line, kind, raw)
             return
         sid = data.get("task_sid")
         if not sid:
             raise ValueError(f"{kind}: task_sid missing")
-        task = self._tasks.get(sid)
-        if task is None:
-            task = self._tasks[sid] = _Task(t, *_channel_customer(data))
-        if kind == "task.created":
-            task.arrived = t
+        contact = self._tasks.get(str(sid))
+        if contact is None:
+            contact = self._tasks[str(sid)] = Contact.from_arrival(self._arrival(sid, t, data))
+            out.event(contact.history[0])
+        elif told is None:
+            out.counts.notes["task.created after the task's first event"] += 1
+        if told is None:
             return
-        if kind == "task-queue.entered":
-            self._enter(sink, sid, task, t, data)
-            return
-        v = task.visit
-        if v is None or v[V.ENDED_AT] is not None:
-            sink.counts.notes[f"{kind} outside a queue visit"] += 1
-            return
-        handler = _HANDLERS.get(kind)
-        if handler is None:
-            sink.unknown(line, kind, raw)
-            return
-        if handler(task, v, t, data):
-            self._emit(sink, sid, task)
+        before = len(contact.history)
+        if not told(contact, t, data):
+            out.counts.notes[f"{kind} when the task was {contact.state.value}"] += 1
+        for event in contact.history[before:]:
+            out.event(event)
 
-    def _enter(
-        self, sink: FactSink, sid: str, task: _Task, t: datetime, data: dict[str, Any]
-    ) -> None:
-        v = task.visit
-        if v is not None and v[V.ENDED_AT] is None:
-            _end(v, t, VisitOutcome.FLOWED_OUT.value)
-            v[V.TRANSFERRED_OUT] = True
-            self._emit(sink, sid, task)
-        task.n += 1
-        task.wrapup = None
-        queue = data.get("task_queue_name") or data.get("task_queue_sid") or ""
-        task.visit = visit_row(
-            f"{self.source}:{sid}",
-            task.n,
-            str(queue),
-            t,
-            channel=task.channel,
-            customer_id=task.customer and f"{self.source}:{task.customer}",
-            arrived_at=task.arrived,
-            transferred_in=task.n > 1,
+    def _arrival(self, sid: str, t: datetime, data: dict[str, Any]) -> ContactArrived:
+        attributes = _attributes(data)
+        found = attributes.get("customer") or attributes.get("from") or attributes.get("caller")
+        meta = attributes.get("transferMeta")
+        original = meta.get("originalTask") if isinstance(meta, dict) else None
+        outbound = str(attributes.get("direction") or "").lower() == "outbound"
+        return ContactArrived(
+            occurred_at=t,
+            contact_id=f"{self.source}:{sid}",
+            channel=_channel(data, attributes),
+            direction=Direction.OUTBOUND if outbound else Direction.INBOUND,
+            customer_id=f"{self.source}:{found}" if found else None,
+            parent_contact_id=f"{self.source}:{original}" if original else None,
+            transferred_in=bool(original),
         )
 
-    def _emit(self, sink: FactSink, sid: str, task: _Task) -> None:
-        v = task.visit
-        assert v is not None
-        sink.visit(list(v))
-        sink.contact(
-            contact_row(
-                v[V.CONTACT_ID],
-                channel=task.channel,
-                customer_id=v[V.CUSTOMER_ID],
-                arrived_at=task.arrived,
-                ended_at=v[V.ENDED_AT],
-                state=v[V.STATE],
-                visits=task.n,
-            )
-        )
-
-    def _worker(self, sink: FactSink, t: datetime, data: dict[str, Any]) -> None:
+    def _worker(self, out: EventFolder, t: datetime, data: dict[str, Any]) -> None:
         name = str(data.get("worker_name") or data.get("worker_sid") or "")
         if not name:
             raise ValueError("worker.activity.update: worker_name missing")
         activity = str(data.get("worker_activity_name") or "")
         state, reason = _activity_state(activity, data.get("worker_activity_available"))
-        current = self._workers.pop(name, None)
-        if current is not None:
-            if current[2] == state and current[4] == reason:
-                self._workers[name] = current
+        previous = self._workers.get(name)
+        if previous is None and state is AgentStatus.LOGGED_OUT:
+            return
+        if previous is not None:
+            if (state, reason) == previous[:2]:
                 return
-            end = t.timestamp()
-            if end > current[3]:
-                sink.interval(interval_row(name, current[2], current[3], current[4], end))
-        if state is not None:
-            self._workers[name] = interval_row(name, state, t.timestamp(), reason, None)
+            if t < previous[2]:
+                out.counts.notes["worker.activity.update out of time order"] += 1
+                return
+        was = previous[0] if previous is not None else AgentStatus.LOGGED_OUT
+        out.event(
+            AgentStateChanged(
+                occurred_at=t, agent_id=name, state=state, previous=was, reason=reason
+            )
+        )
+        self._workers[name] = (state, reason, t)
 
 
-def _channel_customer(data: dict[str, Any]) -> tuple[str, str | None]:
-    channel = str(data.get("task_channel_unique_name") or "voice")
+def _attributes(data: dict[str, Any]) -> dict[str, Any]:
     attributes = data.get("task_attributes")
     if isinstance(attributes, str):
         try:
             attributes = json.loads(attributes)
         except ValueError:
             attributes = {}
-    customer = None
-    if isinstance(attributes, dict):
-        found = attributes.get("customer") or attributes.get("from") or attributes.get("caller")
-        customer = str(found) if found else None
-    return ("chat" if channel in ("chat", "sms") else channel), customer
+    return attributes if isinstance(attributes, dict) else {}
 
 
-def _activity_state(name: str, available: Any) -> tuple[str | None, str | None]:
+def _channel(data: dict[str, Any], attributes: dict[str, Any]) -> Channel:
+    name = str(data.get("task_channel_unique_name") or "voice")
+    channel = CHANNELS.get(name.lower())
+    if channel is None and name == "default" and attributes.get("call_sid"):
+        channel = Channel.VOICE
+    if channel is None:
+        raise ValueError(f"task_channel_unique_name: not a channel carecenter knows: {name!r}")
+    return channel
+
+
+def _activity_state(name: str, available: Any) -> tuple[AgentStatus, str | None]:
     low = name.strip().lower()
     if low == "offline":
-        return None, None
+        return AgentStatus.LOGGED_OUT, None
     if available is True or low in ("available", "idle", "ready"):
-        return AgentStatus.AVAILABLE.value, None
+        return AgentStatus.AVAILABLE, None
     if low in ("busy", "reserved", "on a call", "on call"):
-        return AgentStatus.BUSY.value, None
-    return AgentStatus.BREAK.value, name or None
+        return AgentStatus.BUSY, None
+    return AgentStatus.BREAK, name or None
 
 
-def _end(v: Row, t: datetime, outcome: str) -> None:
-    v[V.ENDED_AT], v[V.OUTCOME], v[V.STATE] = t, outcome, STATE_OF_OUTCOME[outcome]
-    if v[V.WAIT_S] is None:
-        v[V.WAIT_S] = (t - v[V.ENQUEUED_AT]).total_seconds()
+def _worker_of(data: dict[str, Any]) -> str:
+    return str(data.get("worker_name") or data.get("worker_sid") or "")
 
 
-def _reserved(task: _Task, v: Row, t: datetime, data: dict[str, Any]) -> bool:
-    v[V.OFFERS] += 1
-    v[V.OFFERED_AT] = v[V.OFFERED_AT] or t
-    return False
-
-
-def _accepted(task: _Task, v: Row, t: datetime, data: dict[str, Any]) -> bool:
-    v[V.ANSWERED_AT], v[V.AGENT_ID] = t, data.get("worker_name") or data.get("worker_sid")
-    v[V.WAIT_S] = (t - v[V.ENQUEUED_AT]).total_seconds()
-    v[V.OUTCOME], v[V.STATE] = VisitOutcome.ANSWERED.value, ContactState.ANSWERED.value
-    return False
-
-
-def _wrapup(task: _Task, v: Row, t: datetime, data: dict[str, Any]) -> bool:
-    if v[V.ANSWERED_AT] is not None:
-        task.wrapup = t
-        v[V.TALK_S] = (t - v[V.ANSWERED_AT]).total_seconds()
-    return False
-
-
-def _completed(task: _Task, v: Row, t: datetime, data: dict[str, Any]) -> bool:
-    if v[V.ANSWERED_AT] is None:
-        _end(v, t, VisitOutcome.EXITED.value)
-        return True
-    if task.wrapup is None:
-        v[V.TALK_S] = (t - v[V.ANSWERED_AT]).total_seconds()
-    else:
-        v[V.ACW_S] = (t - task.wrapup).total_seconds()
-    _end(v, t, VisitOutcome.ANSWERED.value)
-    return True
-
-
-def _canceled(task: _Task, v: Row, t: datetime, data: dict[str, Any]) -> bool:
-    if v[V.ANSWERED_AT] is not None:
-        return _completed(task, v, t, data)
-    v[V.ABANDONED_AT] = t
-    _end(v, t, VisitOutcome.ABANDONED.value)
-    return True
-
-
-def _flowed(task: _Task, v: Row, t: datetime, data: dict[str, Any]) -> bool:
-    if v[V.ANSWERED_AT] is not None:
+def _entered(c: Contact, t: datetime, data: dict[str, Any]) -> bool:
+    queue = str(data.get("task_queue_name") or data.get("task_queue_sid") or "")
+    if c.state in IN_VISIT:
+        c.transfer(t, to_queue_id=queue)
+    if not c.can(ContactQueued):
         return False
-    v[V.TRANSFERRED_OUT] = True
-    _end(v, t, VisitOutcome.FLOWED_OUT.value)
+    c.queue(queue, t)
     return True
 
 
-def _transfer(task: _Task, v: Row, t: datetime, data: dict[str, Any]) -> bool:
-    if v[V.ANSWERED_AT] is None:
-        return _flowed(task, v, t, data)
-    v[V.TALK_S] = (t - v[V.ANSWERED_AT]).total_seconds()
-    v[V.TRANSFERRED_OUT] = True
-    _end(v, t, VisitOutcome.ANSWERED.value)
-    v[V.STATE] = ContactState.TRANSFERRED.value
+def _reserved(c: Contact, t: datetime, data: dict[str, Any]) -> bool:
+    if not c.can(ContactOffered):
+        return False
+    c.offer(_worker_of(data), t)
     return True
 
 
-def _offer_ended(task: _Task, v: Row, t: datetime, data: dict[str, Any]) -> bool:
-    return False
+def _accepted(c: Contact, t: datetime, data: dict[str, Any]) -> bool:
+    worker = _worker_of(data)
+    if c.can(ContactOffered):
+        c.offer(worker, t)
+    if not c.can(ContactAnswered):
+        return False
+    c.answer(worker, t)
+    return True
 
 
-_HANDLERS = {
+def _offer_ended(reason: str) -> Callable[[Contact, datetime, dict[str, Any]], bool]:
+    def told(c: Contact, t: datetime, data: dict[str, Any]) -> bool:
+        worker = _worker_of(data)
+        if c.state is not S.OFFERED or (worker and worker != c.agent_id):
+            return False  # not the pending offer
+        c.reject_offer(t, reason=reason)
+        return True
+
+    return told
+
+
+def _wrapup(c: Contact, t: datetime, data: dict[str, Any]) -> bool:
+    if not c.can(ContactWrapUpStarted):
+        return False
+    c.wrap_up(t)
+    return True
+
+
+def _completed(c: Contact, t: datetime, data: dict[str, Any]) -> bool:
+    if c.state is S.OFFERED:
+        c.reject_offer(t)  # the pending reservation ends with the task
+    if not c.can(ContactEnded):
+        return False
+    by_agent = c.state in (*IN_CONVERSATION, S.AFTER_CALL_WORK)
+    c.end(t, ended_by="agent" if by_agent else "system")
+    return True
+
+
+def _canceled(c: Contact, t: datetime, data: dict[str, Any]) -> bool:
+    if not c.can(ContactAbandoned):
+        return _completed(c, t, data)
+    c.abandon(t)
+    return True
+
+
+def _flowed(c: Contact, t: datetime, data: dict[str, Any]) -> bool:
+    if c.state not in (S.QUEUED, S.OFFERED):
+        return False
+    c.transfer(t, to_queue_id=None)
+    return True
+
+
+def _transfer(c: Contact, t: datetime, data: dict[str, Any]) -> bool:
+    if not c.can(ContactTransferred):
+        return False
+    c.transfer(t, to_queue_id=None)
+    return True
+
+
+def _nothing(c: Contact, t: datetime, data: dict[str, Any]) -> bool:
+    return True
+
+
+_TASK_EVENTS: dict[str, Callable[[Contact, datetime, dict[str, Any]], bool]] = {
+    "task-queue.entered": _entered,
     "reservation.created": _reserved,
     "reservation.accepted": _accepted,
-    "reservation.rejected": _offer_ended,
-    "reservation.timeout": _offer_ended,
-    "reservation.canceled": _offer_ended,
-    "reservation.rescinded": _offer_ended,
-    "reservation.wrapup": _offer_ended,
-    "reservation.completed": _offer_ended,
-    "task.updated": _offer_ended,
+    "reservation.rejected": _offer_ended("declined"),
+    "reservation.timeout": _offer_ended("no_answer"),
+    "reservation.canceled": _offer_ended("no_answer"),
+    "reservation.rescinded": _offer_ended("no_answer"),
+    "reservation.wrapup": _nothing,
+    "reservation.completed": _nothing,
+    "task.updated": _nothing,
     "task.wrapup": _wrapup,
     "task.completed": _completed,
     "task.canceled": _canceled,
@@ -313,3 +346,4 @@ _HANDLERS = {
     "task-queue.moved": _flowed,
     "task.transfer-initiated": _transfer,
 }
+"""TaskRouter event type -> how it changes the task (False: it does not fit its state)."""
