@@ -159,3 +159,21 @@ def test_empty_workspace_reports_no_rows(tmp_path: Path) -> None:
     code, out, err = _run(tmp_path, "--format", "json")
     assert code == 0, err
     assert json.loads(out) == []
+
+
+def test_the_report_says_which_durations_are_not_recorded(workspace: Path) -> None:
+    """The demo's history is an Asterisk queue_log (no hold apart, no after-call work): the
+    report says for how many handled contacts, counted independently here."""
+    import duckdb
+
+    with duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True) as con:
+        row = con.execute(
+            "SELECT count(*), count(*) FILTER (acw_s IS NULL) FROM contact_facts "
+            "WHERE outcome = 'answered'"
+        ).fetchone()
+    assert row is not None
+    handled, no_acw = row
+    assert 0 < no_acw < handled
+    code, _, err = _run(workspace, "--interval", "all", "--format", "json")
+    assert code == 0, err
+    assert f"after-call work is not recorded for {no_acw} of {handled} handled contacts" in err

@@ -105,6 +105,31 @@ def metrics_report(
         return run(con, spec, Dimensions.from_center(center), _tz(center))
 
 
+def unrecorded(report: Report) -> list[str]:
+    """Notes on durations some handled contacts' sources do not record (``talk_logged`` and
+    ``acw_logged`` below ``handled``), so a reader knows what AHT and the averages cover."""
+
+    def total(key: str) -> int:
+        return round(sum(r.get(key) or 0 for r in report.rows))
+
+    handled = total("handled")
+    notes = []
+    no_talk = handled - total("talk_logged")
+    if handled and no_talk:
+        notes.append(
+            f"talk and hold are not recorded apart for {no_talk} of {handled} handled contacts "
+            "(e.g. an Asterisk queue_log logs the whole conversation): avg_talk_s and "
+            "avg_hold_s are over the others"
+        )
+    no_acw = handled - total("acw_logged")
+    if handled and no_acw:
+        notes.append(
+            f"after-call work is not recorded for {no_acw} of {handled} handled contacts: "
+            "their AHT is the conversation only, and avg_acw_s is over the others"
+        )
+    return notes
+
+
 def _tz(center: Center | None) -> str:
     return center.timezone if center else "UTC"
 

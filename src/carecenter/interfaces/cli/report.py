@@ -99,6 +99,8 @@ def report_command(
     report = reporting.metrics_report(
         settings, period=period, interval=interval, by=groups, fcr=fcr
     )
+    for note in reporting.unrecorded(report):
+        typer.echo(f"note: {note}", err=True)
     if fmt != "table":
         _write(render(report.rows, fmt, columns=report.columns), output)
         return
