@@ -1,4 +1,5 @@
-"""``anonymous-bank``: the call-by-call format of the Technion SEE lab "Anonymous Bank" data.
+"""``anonymous-bank``: the call-by-call format of the Technion SEE lab "Anonymous Bank" data,
+translated into domain events.
 
 One tab-separated line per call with a header: ``vru+line, call_id, customer_id, priority,
 type, date (yymmdd), vru_entry, vru_exit, vru_time, q_start, q_exit, q_time, outcome
@@ -6,40 +7,58 @@ type, date (yymmdd), vru_entry, vru_exit, vru_time, q_start, q_exit, q_time, out
 (``--tz``, default ``Asia/Jerusalem``); a time earlier than the call's VRU entry is on the next
 day (calls that run past midnight).
 
-The mapping (see docs/how-to/import.md):
+Each line is the whole story of one contact, folded by the one fold
+(:mod:`carecenter.ingest.folding`), which decides outcomes, waits and states (see
+docs/how-to/import.md):
 
-* contact ``anonymous-bank:<date>-<vru+line>-<call_id>``; customer
-  ``anonymous-bank:<customer_id>``, none when 0 (not identified);
-* queue = the call type (PS, PE, IN, NE, NW, TT); tier = the priority: 0 ``unidentified``,
-  1 ``regular``, 2 ``priority``;
-* ``PHANTOM``: a virtual call the data's authors say to ignore: no row, counted as ignored;
-* ``HANG`` that never queued (``q_start`` and ``q_exit`` 0:00:00, ``q_time`` 0): the caller
-  hung up in the VRU; a contact with no visit (state ``ended``), not offered to the agents;
-* ``HANG`` after queueing: an abandoned visit, wait = ``q_time``, abandoned at ``q_exit``;
-* ``AGENT`` after queueing: answered at ``q_exit``, wait = ``q_time``, talk = ``ser_time``,
-  ended ``ser_time`` after the answer (the file's ``ser_start`` is mostly a second or two
-  before ``q_exit``, sometimes minutes; the published durations are kept as they are);
-  ``AGENT`` that never queued was answered at once: entered the queue and answered at
-  ``ser_start``, wait 0;
-* ``server`` is the agent; ``NO_SERVER`` on an ``AGENT`` call (a few hundred calls a month,
-  most with a few seconds of service) keeps the call answered with no agent.
+=============================  ================================================================
+line                           events
+=============================  ================================================================
+every call                     ``contact.arrived`` at ``vru_entry``: contact
+                               ``anonymous-bank:<date>-<vru+line>-<call_id>``, customer
+                               ``anonymous-bank:<customer_id>`` (none when 0: not identified),
+                               tier from the priority: 0 ``unidentified``, 1 ``regular``,
+                               2 ``priority``
+``PHANTOM``                    none: a virtual call the data's authors say to ignore; counted
+                               as ignored
+``HANG``, never queued         ``contact.ended`` at ``vru_exit``: the caller hung up in the VRU
+(``q_start`` and ``q_exit``    (a contact with no visit, never offered to the agents)
+0:00:00, ``q_time`` 0)
+``HANG`` after queueing        ``contact.queued`` in the call type (PS, PE, IN, NE, NW, TT) at
+                               ``q_start``, ``contact.abandoned`` at ``q_exit``
+``AGENT`` after queueing       ``contact.queued`` at ``q_start``; ``contact.offered`` and
+                               ``contact.answered`` by ``server`` at ``q_exit``;
+                               ``contact.ended`` ``ser_time`` after the answer
+``AGENT``, never queued        answered at once: queued, offered and answered at ``ser_start``
+=============================  ================================================================
+
+The file's ``q_time`` is ``q_exit`` less ``q_start`` (on every line of February 1999), so
+the fold's wait is the published queue time. ``ser_start`` is mostly a second or two before
+``q_exit``, sometimes minutes: the published service time is kept, as the conversation from
+the answer. ``NO_SERVER`` on an ``AGENT`` call (a few hundred calls a month, most with a few
+seconds of service) keeps the call answered, by an agent the file does not name (``""``).
+The file does not record hold or after-call work: ``hold_s`` and ``acw_s`` are unknown
+(``None``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 
-from carecenter.domain.enums import ContactState, VisitOutcome
-from carecenter.errors import InputError
-from carecenter.ingest.common import (
-    FactSink,
-    Row,
-    TextFile,
-    V,
-    contact_row,
-    csv_rows,
-    visit_row,
+from carecenter.domain.enums import Channel
+from carecenter.domain.events import (
+    ContactAbandoned,
+    ContactAnswered,
+    ContactArrived,
+    ContactEnded,
+    ContactEvent,
+    ContactOffered,
+    ContactQueued,
 )
+from carecenter.errors import InputError
+from carecenter.ingest.common import FactSink, TextFile, csv_rows
+from carecenter.ingest.folding import EventFolder
 from carecenter.ingest.timezones import zone
 
 COLUMNS = (
@@ -62,11 +81,14 @@ COLUMNS = (
 )
 TIERS = {"0": "unidentified", "1": "regular", "2": "priority"}
 NOT_QUEUED = "0:00:00"
+NO_SERVER = "NO_SERVER"
 DAY = timedelta(days=1)
+UNKNOWN = ("hold_s", "acw_s")
+"""What the file does not record."""
 
 
 class AnonymousBank:
-    """Importer of the Anonymous Bank call-by-call file."""
+    """Translator of the Anonymous Bank call-by-call file into domain events."""
 
     source = "anonymous-bank"
 
@@ -84,93 +106,70 @@ class AnonymousBank:
                 line=1,
             )
         cols = [index[c] for c in COLUMNS] if header else []
+        out = EventFolder(sink, unknown=UNKNOWN)
         counts = sink.counts
         for number, row in rows:
             counts.records += 1
             try:
-                self._call(sink, [row[i] for i in cols])
+                story = self.story([row[i] for i in cols])
             except (ValueError, IndexError) as exc:
                 reason = str(exc) if isinstance(exc, ValueError) else "missing fields"
                 sink.quarantine(number, reason, sep.join(row))
+                continue
+            if story is None:
+                counts.ignored += 1
+                counts.notes["ignored: PHANTOM (virtual call)"] += 1
+                continue
+            if not any(isinstance(e, ContactQueued) for e in story):
+                counts.notes["hung up in the VRU (no visit)"] += 1
+            out.contact(story)
 
     def finish(self, sink: FactSink) -> None:
         return None
 
-    def _call(self, sink: FactSink, f: list[str]) -> None:
+    def story(self, f: list[str]) -> list[ContactEvent] | None:
+        """The events of one call (the fields in :data:`COLUMNS` order); ``None`` for a
+        phantom call. Raises ``ValueError`` for a malformed line."""
         (line, call_id, customer, priority, ctype, day, vru_entry, vru_exit) = f[:8]
-        q_start, q_exit, q_time, outcome, _, _, _, server = f[8:]
+        q_start, q_exit, q_time, outcome, ser_start, _, ser_time, server = f[8:]
         if outcome not in ("AGENT", "HANG", "PHANTOM"):
             raise ValueError(f"outcome: not AGENT, HANG or PHANTOM: {outcome!r}")
         if priority not in TIERS:
             raise ValueError(f"priority: not 0, 1 or 2: {priority!r}")
         arrived = _moment(day, vru_entry, self.zone)
         if outcome == "PHANTOM":
-            sink.counts.ignored += 1
-            sink.counts.notes["ignored: PHANTOM (virtual call)"] += 1
-            return
-        contact_id = f"{self.source}:{day}-{line}-{call_id}"
-        customer_id = None if customer.strip("0 ") == "" else f"{self.source}:{customer}"
-        tier = TIERS[priority]
+            return None
+        cid = f"{self.source}:{day}-{line}-{call_id}"
+        story: list[ContactEvent] = [
+            ContactArrived(
+                occurred_at=arrived,
+                contact_id=cid,
+                channel=Channel.VOICE,
+                customer_id=None if customer.strip("0 ") == "" else f"{self.source}:{customer}",
+                tier=TIERS[priority],
+            )
+        ]
         queued = not (q_start == q_exit == NOT_QUEUED and q_time == "0")
         if outcome == "HANG" and not queued:
             ended = _after(arrived, vru_exit)
-            sink.contact(
-                contact_row(
-                    contact_id,
-                    customer_id=customer_id,
-                    tier=tier,
-                    arrived_at=arrived,
-                    ended_at=ended,
-                    state=ContactState.ENDED.value,
-                )
-            )
-            sink.counts.notes["hung up in the VRU (no visit)"] += 1
-            return
-        visit = visit_row(
-            contact_id,
-            1,
-            ctype,
-            arrived,
-            customer_id=customer_id,
-            tier=tier,
-            arrived_at=arrived,
-        )
-        if outcome == "HANG":
-            self._abandoned(visit, arrived, q_start, q_exit, q_time)
-        else:
-            self._answered(visit, arrived, f)
-            visit[V.AGENT_ID] = None if server == "NO_SERVER" else server
-        sink.visit(visit)
-        sink.contact(_contact_of(visit))
-
-    def _abandoned(
-        self, visit: Row, arrived: datetime, q_start: str, q_exit: str, q_time: str
-    ) -> None:
-        enqueued = _after(arrived, q_start)
-        left = _after(enqueued, q_exit)
-        visit[V.ENQUEUED_AT] = enqueued
-        visit[V.ABANDONED_AT] = visit[V.ENDED_AT] = left
-        visit[V.WAIT_S] = _seconds(q_time, "q_time")
-        visit[V.OUTCOME] = VisitOutcome.ABANDONED.value
-        visit[V.STATE] = ContactState.ABANDONED.value
-
-    def _answered(self, visit: Row, arrived: datetime, f: list[str]) -> None:
-        q_start, q_exit, q_time, _, ser_start, _, ser_time, _ = f[8:]
-        if not (q_start == q_exit == NOT_QUEUED and q_time == "0"):
+            return [*story, ContactEnded(occurred_at=ended, contact_id=cid)]
+        if queued:
             enqueued = _after(arrived, q_start)
-            answered = _after(enqueued, q_exit)
-            wait = _seconds(q_time, "q_time")
+            left = _after(enqueued, q_exit)
+            _seconds(q_time, "q_time")
         else:
-            enqueued = answered = _after(arrived, ser_start)
-            wait = 0.0
-        visit[V.ENQUEUED_AT] = enqueued
-        visit[V.OFFERED_AT] = visit[V.ANSWERED_AT] = answered
-        visit[V.WAIT_S] = wait
-        visit[V.TALK_S] = _seconds(ser_time, "ser_time")
-        visit[V.ENDED_AT] = answered + timedelta(seconds=visit[V.TALK_S])
-        visit[V.OFFERS] = 1
-        visit[V.OUTCOME] = VisitOutcome.ANSWERED.value
-        visit[V.STATE] = ContactState.ENDED.value
+            enqueued = left = _after(arrived, ser_start)
+        story.append(ContactQueued(occurred_at=enqueued, contact_id=cid, queue_id=ctype))
+        if outcome == "HANG":
+            return [*story, ContactAbandoned(occurred_at=left, contact_id=cid, queue_id=ctype)]
+        agent = "" if server == NO_SERVER else server
+        served = timedelta(seconds=_seconds(ser_time, "ser_time"))
+        return [
+            *story,
+            ContactOffered(occurred_at=left, contact_id=cid, queue_id=ctype, agent_id=agent),
+            ContactAnswered(occurred_at=left, contact_id=cid, queue_id=ctype, agent_id=agent),
+            ContactEnded(occurred_at=left + served, contact_id=cid),
+        ]
 
 
 def _seconds(text: str, name: str) -> float:
@@ -193,27 +192,19 @@ def _clock(text: str) -> timedelta:
     return timedelta(hours=h, minutes=m, seconds=s)
 
 
-def _moment(day: str, clock: str, where: tzinfo) -> datetime:
+@lru_cache(maxsize=1024)
+def _date(day: str) -> datetime:
     try:
-        date = datetime.strptime(day, "%y%m%d")
+        return datetime.strptime(day, "%y%m%d")
     except ValueError:
         raise ValueError(f"date: not yymmdd: {day!r}") from None
-    return (date + _clock(clock)).replace(tzinfo=where)
+
+
+def _moment(day: str, clock: str, where: tzinfo) -> datetime:
+    return (_date(day) + _clock(clock)).replace(tzinfo=where)
 
 
 def _after(start: datetime, clock: str) -> datetime:
     """The first moment at ``clock`` from ``start`` on (a minute of clock skew allowed)."""
     local = start.replace(hour=0, minute=0, second=0, microsecond=0) + _clock(clock)
     return local + DAY if local < start - timedelta(seconds=60) else local
-
-
-def _contact_of(visit: Row) -> Row:
-    return contact_row(
-        visit[0],
-        customer_id=visit[V.CUSTOMER_ID],
-        tier=visit[V.TIER],
-        arrived_at=visit[V.ARRIVED_AT],
-        ended_at=visit[V.ENDED_AT],
-        state=visit[V.STATE],
-        visits=1,
-    )

@@ -32,6 +32,7 @@ import pyarrow as pa
 from carecenter.errors import InputError
 from carecenter.ingest import queue_log as sql
 from carecenter.ingest.common import FactSink, TextFile
+from carecenter.ingest.folding import EventFolder
 from carecenter.ingest.queue_agents import AgentFold
 from carecenter.ingest.timezones import zone
 
@@ -124,7 +125,9 @@ class AsteriskQueueLog:
                 sink.counts.notes["calls met without ENTERQUEUE"] += orphans
             if late:
                 sink.counts.notes["events after their visit ended"] += late
-            AgentFold(sink).run(_rows(db.sql(sql.AGENT_EVENTS).to_arrow_table()))
+            agents = EventFolder(sink)
+            AgentFold(agents).run(_rows(db.sql(sql.AGENT_EVENTS).to_arrow_table()))
+            agents.finish()
         finally:
             self.close()
 

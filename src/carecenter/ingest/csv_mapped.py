@@ -20,37 +20,35 @@ zone, and optionally translates values and gives defaults::
 
 Fields are the ``contact_facts`` columns (see :data:`FIELDS`). ``contact_id``, ``queue_id``
 and ``enqueued_at`` are needed (``queue_id`` may come from ``defaults``; ``enqueued_at`` falls
-back to ``arrived_at``). What is not given is derived: the outcome (answered when there is an
-answer time, abandoned when there is an abandon time or an end without an answer, open
-otherwise), the wait (answer or abandon time less queue time), talk (end less answer, hold and
-after-call work) and the end (answer plus talk, hold and after-call work). Durations are
-seconds or ``[H:]MM:SS``; flags are true/false, yes/no, y/n or 1/0.
+back to ``arrived_at``). Durations are seconds or ``[H:]MM:SS``; flags are true/false, yes/no,
+y/n or 1/0.
+
+Each row is translated into domain events (:mod:`carecenter.ingest.csv_story` says which), and
+the one fold (:mod:`carecenter.ingest.folding`) decides the facts: outcome, wait, talk, state.
+``hold_s`` and ``acw_s`` are unknown (``None``) when the mapping names no column (nor default)
+for them. With a ``visit`` field, rows are visits: a contact's visits are folded together in
+visit order (numbered 1, 2... in that order), and a visit followed by another must end in a
+transfer (an answered visit ``transferred_out``, or a flow-out).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
 
 from carecenter.domain.enums import Channel, Direction, VisitOutcome
+from carecenter.domain.events import ContactEvent, ContactTransferred
 from carecenter.errors import InputError
-from carecenter.ingest.common import (
-    STATE_OF_OUTCOME,
-    FactSink,
-    TextFile,
-    V,
-    contact_row,
-    csv_rows,
-    visit_row,
-)
+from carecenter.ingest.common import FactSink, TextFile, csv_rows
+from carecenter.ingest.csv_story import DURATIONS, TIMES, Visit, visit_of
+from carecenter.ingest.folding import EventFolder
 from carecenter.ingest.timezones import zone
 
-TIMES = ("arrived_at", "enqueued_at", "offered_at", "answered_at", "abandoned_at", "ended_at")
-DURATIONS = ("wait_s", "talk_s", "hold_s", "acw_s")
 FLAGS = ("transferred_in", "transferred_out", "callback_requested", "resolved")
 TEXTS = ("contact_id", "queue_id", "channel", "direction", "customer_id", "tier", "topic")
 FIELDS = (*TEXTS, "agent_id", "outcome", "visit", "offers", *TIMES, *DURATIONS, *FLAGS)
@@ -59,7 +57,6 @@ _CHOICES = {
     "channel": {c.value for c in Channel},
     "direction": {d.value for d in Direction},
 }
-_TRUE, _FALSE = {"true", "yes", "y", "1", "t"}, {"false", "no", "n", "0", "f", ""}
 
 
 @dataclass(frozen=True)
@@ -130,12 +127,17 @@ def read_mapping(path: Path, time_zone: str | None = None) -> CsvMapping:
 
 
 class MappedCsv:
-    """Importer of a per-contact CSV described by a :class:`CsvMapping`."""
+    """Translator of a per-contact CSV described by a :class:`CsvMapping` into domain events."""
 
     def __init__(self, mapping: CsvMapping) -> None:
         self.mapping = mapping
         self.source = mapping.source
         self._parse_time = _time_parser(mapping.time_format, mapping.time_zone)
+        named = {*mapping.columns, *mapping.defaults}
+        self.unknown = tuple(n for n in ("hold_s", "acw_s") if n not in named)
+        """Durations the mapping does not name: unknown (``None``) in the facts."""
+        self.per_visit = "visit" in named
+        self._visits: dict[str, dict[int, Visit]] = {}
 
     def read(self, file: TextFile, sink: FactSink) -> None:
         header, sep, rows = csv_rows(file, self.mapping.delimiter)
@@ -148,24 +150,47 @@ class MappedCsv:
                 line=1,
             )
         index = {f: names[c] for f, c in self.mapping.columns.items()}
+        out = EventFolder(sink, unknown=self.unknown)
         seen: set[tuple[str, int]] = set()
         for number, row in rows:
             sink.counts.records += 1
             try:
                 raw = {f: row[i].strip() for f, i in index.items()}
-                values = self._values(raw)
-                key = (values["contact_id"], int(values.get("visit") or 1))
-                if key in seen:
-                    sink.counts.duplicates += 1
-                seen.add(key)
-                self._write(sink, values)
+                visit = visit_of(self._values(raw), self.source, self._time)
+                story = self._story(visit)
             except ValueError as exc:
                 sink.quarantine(number, str(exc), sep.join(row))
+                continue
             except IndexError:
                 sink.quarantine(number, "fewer columns than the header", sep.join(row))
+                continue
+            key = (visit.arrival.contact_id, visit.number)
+            if key in seen:
+                sink.counts.duplicates += 1
+            seen.add(key)
+            out.contact(story)
 
     def finish(self, sink: FactSink) -> None:
-        return None
+        self._visits.clear()
+
+    def _story(self, visit: Visit) -> list[ContactEvent]:
+        """The contact's events: the row's visit, or with a ``visit`` field every visit of the
+        contact read so far, in visit order."""
+        if not self.per_visit:
+            return [visit.arrival, *visit.events]
+        cid = visit.arrival.contact_id
+        visits = sorted({**self._visits.get(cid, {}), visit.number: visit}.items())
+        for (number, earlier), (later, _) in pairwise(visits):
+            if not isinstance(earlier.events[-1], ContactTransferred):
+                raise ValueError(
+                    f"visit: visit {number} of {cid} ends without a transfer, "
+                    f"so there is no visit {later}"
+                )
+        self._visits.setdefault(cid, {})[visit.number] = visit
+        story: list[ContactEvent] = [visits[0][1].arrival]
+        for _, each in visits:
+            story.extend(each.events)
+        return story
 
     def _values(self, raw: Mapping[str, str]) -> dict[str, str]:
         values = dict(self.mapping.defaults)
@@ -182,83 +207,6 @@ class MappedCsv:
             raise ValueError("contact_id: empty")
         return values
 
-    def _write(self, sink: FactSink, values: dict[str, str]) -> None:
-        t: dict[str, datetime | None] = {n: self._time(values, n) for n in TIMES}
-        d: dict[str, float | None] = {n: _duration(values, n) for n in DURATIONS}
-        enqueued = t["enqueued_at"] or t["arrived_at"]
-        if enqueued is None:
-            raise ValueError("enqueued_at: empty")
-        outcome = values.get("outcome") or _outcome(t)
-        hold, acw = d["hold_s"] or 0.0, d["acw_s"] or 0.0
-        answered = t["answered_at"]
-        if answered is None and outcome == "answered" and d["wait_s"] is not None:
-            answered = enqueued + timedelta(seconds=d["wait_s"])
-        talk = d["talk_s"]
-        if talk is None:
-            talk = 0.0
-            if answered is not None and t["ended_at"] is not None:
-                talk = max(0.0, (t["ended_at"] - answered).total_seconds() - hold - acw)
-        ended = t["ended_at"]
-        if ended is None and answered is not None:
-            ended = answered + timedelta(seconds=talk + hold + acw)
-        abandoned = t["abandoned_at"]
-        if abandoned is None and outcome == "abandoned":
-            abandoned = ended or (
-                enqueued + timedelta(seconds=d["wait_s"]) if d["wait_s"] is not None else None
-            )
-        left = answered if outcome == "answered" else abandoned or ended
-        wait = d["wait_s"]
-        if wait is None and left is not None:
-            wait = max(0.0, (left - enqueued).total_seconds())
-        if ended is None and outcome != "open":
-            ended = left
-        contact_id = f"{self.source}:{values['contact_id']}"
-        customer = values.get("customer_id")
-        visit = visit_row(
-            contact_id,
-            int(values.get("visit") or 1),
-            values.get("queue_id") or "",
-            enqueued,
-            channel=values.get("channel", Channel.VOICE.value),
-            direction=values.get("direction", Direction.INBOUND.value),
-            customer_id=customer and f"{self.source}:{customer}",
-            tier=values.get("tier", "standard"),
-            topic=values.get("topic"),
-            arrived_at=t["arrived_at"] or enqueued,
-            agent_id=values.get("agent_id"),
-            offered_at=t["offered_at"] or answered,
-            answered_at=answered,
-            abandoned_at=abandoned,
-            ended_at=ended,
-            wait_s=wait,
-            talk_s=talk,
-            hold_s=hold,
-            acw_s=acw,
-            offers=int(values.get("offers") or (1 if answered else 0)),
-            outcome=outcome,
-            transferred_in=_flag(values, "transferred_in"),
-            transferred_out=_flag(values, "transferred_out"),
-            callback_requested=_flag(values, "callback_requested"),
-            resolved=_flag(values, "resolved") if "resolved" in values else None,
-            state=STATE_OF_OUTCOME[outcome],
-        )
-        sink.visit(visit)
-        sink.contact(
-            contact_row(
-                contact_id,
-                channel=visit[V.CHANNEL],
-                direction=visit[V.DIRECTION],
-                customer_id=visit[V.CUSTOMER_ID],
-                tier=visit[V.TIER],
-                topic=visit[V.TOPIC],
-                arrived_at=visit[V.ARRIVED_AT],
-                ended_at=ended,
-                state=visit[V.STATE],
-                visits=visit[V.VISIT],
-                resolved=visit[V.RESOLVED],
-            )
-        )
-
     def _time(self, values: Mapping[str, str], name: str) -> datetime | None:
         text = values.get(name)
         if not text:
@@ -269,14 +217,6 @@ class MappedCsv:
             raise ValueError(
                 f"{name}: not a time in format {self.mapping.time_format}: {text!r}"
             ) from None
-
-
-def _outcome(t: Mapping[str, datetime | None]) -> str:
-    if t["answered_at"] is not None:
-        return VisitOutcome.ANSWERED.value
-    if t["abandoned_at"] is not None or t["ended_at"] is not None:
-        return VisitOutcome.ABANDONED.value
-    return VisitOutcome.OPEN.value
 
 
 def _time_parser(fmt: str, where: tzinfo | None) -> Callable[[str], datetime]:
@@ -292,28 +232,3 @@ def _time_parser(fmt: str, where: tzinfo | None) -> Callable[[str], datetime]:
     if fmt == "iso":
         return lambda text: aware(datetime.fromisoformat(text))
     return lambda text: aware(datetime.strptime(text, fmt))
-
-
-def _duration(values: Mapping[str, str], name: str) -> float | None:
-    text = values.get(name)
-    if not text:
-        return None
-    try:
-        if ":" in text:
-            parts = [float(p) for p in text.split(":")]
-            seconds = 0.0
-            for p in parts:
-                seconds = seconds * 60 + p
-            return seconds
-        return float(text)
-    except ValueError:
-        raise ValueError(f"{name}: not seconds or [H:]MM:SS: {text!r}") from None
-
-
-def _flag(values: Mapping[str, str], name: str) -> bool:
-    text = values.get(name, "").lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"{name}: not true or false: {values[name]!r}")

@@ -20,9 +20,13 @@ from typing import Any
 import pytest
 
 from carecenter.adapters.files import open_text
+from carecenter.domain.enums import AgentStatus
+from carecenter.domain.events import AgentStateChanged
 from carecenter.errors import InputError
 from carecenter.ingest.asterisk import AsteriskQueueLog
 from carecenter.ingest.common import MemorySink
+from carecenter.ingest.folding import EventFolder
+from carecenter.ingest.queue_agents import CALL_END, CALL_START, AgentFold
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "import" / "asterisk"
 T = 1764579600
@@ -271,3 +275,93 @@ def test_the_sql_fold_has_the_warehouse_columns_in_order() -> None:
         described = [row[0] for row in db.execute(f"DESCRIBE {staged}").fetchall()]
         assert described == [name for name, _ in columns(TABLES[table])]
     importer.close()
+
+
+def fold_agents(events: list[tuple[float, str, str, str, str | None]]) -> MemorySink:
+    """Agent events (seconds after T) through AgentFold and the one fold."""
+    sink = MemorySink()
+    out = EventFolder(sink)
+    AgentFold(out).run(
+        [(T + t, agent, queue, event, data) for t, agent, queue, event, data in events]
+    )
+    out.finish()
+    return sink
+
+
+def test_agent_states_are_events_with_the_state_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The intervals come from agent.state_changed events; each names the state before it."""
+    seen: list[AgentStateChanged] = []
+    fold_event = EventFolder.event
+
+    def keep(self: EventFolder, event: Any) -> None:
+        seen.append(event)
+        fold_event(self, event)
+
+    monkeypatch.setattr(EventFolder, "event", keep)
+    run(FIXTURES / "queue_log")
+    assert all(isinstance(e, AgentStateChanged) for e in seen)
+    now: dict[str, AgentStatus] = {}
+    for e in seen:
+        assert e.previous == now.get(e.agent_id, AgentStatus.LOGGED_OUT)
+        assert e.state != e.previous or e.reason is not None
+        now[e.agent_id] = e.state
+    assert now == {"Alice": AgentStatus.LOGGED_OUT, "Bob": AgentStatus.LOGGED_OUT}
+    assert [(e.state, e.reason) for e in seen if e.agent_id == "Alice"][5:] == [
+        (AgentStatus.BREAK, "lunch"),
+        (AgentStatus.AVAILABLE, None),
+        (AgentStatus.LOGGED_OUT, None),
+    ]
+
+
+def test_the_interval_an_agent_is_in_when_the_log_ends_stays_open(tmp_path: Path) -> None:
+    log = tmp_path / "queue_log"
+    log.write_text(
+        f"{T}|NONE|support|Carol|ADDMEMBER|\n"
+        f"{T + 10}|k1|support|NONE|ENTERQUEUE||5551001|1\n"
+        f"{T + 20}|k1|support|Carol|CONNECT|10|k1-b|1\n"
+    )
+    sink = run(log)
+    assert interval_table(sink) == [
+        ("Carol", "available", None, 0, 20),
+        ("Carol", "busy", None, 20, None),
+    ]
+    assert sink.interval_dicts()[-1]["duration_s"] is None
+
+
+def test_changes_at_one_instant_leave_no_interval_of_no_length() -> None:
+    """Log-in and pause in the same second: one break; a pause and log-off in one second, and
+    a return to the same state in one second, write nothing of no length; a call that ends as
+    the next one connects leaves one busy interval."""
+    sink = fold_agents(
+        [
+            (0, "Dan", "q", "AGENTLOGIN", None),
+            (0, "Dan", "q", "PAUSE", "training"),
+            (60, "Dan", "q", "UNPAUSE", None),
+            (100, "Dan", "", CALL_START, None),
+            (100, "Dan", "", CALL_END, None),
+            (120, "Dan", "", CALL_START, None),
+            (150, "Dan", "", CALL_END, None),
+            (150, "Dan", "", CALL_START, None),
+            (170, "Dan", "", CALL_END, None),
+            (200, "Dan", "q", "PAUSE", "lunch"),
+            (200, "Dan", "q", "AGENTLOGOFF", None),
+        ]
+    )
+    assert interval_table(sink) == [
+        ("Dan", "break", "training", 0, 60),
+        ("Dan", "available", None, 60, 120),
+        ("Dan", "busy", None, 120, 170),
+        ("Dan", "available", None, 170, 200),
+    ]
+
+
+def test_an_event_logged_before_the_last_change_counts_at_that_change() -> None:
+    """The log is in line order: a pause stamped a second before the log-in counts at it."""
+    sink = fold_agents(
+        [
+            (10, "Eve", "q", "AGENTLOGIN", None),
+            (9, "Eve", "q", "PAUSE", "coffee"),
+            (40, "Eve", "q", "AGENTLOGOFF", None),
+        ]
+    )
+    assert interval_table(sink) == [("Eve", "break", "coffee", 10, 40)]
