@@ -279,7 +279,7 @@ def _offered(v: VisitFact, e: ContactEvent) -> None:
     assert isinstance(e, ContactOffered)
     v.offers += 1
     v.offered_at = v.offered_at or e.occurred_at
-    v.agent_id = e.agent_id
+    v.agent_id = e.agent_id or None  # "": an agent the source does not name
 
 
 def _rejected(v: VisitFact, e: ContactEvent) -> None:
@@ -288,7 +288,7 @@ def _rejected(v: VisitFact, e: ContactEvent) -> None:
 
 def _answered(v: VisitFact, e: ContactEvent) -> None:
     assert isinstance(e, ContactAnswered)
-    v.answered_at, v.agent_id = e.occurred_at, e.agent_id
+    v.answered_at, v.agent_id = e.occurred_at, e.agent_id or None
     v.wait_s = _seconds(v.enqueued_at, e.occurred_at)
     v.outcome = VisitOutcome.ANSWERED.value
 

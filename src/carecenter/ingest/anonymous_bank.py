@@ -36,7 +36,8 @@ The file's ``q_time`` is ``q_exit`` less ``q_start`` (on every line of February 
 the fold's wait is the published queue time. ``ser_start`` is mostly a second or two before
 ``q_exit``, sometimes minutes: the published service time is kept, as the conversation from
 the answer. ``NO_SERVER`` on an ``AGENT`` call (a few hundred calls a month, most with a few
-seconds of service) keeps the call answered, by an agent the file does not name (``""``).
+seconds of service) keeps the call answered, by an agent the file does not name (``""`` in the
+event, ``None`` in the fact).
 The file does not record hold or after-call work: ``hold_s`` and ``acw_s`` are unknown
 (``None``).
 """

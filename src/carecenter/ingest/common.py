@@ -1,11 +1,10 @@
-"""What every importer shares: row templates, the fact sink, the counts and a streaming reader.
+"""What every importer shares: the fact sink, the counts and a streaming reader.
 
-Importers turn records of another system into warehouse rows (see
-:mod:`carecenter.domain.projection`): visits (``contact_facts``), contacts (``contacts``) and
-agent-state intervals (``agent_state_intervals``), and survey answers (``survey_answers``). For
-speed the rows travel as plain lists in the warehouse column order; timestamps in them are either
-aware ``datetime`` values or epoch seconds (``float``), and the writer turns both into
-``TIMESTAMPTZ``.
+Translators say what happened as domain events; :mod:`carecenter.ingest.folding` folds them
+into the warehouse rows of :mod:`carecenter.domain.projection` (``contacts``,
+``contact_facts``, ``agent_state_intervals``, ``survey_answers``) and hands those to a
+:class:`FactSink`, as plain lists in the warehouse column order (timestamps as aware
+``datetime`` values; the Asterisk SQL fold hands whole tables).
 
 A malformed record never stops an import: the importer hands it to
 :meth:`FactSink.quarantine` with its line and the reason, and goes on.
@@ -16,11 +15,10 @@ from __future__ import annotations
 import typing
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from carecenter.domain.enums import ContactState, VisitOutcome
 from carecenter.domain.projection import AgentInterval, ContactRow, SurveyAnswerRow, VisitFact
 from carecenter.ingest.reading import (
     Progress,
@@ -32,134 +30,6 @@ from carecenter.ingest.reading import (
 )
 
 Row = list[Any]
-
-
-def _names(row_type: type[Any]) -> list[str]:
-    return [f.name for f in fields(row_type)]
-
-
-def _template(row_type: type[Any]) -> Row:
-    out: Row = []
-    for f in fields(row_type):
-        if f.default is not MISSING:
-            out.append(f.default)
-        elif f.default_factory is not MISSING:
-            out.append(f.default_factory())
-        else:
-            out.append(None)
-    return out
-
-
-VISIT_COLUMNS = _names(VisitFact)
-CONTACT_COLUMNS = _names(ContactRow)
-INTERVAL_COLUMNS = _names(AgentInterval)
-VISIT_TEMPLATE = _template(VisitFact)
-CONTACT_TEMPLATE = _template(ContactRow)
-
-
-class V:
-    """Index of each ``contact_facts`` column in a visit row."""
-
-    CONTACT_ID = VISIT_COLUMNS.index("contact_id")
-    VISIT = VISIT_COLUMNS.index("visit")
-    QUEUE_ID = VISIT_COLUMNS.index("queue_id")
-    CHANNEL = VISIT_COLUMNS.index("channel")
-    DIRECTION = VISIT_COLUMNS.index("direction")
-    CUSTOMER_ID = VISIT_COLUMNS.index("customer_id")
-    TIER = VISIT_COLUMNS.index("tier")
-    TOPIC = VISIT_COLUMNS.index("topic")
-    ARRIVED_AT = VISIT_COLUMNS.index("arrived_at")
-    ENQUEUED_AT = VISIT_COLUMNS.index("enqueued_at")
-    AGENT_ID = VISIT_COLUMNS.index("agent_id")
-    OFFERED_AT = VISIT_COLUMNS.index("offered_at")
-    ANSWERED_AT = VISIT_COLUMNS.index("answered_at")
-    ABANDONED_AT = VISIT_COLUMNS.index("abandoned_at")
-    ENDED_AT = VISIT_COLUMNS.index("ended_at")
-    WAIT_S = VISIT_COLUMNS.index("wait_s")
-    TALK_S = VISIT_COLUMNS.index("talk_s")
-    HOLD_S = VISIT_COLUMNS.index("hold_s")
-    ACW_S = VISIT_COLUMNS.index("acw_s")
-    OFFERS = VISIT_COLUMNS.index("offers")
-    OUTCOME = VISIT_COLUMNS.index("outcome")
-    TRANSFERRED_IN = VISIT_COLUMNS.index("transferred_in")
-    TRANSFERRED_OUT = VISIT_COLUMNS.index("transferred_out")
-    CALLBACK_REQUESTED = VISIT_COLUMNS.index("callback_requested")
-    RESOLVED = VISIT_COLUMNS.index("resolved")
-    STATE = VISIT_COLUMNS.index("state")
-
-
-class C:
-    """Index of each ``contacts`` column in a contact row."""
-
-    CONTACT_ID = CONTACT_COLUMNS.index("contact_id")
-    CHANNEL = CONTACT_COLUMNS.index("channel")
-    DIRECTION = CONTACT_COLUMNS.index("direction")
-    CUSTOMER_ID = CONTACT_COLUMNS.index("customer_id")
-    TIER = CONTACT_COLUMNS.index("tier")
-    TOPIC = CONTACT_COLUMNS.index("topic")
-    PARENT_CONTACT_ID = CONTACT_COLUMNS.index("parent_contact_id")
-    ARRIVED_AT = CONTACT_COLUMNS.index("arrived_at")
-    ENDED_AT = CONTACT_COLUMNS.index("ended_at")
-    STATE = CONTACT_COLUMNS.index("state")
-    VISITS = CONTACT_COLUMNS.index("visits")
-    RESOLVED = CONTACT_COLUMNS.index("resolved")
-
-
-STATE_OF_OUTCOME = {
-    VisitOutcome.OPEN.value: ContactState.QUEUED.value,
-    VisitOutcome.ANSWERED.value: ContactState.ENDED.value,
-    VisitOutcome.ABANDONED.value: ContactState.ABANDONED.value,
-    VisitOutcome.CALLBACK.value: ContactState.CALLBACK_REQUESTED.value,
-    VisitOutcome.FLOWED_OUT.value: ContactState.TRANSFERRED.value,
-    VisitOutcome.EXITED.value: ContactState.ENDED.value,
-}
-"""The state a visit (and its contact) is left in when the visit ends with an outcome."""
-
-
-def visit_row(contact_id: str, visit: int, queue_id: str, enqueued_at: Any, **values: Any) -> Row:
-    """A new visit row; ``values`` are other ``contact_facts`` columns by name."""
-    row = VISIT_TEMPLATE.copy()
-    row[V.CONTACT_ID], row[V.VISIT], row[V.QUEUE_ID] = contact_id, visit, queue_id
-    row[V.ENQUEUED_AT] = enqueued_at
-    for name, value in values.items():
-        row[VISIT_COLUMNS.index(name)] = value
-    return row
-
-
-def contact_row(contact_id: str, **values: Any) -> Row:
-    """A new contact row; ``values`` are other ``contacts`` columns by name."""
-    row = CONTACT_TEMPLATE.copy()
-    row[C.CONTACT_ID] = contact_id
-    for name, value in values.items():
-        row[CONTACT_COLUMNS.index(name)] = value
-    return row
-
-
-def interval_row(
-    agent_id: str, state: str, start_at: float, reason: str | None, end_at: float | None
-) -> Row:
-    """An agent-state interval row; times are epoch seconds. The key ``start_seq`` of an
-    imported interval is its start in epoch microseconds, so a re-import replaces it."""
-    duration = None if end_at is None else end_at - start_at
-    return [agent_id, round(start_at * 1e6), state, start_at, reason, end_at, duration]
-
-
-def answer_row(
-    survey_id: str,
-    question: str,
-    score: int,
-    scale_max: int,
-    answered_at: Any,
-    contact_id: str | None = None,
-    customer_id: str | None = None,
-) -> Row:
-    """A ``survey_answers`` row (keyed by survey id and question; ``last_seq`` 0: imported)."""
-    return [survey_id, question, score, scale_max, answered_at, contact_id, customer_id, 0]
-
-
-def epoch(value: datetime) -> float:
-    """Epoch seconds of an aware datetime."""
-    return value.timestamp()
 
 
 def from_epoch(seconds: float) -> datetime:
@@ -372,7 +242,6 @@ class Importer(Protocol):
 
 __all__ = [
     "EXTRA_TABLES",
-    "C",
     "FactSink",
     "FileCounts",
     "Importer",
@@ -380,13 +249,8 @@ __all__ = [
     "Progress",
     "Row",
     "TextFile",
-    "V",
-    "answer_row",
-    "contact_row",
     "csv_rows",
-    "interval_row",
     "json_records",
     "parse_time",
     "seconds_between",
-    "visit_row",
 ]

@@ -7,8 +7,7 @@ and answered after it; 201 entered the queue at exactly midnight; 202 abandoned 
 
 Each line is translated into the events of one contact and folded by the one fold. A call
 answered by ``NO_SERVER`` (103, 207) is answered by an agent the file does not name: its
-``contact.answered`` carries the agent id ``""``, which is what the fold writes (before the
-importer was a translator it wrote ``None`` by hand; an answer always has an agent id).
+``contact.answered`` carries the agent id ``""``, which the fold writes as unknown (``None``).
 """
 
 from __future__ import annotations
@@ -38,11 +37,11 @@ EXPECTED = [
     ("100", "PS", "unidentified", "answered", 0, 166, "RUTH", utc(1, 5, 2, 55), utc(1, 5, 2, 55)),
     ("101", "PS", "priority", "abandoned", 5, 0, None, utc(1, 6, 9, 22), utc(1, 6, 9, 27)),
     ("102", "NW", "regular", "answered", 34, 104, "NAOMI", utc(1, 6, 19, 47), utc(1, 6, 20, 21)),
-    ("103", "PS", "unidentified", "answered", 0, 5, "", utc(1, 6, 31, 54), utc(1, 6, 31, 54)),
+    ("103", "PS", "unidentified", "answered", 0, 5, None, utc(1, 6, 31, 54), utc(1, 6, 31, 54)),
     ("200", "NE", "priority", "answered", 30, 180, "RUTH", utc(1, 21, 59, 46), utc(1, 22, 0, 16)),
     ("201", "PS", "unidentified", "answered", 27, 67, "NAOMI", utc(1, 22, 0, 0), utc(1, 22, 0, 27)),
     ("202", "TT", "unidentified", "abandoned", 120, 0, None, utc(2, 8, 0, 2), utc(2, 8, 2, 2)),
-    ("207", "PE", "priority", "answered", 20, 0, "", utc(2, 9, 0, 6), utc(2, 9, 0, 26)),
+    ("207", "PE", "priority", "answered", 20, 0, None, utc(2, 9, 0, 6), utc(2, 9, 0, 26)),
 ]
 
 
