@@ -93,7 +93,8 @@ SELECT
   CASE WHEN outcome = 'answered' THEN 1 ELSE 0 END, outcome,
   false, outcome = 'answered' AND u7 < .03, outcome = 'callback',
   CASE WHEN outcome = 'answered' THEN u1 < .8 END, 'ended', NULL,
-  CASE WHEN outcome = 'answered' THEN enq + to_seconds(wait + talk + hold) END, i
+  CASE WHEN outcome = 'answered' THEN enq + to_seconds(wait + talk + hold) END, i,
+  CASE WHEN outcome = 'answered' THEN talk + hold END
 FROM measured
 """
 

@@ -43,7 +43,7 @@ def handle_s(v: Any) -> Any:
 
 CLASSES: dict[str, Callable[[Any], Any]] = {
     "within": lambda v: v.wait_s <= v.threshold_s,
-    "short": lambda v: v.wait_s < v.short_abandon_s,
+    "short": lambda v: _is(v, VisitOutcome.ABANDONED) & (v.wait_s < v.short_abandon_s),
     "first_reply": lambda v: (
         (v.channel == Channel.EMAIL.value)
         & _is(v, VisitOutcome.ANSWERED)
@@ -52,8 +52,9 @@ CLASSES: dict[str, Callable[[Any], Any]] = {
     ),
 }
 """Per-visit flags a visit is classified by (with ``outcome`` and ``transferred_out``):
-``within`` waited at most the queue's ``threshold_s``; ``short`` waited less than its
-``short_abandon_s``; ``first_reply`` is an answered e-mail not transferred in."""
+``within`` waited at most the queue's ``threshold_s``; ``short`` is an abandon that waited
+less than its ``short_abandon_s``; ``first_reply`` is an answered e-mail not transferred in.
+A flag is only set where a metric reads it: every flag more splits the classes further."""
 PEER_CLASSES: dict[str, Callable[[Any], Any]] = {
     "long": lambda v: handle_s(v) > v.long_threshold_s,
 }

@@ -1,16 +1,20 @@
-"""Small dimension tables the catalog joins to the facts, built from the center configuration.
+"""What the catalog reads from the center configuration, as expressions over the facts.
 
-* ``queue_policy``: one row per queue with its service-level policy (threshold, formula,
-  short-abandon limit and whether short abandons and flow-outs count as offered);
-* ``agent_dim``: one row per agent with team, site and hourly cost.
+* the queue's service-level policy (threshold, formula, short-abandon limit and whether
+  short abandons and flow-outs count as offered), looked up by ``queue_id``;
+* the agent's team, site and hourly cost, looked up by ``agent_id`` (or, for a center with
+  many agents, joined from a small Ibis memtable);
+* agent groups (group name -> agent ids) as a small Ibis memtable to join.
 
-They travel as Arrow tables and become Ibis memtables, so any backend can join them.
+Each lookup is one ``CASE`` with a branch per distinct value (:func:`lookup`), written into
+the query itself: no table to ship to the backend, and no join per fact row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import ibis  # type: ignore[import-untyped]
 import pyarrow as pa
@@ -18,17 +22,8 @@ import pyarrow as pa
 from carecenter.domain.center import Center, ServiceLevelPolicy
 
 DEFAULT_POLICY = ServiceLevelPolicy()
+V = TypeVar("V", bool, float, str)
 
-POLICY_SCHEMA = pa.schema(
-    [
-        ("p_queue_id", pa.string()),
-        ("p_threshold_s", pa.float64()),
-        ("p_short_abandon_s", pa.float64()),
-        ("p_exclude_short", pa.bool_()),
-        ("p_include_flow_outs", pa.bool_()),
-        ("p_formula", pa.string()),
-    ]
-)
 AGENT_SCHEMA = pa.schema(
     [
         ("d_agent_id", pa.string()),
@@ -62,25 +57,43 @@ class Dimensions:
             {a.agent_id: (a.team, a.site, a.hourly_cost) for a in center.agents.values()},
         )
 
-    def policy_table(self) -> ibis.Table:
-        """``queue_policy`` as an Ibis memtable."""
-        ids = sorted(self.policies)
-        pols = [self.policies[q] for q in ids]
-        data = pa.table(
-            [
-                ids,
-                [p.threshold_s for p in pols],
-                [p.short_abandon_s for p in pols],
-                [p.exclude_short_abandons for p in pols],
-                [p.include_flow_outs for p in pols],
-                [p.formula.value for p in pols],
-            ],
-            schema=POLICY_SCHEMA,
-        )
-        return ibis.memtable(data)
+    def policy(self, queue_id: Any) -> dict[str, Any]:
+        """The policy columns (``threshold_s``, ``short_abandon_s``, ``exclude_short``,
+        ``include_flow_outs``, ``formula``) of the queue ``queue_id``, as expressions."""
+        pols, d = self.policies, DEFAULT_POLICY
+        return {
+            "threshold_s": lookup(
+                queue_id, {q: p.threshold_s for q, p in pols.items()}, d.threshold_s
+            ),
+            "short_abandon_s": lookup(
+                queue_id, {q: p.short_abandon_s for q, p in pols.items()}, d.short_abandon_s
+            ),
+            "exclude_short": lookup(
+                queue_id,
+                {q: p.exclude_short_abandons for q, p in pols.items()},
+                d.exclude_short_abandons,
+            ),
+            "include_flow_outs": lookup(
+                queue_id, {q: p.include_flow_outs for q, p in pols.items()}, d.include_flow_outs
+            ),
+            "formula": lookup(
+                queue_id, {q: p.formula.value for q, p in pols.items()}, d.formula.value
+            ),
+        }
+
+    def agent(self, agent_id: Any) -> dict[str, Any]:
+        """The ``team``, ``site`` and ``hourly_cost`` of the agent ``agent_id``, as
+        expressions (``""``, ``""`` and 0 for an agent missing here)."""
+        ags = self.agents
+        return {
+            "team": lookup(agent_id, {a: t for a, (t, _, _) in ags.items()}, ""),
+            "site": lookup(agent_id, {a: s for a, (_, s, _) in ags.items()}, ""),
+            "hourly_cost": lookup(agent_id, {a: float(c) for a, (_, _, c) in ags.items()}, 0.0),
+        }
 
     def agent_table(self) -> ibis.Table:
-        """``agent_dim`` as an Ibis memtable."""
+        """``agent_dim`` (``d_agent_id``, ``d_team``, ``d_site``, ``d_hourly_cost``) as an
+        Ibis memtable, to join when there are too many agents for :meth:`agent`."""
         ids = sorted(self.agents)
         data = pa.table(
             [
@@ -92,6 +105,29 @@ class Dimensions:
             schema=AGENT_SCHEMA,
         )
         return ibis.memtable(data)
+
+
+_TYPES = {bool: "boolean", int: "int64", float: "float64", str: "string"}
+
+
+def lookup(key: Any, values: Mapping[str, V], default: V) -> Any:
+    """``values[key]`` (``default`` when ``key`` is null or not in ``values``) as one ``CASE``
+    with a branch per distinct value: ``WHEN key IN (...) THEN value``.
+
+    A configuration has few distinct values (thresholds, formulas, teams), so this costs
+    a row a handful of set lookups, less than a join with a table of the configuration
+    would, and needs no table: it runs unchanged on every backend.
+    """
+    kind = _TYPES[type(default)]
+    keys: dict[V, list[str]] = {}
+    for k, v in values.items():
+        if v != default:
+            keys.setdefault(v, []).append(k)
+    otherwise = ibis.literal(default, kind)
+    if not keys:
+        return otherwise
+    branches = [(key.isin(sorted(ks)), ibis.literal(v, kind)) for v, ks in keys.items()]
+    return ibis.cases(*branches, else_=otherwise)
 
 
 def group_table(groups: Mapping[str, Sequence[str]]) -> ibis.Table:

@@ -123,22 +123,73 @@ def answers_table(con: Any) -> Any | None:
         return None
 
 
+@dataclass(frozen=True)
+class Contents:
+    """What a report needs to know about the warehouse before it is built."""
+
+    span: tuple[datetime, datetime] | None
+    """First and last timestamps of the facts, agent intervals and survey answers (``None``:
+    no data, or not asked for)."""
+    answers: bool | None
+    """Whether ``survey_answers`` has rows (``None``: a warehouse older than that table)."""
+
+
+def contents(con: Any, *, span: bool = True) -> Contents:
+    """One small query: the data's time span (when ``span``) and whether survey answers exist."""
+    a = answers_table(con)
+    parts = []
+    if span:
+        f, i = con.table(FACTS), con.table(INTERVALS)
+        parts += [
+            f.aggregate(f_lo=f.enqueued_at.min(), f_hi=f.enqueued_at.max()),
+            i.aggregate(i_lo=i.start_at.min(), i_hi=i.end_at.fill_null(i.start_at).max()),
+        ]
+    if a is not None:
+        lo_hi = {"a_lo": a.answered_at.min(), "a_hi": a.answered_at.max()} if span else {}
+        parts.append(a.aggregate(a_n=a.count(), **lo_hi))
+    if not parts:
+        return Contents(None, None)
+    probe = parts[0]
+    for part in parts[1:]:
+        probe = probe.cross_join(part)
+    row = fetch(probe)
+    found = [_instant(row.column(k)) for k in row.column_names if k != "a_n"]
+    times = [t for t in found if t is not None]
+    span_found = (min(times), max(times)) if times else None
+    return Contents(span_found, bool(row.column("a_n")[0].as_py()) if a is not None else None)
+
+
+def _instant(column: Any) -> datetime | None:
+    """The first value of an Arrow timestamp column as an aware UTC datetime, read from its
+    integer (pyarrow's own conversion of zoned timestamps imports pandas)."""
+    value = column.cast("int64")[0].as_py()
+    if value is None:
+        return None
+    per_second = {"s": 1, "ms": 1000, "us": 1_000_000, "ns": 1_000_000_000}[column.type.unit]
+    seconds, fraction = divmod(value, per_second)
+    micros = fraction * 1_000_000 // per_second
+    return datetime.fromtimestamp(seconds, UTC) + timedelta(microseconds=micros)
+
+
 def data_range(con: Any) -> tuple[datetime, datetime] | None:
     """The first and last timestamps in the facts, agent intervals and survey answers
     (``None``: no data)."""
-    f, i = con.table(FACTS), con.table(INTERVALS)
-    lo_hi = [
-        f.aggregate(lo=f.enqueued_at.min(), hi=f.enqueued_at.max()),
-        i.aggregate(lo=i.start_at.min(), hi=i.end_at.fill_null(i.start_at).max()),
-    ]
-    a = answers_table(con)
-    if a is not None:
-        lo_hi.append(a.aggregate(lo=a.answered_at.min(), hi=a.answered_at.max()))
-    values = [v for t in lo_hi for v in t.to_pyarrow().to_pylist()[0].values()]
-    found = [v for v in values if v is not None]
-    if not found:
-        return None
-    return min(found).astimezone(UTC), max(found).astimezone(UTC)
+    return contents(con).span
+
+
+def fetch(table: Any) -> Any:
+    """Execute ``table`` on its backend and return an Arrow table.
+
+    On DuckDB this takes the relation straight to Arrow: Ibis's own ``to_pyarrow`` imports
+    pandas for its converters, which costs a short command more than its query.
+    """
+    backend = table.get_backend()
+    relation = getattr(backend, "_to_duckdb_relation", None)
+    if relation is None:
+        return table.to_pyarrow()
+    from ibis.formats.pyarrow import PyArrowData  # type: ignore[import-untyped]
+
+    return table.__pyarrow_result__(relation(table).to_arrow_table(), data_mapper=PyArrowData)
 
 
 def _aggregate(rows: Any, keys: list[str], metrics: list[Metric]) -> Any:
@@ -154,8 +205,20 @@ def _join(left: Any, right: Any, keys: list[str]) -> Any:
     return j.mutate(**{c: j[c].fill_null(0) for c in sums})
 
 
-def expression(con: Any, spec: ReportSpec, dims: Dimensions, buckets: Buckets) -> Any:
-    """The report as one Ibis table expression over the backend ``con``."""
+def expression(
+    con: Any,
+    spec: ReportSpec,
+    dims: Dimensions,
+    buckets: Buckets,
+    *,
+    answers: bool | None = True,
+) -> Any:
+    """The report as one Ibis table expression over the backend ``con``.
+
+    ``answers`` says what :func:`contents` found: ``False`` (an empty ``survey_answers``) counts
+    0 answers without reading the table, ``None`` (no such table) leaves the survey metrics
+    empty.
+    """
     by = list(spec.by) if spec.groups is None else ["group"]
     keys = ["interval", *by]
     peers = spec.groups is None and any(d in AGENT_DIMS for d in by)
@@ -168,10 +231,13 @@ def expression(con: Any, spec: ReportSpec, dims: Dimensions, buckets: Buckets) -
         if spec.fcr:
             fcr = [m for m in of_kind(VISIT) if "fcr" in m.needs]
             parts.append(_aggregate(fcr_classes(facts, dims, buckets, by), keys, fcr))
-        answers = answers_table(con)
-        if answers is not None:
-            rows = survey_rows(answers, facts, dims, buckets, by)
+        table = answers_table(con) if answers else None
+        if table is not None:
+            rows = survey_rows(table, facts, dims, buckets, by)
             parts.append(_aggregate(rows, keys, of_kind(SURVEY)))
+        elif answers is not None:  # an empty table: every count is 0
+            zero = ibis.literal(0, "int64")
+            parts[0] = parts[0].mutate(**{m.key: zero for m in of_kind(SURVEY)})
     if spec.groups is not None or agent_side(spec):
         s = agent_slices(con.table(INTERVALS), dims, buckets, by, spec.groups)
         parts.append(_aggregate(s, keys, of_kind(AGENT)))
@@ -198,16 +264,17 @@ def run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str = "UTC") -> 
 
 def _run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str) -> Report:
     start, end = spec.start, spec.end
+    known = contents(con, span=start is None or end is None)
     if start is None or end is None:
-        found = data_range(con)
+        found = known.span
         if found is None:
             by = list(spec.by) if spec.groups is None else ["group"]
             return Report(["interval_start", *by, *metric_columns()], [], None)
         start = start or found[0]
         end = end or found[1] + timedelta(microseconds=1)
     buckets = Buckets.build(spec.interval, timezone, start, end, backend=con.name)
-    table = expression(con, spec, dims, buckets)
-    data = table.to_pyarrow().to_pydict()
+    table = expression(con, spec, dims, buckets, answers=known.answers)
+    data = fetch(table).to_pydict()
     labels = {b: buckets.label(b) for b in set(data["interval"])}
     columns = ["interval_start", *(k for k in table.columns if k != "interval")]
     values: list[list[Any]] = [[labels[b] for b in data.pop("interval")]]

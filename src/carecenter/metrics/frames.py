@@ -23,7 +23,7 @@ from carecenter.metrics.catalog import (
     SUMS,
     handle_s,
 )
-from carecenter.metrics.dims import DEFAULT_POLICY, Dimensions, group_table
+from carecenter.metrics.dims import Dimensions, group_table
 from carecenter.metrics.timebuckets import Buckets, epoch_s
 
 VISIT_DIMS = {"queue": "queue_id", "channel": "channel", "tier": "tier", "agent": "agent_id"}
@@ -64,19 +64,17 @@ def _in_period(v: Any, buckets: Buckets, column: str = "enqueued_at") -> Any:
 
 
 def _with_policy(v: Any, dims: Dimensions) -> Any:
-    pol = dims.policy_table()
-    j = v.left_join(pol, v.queue_id == pol.p_queue_id)
-    d = DEFAULT_POLICY
-    return j.mutate(
-        threshold_s=j.p_threshold_s.fill_null(d.threshold_s),
-        short_abandon_s=j.p_short_abandon_s.fill_null(d.short_abandon_s),
-        exclude_short=j.p_exclude_short.fill_null(d.exclude_short_abandons),
-        include_flow_outs=j.p_include_flow_outs.fill_null(d.include_flow_outs),
-        formula=j.p_formula.fill_null(d.formula.value),
-    ).drop(*(c for c in pol.columns))
+    return v.mutate(**dims.policy(v.queue_id))
+
+
+AGENT_LOOKUP_MAX = 50
+"""Up to this many agents their team, site and cost are written into the query; more are
+joined from a table (a query repeats a lookup where it uses it, and grows with the agents)."""
 
 
 def _with_agent_dim(t: Any, dims: Dimensions) -> Any:
+    if len(dims.agents) <= AGENT_LOOKUP_MAX:
+        return t.mutate(**dims.agent(t.agent_id))
     ag = dims.agent_table()
     j = t.left_join(ag, t.agent_id == ag.d_agent_id)
     return j.mutate(
@@ -104,10 +102,30 @@ def _dims(v: Any, by: Sequence[str], dims: Dimensions) -> Any:
 def _classify(
     v: Any, keys: Sequence[str], flags: Mapping[str, Callable[[Any], Any]], sums: Sequence[str]
 ) -> Any:
-    classified = v.mutate(**{k: fn(v).fill_null(False) for k, fn in flags.items()})
-    group = [*keys, "queue_id", "outcome", "transferred_out", *flags]
-    measures = {"n": classified.count(), **{c: classified[c].sum() for c in sums}}
-    return classified.group_by(group).aggregate(**measures)
+    """Count and sum ``v`` per ``keys``, queue, outcome, ``transferred_out`` and ``flags``.
+
+    The flags and ``transferred_out`` (true, false or null) travel through the ``GROUP BY``
+    as the bits of one small integer, which a backend hashes much faster than one boolean
+    column per flag, and come out of it as the boolean columns they were.
+    """
+    bits = {name: 1 << i for i, name in enumerate(flags)}
+    moved, unknown = 1 << len(flags), 1 << (len(flags) + 1)
+    code = ibis.cases(
+        (v.transferred_out.isnull(), unknown), (v.transferred_out, moved), else_=0
+    ).cast("int16")
+    for name, fn in flags.items():
+        code = code + ibis.ifelse(fn(v).fill_null(False), bits[name], 0).cast("int16")
+    coded = v.mutate(_class=code)
+    measures = {"n": coded.count(), **{c: coded[c].sum() for c in sums}}
+    queue = "queue" in keys  # then ``queue`` is ``queue_id`` with '' for null: one key less
+    group = [*keys, *([] if queue else ["queue_id"]), "outcome", "_class"]
+    grouped = coded.group_by(group).aggregate(**measures)
+    if queue:
+        grouped = grouped.mutate(queue_id=grouped.queue.nullif(""))
+    out = grouped._class
+    transferred = ibis.ifelse((out & unknown) != 0, ibis.null("boolean"), (out & moved) != 0)
+    decoded = {name: (out & bit) != 0 for name, bit in bits.items()}
+    return grouped.mutate(transferred_out=transferred, **decoded).drop("_class")
 
 
 def visit_classes(
@@ -186,11 +204,16 @@ def survey_rows(
     answers: Any, facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]
 ) -> Any:
     """Survey answers given in the report period, with the queue, channel, tier and agent of
-    their contact's last visit (empty when the answer has no contact or the contact no visit)."""
+    their contact's last visit (empty when the answer has no contact or the contact no visit).
+
+    Only the visits of contacts that answered are read: a semi-join on the answers, so a
+    warehouse without answers costs nothing here and one with few answers little.
+    """
     a = _in_period(answers, buckets, "answered_at")
     if by:
-        last = facts.group_by(l_contact_id=facts.contact_id).agg(l_visit=facts.visit.max())
-        visits = facts.select("contact_id", "visit", *SURVEY_VISIT_COLUMNS)
+        mine = facts.filter(facts.contact_id.isin(a.contact_id))
+        last = mine.group_by(l_contact_id=mine.contact_id).agg(l_visit=mine.visit.max())
+        visits = mine.select("contact_id", "visit", *SURVEY_VISIT_COLUMNS)
         last = last.inner_join(
             visits, (last.l_contact_id == visits.contact_id) & (last.l_visit == visits.visit)
         ).select("l_contact_id", *SURVEY_VISIT_COLUMNS)

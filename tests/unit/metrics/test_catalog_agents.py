@@ -8,6 +8,8 @@ import pytest
 from tests.helpers import T0
 from tests.unit.metrics.builders import at, one, report, state, visit
 
+from carecenter.metrics.frames import AGENT_LOOKUP_MAX
+
 AGENTS = {"a1": ("red", "Leeds", 36.0), "a2": ("blue", "Cardiff", 18.0)}
 
 
@@ -98,6 +100,17 @@ def test_by_agent_team_and_site_with_cost_per_contact() -> None:
     assert one(by_site, site="Cardiff")["cost_per_contact"] == pytest.approx(18.0)
     by_team = report(visits, intervals, agents=AGENTS, interval="all", by=("team",))
     assert one(by_team, team="red")["staff_cost"] == pytest.approx(36.0)
+
+
+def test_a_large_center_joins_its_agents_with_the_same_results() -> None:
+    """Past AGENT_LOOKUP_MAX agents their team, site and cost are joined, not looked up."""
+    visits = [visit("c1", agent="a1", talk=300.0), visit("c2", agent="a2", talk=100.0)]
+    intervals = [state("a1", "busy", at(0), at(1800)), state("a2", "busy", at(0), at(3600))]
+    crowd = {f"z{n:03d}": ("green", "Derby", 10.0) for n in range(AGENT_LOOKUP_MAX)}
+    for by in [("team",), ("site",), ("agent", "team")]:
+        small = report(visits, intervals, agents=AGENTS, interval="all", by=by)
+        large = report(visits, intervals, agents=AGENTS | crowd, interval="all", by=by)
+        assert large.rows == small.rows
 
 
 def test_agent_metrics_are_empty_by_queue() -> None:
