@@ -167,9 +167,15 @@ class WarehouseCounts:
     checkpoint: int
 
 
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
 def row_values(row: Any) -> tuple[Any, ...]:
     """A row dataclass as a tuple in field order (for bulk writes)."""
-    return tuple(getattr(row, f.name) for f in fields(row))
+    names = _FIELD_NAMES.get(type(row))
+    if names is None:
+        names = _FIELD_NAMES[type(row)] = tuple(f.name for f in fields(row))
+    return tuple([getattr(row, n) for n in names])
 
 
 @dataclass

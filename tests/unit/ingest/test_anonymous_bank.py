@@ -23,7 +23,6 @@ from carecenter.domain.contact import Contact
 from carecenter.domain.events import ContactEvent
 from carecenter.ingest.anonymous_bank import AnonymousBank
 from carecenter.ingest.common import MemorySink
-from carecenter.ingest.folding import EventFolder
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "import" / "anonymous_bank"
 
@@ -143,16 +142,8 @@ def test_states_come_from_the_fold() -> None:
     assert sink.counts.notes["ignored: PHANTOM (virtual call)"] == 1
 
 
-def test_every_story_follows_the_contact_life_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_story_follows_the_contact_life_cycle(stories: list[list[ContactEvent]]) -> None:
     """Each translated contact's events replay through Contact.replay (the TRANSITIONS table)."""
-    stories: list[list[ContactEvent]] = []
-    fold_contact = EventFolder.contact
-
-    def keep(self: EventFolder, events: Any) -> None:
-        stories.append(list(events))
-        fold_contact(self, events)
-
-    monkeypatch.setattr(EventFolder, "contact", keep)
     states = {c["contact_id"]: c["state"] for c in run().contact_dicts()}
     assert len(stories) == len(states) == 9
     for story in stories:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,7 +17,6 @@ from carecenter.domain.events import ContactEvent
 from carecenter.errors import InputError
 from carecenter.ingest.common import MemorySink
 from carecenter.ingest.csv_mapped import MappedCsv, read_mapping
-from carecenter.ingest.folding import EventFolder
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "import" / "csv"
 
@@ -102,16 +100,8 @@ def test_the_fold_decides_states_and_unmapped_durations_are_unknown() -> None:
     }
 
 
-def test_every_row_is_a_legal_contact_story(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_row_is_a_legal_contact_story(stories: list[list[ContactEvent]]) -> None:
     """Each translated contact's events replay through Contact.replay (the TRANSITIONS table)."""
-    stories: list[list[ContactEvent]] = []
-    fold_contact = EventFolder.contact
-
-    def keep(self: EventFolder, events: Any) -> None:
-        stories.append(list(events))
-        fold_contact(self, events)
-
-    monkeypatch.setattr(EventFolder, "contact", keep)
     states = {c["contact_id"]: c["state"] for c in run().contact_dicts()}
     assert len(stories) == 5  # A1 twice
     for story in stories:
