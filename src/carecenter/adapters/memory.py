@@ -25,6 +25,7 @@ from carecenter.domain.projection import (
     VisitFact,
     WarehouseCounts,
 )
+from carecenter.ingest.common import FileCounts, MemorySink, Row
 
 
 class FakeClock:
@@ -146,6 +147,11 @@ class InMemoryWarehouse:
             self._checkpoint,
         )
 
+    def import_sink(self, source: str) -> MemoryImportSink:
+        """A sink that writes an import's facts into these tables at the end of each file
+        (the :class:`~carecenter.services.ports.ImportTarget` port)."""
+        return MemoryImportSink(self, source)
+
     def backend(self) -> Any:
         """The tables copied into an in-memory DuckDB, as an Ibis backend (a snapshot)."""
         import duckdb
@@ -167,3 +173,49 @@ class InMemoryWarehouse:
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM _rows")
             con.unregister("_rows")
         return ibis.duckdb.from_connection(con)
+
+
+class MemoryImportSink(MemorySink):
+    """An import's :class:`~carecenter.ingest.common.FactSink` into an
+    :class:`InMemoryWarehouse`: rows replace rows with the same key at the end of each file;
+    a row already there unchanged counts as a duplicate, like the DuckDB sink."""
+
+    def __init__(self, warehouse: InMemoryWarehouse, source: str) -> None:
+        super().__init__()
+        self.warehouse = warehouse
+        self.source = source
+
+    def start_file(self, file: str) -> FileCounts:
+        """Begin a file: fresh counts."""
+        self.end_file()
+        self.counts = FileCounts(self.source, file)
+        return self.counts
+
+    def end_file(self) -> FileCounts:
+        """Write what the file gave into the warehouse; its counts."""
+        wh, c = self.warehouse, self.counts
+        for key, row in self.contacts.items():
+            fact = ContactRow(*row)
+            old = wh.contacts.get(key)
+            if old == fact:
+                c.duplicates += 1
+                continue
+            c.contacts_new += old is None
+            c.contacts_updated += old is not None
+            wh.contacts[key] = fact
+        c.visits += _replace(wh.contact_facts, self.visits, VisitFact)
+        c.intervals += _replace(wh.agent_state_intervals, self.intervals, AgentInterval)
+        _replace(wh.survey_answers, self.answers, SurveyAnswerRow)
+        self.contacts, self.visits, self.intervals, self.answers = {}, {}, {}, {}
+        return c
+
+
+def _replace(table: dict[Any, Any], rows: dict[Any, Row], kind: type[Any]) -> int:
+    """Put ``rows`` (lists in column order) into ``table`` as ``kind``; how many changed."""
+    changed = 0
+    for key, row in rows.items():
+        fact = kind(*row)
+        if table.get(key) != fact:
+            table[key] = fact
+            changed += 1
+    return changed

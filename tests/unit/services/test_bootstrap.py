@@ -18,7 +18,8 @@ from carecenter.adapters.memory import (
 )
 from carecenter.adapters.settings import Settings
 from carecenter.adapters.warehouse import DuckDbWarehouse
-from carecenter.errors import StoreError, WorkspaceError
+from carecenter.domain.projection import row_values
+from carecenter.errors import WorkspaceError
 from carecenter.services.bootstrap import Workspace, bootstrap
 from carecenter.services.events import project_workspace
 from carecenter.services.importing import import_files
@@ -101,8 +102,30 @@ def test_apply_project_info_and_report_on_fakes(tmp_path: Path) -> None:
     assert same.rows == report.rows
 
 
-def test_an_in_memory_warehouse_takes_no_import(tmp_path: Path) -> None:
-    source = tmp_path / "queue_log"
-    source.write_text("", encoding="utf-8")
-    with fake_workspace(tmp_path) as ws, pytest.raises(StoreError, match="does not take imports"):
-        import_files(ws, "asterisk-queue-log", [source])
+def test_imports_run_on_the_in_memory_warehouse(tmp_path: Path) -> None:
+    """The import service on the fakes gives the facts the DuckDB warehouse gets."""
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "import"
+    files = {
+        "asterisk-queue-log": fixtures / "asterisk" / "queue_log",
+        "amazon-connect-ctr": fixtures / "amazon_connect" / "ctr.jsonl",
+    }
+    memory = InMemoryWarehouse()
+    with fake_workspace(tmp_path, warehouse=memory) as ws:
+        first = {fmt: import_files(ws, fmt, [path]).total() for fmt, path in files.items()}
+        again = {fmt: import_files(ws, fmt, [path]).total() for fmt, path in files.items()}
+    real = tmp_path / "real"
+    (real / "center.yaml").parent.mkdir()
+    duck = DuckDbWarehouse(real / "warehouse.duckdb")
+    try:
+        with fake_workspace(real, warehouse=duck) as ws:
+            for fmt, path in files.items():
+                import_files(ws, fmt, [path])
+        stored = duck.rows("contact_facts")
+    finally:
+        duck.close()
+    assert [tuple(row_values(memory.contact_facts[k])) for k in sorted(memory.contact_facts)] == (
+        stored
+    )
+    assert first["amazon-connect-ctr"].contacts_new == 6
+    assert first["asterisk-queue-log"].quarantined == 3
+    assert all(c.contacts == 0 and c.duplicates > 0 for c in again.values())
