@@ -1,8 +1,12 @@
-"""Importers: what other contact-center systems export, turned into warehouse facts.
+"""Translators: what other contact-center systems export, said as domain events.
 
-One module per input format; :func:`make_importer` builds the importer a format name names.
-Shared machinery is in :mod:`~carecenter.ingest.common` (rows, counts, reader)
-and :mod:`~carecenter.adapters.import_sink` (the DuckDB side).
+One module per input format; :func:`make_importer` builds the translator a format name names.
+Each turns its vendor's records into domain events, which :mod:`~carecenter.ingest.folding`
+folds with the one fold (:func:`carecenter.domain.projection.fold`) into fact rows; the
+Asterisk queue_log folds in DuckDB SQL for speed (:mod:`~carecenter.ingest.queue_log`),
+checked against the one fold by property tests. Shared machinery is in
+:mod:`~carecenter.ingest.common` (sink protocol, counts, reader); the DuckDB side is
+:mod:`carecenter.adapters.import_sink`.
 """
 
 from __future__ import annotations
