@@ -22,8 +22,9 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*$", re.IGNORECAS
 _HINT = "use seconds or a number with s, m, h, d or w, e.g. 30s, 45m, 1.5h, 7d, 1w"
 
 
-def parse_duration(text: str, *, field: str = "duration") -> float:
-    """Seconds in ``text`` (positive and finite); :class:`InputError` on ``field`` otherwise."""
+def parse_duration(text: str, *, field: str = "duration", allow_zero: bool = False) -> float:
+    """Seconds in ``text`` (positive, or zero with ``allow_zero``, and finite);
+    :class:`InputError` on ``field`` otherwise."""
     match = _DURATION.match(text)
     unit = match.group(2).lower() if match else ""
     if match is None or unit not in UNITS:
@@ -31,7 +32,7 @@ def parse_duration(text: str, *, field: str = "duration") -> float:
     seconds = float(match.group(1)) * UNITS[unit]
     if not math.isfinite(seconds):
         raise InputError(f"too long: {text!r}", field=field)
-    if seconds <= 0:
+    if seconds < 0 or (seconds == 0 and not allow_zero):
         raise InputError(f"must be longer than 0: {text!r}", field=field)
     return seconds
 

@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from carecenter.domain.durations import parse_duration
 from carecenter.domain.enums import Channel, Direction, VisitOutcome
 from carecenter.domain.events import (
     CallbackRequested,
@@ -52,6 +53,7 @@ from carecenter.domain.events import (
     ContactTransferred,
     ContactWrapUpStarted,
 )
+from carecenter.errors import InputError
 
 TIMES = ("arrived_at", "enqueued_at", "offered_at", "answered_at", "abandoned_at", "ended_at")
 DURATIONS = ("wait_s", "talk_s", "hold_s", "acw_s")
@@ -217,19 +219,22 @@ class _Story:
 
 
 def _duration(values: Mapping[str, str], name: str) -> float | None:
+    """A duration cell: ``[H:]MM:SS``, or what :func:`parse_duration` reads (``95``, ``1.5m``)."""
     text = values.get(name)
     if not text:
         return None
+    if ":" not in text:
+        try:
+            return parse_duration(text, field=name, allow_zero=True)
+        except InputError:
+            raise ValueError(f"{name}: not a duration or [H:]MM:SS: {text!r}") from None
     try:
-        if ":" in text:
-            parts = [float(p) for p in text.split(":")]
-            seconds = 0.0
-            for p in parts:
-                seconds = seconds * 60 + p
-            return seconds
-        return float(text)
+        seconds = 0.0
+        for part in text.split(":"):
+            seconds = seconds * 60 + float(part)
     except ValueError:
-        raise ValueError(f"{name}: not seconds or [H:]MM:SS: {text!r}") from None
+        raise ValueError(f"{name}: not a duration or [H:]MM:SS: {text!r}") from None
+    return seconds
 
 
 def _flag(values: Mapping[str, str], name: str) -> bool:

@@ -210,3 +210,17 @@ def test_an_answer_or_an_end_without_a_time_is_quarantined(tmp_path: Path) -> No
         (3, "ended_at: empty (abandoned needs an end, abandon or wait time)"),
     ]
     assert not sink.visits
+
+
+def test_durations_are_read_like_every_duration_of_the_program(tmp_path: Path) -> None:
+    """``1m`` and ``0:40`` are the same 60/40 s as ``60`` and ``40``; a word is quarantined."""
+    sink = run_rows(
+        tmp_path,
+        "x1,,sales,Ann,2025-12-01T10:00:00Z,2025-12-01T10:00:20Z,2025-12-01T10:06:00Z,1m,0:40,,\n"
+        "x2,,sales,Ann,2025-12-01T11:00:00Z,2025-12-01T11:00:05Z,2025-12-01T11:01:05Z,soon,,,\n",
+    )
+    (x1,) = sink.visit_dicts()
+    assert (x1["hold_s"], x1["acw_s"], x1["talk_s"]) == (60.0, 40.0, 240.0)
+    assert [(line, reason) for _, line, reason, _ in sink.quarantined] == [
+        (3, "hold_s: not a duration or [H:]MM:SS: 'soon'")
+    ]
