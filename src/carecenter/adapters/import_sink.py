@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from carecenter.adapters.warehouse import KEYS, TABLES, columns
+from carecenter.adapters.warehouse_schema import KEYS, TABLES, columns
 from carecenter.ingest.common import EXTRA_TABLES, FileCounts, Row
 
 _TS = pa.timestamp("us", tz="UTC")

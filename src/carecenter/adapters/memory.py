@@ -157,7 +157,7 @@ class InMemoryWarehouse:
         import duckdb
         import ibis  # type: ignore[import-untyped]
 
-        from carecenter.adapters.warehouse import TABLES, arrow_table
+        from carecenter.adapters.warehouse_schema import TABLES, arrow_table
 
         held: dict[str, dict[Any, Any]] = {
             "contacts": self.contacts,

@@ -14,85 +14,29 @@ constraints (a columnar store): the projector keeps rows unique by replacing the
 
 from __future__ import annotations
 
-import types
-import typing
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from carecenter.adapters.duckdb_lock import connect
+from carecenter.adapters.warehouse_schema import (
+    KEYS,
+    SQL_TYPES,
+    TABLES,
+    arrow_table,
+    columns,
+    ddl,
+)
 from carecenter.domain.projection import (
     AgentInterval,
     ContactRow,
     ProjectionState,
-    SurveyAnswerRow,
     VisitFact,
     WarehouseCounts,
-    row_values,
 )
 from carecenter.errors import StoreError, WorkspaceError
-
-_SQL_TYPES = {
-    str: "VARCHAR",
-    int: "BIGINT",
-    float: "DOUBLE",
-    bool: "BOOLEAN",
-    datetime: "TIMESTAMPTZ",
-}
-_ARROW_TYPES = {
-    str: pa.string(),
-    int: pa.int64(),
-    float: pa.float64(),
-    bool: pa.bool_(),
-    datetime: pa.timestamp("us", tz="UTC"),
-}
-
-TABLES: dict[str, type[Any]] = {
-    "contacts": ContactRow,
-    "contact_facts": VisitFact,
-    "agent_state_intervals": AgentInterval,
-    "survey_answers": SurveyAnswerRow,
-}
-KEYS = {
-    "contacts": ("contact_id",),
-    "contact_facts": ("contact_id", "visit"),
-    "agent_state_intervals": ("agent_id", "start_seq"),
-    "survey_answers": ("survey_id", "question"),
-}
-
-
-def _base_type(hint: Any) -> type[Any]:
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        hint = next(a for a in typing.get_args(hint) if a is not type(None))
-    return typing.cast(type[Any], hint)
-
-
-def columns(row_type: type[Any]) -> list[tuple[str, type[Any]]]:
-    """(column name, python type) of a row class, in field order."""
-    hints = typing.get_type_hints(row_type)
-    return [(f.name, _base_type(hints[f.name])) for f in fields(row_type)]
-
-
-def ddl(table: str) -> str:
-    """``CREATE TABLE IF NOT EXISTS`` for one warehouse table."""
-    cols = ", ".join(f"{n} {_SQL_TYPES[tp]}" for n, tp in columns(TABLES[table]))
-    return f"CREATE TABLE IF NOT EXISTS {table} ({cols})"
-
-
-def arrow_table(row_type: type[Any], rows: Sequence[Any]) -> pa.Table:
-    """Rows of a row class as an Arrow table with the warehouse column types."""
-    cols = columns(row_type)
-    values = list(zip(*(row_values(r) for r in rows), strict=True)) if rows else [()] * len(cols)
-    arrays = [
-        pa.array(list(v), type=_ARROW_TYPES[tp]) for (_, tp), v in zip(cols, values, strict=True)
-    ]
-    return pa.Table.from_arrays(arrays, names=[n for n, _ in cols])
-
 
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "contacts": (("transferred_in", "false"),),
@@ -119,7 +63,7 @@ def upgrade_tables(conn: duckdb.DuckDBPyConnection) -> None:
         for column, value in added:
             if column in present:
                 continue
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {_SQL_TYPES[types[column]]}")
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {SQL_TYPES[types[column]]}")
             conn.execute(f"UPDATE {table} SET {column} = {value}")
 
 
@@ -283,3 +227,15 @@ class DuckDbWarehouse:
         """Every row of ``table`` in key order (for tests and exports)."""
         order = ", ".join(KEYS[table])
         return self._conn.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+
+
+__all__ = [
+    "ADDED_COLUMNS",
+    "KEYS",
+    "TABLES",
+    "DuckDbWarehouse",
+    "arrow_table",
+    "columns",
+    "ddl",
+    "upgrade_tables",
+]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typing
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -240,6 +240,21 @@ class Importer(Protocol):
         ...
 
 
+def read_json_records(
+    file: TextFile, sink: FactSink, handle: Callable[[int, Any, str], None]
+) -> None:
+    """Count each JSON record of ``file`` and pass it to ``handle(line, record, raw)``; a
+    record that is not JSON, or that ``handle`` rejects with ``ValueError``, is quarantined."""
+    for line, record, raw in json_records(file):
+        sink.counts.records += 1
+        try:
+            if isinstance(record, ValueError):
+                raise record
+            handle(line, record, raw)
+        except ValueError as exc:
+            sink.quarantine(line, str(exc), raw)
+
+
 __all__ = [
     "EXTRA_TABLES",
     "FactSink",
@@ -252,5 +267,6 @@ __all__ = [
     "csv_rows",
     "json_records",
     "parse_time",
+    "read_json_records",
     "seconds_between",
 ]

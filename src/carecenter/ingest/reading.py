@@ -4,15 +4,11 @@ and the time formats the importers meet."""
 from __future__ import annotations
 
 import io
-import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
-
-if typing.TYPE_CHECKING:
-    from carecenter.ingest.common import FactSink
 
 Progress = Callable[[int, int], None]
 """Called with (bytes read, bytes in the file) while a file is read."""
@@ -137,18 +133,3 @@ def seconds_between(start: datetime | None, end: datetime | None) -> float | Non
     if start is None or end is None:
         return None
     return (end - start).total_seconds()
-
-
-def read_json_records(
-    file: TextFile, sink: FactSink, handle: Callable[[int, Any, str], None]
-) -> None:
-    """Count each JSON record of ``file`` and pass it to ``handle(line, record, raw)``; a
-    record that is not JSON, or that ``handle`` rejects with ``ValueError``, is quarantined."""
-    for line, record, raw in json_records(file):
-        sink.counts.records += 1
-        try:
-            if isinstance(record, ValueError):
-                raise record
-            handle(line, record, raw)
-        except ValueError as exc:
-            sink.quarantine(line, str(exc), raw)

@@ -66,9 +66,8 @@ from carecenter.domain.events import (
     ContactTransferred,
     ContactWrapUpStarted,
 )
-from carecenter.ingest.common import FactSink, TextFile, parse_time
+from carecenter.ingest.common import FactSink, TextFile, parse_time, read_json_records
 from carecenter.ingest.folding import EventFolder
-from carecenter.ingest.reading import read_json_records
 
 _PREFIX = "com.twilio.taskrouter."
 S = ContactState
