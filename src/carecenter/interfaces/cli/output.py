@@ -37,6 +37,47 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _columns(rows: Sequence[Mapping[str, Any]], cols: Sequence[str]) -> list[list[Any]]:
+    """``rows`` as one list per column of ``cols`` with every value :func:`_plain`.
+
+    Whole columns are checked at once (the types they hold, the sum of their floats) and only a
+    column holding a date, an enum or a non-finite float is converted value by value: printing
+    a report of 20,000 rows by 56 columns stays a few C loops.
+    """
+    columns = [[r.get(c) for r in rows] for c in cols]
+    for i, column in enumerate(columns):
+        kinds = set(map(type, column))
+        kinds.discard(type(None))
+        if kinds <= {int, str, bool}:
+            continue
+        if kinds == {float} or kinds == {float, int}:
+            numbers = [v for v in column if v is not None]
+            if math.isfinite(sum(numbers)):
+                continue
+        columns[i] = [_plain(v) for v in column]
+    return columns
+
+
+def _json(rows: Sequence[Mapping[str, Any]], cols: list[str]) -> str:
+    """A JSON list of row objects, one compact object per line (the C encoder)."""
+    if not rows:
+        return "[]"
+    encode = json.JSONEncoder(ensure_ascii=True, allow_nan=False).encode
+    table = zip(*_columns(rows, cols), strict=True)
+    lines = ",\n".join(encode(dict(zip(cols, r, strict=True))) for r in table)
+    return "[\n" + lines + "\n]"
+
+
+def _csv(rows: Sequence[Mapping[str, Any]], cols: list[str]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(cols)
+    if rows:
+        # None is written as an empty field
+        writer.writerows(zip(*_columns(rows, cols), strict=True))
+    return buf.getvalue().rstrip("\n")
+
+
 def render(
     rows: Sequence[Mapping[str, Any]],
     fmt: str,
@@ -44,18 +85,15 @@ def render(
     title: str | None = None,
     columns: Sequence[str] | None = None,
 ) -> str:
-    """Return ``rows`` rendered in ``fmt`` (table, json or csv) as text."""
+    """Return ``rows`` rendered in ``fmt`` (table, json or csv) as text.
+
+    JSON is a list of row objects, one object per line.
+    """
     cols = list(columns) if columns is not None else (list(rows[0]) if rows else [])
     if fmt == "json":
-        data = [{c: _plain(r.get(c)) for c in cols} for r in rows]
-        return json.dumps(data, indent=2)
+        return _json(rows, cols)
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(cols)
-        for r in rows:
-            writer.writerow(["" if _plain(r.get(c)) is None else _plain(r.get(c)) for c in cols])
-        return buf.getvalue().rstrip("\n")
+        return _csv(rows, cols)
     if fmt == "table":
         from rich.console import Console
         from rich.table import Table
