@@ -22,11 +22,15 @@ def _shown(column: str, shares: frozenset[str]) -> str:
     return f"{column}_%" if column in shares else column
 
 
-def _table_rows(rows: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
-    """Rows for the terminal table: shares (the catalog says which) as percent in ``<key>_%``."""
-    from carecenter.metrics.registry import shares
+def _table_rows(
+    rows: list[dict[str, Any]], columns: list[str], percent: frozenset[str] | None = None
+) -> list[dict[str, Any]]:
+    """Rows for the terminal table: shares (the catalog says which: the report's ``shares``,
+    else the registry's) as percent in ``<key>_%``."""
+    if percent is None:
+        from carecenter.metrics.registry import shares
 
-    percent = shares()
+        percent = shares()
     out = []
     for row in rows:
         shown: dict[str, Any] = {}
@@ -104,11 +108,10 @@ def report_command(
     if fmt != "table":
         _write(render(report.rows, fmt, columns=report.columns), output)
         return
-    from carecenter.metrics.engine import HEADLINE
-    from carecenter.metrics.registry import shares
+    from carecenter.metrics.spec import HEADLINE
 
     extra = AGENT_TABLE_COLUMNS if "agent" in groups else ()
     columns = ["interval_start", *groups, *HEADLINE, *(c for c in extra if c not in HEADLINE)]
-    rows = _table_rows(report.rows, columns)
-    shown = [_shown(c, shares()) for c in columns]
+    rows = _table_rows(report.rows, columns, report.shares)
+    shown = [_shown(c, report.shares) for c in columns]
     _write(render(rows, "table", title="service report", columns=shown), output)
