@@ -206,7 +206,8 @@ def _run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str) -> Report:
         found = known.span
         if found is None:
             by = list(spec.by) if spec.groups is None else ["group"]
-            return Report(["interval_start", *by, *metric_columns()], [], None, shares())
+            columns = ["interval_start", *by, *metric_columns()]
+            return Report(columns, [[] for _ in columns], None, shares())
         start = start or found[0]
         end = end or found[1] + timedelta(microseconds=1)
     buckets = Buckets.build(spec.interval, timezone, start, end, backend=con.name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from carecenter.errors import InputError
@@ -67,13 +68,26 @@ class ReportSpec:
 
 @dataclass(frozen=True)
 class Report:
-    """Rows of one report: ``interval_start`` (local, aware), the dimensions, every metric."""
+    """One report: ``interval_start`` (local, aware), the dimensions, every metric.
+
+    Held by column (``values``: one list per column of ``columns``), as the backend returns
+    it; :attr:`rows` gives the same as one dict per row.
+    """
 
     columns: list[str]
-    rows: list[dict[str, Any]]
+    values: list[list[Any]]
     buckets: Buckets | None
     shares: frozenset[str] = frozenset()
     """The metric columns that are shares (fractions), as the catalog says."""
+
+    @cached_property
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per row: column -> value."""
+        return [dict(zip(self.columns, row, strict=True)) for row in zip(*self.values, strict=True)]
+
+    def column(self, key: str) -> list[Any]:
+        """The values of the column ``key``."""
+        return self.values[self.columns.index(key)]
 
 
 @dataclass(frozen=True)
@@ -121,5 +135,4 @@ def report_from_arrow(
     keys = set(spec.keys)
     for key, column in data.items():
         values.append([None if v == "" else v for v in column] if key in keys else column)
-    rows = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
-    return Report(columns, rows, buckets, shares)
+    return Report(columns, values, buckets, shares)

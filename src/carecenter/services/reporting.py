@@ -130,7 +130,7 @@ def unrecorded(report: Report) -> list[str]:
     ``acw_logged`` below ``handled``), so a reader knows what AHT and the averages cover."""
 
     def total(key: str) -> int:
-        return round(sum(r.get(key) or 0 for r in report.rows))
+        return round(sum(v or 0 for v in report.column(key))) if key in report.columns else 0
 
     handled = total("handled")
     notes = []

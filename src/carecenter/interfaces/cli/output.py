@@ -37,14 +37,14 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _columns(rows: Sequence[Mapping[str, Any]], cols: Sequence[str]) -> list[list[Any]]:
-    """``rows`` as one list per column of ``cols`` with every value :func:`_plain`.
+def _plain_columns(columns: list[list[Any]]) -> list[list[Any]]:
+    """``columns`` (lists of values) with every value :func:`_plain`.
 
     Whole columns are checked at once (the types they hold, the sum of their floats) and only a
     column holding a date, an enum or a non-finite float is converted value by value: printing
     a report of 20,000 rows by 56 columns stays a few C loops.
     """
-    columns = [[r.get(c) for r in rows] for c in cols]
+    columns = list(columns)
     for i, column in enumerate(columns):
         kinds = set(map(type, column))
         kinds.discard(type(None))
@@ -58,23 +58,23 @@ def _columns(rows: Sequence[Mapping[str, Any]], cols: Sequence[str]) -> list[lis
     return columns
 
 
-def _json(rows: Sequence[Mapping[str, Any]], cols: list[str]) -> str:
+def _json(cols: list[str], columns: list[list[Any]]) -> str:
     """A JSON list of row objects, one compact object per line (the C encoder)."""
-    if not rows:
+    if not columns or not columns[0]:
         return "[]"
     encode = json.JSONEncoder(ensure_ascii=True, allow_nan=False).encode
-    table = zip(*_columns(rows, cols), strict=True)
+    table = zip(*columns, strict=True)
     lines = ",\n".join(encode(dict(zip(cols, r, strict=True))) for r in table)
     return "[\n" + lines + "\n]"
 
 
-def _csv(rows: Sequence[Mapping[str, Any]], cols: list[str]) -> str:
+def _csv(cols: list[str], columns: list[list[Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(cols)
-    if rows:
+    if columns:
         # None is written as an empty field
-        writer.writerows(zip(*_columns(rows, cols), strict=True))
+        writer.writerows(zip(*columns, strict=True))
     return buf.getvalue().rstrip("\n")
 
 
@@ -90,10 +90,8 @@ def render(
     JSON is a list of row objects, one object per line.
     """
     cols = list(columns) if columns is not None else (list(rows[0]) if rows else [])
-    if fmt == "json":
-        return _json(rows, cols)
-    if fmt == "csv":
-        return _csv(rows, cols)
+    if fmt in ("json", "csv"):
+        return render_columns(cols, [[r.get(c) for r in rows] for c in cols], fmt)
     if fmt == "table":
         from rich.console import Console
         from rich.table import Table
@@ -107,6 +105,18 @@ def render(
         console.print(table)
         return console.export_text().rstrip("\n")
     raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", field="format")
+
+
+def render_columns(columns: Sequence[str], values: Sequence[list[Any]], fmt: str) -> str:
+    """Return a table held by column (``values``: one list per column of ``columns``) in
+    ``fmt``, json or csv, as :func:`render` does."""
+    cols = list(columns)
+    plain = _plain_columns(list(values))
+    if fmt == "json":
+        return _json(cols, plain)
+    if fmt == "csv":
+        return _csv(cols, plain)
+    raise InputError(f"unknown format {fmt!r}; choose json or csv", field="format")
 
 
 def _numeric(rows: Sequence[Mapping[str, Any]], col: str) -> bool:

@@ -12,7 +12,7 @@ import typer
 
 from carecenter.errors import InputError
 from carecenter.interfaces.cli.options import WorkspaceOption, settings_for
-from carecenter.interfaces.cli.output import render
+from carecenter.interfaces.cli.output import render, render_columns
 
 REPORT_FORMATS = ("table", "json", "csv", "html")
 AGENT_TABLE_COLUMNS = ("handled", "aht_s", "avg_acw_s", "occupancy", "utilization", "long_calls")
@@ -106,7 +106,7 @@ def report_command(
     for note in reporting.unrecorded(report):
         typer.echo(f"note: {note}", err=True)
     if fmt != "table":
-        _write(render(report.rows, fmt, columns=report.columns), output)
+        _write(render_columns(report.columns, report.values, fmt), output)
         return
     from carecenter.metrics.spec import HEADLINE
 
