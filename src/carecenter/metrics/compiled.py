@@ -3,12 +3,12 @@
 Building a report's Ibis expression and compiling it to SQL costs a short command more than
 running it (importing Ibis alone is a good part of a second). The SQL only depends on the
 catalog's code, the report's shape (interval, grouping, FCR), its period and the center's
-dimensions, so :func:`run` keeps it in a :class:`SqlCache` under a key of exactly these, and a
+dimensions, so :func:`run` keeps it in a :class:`SqlCache` under a key of the last three, and a
 repeated report runs the SQL directly on the warehouse without importing Ibis. The catalog stays
-the only definition of every metric: the cache holds its compiled output, and a change to any
-file of :mod:`carecenter.metrics` (or to Ibis, sqlglot or the database driver) changes every
-key. Reports that join in-memory tables (agent groups, many agents by team or site) are not
-cached.
+the only definition of every metric: the cache holds its compiled output, kept apart per
+version of the catalog's code by the cache adapter (a change to any file of
+:mod:`carecenter.metrics`, or to Ibis, sqlglot or the database driver, is a new version).
+Reports that join in-memory tables (agent groups, many agents by team or site) are not cached.
 """
 
 from __future__ import annotations
@@ -19,21 +19,17 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.spec import Contents, Report, ReportSpec, read_contents, report_from_arrow
 from carecenter.metrics.timebuckets import Buckets
 
-PACKAGES = ("ibis-framework", "sqlglot", "duckdb", "pyarrow")
-"""Packages whose version changes the compiled SQL or how its result is read."""
-
 
 class SqlCache(Protocol):
-    """Text by key (the adapter decides where it lives; a miss is ``None``)."""
+    """Text by key (the adapter decides where it lives; a miss is ``None``). A cache only
+    holds what this version of the catalog compiled: the adapter keeps each version's entries
+    apart (see :func:`carecenter.adapters.sql_cache.catalog_version`)."""
 
     def get(self, key: str) -> str | None: ...
 
@@ -57,26 +53,8 @@ class SqlWarehouse(Protocol):
         ...
 
 
-@cache
-def code_version() -> str:
-    """A digest of the catalog's code (every module of :mod:`carecenter.metrics` and the
-    domain modules it reads) and of the versions of :data:`PACKAGES`."""
-    digest = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    domain = here.parent / "domain"
-    for path in [*sorted(here.glob("*.py")), domain / "enums.py", domain / "durations.py"]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    for package in PACKAGES:
-        try:
-            digest.update(f"{package}={version(package)}".encode())
-        except PackageNotFoundError:
-            digest.update(package.encode())
-    return digest.hexdigest()
-
-
 def _key(*parts: Any) -> str:
-    text = json.dumps([code_version(), *parts], default=repr, sort_keys=True)
+    text = json.dumps(parts, default=repr, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

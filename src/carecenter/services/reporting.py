@@ -113,7 +113,7 @@ def metrics_report(
         dims, tz = Dimensions.from_center(center), _tz(center)
         warehouse = ws.warehouse
         if isinstance(warehouse, compiled.SqlWarehouse):
-            cache = FileSqlCache(ws.settings.cache_path)
+            cache = FileSqlCache(ws.settings.cache_path / "report-sql")
             return compiled.run(warehouse, spec, dims, tz, cache)
         return run(warehouse.backend(), spec, dims, tz)
 
