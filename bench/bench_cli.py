@@ -10,7 +10,9 @@ building and compiling the query, running it and printing. Times, each the media
   workspace of ``--rows`` synthetic calls (the facts of ``bench_report.py``): about 22,000
   rows of 56 columns printed; ``report_2m_json`` the same as JSON;
 * the peer, ``bare_*``: a Python process that opens the same warehouse with DuckDB and runs
-  the plain ``GROUP BY`` of ``bench_report.py`` (per day, or per 30 minutes and queue).
+  the plain ``GROUP BY`` of ``bench_report.py`` (per day, or per 30 minutes and queue);
+* ``*_cold``: the same report with the workspace's cache of compiled SQL emptied before each
+  run (the first report of its shape, period and center; the others reuse the SQL).
 
 Prints one JSON object. ``python bench/bench_cli.py [--rows 2000000] [--repeat 5] [--keep DIR]``.
 """
@@ -21,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -48,10 +51,13 @@ def carecenter(*args: str) -> list[str]:
     return [sys.executable, "-m", "carecenter", *args]
 
 
-def timed(command: list[str], repeat: int) -> dict[str, Any]:
-    """Median and all wall times (seconds) of ``repeat`` runs of ``command``."""
+def timed(command: list[str], repeat: int, cold: Path | None = None) -> dict[str, Any]:
+    """Median and all wall times (seconds) of ``repeat`` runs of ``command`` (``cold``: a
+    workspace whose cache is removed before each run)."""
     times = []
     for _ in range(repeat):
+        if cold is not None:
+            shutil.rmtree(cold / ".cache", ignore_errors=True)
         t = time.perf_counter()
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=os.environ.copy())
         times.append(time.perf_counter() - t)
@@ -103,6 +109,8 @@ def main() -> None:
         "python_startup": [sys.executable, "-c", "pass"],
     }
     out["timings"] = {name: timed(command, args.repeat) for name, command in runs.items()}
+    out["timings"]["small_report_cold"] = timed(runs["small_report"], args.repeat, cold=small)
+    out["timings"]["report_2m_cold"] = timed(runs["report_2m"], args.repeat, cold=large)
     medians = {name: t["median_s"] for name, t in out["timings"].items()}
     out["small_report_s"] = medians["small_report"]
     out["report_2m_s"] = medians["report_2m"]

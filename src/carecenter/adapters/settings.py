@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 STORE_FILE = "carecenter.db"
+CACHE_DIR = ".cache"
 WAREHOUSE_FILE = "warehouse.duckdb"
 CONFIG_FILE = "center.yaml"
 
@@ -40,6 +41,11 @@ class Settings(BaseSettings):
     def warehouse_path(self) -> Path:
         """The DuckDB file of the warehouse."""
         return self.warehouse if self.warehouse is not None else self.workspace / WAREHOUSE_FILE
+
+    @property
+    def cache_path(self) -> Path:
+        """Directory of caches the workspace can lose at any time (compiled report SQL)."""
+        return self.workspace / CACHE_DIR
 
     @property
     def config_path(self) -> Path:

@@ -129,6 +129,14 @@ class DuckDbWarehouse:
 
         return ibis.duckdb.from_connection(self._conn)
 
+    def backend_name(self) -> str:
+        """The name of the Ibis backend :meth:`backend` gives."""
+        return "duckdb"
+
+    def arrow(self, sql: str) -> pa.Table:
+        """Run the query ``sql`` (compiled from the metric catalog) and return its rows."""
+        return self._conn.sql(sql).to_arrow_table()
+
     def import_sink(self, source: str) -> Any:
         """The :class:`~carecenter.adapters.import_sink.WarehouseSink` of importer ``source``
         on this warehouse (a writer)."""

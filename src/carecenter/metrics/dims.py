@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import ibis  # type: ignore[import-untyped]
 import pyarrow as pa
 
 from carecenter.domain.center import Center, ServiceLevelPolicy
+
+if TYPE_CHECKING:
+    import ibis  # type: ignore[import-untyped]
 
 DEFAULT_POLICY = ServiceLevelPolicy()
 V = TypeVar("V", bool, float, str)
@@ -94,6 +96,8 @@ class Dimensions:
     def agent_table(self) -> ibis.Table:
         """``agent_dim`` (``d_agent_id``, ``d_team``, ``d_site``, ``d_hourly_cost``) as an
         Ibis memtable, to join when there are too many agents for :meth:`agent`."""
+        import ibis
+
         ids = sorted(self.agents)
         data = pa.table(
             [
@@ -118,6 +122,8 @@ def lookup(key: Any, values: Mapping[str, V], default: V) -> Any:
     a row a handful of set lookups, less than a join with a table of the configuration
     would, and needs no table: it runs unchanged on every backend.
     """
+    import ibis
+
     kind = _TYPES[type(default)]
     keys: dict[V, list[str]] = {}
     for k, v in values.items():
@@ -132,6 +138,8 @@ def lookup(key: Any, values: Mapping[str, V], default: V) -> Any:
 
 def group_table(groups: Mapping[str, Sequence[str]]) -> ibis.Table:
     """Agent-group membership (group name, agent id) as an Ibis memtable."""
+    import ibis
+
     pairs = sorted((g, a) for g, agents in groups.items() for a in agents)
     data = pa.table([[g for g, _ in pairs], [a for _, a in pairs]], schema=GROUP_SCHEMA)
     return ibis.memtable(data)

@@ -7,10 +7,9 @@ One Ibis expression per report, executed by whichever backend holds the tables: 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import ibis  # type: ignore[import-untyped]
@@ -20,11 +19,8 @@ import carecenter.metrics.agent_catalog
 import carecenter.metrics.catalog
 import carecenter.metrics.ratios
 import carecenter.metrics.survey_catalog  # noqa: F401  (the imports fill the registry)
-from carecenter.errors import InputError
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.frames import (
-    AGENT_DIMS,
-    DIMENSIONS,
     agent_slices,
     fcr_classes,
     survey_rows,
@@ -38,8 +34,20 @@ from carecenter.metrics.registry import (
     VISIT,
     Metric,
     of_kind,
+    shares,
 )
-from carecenter.metrics.timebuckets import Buckets, step_seconds
+from carecenter.metrics.spec import (
+    AGENT_DIMS,
+    HEADLINE,
+    Contents,
+    Report,
+    ReportSpec,
+    read_contents,
+    report_from_arrow,
+)
+from carecenter.metrics.timebuckets import Buckets
+
+__all__ = ["HEADLINE", "Contents", "Report", "ReportSpec", "expression", "run"]
 
 FACTS, INTERVALS, ANSWERS = "contact_facts", "agent_state_intervals", "survey_answers"
 
@@ -51,56 +59,6 @@ def quiet_backend() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", r".* is deprecated, use .* instead", DeprecationWarning)
         yield
-
-
-@dataclass(frozen=True)
-class ReportSpec:
-    """What to report: interval, grouping and period (aware datetimes; ``None``: all data)."""
-
-    interval: str = "1d"
-    by: tuple[str, ...] = ()
-    start: datetime | None = None
-    end: datetime | None = None
-    """Exclusive."""
-    fcr: bool = True
-    """Compute first-contact resolution (a window over every fact: the costliest metric)."""
-    groups: Mapping[str, Sequence[str]] | None = field(default=None, compare=False)
-    """Agent groups (name -> agent ids): report agent metrics per group (``by`` must be ())."""
-
-    def __post_init__(self) -> None:
-        step_seconds(self.interval)
-        for d in self.by:
-            if d not in DIMENSIONS:
-                raise InputError(
-                    f"unknown dimension {d!r}; choose from {', '.join(DIMENSIONS)}", field="by"
-                )
-        if len(set(self.by)) != len(self.by):
-            raise InputError("a dimension is named twice", field="by")
-        if self.start and self.end and self.start >= self.end:
-            raise InputError("the period is empty: it must start before it ends", field="start")
-
-
-@dataclass(frozen=True)
-class Report:
-    """Rows of one report: ``interval_start`` (local, aware), the dimensions, every metric."""
-
-    columns: list[str]
-    rows: list[dict[str, Any]]
-    buckets: Buckets | None
-
-
-HEADLINE = (
-    "offered",
-    "answered",
-    "abandoned",
-    "short_abandoned",
-    "service_level",
-    "asa_s",
-    "abandon_rate",
-    "aht_s",
-    "occupancy",
-)
-"""The metrics a manager reads first; the report's first metric columns."""
 
 
 def metric_columns() -> list[str]:
@@ -123,19 +81,14 @@ def answers_table(con: Any) -> Any | None:
         return None
 
 
-@dataclass(frozen=True)
-class Contents:
-    """What a report needs to know about the warehouse before it is built."""
-
-    span: tuple[datetime, datetime] | None
-    """First and last timestamps of the facts, agent intervals and survey answers (``None``:
-    no data, or not asked for)."""
-    answers: bool | None
-    """Whether ``survey_answers`` has rows (``None``: a warehouse older than that table)."""
-
-
 def contents(con: Any, *, span: bool = True) -> Contents:
     """One small query: the data's time span (when ``span``) and whether survey answers exist."""
+    probe = contents_probe(con, span=span)
+    return Contents(None, None) if probe is None else read_contents(fetch(probe))
+
+
+def contents_probe(con: Any, *, span: bool = True) -> Any | None:
+    """The one-row expression :func:`contents` runs (``None``: nothing to ask)."""
     a = answers_table(con)
     parts = []
     if span:
@@ -148,27 +101,11 @@ def contents(con: Any, *, span: bool = True) -> Contents:
         lo_hi = {"a_lo": a.answered_at.min(), "a_hi": a.answered_at.max()} if span else {}
         parts.append(a.aggregate(a_n=a.count(), **lo_hi))
     if not parts:
-        return Contents(None, None)
+        return None
     probe = parts[0]
     for part in parts[1:]:
         probe = probe.cross_join(part)
-    row = fetch(probe)
-    found = [_instant(row.column(k)) for k in row.column_names if k != "a_n"]
-    times = [t for t in found if t is not None]
-    span_found = (min(times), max(times)) if times else None
-    return Contents(span_found, bool(row.column("a_n")[0].as_py()) if a is not None else None)
-
-
-def _instant(column: Any) -> datetime | None:
-    """The first value of an Arrow timestamp column as an aware UTC datetime, read from its
-    integer (pyarrow's own conversion of zoned timestamps imports pandas)."""
-    value = column.cast("int64")[0].as_py()
-    if value is None:
-        return None
-    per_second = {"s": 1, "ms": 1000, "us": 1_000_000, "ns": 1_000_000_000}[column.type.unit]
-    seconds, fraction = divmod(value, per_second)
-    micros = fraction * 1_000_000 // per_second
-    return datetime.fromtimestamp(seconds, UTC) + timedelta(microseconds=micros)
+    return probe
 
 
 def data_range(con: Any) -> tuple[datetime, datetime] | None:
@@ -269,17 +206,10 @@ def _run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str) -> Report:
         found = known.span
         if found is None:
             by = list(spec.by) if spec.groups is None else ["group"]
-            return Report(["interval_start", *by, *metric_columns()], [], None)
+            columns = ["interval_start", *by, *metric_columns()]
+            return Report(columns, [[] for _ in columns], None, shares())
         start = start or found[0]
         end = end or found[1] + timedelta(microseconds=1)
     buckets = Buckets.build(spec.interval, timezone, start, end, backend=con.name)
     table = expression(con, spec, dims, buckets, answers=known.answers)
-    data = fetch(table).to_pydict()
-    labels = {b: buckets.label(b) for b in set(data["interval"])}
-    columns = ["interval_start", *(k for k in table.columns if k != "interval")]
-    values: list[list[Any]] = [[labels[b] for b in data.pop("interval")]]
-    for key, column in data.items():
-        dim = key in spec.by or key == "group"
-        values.append([None if v == "" else v for v in column] if dim else column)
-    rows = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
-    return Report(columns, rows, buckets)
+    return report_from_arrow(fetch(table), spec, buckets, shares())

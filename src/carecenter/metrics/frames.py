@@ -24,12 +24,10 @@ from carecenter.metrics.catalog import (
     handle_s,
 )
 from carecenter.metrics.dims import Dimensions, group_table
+from carecenter.metrics.spec import AGENT_DIMS
 from carecenter.metrics.timebuckets import Buckets, epoch_s
 
 VISIT_DIMS = {"queue": "queue_id", "channel": "channel", "tier": "tier", "agent": "agent_id"}
-AGENT_DIMS = ("agent", "team", "site")
-DIMENSIONS = ("queue", "channel", "tier", "agent", "team", "site")
-"""Names accepted by ``--by``."""
 FCR_COLUMNS = ("customer_id", "topic", "arrived_at", "enqueued_at", "queue_id", "outcome")
 FCR_COLUMNS_TAIL = ("transferred_out",)
 

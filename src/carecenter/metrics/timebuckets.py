@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-import ibis  # type: ignore[import-untyped]
-import ibis.expr.datatypes as dt  # type: ignore[import-untyped]
 
 from carecenter.domain.durations import WEEK_S, divides_day, parse_duration
 from carecenter.errors import InputError
+
+if TYPE_CHECKING:
+    import ibis  # type: ignore[import-untyped]
 
 ALL = "all"
 """The interval name for the whole period as one interval."""
@@ -109,6 +111,8 @@ class Buckets:
 
     def local(self, epoch: ibis.Expr) -> ibis.Expr:
         """Local epoch seconds of the UTC epoch-seconds expression ``epoch``."""
+        import ibis
+
         if not self.changes:
             return epoch + self.base_offset if self.base_offset else epoch
         branches = [(epoch >= at, offset) for at, offset in reversed(self.changes)]
@@ -124,6 +128,8 @@ class Buckets:
 
     def bucket(self, local: ibis.Expr) -> ibis.Expr:
         """Start (local epoch seconds) of the interval holding the local time ``local``."""
+        import ibis
+
         if self.step is None:
             return ibis.literal(self.first_local(), "int64")
         return ((local - self.origin) // self.step) * self.step + self.origin
@@ -134,9 +140,18 @@ class Buckets:
         return naive.replace(tzinfo=ZoneInfo(self.timezone))
 
 
-@ibis.udf.scalar.builtin(name="epoch")  # type: ignore[untyped-decorator]
-def _duckdb_epoch(ts: dt.Timestamp(timezone="UTC")) -> dt.float64:  # type: ignore[valid-type]
-    """DuckDB's ``epoch(TIMESTAMPTZ)``: seconds with microseconds, no time-zone cast."""
+@cache
+def _duckdb_epoch() -> Any:
+    """DuckDB's ``epoch(TIMESTAMPTZ)``: seconds with microseconds, no time-zone cast (an Ibis
+    builtin function, made on first use so that this module does not import Ibis)."""
+    import ibis
+    import ibis.expr.datatypes as dt  # type: ignore[import-untyped]
+
+    def epoch(ts: Any) -> Any:
+        """``epoch(TIMESTAMPTZ)``."""
+
+    epoch.__annotations__ = {"ts": dt.Timestamp(timezone="UTC"), "return": dt.float64}
+    return ibis.udf.scalar.builtin(name="epoch")(epoch)
 
 
 def epoch_s(ts: ibis.Expr, backend: str = "") -> ibis.Expr:
@@ -147,5 +162,5 @@ def epoch_s(ts: ibis.Expr, backend: str = "") -> ibis.Expr:
     portable ``EXTRACT(epoch ...)``.
     """
     if backend == "duckdb":
-        return _duckdb_epoch(ts)
+        return _duckdb_epoch()(ts)
     return ts.epoch_seconds().cast("float64")

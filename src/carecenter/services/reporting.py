@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from carecenter.domain.center import Center
 from carecenter.errors import InputError
 from carecenter.metrics.dims import Dimensions
-from carecenter.metrics.engine import Report, ReportSpec, run
+from carecenter.metrics.spec import Report, ReportSpec
 from carecenter.metrics.timebuckets import step_seconds
 from carecenter.services.bootstrap import WorkspaceSource, opened
 
@@ -99,10 +99,30 @@ def metrics_report(
     by: Sequence[str] = (),
     fcr: bool = True,
 ) -> Report:
-    """Every metric per interval and group (``by``: queue, channel, tier, agent, team, site)."""
-    with _backend(source) as (con, center):
+    """Every metric per interval and group (``by``: queue, channel, tier, agent, team, site).
+
+    On a warehouse that runs SQL itself (DuckDB) the catalog's compiled SQL is cached in the
+    workspace (:mod:`carecenter.metrics.compiled`): a repeated report does not compile again.
+    """
+    from carecenter.adapters.sql_cache import FileSqlCache
+    from carecenter.metrics import compiled
+
+    with opened(source, read_only=True) as ws:
+        center = ws.center.load()
         spec = _spec(center, period, interval, by, fcr)
-        return run(con, spec, Dimensions.from_center(center), _tz(center))
+        dims, tz = Dimensions.from_center(center), _tz(center)
+        warehouse = ws.warehouse
+        if isinstance(warehouse, compiled.SqlWarehouse):
+            cache = FileSqlCache(ws.settings.cache_path / "report-sql")
+            return compiled.run(warehouse, spec, dims, tz, cache)
+        return run(warehouse.backend(), spec, dims, tz)
+
+
+def run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str) -> Report:
+    """The catalog's report on the Ibis backend ``con``."""
+    from carecenter.metrics.engine import run as run_catalog
+
+    return run_catalog(con, spec, dims, timezone)
 
 
 def unrecorded(report: Report) -> list[str]:
@@ -110,7 +130,7 @@ def unrecorded(report: Report) -> list[str]:
     ``acw_logged`` below ``handled``), so a reader knows what AHT and the averages cover."""
 
     def total(key: str) -> int:
-        return round(sum(r.get(key) or 0 for r in report.rows))
+        return round(sum(v or 0 for v in report.column(key))) if key in report.columns else 0
 
     handled = total("handled")
     notes = []

@@ -12,7 +12,7 @@ import typer
 
 from carecenter.errors import InputError
 from carecenter.interfaces.cli.options import WorkspaceOption, settings_for
-from carecenter.interfaces.cli.output import render
+from carecenter.interfaces.cli.output import render, render_columns
 
 REPORT_FORMATS = ("table", "json", "csv", "html")
 AGENT_TABLE_COLUMNS = ("handled", "aht_s", "avg_acw_s", "occupancy", "utilization", "long_calls")
@@ -22,11 +22,15 @@ def _shown(column: str, shares: frozenset[str]) -> str:
     return f"{column}_%" if column in shares else column
 
 
-def _table_rows(rows: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
-    """Rows for the terminal table: shares (the catalog says which) as percent in ``<key>_%``."""
-    from carecenter.metrics.registry import shares
+def _table_rows(
+    rows: list[dict[str, Any]], columns: list[str], percent: frozenset[str] | None = None
+) -> list[dict[str, Any]]:
+    """Rows for the terminal table: shares (the catalog says which: the report's ``shares``,
+    else the registry's) as percent in ``<key>_%``."""
+    if percent is None:
+        from carecenter.metrics.registry import shares
 
-    percent = shares()
+        percent = shares()
     out = []
     for row in rows:
         shown: dict[str, Any] = {}
@@ -102,13 +106,12 @@ def report_command(
     for note in reporting.unrecorded(report):
         typer.echo(f"note: {note}", err=True)
     if fmt != "table":
-        _write(render(report.rows, fmt, columns=report.columns), output)
+        _write(render_columns(report.columns, report.values, fmt), output)
         return
-    from carecenter.metrics.engine import HEADLINE
-    from carecenter.metrics.registry import shares
+    from carecenter.metrics.spec import HEADLINE
 
     extra = AGENT_TABLE_COLUMNS if "agent" in groups else ()
     columns = ["interval_start", *groups, *HEADLINE, *(c for c in extra if c not in HEADLINE)]
-    rows = _table_rows(report.rows, columns)
-    shown = [_shown(c, shares()) for c in columns]
+    rows = _table_rows(report.rows, columns, report.shares)
+    shown = [_shown(c, report.shares) for c in columns]
     _write(render(rows, "table", title="service report", columns=shown), output)
