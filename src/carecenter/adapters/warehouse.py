@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from carecenter.adapters.duckdb_lock import connect
 from carecenter.adapters.warehouse_schema import (
