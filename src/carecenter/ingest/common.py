@@ -26,7 +26,6 @@ from carecenter.ingest.reading import (
     csv_rows,
     json_records,
     parse_time,
-    seconds_between,
 )
 
 Row = list[Any]
@@ -268,5 +267,4 @@ __all__ = [
     "json_records",
     "parse_time",
     "read_json_records",
-    "seconds_between",
 ]

@@ -126,10 +126,3 @@ def parse_time(text: Any, where: str) -> datetime | None:
     except ValueError:
         raise ValueError(f"{where}: not a time: {text!r}") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def seconds_between(start: datetime | None, end: datetime | None) -> float | None:
-    """``end - start`` in seconds, ``None`` when either is missing."""
-    if start is None or end is None:
-        return None
-    return (end - start).total_seconds()

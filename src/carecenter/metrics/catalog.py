@@ -1,14 +1,14 @@
 """The metric catalog: every service benchmark of DESIGN.md §3, once, as an Ibis expression.
 
 A report sums visits in two steps. First each visit (a row of ``contact_facts`` joined with its
-queue's service-level policy) is *classified*: by its outcome, ``transferred_out`` and the
-flags in :data:`CLASSES` (answered within the threshold, a short wait, a first e-mail reply, a
-long call, a repeat contact); visits of one interval, group and class are counted (``n``) and
-their durations summed (:data:`SUMS`). Then every visit metric below is one expression over
-such a class row ``v`` (with the queue policy columns ``formula``, ``exclude_short``,
-``include_flow_outs``), summed over the classes of the interval and group. Summing classes
-equals summing visits, and the first step is what lets a 10-million-visit report run near the
-speed of a bare ``GROUP BY``.
+queue's service-level policy) is *classified* (:mod:`~carecenter.metrics.classes`): by its
+outcome, ``transferred_out`` and the flags in its ``CLASSES`` (answered within the threshold, a
+short wait, a first e-mail reply, a long call, a repeat contact); visits of one interval, group
+and class are counted (``n``) and their durations summed (``SUMS``). Then every visit metric
+below is one expression over such a class row ``v`` (with the queue policy columns ``formula``,
+``exclude_short``, ``include_flow_outs``), summed over the classes of the interval and group.
+Summing classes equals summing visits, and the first step is what lets a 10-million-visit report
+run near the speed of a bare ``GROUP BY``.
 
 Agent metrics are in :mod:`~carecenter.metrics.agent_catalog`, ratios in
 :mod:`~carecenter.metrics.ratios`. At the threshold: a contact answered after exactly
@@ -17,67 +17,14 @@ Agent metrics are in :mod:`~carecenter.metrics.agent_catalog`, ratios in
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import ibis  # type: ignore[import-untyped]
 
-from carecenter.domain.enums import Channel, ServiceLevelFormula, VisitOutcome
+from carecenter.domain.enums import ServiceLevelFormula, VisitOutcome
+from carecenter.metrics.classes import handle_s
+from carecenter.metrics.classes import is_outcome as _is
 from carecenter.metrics.registry import visit_metric
-
-FCR_DAYS = 7
-"""Days within which a contact from the same customer on the same topic is a repeat."""
-LONG_CALL_QUANTILE = 0.9
-"""A handled contact is a long call above this quantile of its queue's handle times."""
-
-
-def _is(v: Any, outcome: VisitOutcome) -> Any:
-    return v.outcome == outcome.value
-
-
-def handle_s(v: Any) -> Any:
-    """Handle time of one visit: the conversation (talk + hold) + after-call work (seconds);
-    after-call work a source does not log counts as none (see ``acw_logged``)."""
-    return v.conversation_s.fill_null(0) + v.acw_s.fill_null(0)
-
-
-CLASSES: dict[str, Callable[[Any], Any]] = {
-    "within": lambda v: v.wait_s <= v.threshold_s,
-    "short": lambda v: _is(v, VisitOutcome.ABANDONED) & (v.wait_s < v.short_abandon_s),
-    "first_reply": lambda v: (
-        (v.channel == Channel.EMAIL.value)
-        & _is(v, VisitOutcome.ANSWERED)
-        & ~v.transferred_in
-        & v.arrived_at.notnull()
-    ),
-}
-"""Per-visit flags a visit is classified by (with ``outcome`` and ``transferred_out``):
-``within`` waited at most the queue's ``threshold_s``; ``short`` is an abandon that waited
-less than its ``short_abandon_s``; ``first_reply`` is an answered e-mail not transferred in.
-A flag is only set where a metric reads it: every flag more splits the classes further."""
-PEER_CLASSES: dict[str, Callable[[Any], Any]] = {
-    "long": lambda v: handle_s(v) > v.long_threshold_s,
-}
-"""With ``--by agent/team/site``: ``long`` handle time above the queue's 90th percentile."""
-FCR_CLASSES: dict[str, Callable[[Any], Any]] = {
-    "known": lambda v: v.customer_id.notnull() & v.topic.notnull(),
-    "repeated": lambda v: v.repeated,
-}
-"""For first-contact resolution: ``known`` customer and topic; ``repeated`` by a later
-contact (see :func:`carecenter.metrics.frames.with_repeats`)."""
-SUMS: dict[str, Callable[[Any], Any]] = {
-    "wait_s": lambda v: v.wait_s,
-    "conversation_s": lambda v: v.conversation_s,
-    "talk_s": lambda v: v.talk_s,
-    "hold_s": lambda v: v.hold_s,
-    "acw_s": lambda v: v.acw_s,
-    "response_s": lambda v: v.answered_epoch_s - v.arrived_epoch_s,
-    "talk_logged": lambda v: ibis.ifelse(v.talk_s.notnull(), 1, 0).cast("float64"),
-    "acw_logged": lambda v: ibis.ifelse(v.acw_s.notnull(), 1, 0).cast("float64"),
-}
-"""Durations summed per class (seconds); ``response_s`` runs from arrival to answer;
-``talk_logged`` and ``acw_logged`` count the visits whose source records talk and hold
-separately, and after-call work (the others have ``None`` there)."""
 
 
 def _count(v: Any, condition: Any) -> Any:

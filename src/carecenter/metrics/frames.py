@@ -14,7 +14,7 @@ from typing import Any
 import ibis  # type: ignore[import-untyped]
 
 from carecenter.domain.enums import VisitOutcome
-from carecenter.metrics.catalog import (
+from carecenter.metrics.classes import (
     CLASSES,
     FCR_CLASSES,
     FCR_DAYS,
@@ -130,7 +130,7 @@ def visit_classes(
     facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str], *, peers: bool
 ) -> Any:
     """Visits that entered a queue in the report period, counted per interval, group and class
-    (:data:`~carecenter.metrics.catalog.CLASSES`), with their queue policy."""
+    (:data:`~carecenter.metrics.classes.CLASSES`), with their queue policy."""
     v = _in_period(facts, buckets)
     v = v.mutate(
         arrived_epoch_s=buckets.epoch(v.arrived_at), answered_epoch_s=buckets.epoch(v.answered_at)
@@ -148,7 +148,7 @@ def visit_classes(
 
 def fcr_classes(facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]) -> Any:
     """Visits of the report period classified for first-contact resolution
-    (:data:`~carecenter.metrics.catalog.FCR_CLASSES`)."""
+    (:data:`~carecenter.metrics.classes.FCR_CLASSES`)."""
     needed = ["agent_id"] if any(d in AGENT_DIMS for d in by) else []
     needed += [VISIT_DIMS[d] for d in by if d in VISIT_DIMS]
     v = _in_period(with_repeats(facts, needed, backend=buckets.backend), buckets)

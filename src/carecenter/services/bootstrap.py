@@ -143,13 +143,18 @@ def _duckdb(settings: Settings, read_only: bool) -> Callable[[], Warehouse]:
 def check_schema(engine: Engine, settings: Settings) -> str:
     """The store's revision when it is the newest migration; else a one-line
     :class:`WorkspaceError` saying to run ``carecenter upgrade``."""
-    from carecenter.adapters.store.engine import head_revision, script_revisions, stored_revisions
+    from carecenter.adapters.store.engine import (
+        head_revision,
+        safe_url,
+        script_revisions,
+        stored_revisions,
+    )
 
     head = head_revision()
     stored = stored_revisions(engine)
     if stored == {head}:
         return head
-    where = _safe_url(settings.store_url)
+    where = safe_url(settings.store_url)
     if not stored:
         raise WorkspaceError(f"{where}: the operational store has no schema; {UPGRADE_HINT}")
     at = ", ".join(sorted(stored))
@@ -162,12 +167,6 @@ def check_schema(engine: Engine, settings: Settings) -> str:
         f"{where}: the operational store is at schema revision {at}, which this carecenter "
         f"does not know (newest: {head}); install the newer carecenter that wrote it"
     )
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 WorkspaceSource = Settings | Workspace

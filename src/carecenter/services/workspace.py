@@ -15,7 +15,7 @@ from typing import Any
 
 from carecenter.adapters.center_yaml import read_center_file, template
 from carecenter.adapters.settings import Settings
-from carecenter.adapters.store.engine import make_engine, migrate, stored_revisions
+from carecenter.adapters.store.engine import make_engine, migrate, safe_url, stored_revisions
 from carecenter.adapters.warehouse import DuckDbWarehouse
 from carecenter.domain.center import Center
 from carecenter.errors import WorkspaceError
@@ -54,7 +54,7 @@ def upgrade_workspace(settings: Settings, *, create: bool = False) -> UpgradeRep
     finally:
         engine.dispose()
     DuckDbWarehouse(settings.warehouse_path, lock_timeout_s=settings.lock_timeout).close()
-    return UpgradeReport(_safe_url(settings.store_url), before, after, settings.warehouse_path)
+    return UpgradeReport(safe_url(settings.store_url), before, after, settings.warehouse_path)
 
 
 def _revision(engine: Any) -> str | None:
@@ -112,7 +112,7 @@ def workspace_info(source: WorkspaceSource) -> dict[str, Any]:
     return {
         "workspace": str(settings.workspace.resolve()),
         "center": center.name if center else None,
-        "store": _safe_url(settings.store_url),
+        "store": safe_url(settings.store_url),
         "schema_revision": revision,
         "warehouse": str(settings.warehouse_path),
         "queues": len(center.queues) if center else 0,
@@ -125,9 +125,3 @@ def workspace_info(source: WorkspaceSource) -> dict[str, Any]:
         "agent_state_intervals": counts.agent_state_intervals,
         "events_not_projected": last - counts.checkpoint,
     }
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)

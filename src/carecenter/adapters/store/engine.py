@@ -99,3 +99,8 @@ def stored_revisions(engine: Engine) -> set[str]:
             return set()
         rows = connection.execute(text("SELECT version_num FROM alembic_version"))
         return {str(r[0]) for r in rows}
+
+
+def safe_url(url: str) -> str:
+    """``url`` with its password hidden, for messages and summaries."""
+    return make_url(url).render_as_string(hide_password=True)
