@@ -1,10 +1,11 @@
 """The metric catalog: every service benchmark of DESIGN.md §3, once, as an Ibis expression.
 
-A report sums visits in two steps. First each visit (a row of ``contact_facts`` joined with its
-queue's service-level policy) is *classified* (:mod:`~carecenter.metrics.classes`): by its
-outcome, ``transferred_out`` and the flags in its ``CLASSES`` (answered within the threshold, a
-short wait, a first e-mail reply, a long call, a repeat contact); visits of one interval, group
-and class are counted (``n``) and their durations summed (``SUMS``). Then every visit metric
+A report sums visits in two steps. First each visit (a row of ``contact_facts`` with its
+queue's threshold and short-abandon limit) is *classified* (:mod:`~carecenter.metrics.classes`):
+by its outcome, ``transferred_out`` and the flags in its ``CLASSES`` (a short wait, a first
+e-mail reply, a long call, a repeat contact); the visits of one interval, group and class are
+counted (``n``, and ``n_within`` the threshold) and their durations summed (``MEASURES``).
+Then every visit metric
 below is one expression over such a class row ``v`` (with the queue policy columns ``formula``,
 ``exclude_short``, ``include_flow_outs``), summed over the classes of the interval and group.
 Summing classes equals summing visits, and the first step is what lets a 10-million-visit report
@@ -27,8 +28,8 @@ from carecenter.metrics.classes import is_outcome as _is
 from carecenter.metrics.registry import visit_metric
 
 
-def _count(v: Any, condition: Any) -> Any:
-    return ibis.ifelse(condition, v.n, 0)
+def _count(v: Any, condition: Any, column: str = "n") -> Any:
+    return ibis.ifelse(condition, v[column], 0)
 
 
 def _total(v: Any, condition: Any, column: str) -> Any:
@@ -151,7 +152,7 @@ def answered_within(v: Any) -> Any:
     Unit: contacts.
     Interval: the interval in which the visit entered the queue (``enqueued_at``).
     """
-    return _count(v, _is(v, VisitOutcome.ANSWERED) & v.within)
+    return _count(v, _is(v, VisitOutcome.ANSWERED), "n_within")
 
 
 @visit_metric()
@@ -162,7 +163,7 @@ def abandoned_within(v: Any) -> Any:
     Unit: contacts.
     Interval: the interval in which the visit entered the queue (``enqueued_at``).
     """
-    return _count(v, _counted_abandon(v) & v.within)
+    return _count(v, _counted_abandon(v), "n_within")
 
 
 @visit_metric()

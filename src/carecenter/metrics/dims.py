@@ -83,6 +83,41 @@ class Dimensions:
             ),
         }
 
+    def with_wait_limits(self, v: ibis.Table) -> ibis.Table:
+        """``v`` (rows with a ``queue_id``) with ``threshold_s`` and ``short_abandon_s`` of
+        their queue's policy, the two limits a visit is classified by.
+
+        When every queue has the same limits they are literals. Otherwise they are joined from
+        a small table written into the query (one ``SELECT`` of literals per queue): a hash
+        join costs each of millions of rows less than a ``CASE`` of set lookups, and the
+        query still needs no table shipped to the backend.
+        """
+        import ibis
+
+        d = DEFAULT_POLICY
+        limits = {q: (p.threshold_s, p.short_abandon_s) for q, p in self.policies.items()}
+        if set(limits.values()) <= {(d.threshold_s, d.short_abandon_s)}:
+            return v.mutate(
+                threshold_s=ibis.literal(d.threshold_s, "float64"),
+                short_abandon_s=ibis.literal(d.short_abandon_s, "float64"),
+            )
+        rows = [
+            ibis.literal(q, "string")
+            .name("w_queue_id")
+            .as_table()
+            .mutate(
+                w_threshold_s=ibis.literal(float(t), "float64"),
+                w_short_s=ibis.literal(float(s), "float64"),
+            )
+            for q, (t, s) in sorted(limits.items())
+        ]
+        table = ibis.union(*rows, distinct=False) if len(rows) > 1 else rows[0]
+        j = v.left_join(table, v.queue_id == table.w_queue_id)
+        return j.mutate(
+            threshold_s=j.w_threshold_s.fill_null(float(d.threshold_s)),
+            short_abandon_s=j.w_short_s.fill_null(float(d.short_abandon_s)),
+        ).drop("w_queue_id", "w_threshold_s", "w_short_s")
+
     def agent(self, agent_id: Any) -> dict[str, Any]:
         """The ``team``, ``site`` and ``hourly_cost`` of the agent ``agent_id``, as
         expressions (``""``, ``""`` and 0 for an agent missing here)."""

@@ -13,14 +13,15 @@ from typing import Any
 
 import ibis  # type: ignore[import-untyped]
 
-from carecenter.domain.enums import VisitOutcome
+from carecenter.domain.enums import Channel, VisitOutcome
 from carecenter.metrics.classes import (
     CLASSES,
     FCR_CLASSES,
     FCR_DAYS,
     LONG_CALL_QUANTILE,
+    MEASURES,
     PEER_CLASSES,
-    SUMS,
+    Flag,
     handle_s,
 )
 from carecenter.metrics.dims import Dimensions, group_table
@@ -58,7 +59,7 @@ def with_repeats(
 
 def _in_period(v: Any, buckets: Buckets, column: str = "enqueued_at") -> Any:
     v = v.filter(v[column] >= _ts(buckets.start), v[column] < _ts(buckets.end))
-    return v.mutate(interval=buckets.bucket(buckets.local(buckets.epoch(v[column]))))
+    return v.mutate(interval=buckets.interval_of(v[column]))
 
 
 def _with_policy(v: Any, dims: Dimensions) -> Any:
@@ -98,26 +99,37 @@ def _dims(v: Any, by: Sequence[str], dims: Dimensions) -> Any:
 
 
 def _classify(
-    v: Any, keys: Sequence[str], flags: Mapping[str, Callable[[Any], Any]], sums: Sequence[str]
+    v: Any,
+    keys: Sequence[str],
+    flags: Mapping[str, Flag],
+    measures: Mapping[str, Callable[[Any], Any]],
 ) -> Any:
-    """Count and sum ``v`` per ``keys``, queue, outcome, ``transferred_out`` and ``flags``.
+    """``measures`` of ``v`` per ``keys``, queue, outcome and class: ``flags`` and, for
+    answered visits, ``transferred_out``.
 
     The flags and ``transferred_out`` (true, false or null) travel through the ``GROUP BY``
     as the bits of one small integer, which a backend hashes much faster than one boolean
-    column per flag, and come out of it as the boolean columns they were.
+    column per flag, and come out of it as the boolean columns they were. A flag is only
+    evaluated on visits of its outcome (one ``CASE`` on the outcome); on the others it is
+    false, and so is ``transferred_out`` on visits not answered (no metric reads it there).
     """
     bits = {name: 1 << i for i, name in enumerate(flags)}
     moved, unknown = 1 << len(flags), 1 << (len(flags) + 1)
-    code = ibis.cases(
-        (v.transferred_out.isnull(), unknown), (v.transferred_out, moved), else_=0
-    ).cast("int16")
-    for name, fn in flags.items():
-        code = code + ibis.ifelse(fn(v).fill_null(False), bits[name], 0).cast("int16")
-    coded = v.mutate(_class=code)
-    measures = {"n": coded.count(), **{c: coded[c].sum() for c in sums}}
+    answered = VisitOutcome.ANSWERED
+    terms: dict[VisitOutcome, Any] = {
+        answered: ibis.cases(
+            (v.transferred_out.isnull(), unknown), (v.transferred_out, moved), else_=0
+        )
+    }
+    for name, (outcome, fn) in flags.items():
+        term = ibis.ifelse(fn(v).fill_null(False), bits[name], 0)
+        terms[outcome] = terms[outcome] + term if outcome in terms else term
+    branches = [(v.outcome == outcome.value, term) for outcome, term in terms.items()]
+    coded = v.mutate(_class=ibis.cases(*branches, else_=0).cast("int16"))
+    aggregates = {name: fn(coded) for name, fn in measures.items()}
     queue = "queue" in keys  # then ``queue`` is ``queue_id`` with '' for null: one key less
     group = [*keys, *([] if queue else ["queue_id"]), "outcome", "_class"]
-    grouped = coded.group_by(group).aggregate(**measures)
+    grouped = coded.group_by(group).aggregate(**aggregates)
     if queue:
         grouped = grouped.mutate(queue_id=grouped.queue.nullif(""))
     out = grouped._class
@@ -131,18 +143,15 @@ def visit_classes(
 ) -> Any:
     """Visits that entered a queue in the report period, counted per interval, group and class
     (:data:`~carecenter.metrics.classes.CLASSES`), with their queue policy."""
-    v = _in_period(facts, buckets)
-    v = v.mutate(
-        arrived_epoch_s=buckets.epoch(v.arrived_at), answered_epoch_s=buckets.epoch(v.answered_at)
-    )
-    v = _with_policy(v, dims)
+    v = dims.with_wait_limits(_in_period(facts, buckets))
+    response = buckets.epoch(v.answered_at) - buckets.epoch(v.arrived_at)
+    v = v.mutate(response_s=ibis.ifelse(v.channel == Channel.EMAIL.value, response, None))
     flags = dict(CLASSES)
     if peers:
         v = _with_long_threshold(v)
         flags.update(PEER_CLASSES)
     v = _dims(v, by, dims)
-    v = v.mutate(**{k: fn(v) for k, fn in SUMS.items()})
-    classes = _classify(v, ["interval", *by], flags, list(SUMS))
+    classes = _classify(v, ["interval", *by], flags, MEASURES)
     return _with_policy(classes, dims)
 
 
@@ -153,7 +162,7 @@ def fcr_classes(facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str
     needed += [VISIT_DIMS[d] for d in by if d in VISIT_DIMS]
     v = _in_period(with_repeats(facts, needed, backend=buckets.backend), buckets)
     v = _dims(v, by, dims)
-    return _classify(v, ["interval", *by], FCR_CLASSES, [])
+    return _classify(v, ["interval", *by], FCR_CLASSES, {"n": lambda v: v.count()})
 
 
 def agent_slices(
