@@ -62,10 +62,6 @@ def _in_period(v: Any, buckets: Buckets, column: str = "enqueued_at") -> Any:
     return v.mutate(interval=buckets.interval_of(v[column]))
 
 
-def _with_policy(v: Any, dims: Dimensions) -> Any:
-    return v.mutate(**dims.policy(v.queue_id))
-
-
 AGENT_LOOKUP_MAX = 50
 """Up to this many agents their team, site and cost are written into the query; more are
 joined from a table (a query repeats a lookup where it uses it, and grows with the agents)."""
@@ -103,9 +99,10 @@ def _classify(
     keys: Sequence[str],
     flags: Mapping[str, Flag],
     measures: Mapping[str, Callable[[Any], Any]],
+    policies: Dimensions | None = None,
 ) -> Any:
     """``measures`` of ``v`` per ``keys``, queue, outcome and class: ``flags`` and, for
-    answered visits, ``transferred_out``.
+    answered visits, ``transferred_out`` (with the queue's policy columns of ``policies``).
 
     The flags and ``transferred_out`` (true, false or null) travel through the ``GROUP BY``
     as the bits of one small integer, which a backend hashes much faster than one boolean
@@ -130,12 +127,17 @@ def _classify(
     queue = "queue" in keys  # then ``queue`` is ``queue_id`` with '' for null: one key less
     group = [*keys, *([] if queue else ["queue_id"]), "outcome", "_class"]
     grouped = coded.group_by(group).aggregate(**aggregates)
-    if queue:
-        grouped = grouped.mutate(queue_id=grouped.queue.nullif(""))
     out = grouped._class
-    transferred = ibis.ifelse((out & unknown) != 0, ibis.null("boolean"), (out & moved) != 0)
     decoded = {name: (out & bit) != 0 for name, bit in bits.items()}
-    return grouped.mutate(transferred_out=transferred, **decoded).drop("_class")
+    decoded["transferred_out"] = ibis.ifelse(
+        (out & unknown) != 0, ibis.null("boolean"), (out & moved) != 0
+    )
+    queue_id = grouped.queue.nullif("") if queue else grouped.queue_id
+    if policies is not None:
+        decoded.update(policies.policy(queue_id))
+    if queue:
+        decoded["queue_id"] = queue_id
+    return grouped.mutate(**decoded).drop("_class")
 
 
 def visit_classes(
@@ -151,8 +153,7 @@ def visit_classes(
         v = _with_long_threshold(v)
         flags.update(PEER_CLASSES)
     v = _dims(v, by, dims)
-    classes = _classify(v, ["interval", *by], flags, MEASURES)
-    return _with_policy(classes, dims)
+    return _classify(v, ["interval", *by], flags, MEASURES, dims)
 
 
 def fcr_classes(facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]) -> Any:
