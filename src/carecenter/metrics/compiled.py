@@ -163,7 +163,7 @@ def run(
             con = warehouse.backend()
             return compile_table(expression(con, spec, dims, buckets, answers=known.answers))
 
-    shape = (spec.interval, spec.by, spec.fcr)
+    shape = (spec.interval, spec.by, spec.fcr, spec.percentiles)
     key = _key("report", shape, buckets, dims, known.answers)
     compiled = _cached(cache_, key, build)
     if compiled is None:

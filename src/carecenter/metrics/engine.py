@@ -17,6 +17,7 @@ from ibis.common.exceptions import TableNotFound  # type: ignore[import-untyped]
 
 import carecenter.metrics.agent_catalog
 import carecenter.metrics.catalog
+import carecenter.metrics.percentiles
 import carecenter.metrics.ratios
 import carecenter.metrics.survey_catalog  # noqa: F401  (the imports fill the registry)
 from carecenter.metrics.dims import Dimensions
@@ -25,10 +26,12 @@ from carecenter.metrics.frames import (
     fcr_classes,
     survey_rows,
     visit_classes,
+    visit_rows,
 )
 from carecenter.metrics.registry import (
     AGENT,
     CATALOG,
+    PERCENTILE,
     RATIO,
     SURVEY,
     VISIT,
@@ -63,7 +66,7 @@ def quiet_backend() -> Iterator[None]:
 
 def metric_columns() -> list[str]:
     """Every metric key, in report column order: the headline, then the catalog's order."""
-    kinds = (VISIT, RATIO, AGENT, SURVEY)
+    kinds = (VISIT, RATIO, PERCENTILE, AGENT, SURVEY)
     rest = [k for kind in kinds for k in (m.key for m in of_kind(kind))]
     return [*HEADLINE, *(k for k in rest if k not in HEADLINE)]
 
@@ -134,11 +137,29 @@ def _aggregate(rows: Any, keys: list[str], metrics: list[Metric]) -> Any:
     return rows.group_by(keys).aggregate(**sums)
 
 
+def _quantiles(rows: Any, keys: list[str], metrics: list[Metric]) -> Any:
+    """The percentile ``metrics`` of ``rows`` per ``keys``: one aggregate per value, all its
+    quantiles at once."""
+    values: dict[str, list[Metric]] = {}
+    for m in metrics:
+        values.setdefault(m.needs[0], []).append(m)
+    lists = {
+        f"_{name}": ms[0].expr(rows).quantile([m.quantile for m in ms])
+        for name, ms in values.items()
+    }
+    table = rows.group_by(keys).aggregate(**lists)
+    picked = {m.key: table[f"_{name}"][i] for name, ms in values.items() for i, m in enumerate(ms)}
+    return table.mutate(**picked).drop(*lists)
+
+
 def _join(left: Any, right: Any, keys: list[str]) -> Any:
+    """Outer join of two parts on ``keys``; a sum missing on one side is 0, a percentile
+    stays unknown."""
     j = left.outer_join(right, keys, rname="{name}__r")
     merged = {k: ibis.coalesce(j[k], j[f"{k}__r"]) for k in keys}
     j = j.mutate(**merged).drop(*[f"{k}__r" for k in keys])
-    sums = [c for c in j.columns if c not in keys]
+    quantiles = {m.key for m in of_kind(PERCENTILE)}
+    sums = [c for c in j.columns if c not in keys and c not in quantiles]
     return j.mutate(**{c: j[c].fill_null(0) for c in sums})
 
 
@@ -168,6 +189,9 @@ def expression(
         if spec.fcr:
             fcr = [m for m in of_kind(VISIT) if "fcr" in m.needs]
             parts.append(_aggregate(fcr_classes(facts, dims, buckets, by), keys, fcr))
+        if spec.percentiles:
+            rows = visit_rows(facts, dims, buckets, by)
+            parts.append(_quantiles(rows, keys, of_kind(PERCENTILE)))
         table = answers_table(con) if answers else None
         if table is not None:
             rows = survey_rows(table, facts, dims, buckets, by)
@@ -187,7 +211,11 @@ def expression(
         for m in of_kind(RATIO)
     }
     table = table.mutate(**ratios)
-    missing = {k: ibis.null("int64") for k in CATALOG if k not in table.columns}
+    missing = {
+        k: ibis.null("float64" if m.kind == PERCENTILE else "int64")
+        for k, m in CATALOG.items()
+        if k not in table.columns
+    }
     table = table.mutate(**missing) if missing else table
     return table.select(*keys, *metric_columns()).order_by(keys)
 

@@ -145,15 +145,29 @@ def visit_classes(
 ) -> Any:
     """Visits that entered a queue in the report period, counted per interval, group and class
     (:data:`~carecenter.metrics.classes.CLASSES`), with their queue policy."""
-    v = dims.with_wait_limits(_in_period(facts, buckets))
-    response = buckets.epoch(v.answered_at) - buckets.epoch(v.arrived_at)
-    v = v.mutate(response_s=ibis.ifelse(v.channel == Channel.EMAIL.value, response, None))
+    v = _with_response(dims.with_wait_limits(_in_period(facts, buckets)), buckets)
     flags = dict(CLASSES)
     if peers:
         v = _with_long_threshold(v)
         flags.update(PEER_CLASSES)
     v = _dims(v, by, dims)
     return _classify(v, ["interval", *by], flags, MEASURES, dims)
+
+
+def _with_response(v: Any, buckets: Buckets) -> Any:
+    """``v`` with ``response_s``: arrival to answer, for e-mail (the only channel it is
+    reported for; null for the others)."""
+    response = buckets.epoch(v.answered_at) - buckets.epoch(v.arrived_at)
+    return v.mutate(response_s=ibis.ifelse(v.channel == Channel.EMAIL.value, response, None))
+
+
+def visit_rows(facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]) -> Any:
+    """Visits that entered a queue in the report period, one row each, with their group,
+    ``response_s`` and ``first_reply`` (for the percentile metrics)."""
+    v = _with_response(_in_period(facts, buckets), buckets)
+    outcome, first_reply = CLASSES["first_reply"]
+    v = v.mutate(first_reply=(v.outcome == outcome.value) & first_reply(v).fill_null(False))
+    return _dims(v, by, dims)
 
 
 def fcr_classes(facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]) -> Any:

@@ -7,12 +7,28 @@ committed page differs from what the catalog says.
 from __future__ import annotations
 
 from carecenter.metrics.engine import metric_columns
-from carecenter.metrics.registry import AGENT, CATALOG, RATIO, SOURCES, SURVEY, VISIT
+from carecenter.metrics.registry import (
+    AGENT,
+    CATALOG,
+    PERCENTILE,
+    RATIO,
+    SOURCES,
+    SURVEY,
+    VISIT,
+)
 
 PAGE = "metrics.md"
 _SECTIONS = (
     (RATIO, "Benchmarks", "Ratios of the summed metrics below, so they re-aggregate exactly."),
     (VISIT, "Contact counts and times", "Summed over the queue visits in `contact_facts`."),
+    (
+        PERCENTILE,
+        "Percentiles",
+        "Exact quantiles (linear interpolation between the two nearest values: Excel's "
+        "PERCENTILE.INC, numpy's default) over the queue visits in `contact_facts` that count, "
+        "on DuckDB and PostgreSQL alike; `--no-percentiles` leaves them out (they sort each "
+        "interval's visits).",
+    ),
     (AGENT, "Agent time", "Summed over `agent_state_intervals` cut at interval boundaries."),
     (
         SURVEY,

@@ -1,6 +1,6 @@
 """The metric registry: each metric is one function whose docstring is its documentation.
 
-Four kinds:
+Five kinds:
 
 * ``visit`` metrics are a value per queue visit (a row of ``contact_facts`` joined with its
   queue's policy) summed over the visits that entered the queue in the interval;
@@ -8,7 +8,10 @@ Four kinds:
   interval boundaries) summed over the slices in the interval;
 * ``survey`` metrics are a value per survey answer (a row of ``survey_answers`` joined with the
   last visit of its contact) summed over the answers given in the interval;
-* ``ratio`` metrics combine other metrics of the same row after summing.
+* ``ratio`` metrics combine other metrics of the same row after summing;
+* ``percentile`` metrics are a quantile of a value per queue visit over the visits that
+  entered the queue in the interval (exact: linear interpolation between the two nearest
+  values, DuckDB's ``quantile_cont`` and PostgreSQL's ``percentile_cont``).
 
 Every docstring has a ``Formula:``, a ``Unit:`` and an ``Interval:`` line; the reference page
 ``docs/reference/metrics.md`` is generated from them. A metric whose unit is ``share`` is a
@@ -23,8 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 VISIT, AGENT, SURVEY, RATIO = "visit", "agent", "survey", "ratio"
+PERCENTILE = "percentile"
 SOURCES = {
     VISIT: "contact_facts",
+    PERCENTILE: "contact_facts",
     AGENT: "agent_state_intervals",
     SURVEY: "survey_answers",
     RATIO: "other metrics",
@@ -42,7 +47,9 @@ class Metric:
     expr: Callable[..., Any]
     needs: tuple[str, ...] = ()
     """Ratio: the metrics it divides. Visit metric: the optional facts it needs (``fcr``,
-    ``peers``)."""
+    ``peers``). Percentile metric: the name of the value it is a quantile of."""
+    quantile: float | None = None
+    """Percentile metric: the quantile (0.5 for the median) of the value ``expr`` gives."""
 
     @property
     def doc(self) -> str:
@@ -123,10 +130,29 @@ def ratio_metric(*parts: str) -> Callable[[Callable[..., Any]], Metric]:
     return _register(RATIO, parts)
 
 
+def percentile_metric(
+    key: str, quantile: float, doc: str, name: str, value: Callable[[Any], Any]
+) -> Metric:
+    """Register ``key``: the ``quantile`` of the per-visit value ``name`` (``value`` gives it,
+    null where a visit does not count), documented by ``doc`` (with ``Formula:``, ``Unit:``
+    and ``Interval:`` lines)."""
+
+    def expr(v: Any) -> Any:
+        return value(v)
+
+    expr.__name__, expr.__doc__ = key, doc
+    metric = Metric(key, PERCENTILE, expr, (name,), quantile)
+    if key in CATALOG:
+        raise ValueError(f"metric {key} defined twice")
+    CATALOG[key] = metric
+    return metric
+
+
 def shares() -> frozenset[str]:
     """The keys of the metrics that are shares (every catalog module loaded)."""
     import carecenter.metrics.agent_catalog
     import carecenter.metrics.catalog
+    import carecenter.metrics.percentiles
     import carecenter.metrics.ratios
     import carecenter.metrics.survey_catalog  # noqa: F401  (the imports fill the registry)
 

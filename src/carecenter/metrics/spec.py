@@ -45,6 +45,8 @@ class ReportSpec:
     """Exclusive."""
     fcr: bool = True
     """Compute first-contact resolution (a window over every fact: the costliest metric)."""
+    percentiles: bool = True
+    """Compute the percentile metrics (a sort of each interval's visits: costly on millions)."""
     groups: Mapping[str, Sequence[str]] | None = field(default=None, compare=False)
     """Agent groups (name -> agent ids): report agent metrics per group (``by`` must be ())."""
 

@@ -85,10 +85,15 @@ def _backend(source: WorkspaceSource) -> Iterator[tuple[Any, Center | None]]:
 
 
 def _spec(
-    center: Center | None, period: Period, interval: str, by: Sequence[str], fcr: bool
+    center: Center | None,
+    period: Period,
+    interval: str,
+    by: Sequence[str],
+    fcr: bool,
+    percentiles: bool = True,
 ) -> ReportSpec:
     start, end = period.resolve(center.timezone if center else "UTC")
-    return ReportSpec(interval=interval, by=tuple(by), start=start, end=end, fcr=fcr)
+    return ReportSpec(interval, tuple(by), start, end, fcr, percentiles)
 
 
 def metrics_report(
@@ -98,8 +103,10 @@ def metrics_report(
     interval: str = "1d",
     by: Sequence[str] = (),
     fcr: bool = True,
+    percentiles: bool = True,
 ) -> Report:
-    """Every metric per interval and group (``by``: queue, channel, tier, agent, team, site).
+    """Every metric per interval and group (``by``: queue, channel, tier, topic, agent, team,
+    site); ``fcr`` and ``percentiles`` say whether to compute those (the costliest) metrics.
 
     On a warehouse that runs SQL itself (DuckDB) the catalog's compiled SQL is cached in the
     workspace (:mod:`carecenter.metrics.compiled`): a repeated report does not compile again.
@@ -109,7 +116,7 @@ def metrics_report(
 
     with opened(source, read_only=True) as ws:
         center = ws.center.load()
-        spec = _spec(center, period, interval, by, fcr)
+        spec = _spec(center, period, interval, by, fcr, percentiles)
         dims, tz = Dimensions.from_center(center), _tz(center)
         warehouse = ws.warehouse
         if isinstance(warehouse, compiled.SqlWarehouse):
@@ -258,7 +265,7 @@ def _whole_period(
     queues = {r["queue"]: dict(r) for r in by_queue.rows if r["queue"] is not None}
     if center is not None and center.queues:
         groups = {q: [a.agent_id for a in center.agents_for(q)] for q in center.queues}
-        occupancy = run(con, replace(spec, fcr=False, groups=groups), dims, tz)
+        occupancy = run(con, replace(spec, fcr=False, percentiles=False, groups=groups), dims, tz)
         for row in occupancy.rows:
             queues.setdefault(row["group"], {})["occupancy"] = row["occupancy"]
     return (dict(total.rows[0]) if total.rows else {}), queues
@@ -316,10 +323,11 @@ def html_report(
         spec = _spec(center, period, interval, by, fcr)
         table = run(con, spec, dims, tz)
         totals = run(con, replace(spec, by=()), dims, tz)
-        by_queue = run(con, replace(spec, by=("queue",), fcr=False), dims, tz)
+        by_queue = run(con, replace(spec, by=("queue",), fcr=False, percentiles=False), dims, tz)
         step = step_seconds(interval)
         heat_interval = interval if step is not None and step <= HOUR_S else "1h"
-        heat = run(con, replace(spec, interval=heat_interval, by=(), fcr=False), dims, tz)
+        heat_spec = replace(spec, interval=heat_interval, by=(), fcr=False, percentiles=False)
+        heat = run(con, heat_spec, dims, tz)
         agents = run(con, replace(spec, interval="all", by=("agent", "team", "site")), dims, tz)
         total, queues = _whole_period(con, center, period, fcr)
         gaps = gaps_from(center, total, queues, peer_values)

@@ -74,6 +74,11 @@ def report_command(
     ),
     gaps: bool = typer.Option(False, "--gaps", help="Show the gap table: ours, target, peer."),
     fcr: bool = typer.Option(True, "--fcr/--no-fcr", help="Compute first-contact resolution."),
+    percentiles: bool = typer.Option(
+        True,
+        "--percentiles/--no-percentiles",
+        help="Compute wait, handle and response percentiles.",
+    ),
 ) -> None:
     """Service benchmarks (offered, service level, ASA, abandonment, AHT, occupancy...) per
     interval and group."""
@@ -101,7 +106,7 @@ def report_command(
         _write(render(rows, fmt, title="targets and peers", columns=reporting.GAP_COLUMNS), output)
         return
     report = reporting.metrics_report(
-        settings, period=period, interval=interval, by=groups, fcr=fcr
+        settings, period=period, interval=interval, by=groups, fcr=fcr, percentiles=percentiles
     )
     for note in reporting.unrecorded(report):
         typer.echo(f"note: {note}", err=True)
