@@ -12,6 +12,12 @@ class Channel(StrEnum):
     CHAT = "chat"
     EMAIL = "email"
     CALLBACK = "callback"
+    WEB_FORM = "web_form"
+    """A form filled in on the web site (handled like an e-mail: a ticket)."""
+    LETTER = "letter"
+    """Paper mail, scanned in."""
+    REFERRAL = "referral"
+    """Passed on by another team, a regulator or an ombudsman (e.g. a complaint)."""
 
 
 class Direction(StrEnum):

@@ -18,11 +18,17 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from carecenter.metrics.dims import Dimensions
-from carecenter.metrics.spec import Contents, Report, ReportSpec, read_contents, report_from_arrow
+from carecenter.metrics.spec import (
+    Contents,
+    Report,
+    ReportSpec,
+    period_of,
+    read_contents,
+    report_from_arrow,
+)
 from carecenter.metrics.timebuckets import Buckets
 
 
@@ -152,8 +158,7 @@ def run(
             from carecenter.metrics.engine import run as run_ibis
 
             return run_ibis(warehouse.backend(), spec, dims, timezone)  # the empty report
-        start = start or known.span[0]
-        end = end or known.span[1] + timedelta(microseconds=1)
+        start, end = period_of(spec, known.span, timezone)
     buckets = Buckets.build(spec.interval, timezone, start, end, backend=warehouse.backend_name())
 
     def build() -> Compiled | None:

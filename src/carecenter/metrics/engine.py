@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import ibis  # type: ignore[import-untyped]
@@ -45,6 +45,7 @@ from carecenter.metrics.spec import (
     Contents,
     Report,
     ReportSpec,
+    period_of,
     read_contents,
     report_from_arrow,
 )
@@ -236,8 +237,7 @@ def _run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str) -> Report:
             by = list(spec.by) if spec.groups is None else ["group"]
             columns = ["interval_start", *by, *metric_columns()]
             return Report(columns, [[] for _ in columns], None, shares())
-        start = start or found[0]
-        end = end or found[1] + timedelta(microseconds=1)
+        start, end = period_of(spec, found, timezone)
     buckets = Buckets.build(spec.interval, timezone, start, end, backend=con.name)
     table = expression(con, spec, dims, buckets, answers=known.answers)
     return report_from_arrow(fetch(table), spec, buckets, shares())

@@ -28,7 +28,13 @@ from carecenter.metrics.dims import Dimensions, group_table
 from carecenter.metrics.spec import AGENT_DIMS
 from carecenter.metrics.timebuckets import Buckets, epoch_s
 
-VISIT_DIMS = {"queue": "queue_id", "channel": "channel", "tier": "tier", "agent": "agent_id"}
+VISIT_DIMS = {
+    "queue": "queue_id",
+    "channel": "channel",
+    "tier": "tier",
+    "topic": "topic",
+    "agent": "agent_id",
+}
 FCR_COLUMNS = ("customer_id", "topic", "arrived_at", "enqueued_at", "queue_id", "outcome")
 FCR_COLUMNS_TAIL = ("transferred_out",)
 
@@ -219,13 +225,14 @@ def agent_slices(
     return t.mutate(**keys)
 
 
-SURVEY_VISIT_COLUMNS = ("queue_id", "channel", "tier", "agent_id")
+SURVEY_VISIT_COLUMNS = ("queue_id", "channel", "tier", "topic", "agent_id")
 
 
 def survey_rows(
     answers: Any, facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]
 ) -> Any:
-    """Survey answers given in the report period, with the queue, channel, tier and agent of
+    """Survey answers given in the report period, with the queue, channel, tier, topic and agent
+    of
     their contact's last visit (empty when the answer has no contact or the contact no visit).
 
     Only the visits of contacts that answered are read: a semi-join on the answers, so a

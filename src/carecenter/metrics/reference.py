@@ -33,7 +33,8 @@ _SECTIONS = (
     (
         SURVEY,
         "Survey answers",
-        "Summed over the answers in `survey_answers`; by queue, channel, tier, agent, team or "
+        "Summed over the answers in `survey_answers`; by queue, channel, tier, topic, agent, team "
+        "or "
         "site an answer belongs to its contact's last queue visit in `contact_facts` (without "
         "a contact or a visit, to the empty group). CSAT reads question `csat` on a 1-5 scale "
         "(satisfied: 4-5); NPS reads question `nps` on a 0-10 scale (promoters 9-10, "

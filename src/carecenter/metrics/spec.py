@@ -17,7 +17,7 @@ from carecenter.errors import InputError
 from carecenter.metrics.timebuckets import Buckets, step_seconds
 
 AGENT_DIMS = ("agent", "team", "site")
-DIMENSIONS = ("queue", "channel", "tier", "agent", "team", "site")
+DIMENSIONS = ("queue", "channel", "tier", "topic", "agent", "team", "site")
 """Names accepted by ``--by``."""
 
 HEADLINE = (
@@ -101,6 +101,20 @@ class Contents:
     no data, or not asked for)."""
     answers: bool | None
     """Whether ``survey_answers`` has rows (``None``: a warehouse older than that table)."""
+
+
+def period_of(
+    spec: ReportSpec, span: tuple[datetime, datetime], timezone: str
+) -> tuple[datetime, datetime]:
+    """The report's period: ``spec``'s start and end, or where it leaves them open, from
+    midnight (in ``timezone``) of the day of the first timestamp of the data ``span`` to just
+    after its last (so that ``--interval all`` is labelled with the day the period starts)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(timezone)
+    first = span[0].astimezone(zone)
+    midnight = datetime(first.year, first.month, first.day, tzinfo=zone).astimezone(UTC)
+    return spec.start or midnight, spec.end or span[1] + timedelta(microseconds=1)
 
 
 def read_contents(row: Any) -> Contents:

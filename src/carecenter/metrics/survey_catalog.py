@@ -2,9 +2,9 @@
 
 Each survey metric receives ``a``, one survey answer (columns ``question``, ``score``,
 ``scale_max``) with the dimensions of its contact. An answer counts in the interval in which it
-was given (``answered_at``). Grouped by queue, channel, tier, agent, team or site, an answer
-belongs to its contact's *last* queue visit in ``contact_facts`` (the queue it ended in and the
-agent who had it last); an answer without a contact, or whose contact has no visit, counts
+was given (``answered_at``). Grouped by queue, channel, tier, topic, agent, team or site, an
+answer belongs to its contact's *last* queue visit in ``contact_facts`` (the queue it ended in
+and the agent who had it last); an answer without a contact, or whose contact has no visit, counts
 only under the empty group.
 
 * CSAT reads answers to question ``csat`` on a 1-5 scale (``scale_max`` 5): satisfied is a
@@ -103,8 +103,8 @@ def nps_detractors(a: Any) -> Any:
 def csat(r: Any) -> Any:
     """Customer satisfaction: the share of CSAT answers that were 4 or 5 on the 1-5 scale.
 
-    Formula: csat_satisfied / csat_answers. By queue, channel, tier, agent, team or site an
-      answer counts with its contact's last queue visit.
+    Formula: csat_satisfied / csat_answers. By queue, channel, tier, topic, agent, team or site
+      an answer counts with its contact's last queue visit.
     Unit: share, 0-1.
     Interval: the interval in which the answer was given (``answered_at``).
     """
@@ -115,8 +115,8 @@ def csat(r: Any) -> Any:
 def nps(r: Any) -> Any:
     """Net promoter score: % promoters (9-10) less % detractors (0-6) on the 0-10 scale.
 
-    Formula: (nps_promoters - nps_detractors) / nps_answers. By queue, channel, tier, agent,
-      team or site an answer counts with its contact's last queue visit.
+    Formula: (nps_promoters - nps_detractors) / nps_answers. By queue, channel, tier, topic,
+      agent, team or site an answer counts with its contact's last queue visit.
     Unit: share, -1 to 1 (NPS points / 100).
     Interval: the interval in which the answer was given (``answered_at``).
     """

@@ -224,3 +224,24 @@ def test_durations_are_read_like_every_duration_of_the_program(tmp_path: Path) -
     assert [(line, reason) for _, line, reason, _ in sink.quarantined] == [
         (3, "hold_s: not a duration or [H:]MM:SS: 'soon'")
     ]
+
+
+@pytest.mark.parametrize("channel", ["web_form", "letter", "referral"])
+def test_written_channels_beyond_email_are_accepted(tmp_path: Path, channel: str) -> None:
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        "source: complaints\ncolumns:\n  contact_id: id\n  queue_id: queue\n"
+        "  channel: channel\n  topic: topic\n  enqueued_at: received\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "complaints.csv"
+    data.write_text(
+        f"id,queue,channel,topic,received\nK1,complaints,{channel},fees,2025-12-01T09:00:00Z\n",
+        encoding="utf-8",
+    )
+    sink = MemorySink()
+    with open_text(data) as text:
+        MappedCsv(read_mapping(mapping)).read(text, sink)
+    assert sink.quarantined == []
+    (visit,) = sink.visit_dicts()
+    assert (visit["channel"], visit["topic"]) == (channel, "fees")

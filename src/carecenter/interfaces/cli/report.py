@@ -65,7 +65,9 @@ def report_command(
         "1d", "--interval", "-i", help="15m, 30m, 45m, 1h... (dividing a day), 1d, 1w or all."
     ),
     by: str = typer.Option(
-        "", "--by", help="Group by, comma separated: queue, channel, tier, agent, team, site."
+        "",
+        "--by",
+        help="Group by, comma separated: queue, channel, tier, topic, agent, team, site.",
     ),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json, csv or html."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to FILE."),
