@@ -65,8 +65,8 @@ def test_the_template_and_a_small_file_are_valid() -> None:
         (
             "channel: voice",
             "channel: fax",
-            "center.yaml:8: queues.billing.channel: must be one of 'voice', 'chat', 'email' or "
-            "'callback', got 'fax'",
+            "center.yaml:8: queues.billing.channel: must be one of 'voice', 'chat', 'email', "
+            "'callback', 'web_form', 'letter' or 'referral', got 'fax'",
         ),
         (
             "{billing: 3}, capacity",
