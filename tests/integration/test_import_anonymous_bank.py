@@ -30,6 +30,7 @@ from carecenter.domain.contact import Contact
 from carecenter.domain.events import ContactQueued
 from carecenter.ingest.anonymous_bank import COLUMNS, AnonymousBank
 from carecenter.services.importing import import_files
+from carecenter.services.reporting import metrics_report
 from carecenter.services.workspace import init_workspace
 
 DATA = (
@@ -41,6 +42,18 @@ DATA = (
 )
 
 pytestmark = pytest.mark.skipif(not DATA.exists(), reason=f"{DATA} is absent")
+
+
+def short_abandons(limit_s: int = 5) -> int:
+    """Abandons that waited less than ``limit_s`` seconds (the default policy's short abandons),
+    from the raw file."""
+    with DATA.open(newline="") as handle:
+        return sum(
+            row["outcome"] == "HANG"
+            and not (row["q_start"] == row["q_exit"] == "0:00:00" and row["q_time"] == "0")
+            and int(row["q_time"]) < limit_s
+            for row in csv.DictReader(handle, delimiter="\t")
+        )
 
 
 def independent() -> tuple[int, int, int, float, float]:
@@ -92,6 +105,17 @@ def test_february_1999_matches_the_independent_computation(tmp_path: Path) -> No
     assert service == pytest.approx(expected[4], abs=1e-9)
     assert round(asa, 2) == 40.77
     assert round(service, 2) == 176.35
+
+    # The report applies the default service-level policy: abandons under 5 s are short and
+    # left out of offered and abandoned (the import how-to says so beside these numbers).
+    (month,) = metrics_report(settings, interval="all", fcr=False).rows
+    short = short_abandons()
+    assert short == 219
+    assert month["short_abandoned"] == short
+    assert (month["offered"], month["abandoned"]) == (31_125 - short, 3_963 - short) == (
+        30_906,
+        3_744,
+    )
 
     again = import_files(settings, "anonymous-bank", [DATA]).total()
     assert (again.contacts_new, again.contacts_updated, again.duplicates) == (0, 0, 33_066)
