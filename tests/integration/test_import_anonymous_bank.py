@@ -112,9 +112,13 @@ def test_february_1999_matches_the_independent_computation(tmp_path: Path) -> No
     short = short_abandons()
     assert short == 219
     assert month["short_abandoned"] == short
-    assert (month["offered"], month["abandoned"]) == (31_125 - short, 3_963 - short) == (
-        30_906,
-        3_744,
+    assert (
+        (month["offered"], month["abandoned"])
+        == (31_125 - short, 3_963 - short)
+        == (
+            30_906,
+            3_744,
+        )
     )
 
     again = import_files(settings, "anonymous-bank", [DATA]).total()

@@ -13,7 +13,7 @@ the query itself: no table to ship to the backend, and no join per fact row.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
@@ -34,7 +34,6 @@ AGENT_SCHEMA = pa.schema(
         ("d_hourly_cost", pa.float64()),
     ]
 )
-GROUP_SCHEMA = pa.schema([("g_group", pa.string()), ("g_agent_id", pa.string())])
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,9 @@ class Dimensions:
     policies: Mapping[str, ServiceLevelPolicy]
     agents: Mapping[str, tuple[str, str, float]]
     """agent id -> (team, site, hourly cost)."""
+    queue_agents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """queue id -> the agents able to serve it: a queue's agent-time metrics (occupancy,
+    utilization, staffed hours, cost) are those of its agents."""
 
     @classmethod
     def from_center(cls, center: Center | None) -> Dimensions:
@@ -57,6 +59,7 @@ class Dimensions:
         return cls(
             {q.queue_id: q.service_level for q in center.queues.values()},
             {a.agent_id: (a.team, a.site, a.hourly_cost) for a in center.agents.values()},
+            {q: tuple(a.agent_id for a in center.agents_for(q)) for q in sorted(center.queues)},
         )
 
     def policy(self, queue_id: Any) -> dict[str, Any]:
@@ -172,9 +175,22 @@ def lookup(key: Any, values: Mapping[str, V], default: V) -> Any:
 
 
 def group_table(groups: Mapping[str, Sequence[str]]) -> ibis.Table:
-    """Agent-group membership (group name, agent id) as an Ibis memtable."""
+    """Agent-group membership (``g_group``, ``g_agent_id``) as a table written into the query
+    (an array of agent ids unnested per group), so that a report by group compiles to SQL that
+    needs no table shipped to the backend."""
     import ibis
 
-    pairs = sorted((g, a) for g, agents in groups.items() for a in agents)
-    data = pa.table([[g for g, _ in pairs], [a for _, a in pairs]], schema=GROUP_SCHEMA)
-    return ibis.memtable(data)
+    parts = [
+        ibis.literal(sorted(set(agents)), "array<string>")
+        .name("g_agent_id")
+        .as_table()
+        .unnest("g_agent_id")
+        .mutate(g_group=ibis.literal(group, "string"))
+        .select("g_group", "g_agent_id")
+        for group, agents in sorted(groups.items())
+        if agents
+    ]
+    if not parts:
+        empty = ibis.literal("", "string").name("g_group").as_table()
+        return empty.mutate(g_agent_id=ibis.literal("", "string")).filter(ibis.literal(False))
+    return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]

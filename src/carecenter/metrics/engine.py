@@ -73,7 +73,8 @@ def metric_columns() -> list[str]:
 
 
 def agent_side(spec: ReportSpec) -> bool:
-    """Whether agent-state metrics can be grouped like this (not by queue, channel or tier)."""
+    """Whether agent-state metrics can be grouped like this, agent by agent (not by queue,
+    channel, tier or topic; by queue alone they are those of each queue's agents)."""
     return all(d in AGENT_DIMS for d in spec.by)
 
 
@@ -202,6 +203,10 @@ def expression(
             parts[0] = parts[0].mutate(**{m.key: zero for m in of_kind(SURVEY)})
     if spec.groups is not None or agent_side(spec):
         s = agent_slices(con.table(INTERVALS), dims, buckets, by, spec.groups)
+        parts.append(_aggregate(s, keys, of_kind(AGENT)))
+    elif by == ["queue"] and dims.queue_agents:
+        s = agent_slices(con.table(INTERVALS), dims, buckets, ["group"], dims.queue_agents)
+        s = s.mutate(queue=s.group).drop("group")
         parts.append(_aggregate(s, keys, of_kind(AGENT)))
     table = parts[0]
     for part in parts[1:]:

@@ -203,6 +203,9 @@ def agent_slices(
     t = intervals.filter(
         intervals.start_at < _ts(end), intervals.end_at.fill_null(_ts(end)) > _ts(start)
     )
+    if groups is not None:
+        members = sorted({a for agents in groups.values() for a in agents})
+        t = t.filter(t.agent_id.isin(members))
     t = _with_agent_dim(t, dims)
     s_utc = ibis.greatest(buckets.epoch(t.start_at), start.timestamp())
     e_utc = ibis.least(buckets.epoch(t.end_at.fill_null(_ts(end))), end.timestamp())

@@ -152,8 +152,9 @@ def occupancy(a: Any) -> Any:
     Formula: (busy + after-call work) / (busy + after-call work + available), from agent
       states.
     Unit: share, 0-1.
-    Interval: agent-state time cut at interval boundaries; empty when grouped by queue,
-      channel or tier (agent time belongs to no single queue).
+    Interval: agent-state time cut at interval boundaries. By queue: the time of the agents
+      able to serve the queue (``center.yaml``; an agent of several queues counts in each);
+      empty when grouped by channel, tier or topic, or by queue with other dimensions.
     """
     handling = a.busy_total_s + a.acw_state_total_s
     return _div(handling, handling + a.available_total_s)
@@ -165,8 +166,9 @@ def utilization(a: Any) -> Any:
 
     Formula: (busy + after-call work) / logged-in time.
     Unit: share, 0-1.
-    Interval: agent-state time cut at interval boundaries; empty when grouped by queue,
-      channel or tier.
+    Interval: agent-state time cut at interval boundaries. By queue: the time of the agents
+      able to serve the queue (``center.yaml``; an agent of several queues counts in each);
+      empty when grouped by channel, tier or topic, or by queue with other dimensions.
     """
     return _div(a.busy_total_s + a.acw_state_total_s, a.logged_in_total_s)
 
@@ -177,8 +179,9 @@ def staffed_hours(a: Any) -> Any:
 
     Formula: logged_in_total_s / 3600.
     Unit: hours.
-    Interval: agent-state time cut at interval boundaries; empty when grouped by queue,
-      channel or tier.
+    Interval: agent-state time cut at interval boundaries. By queue: the time of the agents
+      able to serve the queue (``center.yaml``; an agent of several queues counts in each);
+      empty when grouped by channel, tier or topic, or by queue with other dimensions.
     """
     return a.logged_in_total_s.cast("float64") / 3600.0
 
@@ -189,7 +192,8 @@ def cost_per_contact(a: Any) -> Any:
 
     Formula: staff_cost / handled (logged-in hours × hourly cost, over contacts handled).
     Unit: currency of ``hourly_cost`` per contact.
-    Interval: staff time cut at interval boundaries, contacts by ``enqueued_at``; empty when
-      grouped by queue, channel or tier.
+    Interval: staff time cut at interval boundaries, contacts by ``enqueued_at``. By queue:
+      the staff time of the agents able to serve the queue (an agent of several queues
+      counts in each); empty when grouped by channel, tier or topic.
     """
     return _div(a.staff_cost, a.handled)

@@ -263,11 +263,6 @@ def _whole_period(
     total = run(con, spec, dims, tz)
     by_queue = run(con, replace(spec, by=("queue",)), dims, tz)
     queues = {r["queue"]: dict(r) for r in by_queue.rows if r["queue"] is not None}
-    if center is not None and center.queues:
-        groups = {q: [a.agent_id for a in center.agents_for(q)] for q in center.queues}
-        occupancy = run(con, replace(spec, fcr=False, percentiles=False, groups=groups), dims, tz)
-        for row in occupancy.rows:
-            queues.setdefault(row["group"], {})["occupancy"] = row["occupancy"]
     return (dict(total.rows[0]) if total.rows else {}), queues
 
 

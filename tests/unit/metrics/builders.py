@@ -127,9 +127,10 @@ def warehouse(
 def dims(
     policies: Mapping[str, ServiceLevelPolicy] | None = None,
     agents: Mapping[str, tuple[str, str, float]] | None = None,
+    queue_agents: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Dimensions:
     """Dimensions from plain mappings."""
-    return Dimensions(dict(policies or {}), dict(agents or {}))
+    return Dimensions(dict(policies or {}), dict(agents or {}), dict(queue_agents or {}))
 
 
 def report(
@@ -139,6 +140,7 @@ def report(
     answers: Sequence[SurveyAnswerRow] = (),
     policies: Mapping[str, ServiceLevelPolicy] | None = None,
     agents: Mapping[str, tuple[str, str, float]] | None = None,
+    queue_agents: Mapping[str, tuple[str, ...]] | None = None,
     timezone: str = "UTC",
     **spec: Any,
 ) -> Report:
@@ -146,7 +148,7 @@ def report(
     wh = warehouse(visits, intervals, answers)
     try:
         con = ibis.duckdb.from_connection(wh.connection)
-        return run(con, ReportSpec(**spec), dims(policies, agents), timezone)
+        return run(con, ReportSpec(**spec), dims(policies, agents, queue_agents), timezone)
     finally:
         wh.close()
 

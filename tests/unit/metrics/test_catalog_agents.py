@@ -120,6 +120,28 @@ def test_agent_metrics_are_empty_by_queue() -> None:
     assert row["busy_total_s"] is None
 
 
+def test_by_queue_agent_metrics_are_those_of_the_queue_agents() -> None:
+    # a1 serves sales only, a2 serves sales and support: a2's time counts in both queues
+    intervals = [
+        state("a1", "busy", at(0), at(600)),
+        state("a1", "available", at(600), at(1800)),
+        state("a2", "busy", at(0), at(1200)),
+        state("a2", "available", at(1200), at(1800)),
+    ]
+    visits = [visit("c", queue="sales"), visit("d", queue="support")]
+    serving = {"sales": ("a1", "a2"), "support": ("a2",)}
+    result = report(
+        visits, intervals, agents=AGENTS, queue_agents=serving, interval="all", by=("queue",)
+    )
+    sales, support = one(result, queue="sales"), one(result, queue="support")
+    assert sales["occupancy"] == pytest.approx((600 + 1200) / 3600)
+    assert support["occupancy"] == pytest.approx(1200 / 1800)
+    assert (sales["staffed_hours"], support["staffed_hours"]) == (1.0, 0.5)
+    assert support["cost_per_contact"] == pytest.approx(0.5 * 18.0)
+    by_group = report(visits, intervals, agents=AGENTS, interval="all", groups=serving)
+    assert one(by_group, group="support")["occupancy"] == support["occupancy"]
+
+
 def test_long_calls_against_peers_on_the_same_queue() -> None:
     # handle times 100..1000 on queue q: 90th percentile (interpolated) is 910
     visits = [
