@@ -338,17 +338,21 @@ SELECT count(*) FILTER (first.event <> 'ENTERQUEUE'), coalesce(sum(late), 0) FRO
 
 AGENT_EVENTS = f"""
 WITH tracked AS (
-    SELECT agent, min(seq) AS since FROM _ql_ev
+    SELECT agent, min(seq) AS since, row_number() OVER (ORDER BY agent) AS aid FROM _ql_ev
     WHERE bad IS NULL AND event IN {_in(SESSION_EVENTS)} GROUP BY agent
 ), calls AS (
-    SELECT conn.seq AS seq, conn.t AS t, conn.agent AS agent, 1 AS d
+    SELECT conn.seq AS seq, conn.t AS t, aid, 1 AS d
     FROM _ql_vis JOIN tracked ON conn.agent = tracked.agent WHERE conn.seq > since
     UNION ALL
-    SELECT fin.seq, fin.t, conn.agent, -1
+    SELECT fin.seq, fin.t, aid, -1
     FROM _ql_vis JOIN tracked ON conn.agent = tracked.agent
     WHERE conn.seq > since AND fin.event IN {_in((*COMPLETE, *TRANSFER))}
+), before AS (
+    SELECT aid, coalesce(sum(sum(d)) OVER (ORDER BY aid ROWS BETWEEN UNBOUNDED PRECEDING
+                                                    AND 1 PRECEDING), 0) AS base
+    FROM calls GROUP BY aid
 ), busy AS (
-    SELECT *, sum(d) OVER (PARTITION BY agent ORDER BY seq ROWS UNBOUNDED PRECEDING) AS active
+    SELECT seq, t, aid, d, sum(d) OVER (ORDER BY aid, seq ROWS UNBOUNDED PRECEDING) AS running
     FROM calls
 )
 SELECT t, agent, queue, event, d1 FROM (
@@ -356,11 +360,17 @@ SELECT t, agent, queue, event, d1 FROM (
     WHERE bad IS NULL AND event IN {_in(SESSION_EVENTS)}
     UNION ALL
     SELECT seq, t, agent, '', CASE WHEN d = 1 THEN '{CALL_START}' ELSE '{CALL_END}' END, NULL
-    FROM busy WHERE (d = 1 AND active = 1) OR (d = -1 AND active = 0)
+    FROM busy JOIN before USING (aid) JOIN tracked USING (aid)
+    WHERE (d = 1 AND running - base = 1) OR (d = -1 AND running - base = 0)
 ) ORDER BY seq
 """
 """Session events and the starts and ends of each agent's busy spells (overlapping calls of
-one agent are one spell), in log order."""
+one agent are one spell), in log order.
+
+An agent's number of active calls is the running sum of ``d`` over its calls in log order.
+It is computed as one running sum over all agents' calls ordered by (agent, seq), less the
+sum of the agents before it (``base``): DuckDB runs a window without ``PARTITION BY`` about
+twice as fast as one partitioned by the few agents."""
 
 FILE_REPORT = f"""
 SELECT line, event, raw, bad FROM _ql_ev
