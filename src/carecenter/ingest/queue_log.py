@@ -1,9 +1,9 @@
 """The Asterisk queue_log fold, in SQL: staged events in, visits and contacts out.
 
-Records are staged in a DuckDB temporary table ``_ql_ev`` (one row per record, in log order
-``seq``) and folded with window functions, so millions of lines fold in seconds. Asterisk
-reports its own durations in the data fields (``holdtime``, ``calltime``, ``waittime``); they
-are used when present, the differences of the event times otherwise.
+Records are staged in DuckDB temporary tables, seen together as the view ``_ql_ev`` (one row
+per record, in log order ``seq``), and folded with window functions, so millions of lines fold
+in seconds. Asterisk reports its own durations in the data fields (``holdtime``, ``calltime``,
+``waittime``); they are used when present, the differences of the event times otherwise.
 
 A call's events are cut into visits at each ENTERQUEUE (visit 2, 3... of the same callid are
 transferred in). Within a visit:
@@ -42,6 +42,8 @@ its first event.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from carecenter.ingest.queue_agents import CALL_END, CALL_START, SESSION_EVENTS
 
 COMPLETE = ("COMPLETECALLER", "COMPLETEAGENT")
@@ -60,12 +62,30 @@ def _in(values: tuple[str, ...]) -> str:
 
 
 STAGING = """
-CREATE TEMP TABLE IF NOT EXISTS _ql_ev (
+CREATE TEMP TABLE IF NOT EXISTS _ql_ev0 (
     seq BIGINT, file INTEGER, line BIGINT, t DOUBLE, callid VARCHAR, queue VARCHAR,
-    agent VARCHAR, event VARCHAR, d1 VARCHAR, d2 VARCHAR, d3 VARCHAR, d4 VARCHAR, d5 VARCHAR,
+    agent VARCHAR, event VARCHAR, d1 VARCHAR, d2 VARCHAR,
     n1 DOUBLE, n2 DOUBLE, n3 DOUBLE, n4 DOUBLE, raw VARCHAR, bad VARCHAR
 )
 """
+"""The records staged in chunks (CSV exports, pipe files DuckDB cannot read whole). data3 to
+data5 are only checked while staging (:data:`VALIDATE`); the fold reads their numbers."""
+
+
+def file_table(number: int) -> str:
+    """The staging table of file ``number`` when DuckDB reads it whole."""
+    return f"_ql_f{int(number)}"
+
+
+def events_view(files: Sequence[int]) -> str:
+    """``_ql_ev``: every staged record, those of ``_ql_ev0`` and those of the files read whole
+    (:func:`file_table`, numbered by ``rowid``)."""
+    parts = ["SELECT * FROM _ql_ev0"] + [
+        f"SELECT (CAST({n} AS BIGINT) << 40) + rowid + 1 AS seq, {n} AS file, "
+        f"rowid + 1 AS line, * FROM {file_table(n)}"
+        for n in files
+    ]
+    return "CREATE OR REPLACE TEMP VIEW _ql_ev AS " + "\nUNION ALL ".join(parts)
 
 
 def _bad_number(column: str, event: tuple[str, ...] | str, name: str) -> str:
@@ -95,19 +115,27 @@ VALIDATE = "\n".join(
 )
 """The quarantine reason of a staged record (``bad0``: a reason found while parsing)."""
 
-INSERT = f"""
-INSERT INTO _ql_ev
-SELECT (CAST(? AS BIGINT) << 40) + line, ?, line, t, callid, queue, agent, event,
-       d1, d2, d3, d4, d5, n1, n2, n3, n4,
-       CASE WHEN bad IS NOT NULL OR event NOT IN {_in(tuple(sorted(KNOWN_EVENTS)))} THEN raw END,
-       bad
+_KNOWN = _in(tuple(sorted(KNOWN_EVENTS)))
+
+
+def _staged(source: str, raw: str) -> str:
+    """The staging columns from ``t`` on, of a relation with columns t, callid, queue, agent,
+    event, d1..d5 and bad0; ``raw``, the record's text, is computed for reported records only.
+    Only the numbers the fold reads are parsed (of data2, the calltime of a COMPLETE)."""
+    return f"""t, callid, queue, agent, event, d1, d2, n1, n2, n3, n4,
+       CASE WHEN bad IS NOT NULL OR event NOT IN {_KNOWN} THEN {raw} END AS raw, bad
 FROM (
     SELECT *, {VALIDATE} AS bad
-    FROM (SELECT *, TRY_CAST(d1 AS DOUBLE) AS n1, TRY_CAST(d2 AS DOUBLE) AS n2,
+    FROM (SELECT *, TRY_CAST(d1 AS DOUBLE) AS n1,
+                 CASE WHEN event IN {_in(COMPLETE)} THEN TRY_CAST(d2 AS DOUBLE) END AS n2,
                  TRY_CAST(d3 AS DOUBLE) AS n3, TRY_CAST(d4 AS DOUBLE) AS n4
-          FROM {{source}})
+          FROM {source})
+)"""
+
+
+INSERT = "INSERT INTO _ql_ev0\nSELECT (CAST(? AS BIGINT) << 40) + line, ?, line, " + _staged(
+    "{source}", "raw"
 )
-"""
 """Stage a relation with columns line, t, callid, queue, agent, event, d1..d5, raw, bad0."""
 
 PIPE_CHUNK = """
@@ -127,34 +155,33 @@ PIPE_CHUNK = """
 
 PIPE_COLUMNS = 10
 _C = ", ".join(f"c{i}" for i in range(1, PIPE_COLUMNS + 1))
-READ_PIPE = (
-    "CREATE OR REPLACE TEMP TABLE _ql_file AS SELECT * FROM read_csv(?, delim = '|', quote = '', "
-    "escape = '', header = false, null_padding = true, nullstr = chr(1), strict_mode = false, "
-    "auto_detect = false, columns = {"
+_READ_PIPE = (
+    "read_csv(?, delim = '|', quote = '', escape = '', header = false, null_padding = true, "
+    "nullstr = chr(1), strict_mode = false, auto_detect = false, columns = {"
     + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, PIPE_COLUMNS + 1))
     + "})"
 )
-"""The whole pipe file read by DuckDB. Blank lines are skipped, so ``rowid + 1`` is the line
-number only when the file has none."""
+"""The whole pipe file read by DuckDB (in parallel). Blank lines are skipped, so the row number
+is the line number only when the file has none."""
 
-FILE_CHUNK = """
-(SELECT rowid + 1 AS line, NULL::VARCHAR AS raw,
-        TRY_CAST(c1 AS DOUBLE) AS t, c2 AS callid, c3 AS queue, c4 AS agent,
+_FILE_SOURCE = f"""
+(SELECT *, TRY_CAST(c1 AS DOUBLE) AS t, c2 AS callid, c3 AS queue, c4 AS agent,
         coalesce(c5, '') AS event, coalesce(c6, '') AS d1, coalesce(c7, '') AS d2,
         coalesce(c8, '') AS d3, coalesce(c9, '') AS d4, coalesce(c10, '') AS d5,
         CASE WHEN c5 IS NULL THEN 'fewer than 5 fields'
              WHEN TRY_CAST(c1 AS DOUBLE) IS NULL
              THEN 'time: not a number: ''' || c1 || '''' END AS bad0
- FROM _ql_file)
+ FROM {_READ_PIPE})
 """
-"""The rows of ``_ql_file`` in the staging columns (``raw`` is filled in by :data:`FILE_RAW`)."""
 
-FILE_RAW = f"""
-UPDATE _ql_ev SET raw = concat_ws('|', {_C}) FROM _ql_file
-WHERE _ql_ev.file = ? AND _ql_ev.line = _ql_file.rowid + 1
-  AND (_ql_ev.bad IS NOT NULL OR _ql_ev.event NOT IN {_in(tuple(sorted(KNOWN_EVENTS)))})
-"""
-"""The raw text of the records of a fast-read file that will be reported."""
+
+def stage_file(number: int) -> str:
+    """Read a pipe file (the one parameter) whole into :func:`file_table`, in line order: its
+    ``rowid + 1`` is the line number when the file has no blank line. One pass, no copy."""
+    return f"CREATE OR REPLACE TEMP TABLE {file_table(number)} AS SELECT " + _staged(
+        _FILE_SOURCE, f"concat_ws('|', {_C})"
+    )
+
 
 _FIRST_WAIT = f"""CASE
     WHEN event = 'CONNECT' THEN n1
@@ -330,7 +357,7 @@ FROM _ql_vf WHERE NOT simple GROUP BY contact_id
 ]
 VISITS, CONTACTS = "_ql_visits", "_ql_contacts"
 """The staged tables holding the folded ``contact_facts`` and ``contacts`` rows."""
-TEMP_TABLES = ("_ql_ev", "_ql_vis", "_ql_complex", "_ql_vf", "_ql_contacts", "_ql_file")
+TEMP_TABLES = ("_ql_ev0", "_ql_vis", "_ql_complex", "_ql_vf", "_ql_contacts")
 
 NOTES = """
 SELECT count(*) FILTER (first.event <> 'ENTERQUEUE'), coalesce(sum(late), 0) FROM _ql_vis
