@@ -32,7 +32,7 @@ import pyarrow as pa
 from carecenter.errors import InputError
 from carecenter.ingest import queue_log as sql
 from carecenter.ingest.common import FactSink, TextFile
-from carecenter.ingest.folding import EventFolder
+from carecenter.ingest.folding import EventFolder, collector_paused
 from carecenter.ingest.queue_agents import AgentFold
 from carecenter.ingest.timezones import zone
 
@@ -127,9 +127,11 @@ class AsteriskQueueLog:
                 sink.counts.notes["calls met without ENTERQUEUE"] += orphans
             if late:
                 sink.counts.notes["events after their visit ended"] += late
-            agents = EventFolder(sink)
-            AgentFold(agents).run(_rows(db.sql(sql.AGENT_EVENTS).to_arrow_table()))
-            agents.finish()
+            with collector_paused():
+                agents = EventFolder(sink)
+                AgentFold(agents).run(_rows(db.sql(sql.AGENT_EVENTS).to_arrow_table()))
+                agents.finish()
+                sink.flush()
         finally:
             self.close()
 
