@@ -214,23 +214,26 @@ _AGGREGATES = f"""
               'key': CASE WHEN event = 'EXITWITHKEY' THEN d1 END}}, seq)
         FILTER (event IN {_in(END_EVENTS)}) AS fin"""
 
-_SIMPLE = f"""(
-    count(*) FILTER (event = 'ENTERQUEUE') = 1
-    AND min(seq) FILTER (event = 'ENTERQUEUE') = min(seq)
-    AND coalesce(max(seq) FILTER (event IN {_in(_OFFER_EVENTS)})
-                 < min(seq) FILTER (event IN {_in(END_EVENTS)}), true))"""
-"""A simple call (nearly all): one ENTERQUEUE, its first event, no offer after its end."""
+_SIMPLE = """(
+    enqueues = 1 AND first.event = 'ENTERQUEUE' AND coalesce(last_offer < fin.seq, true))"""
+"""A simple call (nearly all): one ENTERQUEUE, its first event, no offer after its end (the
+first end event, ``fin``)."""
 
 FOLD = [
     # Every call folded as one visit; the ones that are not simple are folded again below.
     f"""
 CREATE OR REPLACE TEMP TABLE _ql_vis AS
-SELECT callid, 1 AS seg, {_AGGREGATES.replace("{first_wait}", "NULL::DOUBLE")},
-    greatest(count(*) FILTER (event IN {_in(END_EVENTS)}) - 1, 0) AS late,
-    NULL::DOUBLE AS next_t, 1 AS visit, NULL::VARCHAR AS call_customer,
-    NULL::DOUBLE AS call_arrived, {_SIMPLE} AS simple
-FROM (SELECT *, true AS keep FROM _ql_ev WHERE bad IS NULL AND event IN {_in(CALL_EVENTS)})
-GROUP BY callid
+SELECT * EXCLUDE (enqueues, last_offer), {_SIMPLE} AS simple
+FROM (
+    SELECT callid, 1 AS seg, {_AGGREGATES.replace("{first_wait}", "NULL::DOUBLE")},
+        greatest(count(*) FILTER (event IN {_in(END_EVENTS)}) - 1, 0) AS late,
+        NULL::DOUBLE AS next_t, 1 AS visit, NULL::VARCHAR AS call_customer,
+        NULL::DOUBLE AS call_arrived,
+        count(*) FILTER (event = 'ENTERQUEUE') AS enqueues,
+        max(seq) FILTER (event IN {_in(_OFFER_EVENTS)}) AS last_offer
+    FROM (SELECT *, true AS keep FROM _ql_ev WHERE bad IS NULL AND event IN {_in(CALL_EVENTS)})
+    GROUP BY callid
+)
 """,
     "CREATE OR REPLACE TEMP TABLE _ql_complex AS SELECT callid FROM _ql_vis WHERE NOT simple",
     "DELETE FROM _ql_vis WHERE NOT simple",
@@ -399,11 +402,11 @@ It is computed as one running sum over all agents' calls ordered by (agent, seq)
 sum of the agents before it (``base``): DuckDB runs a window without ``PARTITION BY`` about
 twice as fast as one partitioned by the few agents."""
 
-FILE_REPORT = f"""
-SELECT line, event, raw, bad FROM _ql_ev
-WHERE file = ? AND (bad IS NOT NULL OR event NOT IN {_in(tuple(sorted(KNOWN_EVENTS)))})
-ORDER BY seq
+FILE_REPORT = """
+SELECT line, event, raw, bad FROM _ql_ev WHERE file = ? AND raw IS NOT NULL ORDER BY seq
 """
+"""The records of a file to quarantine or report as unknown: those that kept their text (a bad
+record, or one of an unknown event; see :func:`_staged`)."""
 FILE_COUNTS = "SELECT count(*) FROM _ql_ev WHERE file = ?"
 FILE_IGNORED = f"""
 SELECT event, count(*) FROM _ql_ev WHERE file = ? AND bad IS NULL AND event IN {_in(IGNORED_EVENTS)}
