@@ -32,7 +32,7 @@ import pyarrow as pa
 from carecenter.errors import InputError
 from carecenter.ingest import queue_log as sql
 from carecenter.ingest.common import FactSink, TextFile
-from carecenter.ingest.folding import EventFolder
+from carecenter.ingest.folding import EventFolder, collector_paused
 from carecenter.ingest.queue_agents import AgentFold
 from carecenter.ingest.timezones import zone
 
@@ -88,6 +88,8 @@ class AsteriskQueueLog:
         self.zone: tzinfo = zone(time_zone)
         self._db: duckdb.DuckDBPyConnection | None = None
         self._files = 0
+        self._whole: list[int] = []
+        """The files DuckDB read whole (each in its own staging table)."""
 
     # -- the Importer protocol -------------------------------------------------------------
     def read(self, file: TextFile, sink: FactSink) -> None:
@@ -125,19 +127,28 @@ class AsteriskQueueLog:
                 sink.counts.notes["calls met without ENTERQUEUE"] += orphans
             if late:
                 sink.counts.notes["events after their visit ended"] += late
-            agents = EventFolder(sink)
-            AgentFold(agents).run(_rows(db.sql(sql.AGENT_EVENTS).to_arrow_table()))
-            agents.finish()
+            with collector_paused():
+                agents = EventFolder(sink)
+                AgentFold(agents).run(_rows(db.sql(sql.AGENT_EVENTS).to_arrow_table()))
+                agents.finish()
+                sink.flush()
         finally:
             self.close()
 
     def close(self) -> None:
         """Drop the staging tables."""
         if self._db is not None:
-            self._db.execute("DROP VIEW IF EXISTS _ql_visits")
-            for table in sql.TEMP_TABLES:
-                self._db.execute(f"DROP TABLE IF EXISTS {table}")
+            db = self._db
+            db.execute("DROP VIEW IF EXISTS _ql_visits")
+            db.execute("DROP VIEW IF EXISTS _ql_ev")
+            files = db.execute(
+                "SELECT table_name FROM duckdb_tables() "
+                "WHERE temporary AND regexp_full_match(table_name, '_ql_f[0-9]+')"
+            ).fetchall()
+            for table in (*sql.TEMP_TABLES, *(str(name) for (name,) in files)):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
             self._db = None
+            self._whole = []
 
     # -- staging ---------------------------------------------------------------------------
     def _staging(self, sink: FactSink) -> duckdb.DuckDBPyConnection:
@@ -146,6 +157,7 @@ class AsteriskQueueLog:
             self.close()  # what an interrupted import may have left
             self._db = typing.cast(duckdb.DuckDBPyConnection, sink.staging())
             self._db.execute(sql.STAGING)
+            self._db.execute(sql.events_view(self._whole))
         return self._db
 
     def _stage_pipe_fast(self, db: duckdb.DuckDBPyConnection, number: int, file: TextFile) -> bool:
@@ -154,18 +166,18 @@ class AsteriskQueueLog:
         if file.path.suffix == ".gz":
             return False
         expected = _line_count(file.path)
+        table = sql.file_table(number)
         try:
-            _run(db, sql.READ_PIPE, [str(file.path)], file)
-            row = next(iter(db.execute("SELECT count(*) FROM _ql_file").fetchall()), None)
-            if not row or row[0] != expected:
-                return False
-            db.execute(sql.INSERT.format(source=sql.FILE_CHUNK), [number, number])
-            db.execute(sql.FILE_RAW, [number])
-            return True
+            _run(db, sql.stage_file(number), [str(file.path)], file)
+            row = next(iter(db.execute(f"SELECT count(*) FROM {table}").fetchall()), None)
+            if row and row[0] == expected:
+                db.execute(sql.events_view([*self._whole, number]))
+                self._whole.append(number)
+                return True
         except duckdb.Error:
-            return False
-        finally:
-            db.execute("DROP TABLE IF EXISTS _ql_file")
+            pass
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+        return False
 
     def _stage_pipe(self, db: duckdb.DuckDBPyConnection, number: int, file: TextFile) -> None:
         insert = sql.INSERT.format(source=sql.PIPE_CHUNK)

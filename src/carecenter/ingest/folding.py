@@ -23,7 +23,9 @@ the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -35,6 +37,20 @@ from carecenter.ingest.common import FactSink, FileCounts
 def micros(event: Event) -> int:
     """The event's time in epoch microseconds (the key of an imported agent interval)."""
     return round(event.occurred_at.timestamp() * 1_000_000)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause automatic garbage collection while a translator folds a long stream: it makes
+    hundreds of thousands of small objects (events, rows) without reference cycles, which the
+    collector would otherwise scan again and again, the more the longer the stream."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class EventFolder:
