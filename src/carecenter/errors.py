@@ -52,6 +52,15 @@ class InputError(CareCenterError):
         return f"{where}{field}{self.message}"
 
 
+def not_utf8(error: UnicodeDecodeError, file: str) -> InputError:
+    """The :class:`InputError` for a file whose whole bytes were decoded at once (``error``
+    holds them): the line of the first byte that is not UTF-8."""
+    line = error.object[: error.start].count(b"\n") + 1
+    return InputError(
+        f"not UTF-8 text (byte 0x{error.object[error.start]:02x})", file=file, line=line
+    )
+
+
 class ConfigError(InputError):
     """The center configuration (``center.yaml``) is invalid.
 
