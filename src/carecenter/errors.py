@@ -84,6 +84,14 @@ class StoreError(CareCenterError):
     """The operational store or the warehouse could not do what was asked."""
 
 
+class StoreUnavailableError(StoreError):
+    """The operational store cannot be reached: a database URL that cannot be used (malformed,
+    an unknown or missing driver), a server that does not answer or refuses the login, a
+    database file that cannot be opened. Exit code 69 (``EX_UNAVAILABLE``)."""
+
+    exit_code = 69
+
+
 class WarehouseBusyError(StoreError):
     """Another process held the warehouse for longer than the lock timeout
     (``CARECENTER_LOCK_TIMEOUT``). Exit code 75 (``EX_TEMPFAIL``): try again later."""
