@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import HAS_RICH, TyperGroup
 
 from carecenter.errors import CareCenterError, ConfigError, InputError
 from carecenter.interfaces.cli import erlang
 from carecenter.interfaces.cli.forecast import forecast_command
+from carecenter.interfaces.cli.help import tidy_help
 from carecenter.interfaces.cli.importing import import_command
 from carecenter.interfaces.cli.options import (
     FormatOption,
@@ -49,7 +50,12 @@ def command_flags(command: Any) -> set[str]:
 
 
 class Group(TyperGroup):
-    """Reports every :class:`CareCenterError` a command raises and exits with its code."""
+    """Reports every :class:`CareCenterError` a command raises and exits with its code.
+    Tidies every help text when the command tree is built."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        tidy_help(self, rich=HAS_RICH and self.rich_markup_mode == "rich")
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -182,12 +188,41 @@ def config_apply(workspace: Path | None = WorkspaceOption) -> None:
     typer.echo(f"applied {center.name}: {len(center.queues)} queues, {len(center.agents)} agents")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("carecenter")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        import carecenter
+
+        return str(getattr(carecenter, "__version__", "unknown"))
+
+
 @app.command()
 def version() -> None:
     """Print the carecenter version."""
-    from importlib.metadata import version as dist_version
+    typer.echo(_version())
 
-    typer.echo(dist_version("carecenter"))
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(_version())
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    show_version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the carecenter version and exit.",
+        callback=_print_version,
+        is_eager=True,
+    ),
+) -> None:
+    """carecenter: run and measure a customer care center."""
 
 
 def main() -> None:
