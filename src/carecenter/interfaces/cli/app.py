@@ -5,11 +5,13 @@ Services are imported inside the commands so that ``carecenter --help`` stays fa
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import typer
 from typer.core import HAS_RICH, TyperGroup
+from typer.exceptions import TyperException
 
 from carecenter.errors import CareCenterError, ConfigError, InputError
 from carecenter.interfaces.cli import erlang
@@ -38,7 +40,7 @@ def report(error: CareCenterError, flags: set[str] | None = None) -> None:
     (``flags``: the program's flags)."""
     problems = error.problems if isinstance(error, ConfigError) else [error]
     for problem in problems:
-        typer.echo(f"error: {_line(problem, flags or set())}", err=True)
+        typer.echo(f"error: {shorten(_line(problem, flags or set()))}", err=True)
 
 
 def command_flags(command: Any) -> set[str]:
@@ -49,9 +51,15 @@ def command_flags(command: Any) -> set[str]:
     return flags
 
 
+INTERNAL_ERROR_EXIT = 70
+"""Exit code of an unexpected exception (``EX_SOFTWARE``): a bug, not the user's input."""
+DEBUG_VARIABLE = "CARECENTER_DEBUG"
+
+
 class Group(TyperGroup):
-    """Reports every :class:`CareCenterError` a command raises and exits with its code.
-    Tidies every help text when the command tree is built."""
+    """Reports every :class:`CareCenterError` a command raises and exits with its code; any
+    other exception is a one-line internal error with exit code 70, or its traceback when
+    ``CARECENTER_DEBUG=1``. Tidies every help text when the command tree is built."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -63,6 +71,31 @@ class Group(TyperGroup):
         except CareCenterError as error:
             report(error, command_flags(self))
             raise typer.Exit(code=error.exit_code) from None
+        except (TyperException, typer.Exit, typer.Abort):
+            raise  # usage errors and exits: Typer reports them
+        except Exception as error:
+            if os.environ.get(DEBUG_VARIABLE) == "1":
+                raise
+            typer.echo(f"error: {internal_error_line(error)}", err=True)
+            raise typer.Exit(code=INTERNAL_ERROR_EXIT) from None
+
+
+def internal_error_line(error: BaseException) -> str:
+    """The one line shown for an unexpected exception."""
+    message = shorten(" ".join(str(error).split()))
+    what = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return f"internal error: {what} (run with {DEBUG_VARIABLE}=1 for the traceback)"
+
+
+MAX_LINE = 400
+"""Longest message printed (characters): a message quoting a huge CSV field is cut."""
+
+
+def shorten(text: str, limit: int = MAX_LINE) -> str:
+    """``text``, or its start and how long it was when longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"
 
 
 app = typer.Typer(
