@@ -52,6 +52,15 @@ class InputError(CareCenterError):
         return f"{where}{field}{self.message}"
 
 
+def not_utf8(error: UnicodeDecodeError, file: str) -> InputError:
+    """The :class:`InputError` for a file whose whole bytes were decoded at once (``error``
+    holds them): the line of the first byte that is not UTF-8."""
+    line = error.object[: error.start].count(b"\n") + 1
+    return InputError(
+        f"not UTF-8 text (byte 0x{error.object[error.start]:02x})", file=file, line=line
+    )
+
+
 class ConfigError(InputError):
     """The center configuration (``center.yaml``) is invalid.
 
@@ -73,6 +82,14 @@ class WorkspaceError(CareCenterError):
 
 class StoreError(CareCenterError):
     """The operational store or the warehouse could not do what was asked."""
+
+
+class StoreUnavailableError(StoreError):
+    """The operational store cannot be reached: a database URL that cannot be used (malformed,
+    an unknown or missing driver), a server that does not answer or refuses the login, a
+    database file that cannot be opened. Exit code 69 (``EX_UNAVAILABLE``)."""
+
+    exit_code = 69
 
 
 class WarehouseBusyError(StoreError):

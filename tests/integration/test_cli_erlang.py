@@ -208,3 +208,18 @@ def test_staff_plan_missing_file(tmp_path: Path) -> None:
     result = _run("staff", "--volumes", str(tmp_path / "none.csv"))
     assert isinstance(result.exception, InputError)
     assert result.exception.file == str(tmp_path / "none.csv")
+
+
+@pytest.mark.parametrize("command", ["staff", "erlang staff"])
+def test_no_target_at_all_is_refused(command: str, tmp_path: Path) -> None:
+    # issue 8: `--target-sl 0` (no service-level target) and no other target
+    volumes = tmp_path / "volumes.csv"
+    volumes.write_text(VOLUMES)
+    given = ["--volumes", str(volumes)] if command == "staff" else ["--calls", "36", "--aht", "240"]
+    result = _run(*command.split(), *given, "--target-sl", "0")
+    assert isinstance(result.exception, InputError)
+    assert result.exception.field == "target_sl"
+    assert "nothing to staff for" in str(result.exception)
+    # with another target, 0 means "no service-level target"
+    rows = _json(*command.split(), *given, "--target-sl", "0", "--max-asa", "30")
+    assert rows and all(row["asa_s"] <= 30 for row in rows)

@@ -222,3 +222,34 @@ def test_missing_column_and_bad_options(history: Path, tmp_path: Path) -> None:
     code, _, err = run("--history", str(history), "--exclude-date", "tomorrow")
     assert code == 2
     assert "not a date" in err
+
+
+def test_history_that_is_not_utf8_or_not_csv_is_one_line(tmp_path: Path) -> None:
+    # issue 8: UnicodeDecodeError and csv.Error tracebacks
+    path = tmp_path / "latin1.csv"
+    starts = (
+        datetime(2024, 1, 1, 8) + timedelta(days=k // 20, minutes=30 * (k % 20)) for k in range(600)
+    )
+    rows = "".join(f"{start.isoformat()},q,1,240\n" for start in starts)
+    path.write_bytes(b"interval_start,queue,calls,aht_s\n" + rows.encode() + b"caf\xe9\n")
+    code, out, err = run("--history", str(path))
+    assert (code, out) == (2, "")
+    assert err == f"error: {path}:602: not UTF-8 text\n"
+    long = tmp_path / "long.csv"
+    long.write_text(
+        f'interval_start,queue,calls,aht_s\n2024-01-01T08:00:00,"{"q" * 200_000}",1,240\n'
+    )
+    code, _, err = run("--history", str(long), "--format", "json")
+    assert code == 0, err  # a field over the csv module's default 128 KiB is read
+
+
+def test_a_long_gap_in_the_history_forecasts_with_every_model(tmp_path: Path) -> None:
+    # issue 8: old and new history in one file: harmonic raised NotEnoughHistoryError
+    path = write_history(tmp_path / "old.csv", weeks=3)
+    with path.open("a") as handle:
+        for k in range(SLOTS):
+            handle.write(f"2024-06-03T{8 + k // 2:02d}:{30 * (k % 2):02d}:00,billing,5,240\n")
+    for model in ("auto", "harmonic", "daily-shape"):
+        code, out, err = run("--history", str(path), "--model", model, "--format", "json")
+        assert code == 0, err
+        assert json.loads(out)

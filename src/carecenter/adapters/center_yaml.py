@@ -18,7 +18,7 @@ from pydantic_core import ErrorDetails
 
 from carecenter.adapters.center_schema import CenterFile
 from carecenter.domain.center import Center
-from carecenter.errors import ConfigError
+from carecenter.errors import ConfigError, not_utf8
 
 Lines = dict[str, int]
 
@@ -123,6 +123,11 @@ def read_center_file(path: Path) -> Center:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError("no such file (run `carecenter init` first)", file=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    except UnicodeDecodeError as exc:
+        problem = not_utf8(exc, name)
+        raise ConfigError(problem.message, file=name, line=problem.line) from None
     return parse_center(text, name)
 
 

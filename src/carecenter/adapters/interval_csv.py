@@ -9,8 +9,9 @@ History layouts (detected from the header, names case-insensitive):
   ``day_index``): ``weekday_index`` numbers consecutive business days (Monday-Friday) from
   ``day_origin``, ``interval_start`` is a time of day ``HH:MM``.
 
-Rows are streamed with the :mod:`csv` module. The first bad row raises
-:class:`~carecenter.errors.InputError` naming the file, line and field.
+Rows are streamed with the :mod:`csv` module (fields up to 16 MiB). The first bad row, bytes
+that are not UTF-8 and text that is not CSV raise :class:`~carecenter.errors.InputError` naming
+the file, line and field.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TextIO
 
 from carecenter.errors import InputError
+from carecenter.ingest.reading import allow_large_csv_fields
 from carecenter.wfm.forecast.calendar import BUSINESS_WEEK
 
 DEFAULT_DAY_ORIGIN = date(2003, 3, 3)
@@ -87,8 +90,7 @@ def iter_interval_rows(
 ) -> Iterator[IntervalRow]:
     """Stream the rows of a history file, validated; duplicates raise InputError."""
     seen: set[tuple[str, datetime]] = set()
-    with _open(path) as handle:
-        reader = csv.reader(handle)
+    with _open(path) as handle, _csv_errors(path, reader := csv.reader(handle)):
         header = _normalise(next(reader, []))
         layout = _layout(path, header)
         for cells in reader:
@@ -107,8 +109,7 @@ def iter_interval_rows(
 def read_special_days(path: Path) -> list[SpecialDay]:
     """Read ``date[,name[,factor]]`` lines (header optional, ``#`` starts a comment)."""
     days: list[SpecialDay] = []
-    with _open(path) as handle:
-        reader = csv.reader(handle)
+    with _open(path) as handle, _csv_errors(path, reader := csv.reader(handle)):
         for cells in reader:
             if not cells or not cells[0].strip() or cells[0].lstrip().startswith("#"):
                 continue
@@ -131,10 +132,38 @@ def write_forecast_csv(path: Path, rows: Iterable[Mapping[str, Any]]) -> int:
 
 
 def _open(path: Path) -> TextIO:
+    allow_large_csv_fields()
     try:
         return path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
+
+
+@contextmanager
+def _csv_errors(path: Path, reader: Any) -> Iterator[None]:
+    """Bytes that are not UTF-8 and text that is not CSV as one :class:`InputError` naming the
+    file and line (``reader``: the ``csv.reader`` whose ``line_num`` says where)."""
+    try:
+        yield
+    except UnicodeDecodeError:
+        line = _first_undecodable_line(path)
+        raise InputError("not UTF-8 text", file=str(path), line=line) from None
+    except csv.Error as exc:
+        raise InputError(
+            f"not a valid CSV file: {exc}", file=str(path), line=reader.line_num
+        ) from None
+
+
+def _first_undecodable_line(path: Path) -> int | None:
+    """The number of the first line of ``path`` that is not UTF-8 (text is decoded by the
+    block, so the decoder's error does not say which line)."""
+    with path.open("rb") as raw:
+        for number, line in enumerate(raw, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 def _normalise(header: list[str]) -> list[str]:

@@ -225,7 +225,7 @@ class AsteriskQueueLog:
                 yield line.rstrip("\r\n")
 
         columns: list[list[Any]] = [[] for _ in range(len(_STAGED) + 2)]
-        for row in csv.reader(texts(), delimiter=delimiter):
+        for row in _csv_reader(texts(), delimiter, file, where):
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             raw, bad = delimiter.join(row), None
@@ -375,3 +375,14 @@ def _run(db: duckdb.DuckDBPyConnection, query: str, params: list[Any], file: Tex
 def _rows(table: pa.Table) -> Iterator[tuple[Any, ...]]:
     for batch in table.to_batches(100_000):
         yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
+
+
+def _csv_reader(
+    texts: Iterator[str], delimiter: str, file: TextFile, where: list[int]
+) -> Iterator[list[str]]:
+    """The rows of ``texts``; text that is not CSV is an InputError at line ``where[0]``."""
+    try:
+        yield from csv.reader(texts, delimiter=delimiter)
+    except csv.Error as exc:
+        message = f"not a valid CSV file: {exc}"
+        raise InputError(message, file=str(file.path), line=where[0]) from None

@@ -43,7 +43,7 @@ import yaml
 
 from carecenter.domain.enums import Channel, Direction, VisitOutcome
 from carecenter.domain.events import ContactEvent, ContactTransferred
-from carecenter.errors import InputError
+from carecenter.errors import InputError, not_utf8
 from carecenter.ingest.common import FactSink, TextFile, csv_rows
 from carecenter.ingest.csv_story import DURATIONS, TIMES, Visit, visit_of
 from carecenter.ingest.folding import EventFolder
@@ -79,6 +79,8 @@ def read_mapping(path: Path, time_zone: str | None = None) -> CsvMapping:
         node = yaml.compose(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=where) from None
+    except UnicodeDecodeError as exc:
+        raise not_utf8(exc, where) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

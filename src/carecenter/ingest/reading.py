@@ -10,8 +10,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from carecenter.errors import InputError
+
 Progress = Callable[[int, int], None]
 """Called with (bytes read, bytes in the file) while a file is read."""
+
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
+"""The longest CSV field read (characters): exports hold long texts (ticket comments, chat
+transcripts) beyond the :mod:`csv` module's default of 128 KiB, and a limit still stops a stray
+quote from reading a whole file into one field."""
+
+
+def allow_large_csv_fields() -> None:
+    """Raise the :mod:`csv` module's field limit (global to the process) to
+    :data:`CSV_FIELD_LIMIT`; a higher limit set by the program is kept."""
+    import csv
+
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
 
 
 @dataclass
@@ -23,6 +39,9 @@ class TextFile:
     size: int
     raw: BinaryIO
     progress: Progress | None = None
+
+    def __post_init__(self) -> None:
+        allow_large_csv_fields()  # every translator reading text may parse CSV
 
     def position(self) -> int:
         """Bytes of the file read so far."""
@@ -46,7 +65,8 @@ class TextFile:
 def csv_rows(
     file: TextFile, delimiter: str | None = None
 ) -> tuple[list[str], str, Iterator[tuple[int, list[str]]]]:
-    """(header, delimiter, rows with their line numbers) of a CSV file; blank lines skipped.
+    """(header, delimiter, rows with their line numbers) of a CSV file; blank lines skipped;
+    text that is not CSV raises :class:`~carecenter.errors.InputError` naming file and line.
 
     Without ``delimiter`` the header decides: the most frequent of ``,`` ``;`` tab ``|``.
     """
@@ -57,8 +77,13 @@ def csv_rows(
     if first is None:
         return [], delimiter or ",", iter(())
     sep = delimiter or max(",;\t|", key=first[1].count)
-    header = [h.strip() for h in next(csv.reader([first[1]], delimiter=sep))]
     where = [first[0]]
+    try:
+        header = [h.strip() for h in next(csv.reader([first[1]], delimiter=sep))]
+    except csv.Error as exc:
+        raise InputError(
+            f"not a valid CSV file: {exc}", file=str(file.path), line=first[0]
+        ) from None
 
     def texts() -> Iterator[str]:
         for number, line in lines:
@@ -66,9 +91,13 @@ def csv_rows(
             yield line
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for row in csv.reader(texts(), delimiter=sep):
-            if row and (len(row) > 1 or row[0].strip()):
-                yield where[0], row
+        try:
+            for row in csv.reader(texts(), delimiter=sep):
+                if row and (len(row) > 1 or row[0].strip()):
+                    yield where[0], row
+        except csv.Error as exc:
+            message = f"not a valid CSV file: {exc}"
+            raise InputError(message, file=str(file.path), line=where[0]) from None
 
     return header, sep, rows()
 

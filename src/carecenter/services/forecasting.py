@@ -62,6 +62,8 @@ __all__ = [
 ]
 
 AUTO = "auto"
+FALLBACK_MODEL = "profile"
+"""The model of ``auto`` when no backtest could choose one (it forecasts from any data)."""
 MIN_TRAIN_WEEKS = 2
 
 
@@ -206,7 +208,11 @@ def forecast_queue(
     try:
         mean = np.maximum(make_model(chosen).predict(series.calls, horizon), 0.0)
     except NotEnoughHistoryError as exc:
-        raise InputError(f"queue {series.queue}: {exc}") from exc
+        if options.model != AUTO or chosen == FALLBACK_MODEL:
+            raise InputError(f"queue {series.queue}: model {chosen}: {exc}", field="model") from exc
+        notes.append(f"queue {series.queue}: model {chosen}: {exc}; using the profile model")
+        chosen = FALLBACK_MODEL
+        mean = np.maximum(make_model(chosen).predict(series.calls, horizon), 0.0)
     result = next((r for r in results if r.model == chosen), None)
     if result is not None and any(r.size for r in result.residuals):
         lo, hi = residual_interval(mean, result.residuals, options.level)
@@ -240,7 +246,7 @@ def _choose(queue: str, wanted: str, results: list[BacktestResult], notes: list[
     scored = [r for r in results if not math.isnan(r.wape)]
     if not scored:
         notes.append(f"queue {queue}: history too short to backtest; using the profile model")
-        return "profile"
+        return FALLBACK_MODEL
     best = best_model(scored)
     notes.append(f"queue {queue}: model {best.model} (backtest WAPE {best.wape:.2%})")
     return best.model

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from carecenter.domain.center import Center
-from carecenter.errors import InputError
+from carecenter.errors import InputError, not_utf8
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.spec import Report, ReportSpec
 from carecenter.metrics.timebuckets import step_seconds
@@ -167,8 +167,16 @@ def read_peers(path: Path) -> dict[tuple[str, str], float]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
-    reader = csv.DictReader(text.splitlines())
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise not_utf8(exc, str(path)) from None
+    try:
+        return _peer_values(path, csv.DictReader(text.splitlines()))
+    except csv.Error as exc:
+        raise InputError(f"not a valid CSV file: {exc}", file=str(path)) from None
+
+
+def _peer_values(path: Path, reader: csv.DictReader[str]) -> dict[tuple[str, str], float]:
     fields = reader.fieldnames or []
     for required in ("metric", "value"):
         if required not in fields:

@@ -60,15 +60,28 @@ def make_target(
     max_abandon: float | None = None,
     max_occupancy: float | None = None,
 ) -> StaffingTarget:
-    """The staffing target from user input; ``InputError`` naming the bad field."""
+    """The staffing target from user input; ``InputError`` naming the bad field, or
+    ``target_sl`` when no target is set at all (a service level of 0 or ``None`` sets none)."""
     sl_ok = target_sl is None or 0 <= target_sl < 1
     _check("target_sl", target_sl, sl_ok, "in [0, 1)")
     _check("threshold", threshold_s, math.isfinite(threshold_s) and threshold_s >= 0, ">= 0")
     _check("max_asa", max_asa_s, max_asa_s is None or max_asa_s > 0, "> 0 seconds")
     for name, value in (("max_abandon", max_abandon), ("max_occupancy", max_occupancy)):
         _check(name, value, value is None or 0 < value <= 1, "in (0, 1]")
+    service_level = target_sl or None  # 0: no service-level target
+    if (
+        service_level is None
+        and max_asa_s is None
+        and max_abandon is None
+        and max_occupancy is None
+    ):
+        raise InputError(
+            "no target: a service level of 0 sets none, and no maximum ASA, abandonment or "
+            "occupancy is given; there is nothing to staff for",
+            field="target_sl",
+        )
     return StaffingTarget(
-        service_level=target_sl,
+        service_level=service_level,
         threshold=threshold_s,
         max_asa=max_asa_s,
         max_abandon=max_abandon,

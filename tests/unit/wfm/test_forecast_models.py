@@ -140,3 +140,27 @@ def test_invalid_settings_are_rejected() -> None:
         HarmonicRegression(weeks=0)
     with pytest.raises(ValueError, match="2-d"):
         DayMatrix(np.zeros(3), WEEK)
+
+
+def test_daily_shape_forecasts_a_weekday_seen_only_long_ago() -> None:
+    # issue 8: old and new history in one workspace; one weekday has data only 30 years back,
+    # whose recency weights (halving every 8 days) underflowed to zero: ZeroDivisionError
+    values = np.full((30 * 365, 2), np.nan)
+    values[:14] = [[4.0, 6.0], [1.0, 1.0]] * 7  # old: both positions of a 2-day week
+    values[-5::2] = [3.0, 5.0]  # new: only position 1 (the last row's) has data
+    forecast = DailyShape().predict(DayMatrix(values, 2, first_position=0), 2)
+    assert np.isfinite(forecast).all()
+    assert forecast[0].sum() == pytest.approx(10.0)  # position 0: the old days' level
+    assert forecast[1].sum() == pytest.approx(8.0)  # position 1: the recent level
+
+
+def test_harmonic_backtest_skips_origins_without_recent_data() -> None:
+    # issue 8: `--model harmonic` on a history with a long gap raised NotEnoughHistoryError
+    values = np.full((200, 3), np.nan)
+    values[:20] = 5.0
+    values[-10:] = 7.0
+    history = DayMatrix(values, WEEK)
+    result = backtest(history, HarmonicRegression(), 5, rolling_origins(200, 5, WEEK, 12, 10))
+    assert result.wape == pytest.approx(0.0, abs=1e-6)  # scored where it could forecast
+    with pytest.raises(NotEnoughHistoryError, match="last 8 weeks"):
+        HarmonicRegression().predict(history.head(100), 5)

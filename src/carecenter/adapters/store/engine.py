@@ -5,20 +5,68 @@ migrate)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool
+
+from carecenter.errors import StoreUnavailableError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+URL_HINT = "check CARECENTER_DATABASE_URL"
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``. SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE`` so that
-    concurrent writers wait for each other instead of failing."""
+    concurrent writers wait for each other instead of failing.
+
+    A URL that cannot be used, and a store that cannot be reached when the engine first
+    connects, raise :class:`~carecenter.errors.StoreUnavailableError` (one line, the password
+    hidden) instead of the driver's error.
+    """
+    try:
+        engine = _engine(url, **kwargs)
+    except (ArgumentError, ImportError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        where = _shown(url)
+        raise StoreUnavailableError(
+            f"{where}cannot use this database URL ({URL_HINT}): {reason}"
+        ) from None
+    event.listen(engine, "handle_error", _unreachable(url))
+    return engine
+
+
+def _shown(url: str) -> str:
+    """``url`` without its password and a colon, or nothing when it does not parse."""
+    try:
+        return f"{safe_url(url)}: "
+    except (ArgumentError, ValueError):
+        return ""
+
+
+def _unreachable(url: str) -> Callable[[Any], None]:
+    """A ``handle_error`` listener: failing to connect is one line, not the driver's error."""
+
+    def listener(context: Any) -> None:
+        if context.connection is not None:  # an error on an open connection: not ours
+            return
+        error = context.original_exception
+        reason = next((s for s in str(error).splitlines() if s.strip()), type(error).__name__)
+        raise StoreUnavailableError(
+            f"{_shown(url)}cannot connect to the operational store: {reason.strip()}"
+        ) from None
+
+    return listener
+
+
+def _engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)

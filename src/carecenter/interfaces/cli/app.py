@@ -5,15 +5,18 @@ Services are imported inside the commands so that ``carecenter --help`` stays fa
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import HAS_RICH, TyperGroup
+from typer.exceptions import TyperException
 
 from carecenter.errors import CareCenterError, ConfigError, InputError
 from carecenter.interfaces.cli import erlang
 from carecenter.interfaces.cli.forecast import forecast_command
+from carecenter.interfaces.cli.help import tidy_help
 from carecenter.interfaces.cli.importing import import_command
 from carecenter.interfaces.cli.options import (
     FormatOption,
@@ -37,7 +40,7 @@ def report(error: CareCenterError, flags: set[str] | None = None) -> None:
     (``flags``: the program's flags)."""
     problems = error.problems if isinstance(error, ConfigError) else [error]
     for problem in problems:
-        typer.echo(f"error: {_line(problem, flags or set())}", err=True)
+        typer.echo(f"error: {shorten(_line(problem, flags or set()))}", err=True)
 
 
 def command_flags(command: Any) -> set[str]:
@@ -48,8 +51,19 @@ def command_flags(command: Any) -> set[str]:
     return flags
 
 
+INTERNAL_ERROR_EXIT = 70
+"""Exit code of an unexpected exception (``EX_SOFTWARE``): a bug, not the user's input."""
+DEBUG_VARIABLE = "CARECENTER_DEBUG"
+
+
 class Group(TyperGroup):
-    """Reports every :class:`CareCenterError` a command raises and exits with its code."""
+    """Reports every :class:`CareCenterError` a command raises and exits with its code; any
+    other exception is a one-line internal error with exit code 70, or its traceback when
+    ``CARECENTER_DEBUG=1``. Tidies every help text when the command tree is built."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        tidy_help(self, rich=HAS_RICH and self.rich_markup_mode == "rich")
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -57,6 +71,31 @@ class Group(TyperGroup):
         except CareCenterError as error:
             report(error, command_flags(self))
             raise typer.Exit(code=error.exit_code) from None
+        except (TyperException, typer.Exit, typer.Abort):
+            raise  # usage errors and exits: Typer reports them
+        except Exception as error:
+            if os.environ.get(DEBUG_VARIABLE) == "1":
+                raise
+            typer.echo(f"error: {internal_error_line(error)}", err=True)
+            raise typer.Exit(code=INTERNAL_ERROR_EXIT) from None
+
+
+def internal_error_line(error: BaseException) -> str:
+    """The one line shown for an unexpected exception."""
+    message = shorten(" ".join(str(error).split()))
+    what = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return f"internal error: {what} (run with {DEBUG_VARIABLE}=1 for the traceback)"
+
+
+MAX_LINE = 400
+"""Longest message printed (characters): a message quoting a huge CSV field is cut."""
+
+
+def shorten(text: str, limit: int = MAX_LINE) -> str:
+    """``text``, or its start and how long it was when longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"
 
 
 app = typer.Typer(
@@ -182,12 +221,41 @@ def config_apply(workspace: Path | None = WorkspaceOption) -> None:
     typer.echo(f"applied {center.name}: {len(center.queues)} queues, {len(center.agents)} agents")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("carecenter")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        import carecenter
+
+        return str(getattr(carecenter, "__version__", "unknown"))
+
+
 @app.command()
 def version() -> None:
     """Print the carecenter version."""
-    from importlib.metadata import version as dist_version
+    typer.echo(_version())
 
-    typer.echo(dist_version("carecenter"))
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(_version())
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    show_version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the carecenter version and exit.",
+        callback=_print_version,
+        is_eager=True,
+    ),
+) -> None:
+    """carecenter: run and measure a customer care center."""
 
 
 def main() -> None:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from carecenter.errors import InputError
+
 if TYPE_CHECKING:
     from carecenter.adapters.settings import Settings
 
@@ -37,7 +39,16 @@ def flag_for(field: str, flags: set[str]) -> str:
 
 
 def settings_for(workspace: Path | None) -> Settings:
-    """Build the settings at the edge: the option wins over the environment."""
+    """Build the settings at the edge: the option wins over the environment. A bad value
+    (e.g. ``CARECENTER_LOCK_TIMEOUT=soon``) is an :class:`InputError` naming the variable."""
     from carecenter.adapters.settings import Settings
 
-    return Settings(workspace=workspace) if workspace is not None else Settings()
+    try:
+        return Settings(workspace=workspace) if workspace is not None else Settings()
+    except ValueError as exc:  # pydantic's ValidationError
+        errors = getattr(exc, "errors", None)
+        first = errors()[0] if callable(errors) and errors() else {}
+        name = "_".join(str(part) for part in first.get("loc", ())).upper()
+        variable = f"CARECENTER_{name}" if name else "CARECENTER_*"
+        message = first.get("msg", str(exc).splitlines()[0])
+        raise InputError(f"{variable}: {message}") from None

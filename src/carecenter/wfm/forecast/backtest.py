@@ -3,7 +3,8 @@
 At each origin ``o`` (a day boundary) the model sees only the days before ``o`` and forecasts
 the next ``horizon`` open days; those days are scored against what happened. Origins step back
 one week at a time from the end of the history, so every origin scores the same weekdays.
-Days that are missing or excluded (special days) are not scored.
+Days that are missing or excluded (special days) are not scored, nor are origins whose
+history a model cannot forecast from (:class:`NotEnoughHistoryError`).
 
 - WAPE = sum |actual - forecast| / sum actual, pooled over all scored slots (and per horizon day).
 - MASE = mean |actual - forecast| / mean |y(t) - y(t - one week)| over the training history of
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from carecenter.wfm.forecast.models import VolumeModel
+from carecenter.wfm.forecast.models import NotEnoughHistoryError, VolumeModel
 from carecenter.wfm.forecast.series import DayMatrix, FloatArray
 
 
@@ -86,7 +87,10 @@ def backtest(
         if not scored.any() or not valid[:origin].any():
             continue
         train = history.head(origin)
-        forecast = np.maximum(model.predict(train, horizon), 0.0)
+        try:
+            forecast = np.maximum(model.predict(train, horizon), 0.0)
+        except NotEnoughHistoryError:
+            continue  # the model cannot forecast from this origin: it is not scored there
         actual = history.values[origin : origin + horizon]
         err = np.abs(actual - forecast)
         abs_err[scored] += err[scored].sum(axis=1)

@@ -58,7 +58,9 @@ class DailyShape:
         if not rows:
             return float(fallback_day(history).sum())
         totals = history.values[rows].sum(axis=1)
-        weights = recency_weights(rows, history.days - 1, self.half_life_days)
+        # ages from the newest row used, not from the end of the history: a weekday seen only
+        # years ago (an old import beside a new one) would get weights that underflow to zero
+        weights = recency_weights(rows, max(rows), self.half_life_days)
         return float(np.average(totals, weights=weights))
 
     def _pooled_share(self, history: DayMatrix) -> FloatArray:

@@ -48,7 +48,9 @@ class HarmonicRegression:
         start = max(0, history.days - self.weeks * history.week_length)
         rows = np.flatnonzero(history.valid()[start:]) + start
         if rows.size == 0:
-            raise NotEnoughHistoryError("the history holds no day with data")
+            raise NotEnoughHistoryError(
+                f"the last {self.weeks} weeks of the history hold no day with data"
+            )
         basis = cosine_basis(history.slots, min(self.harmonics, history.slots - 1))
         y = history.values[rows].ravel()
         x = self._design(history, rows, basis)
