@@ -212,18 +212,16 @@ def expression(
     for part in parts[1:]:
         table = _join(table, part, keys)
     present = set(table.columns)
-    ratios = {
-        m.key: m.expr(table) if set(m.needs) <= present else ibis.null("float64")
-        for m in of_kind(RATIO)
-    }
-    table = table.mutate(**ratios)
-    missing = {
-        k: ibis.null("float64" if m.kind == PERCENTILE else "int64")
-        for k, m in CATALOG.items()
-        if k not in table.columns
-    }
-    table = table.mutate(**missing) if missing else table
-    return table.select(*keys, *metric_columns()).order_by(keys)
+    columns = {}
+    for key in metric_columns():
+        m = CATALOG[key]
+        if key in present:
+            columns[key] = table[key]
+        elif m.kind == RATIO and set(m.needs) <= present:
+            columns[key] = m.expr(table)
+        else:  # not computed for this report: empty
+            columns[key] = ibis.null("int64" if m.kind in (VISIT, AGENT, SURVEY) else "float64")
+    return table.select(*keys, **columns).order_by(keys)
 
 
 def run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str = "UTC") -> Report:

@@ -93,10 +93,16 @@ def _with_long_threshold(v: Any) -> Any:
     return v.left_join(thr, v.queue_id == thr.t_queue_id).drop("t_queue_id")
 
 
-def _dims(v: Any, by: Sequence[str], dims: Dimensions) -> Any:
+def _dim_keys(v: Any, by: Sequence[str], dims: Dimensions) -> tuple[Any, dict[str, Any]]:
+    """``v`` (with the agents' team and site when ``by`` needs them) and the expressions of
+    its grouping columns ``by`` (empty string for null)."""
     if any(d in ("team", "site") for d in by):
         v = _with_agent_dim(v, dims)
-    keys = {d: (v[VISIT_DIMS[d]] if d in VISIT_DIMS else v[d]).fill_null("") for d in by}
+    return v, {d: (v[VISIT_DIMS[d]] if d in VISIT_DIMS else v[d]).fill_null("") for d in by}
+
+
+def _dims(v: Any, by: Sequence[str], dims: Dimensions) -> Any:
+    v, keys = _dim_keys(v, by, dims)
     return v.mutate(**keys)
 
 
@@ -106,9 +112,11 @@ def _classify(
     flags: Mapping[str, Flag],
     measures: Mapping[str, Callable[[Any], Any]],
     policies: Dimensions | None = None,
+    columns: Mapping[str, Any] | None = None,
 ) -> Any:
     """``measures`` of ``v`` per ``keys``, queue, outcome and class: ``flags`` and, for
-    answered visits, ``transferred_out`` (with the queue's policy columns of ``policies``).
+    answered visits, ``transferred_out`` (with the queue's policy columns of ``policies``;
+    ``columns``: more per-visit columns the keys and measures read, added in the same step).
 
     The flags and ``transferred_out`` (true, false or null) travel through the ``GROUP BY``
     as the bits of one small integer, which a backend hashes much faster than one boolean
@@ -128,7 +136,7 @@ def _classify(
         term = ibis.ifelse(fn(v).fill_null(False), bits[name], 0)
         terms[outcome] = terms[outcome] + term if outcome in terms else term
     branches = [(v.outcome == outcome.value, term) for outcome, term in terms.items()]
-    coded = v.mutate(_class=ibis.cases(*branches, else_=0).cast("int16"))
+    coded = v.mutate(_class=ibis.cases(*branches, else_=0).cast("int16"), **(columns or {}))
     aggregates = {name: fn(coded) for name, fn in measures.items()}
     queue = "queue" in keys  # then ``queue`` is ``queue_id`` with '' for null: one key less
     group = [*keys, *([] if queue else ["queue_id"]), "outcome", "_class"]
@@ -151,26 +159,28 @@ def visit_classes(
 ) -> Any:
     """Visits that entered a queue in the report period, counted per interval, group and class
     (:data:`~carecenter.metrics.classes.CLASSES`), with their queue policy."""
-    v = _with_response(dims.with_wait_limits(_in_period(facts, buckets)), buckets)
+    v = dims.with_wait_limits(_in_period(facts, buckets))
     flags = dict(CLASSES)
     if peers:
         v = _with_long_threshold(v)
         flags.update(PEER_CLASSES)
-    v = _dims(v, by, dims)
-    return _classify(v, ["interval", *by], flags, MEASURES, dims)
+    v, keys = _dim_keys(v, by, dims)
+    columns = {**keys, "response_s": _response_s(v, buckets)}
+    return _classify(v, ["interval", *by], flags, MEASURES, dims, columns)
 
 
-def _with_response(v: Any, buckets: Buckets) -> Any:
-    """``v`` with ``response_s``: arrival to answer, for e-mail (the only channel it is
-    reported for; null for the others)."""
+def _response_s(v: Any, buckets: Buckets) -> Any:
+    """``response_s`` of the visits ``v``: arrival to answer, for e-mail (the only channel it
+    is reported for; null for the others)."""
     response = buckets.epoch(v.answered_at) - buckets.epoch(v.arrived_at)
-    return v.mutate(response_s=ibis.ifelse(v.channel == Channel.EMAIL.value, response, None))
+    return ibis.ifelse(v.channel == Channel.EMAIL.value, response, None)
 
 
 def visit_rows(facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]) -> Any:
     """Visits that entered a queue in the report period, one row each, with their group,
     ``response_s`` and ``first_reply`` (for the percentile metrics)."""
-    v = _with_response(_in_period(facts, buckets), buckets)
+    v = _in_period(facts, buckets)
+    v = v.mutate(response_s=_response_s(v, buckets))
     outcome, first_reply = CLASSES["first_reply"]
     v = v.mutate(first_reply=(v.outcome == outcome.value) & first_reply(v).fill_null(False))
     return _dims(v, by, dims)
