@@ -87,12 +87,13 @@ def test_backtest_table_scores_every_model(history: Path) -> None:
     code, out, err = run("--history", str(history), "--backtest", "--origins", "3", "-f", "json")
     assert code == 0, err
     rows = json.loads(out)
-    assert len(rows) == 2 * 4
+    assert len(rows) == 2 * 5  # two queues x five models
     for queue in ("billing", "sales"):
         mine = [r for r in rows if r["queue"] == queue]
         assert {r["model"] for r in mine} == {
             "seasonal-naive",
             "profile",
+            "weekday-mean",
             "daily-shape",
             "harmonic",
         }

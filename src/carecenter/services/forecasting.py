@@ -9,10 +9,11 @@ days with prediction intervals from the backtest residuals.
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +41,15 @@ from carecenter.wfm.forecast import (
     aht_profile,
     backtest,
     best_model,
+    calibrated_interval,
     make_model,
     model_names,
     poisson_interval,
     residual_interval,
     rolling_origins,
 )
+from carecenter.wfm.forecast.calendar import OpenWeek
+from carecenter.wfm.forecast.intervals import MIN_RESIDUALS
 from carecenter.wfm.forecast.series import FloatArray
 
 __all__ = [
@@ -65,6 +69,8 @@ AUTO = "auto"
 FALLBACK_MODEL = "profile"
 """The model of ``auto`` when no backtest could choose one (it forecasts from any data)."""
 MIN_TRAIN_WEEKS = 2
+STALE_DAYS = 28
+"""A queue with no history in this many days before the forecast start is not forecast."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,8 @@ class QueueForecast:
 class ForecastReport:
     forecasts: list[QueueForecast]
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Queues skipped (no recent history) and weekdays that could not be forecast."""
 
     def rows(self) -> list[dict[str, Any]]:
         """Forecast rows: queue, interval_start, calls, calls_lo, calls_hi, aht_s, interval_s."""
@@ -175,12 +183,45 @@ def warehouse_history(
 def _forecast_series(series: list[QueueSeries], options: ForecastOptions) -> ForecastReport:
     forecasts: list[QueueForecast] = []
     notes: list[str] = []
+    warnings: list[str] = []
+    last = max(one.days[-1] for one in series)
+    start = OpenWeek.from_dates(d for one in series for d in one.days).next_open_day(last)
+    weekdays = sorted({w for one in series for w in one.week.weekdays})
     for one in series:
+        if (start - one.days[-1]).days > STALE_DAYS:
+            warnings.append(
+                f"queue {one.queue}: no history in the {STALE_DAYS} days before {start} "
+                f"(last day {one.days[-1]}); not forecast"
+            )
+            continue
         notes.extend(series_notes(one))
+        warnings.extend(_unforecastable_weekdays(one, weekdays, options.horizon_days))
         forecast, more = forecast_queue(one, options)
         forecasts.append(forecast)
         notes.extend(more)
-    return ForecastReport(forecasts, notes)
+    if not forecasts:
+        raise InputError("no queue has history in the 4 weeks before the forecast start")
+    return ForecastReport(forecasts, notes, warnings)
+
+
+def _unforecastable_weekdays(series: QueueSeries, weekdays: list[int], horizon: int) -> list[str]:
+    """A warning naming the weekdays of the horizon the queue has no history for.
+
+    The weekdays a center opens are those seen in its history (of all queues); a history
+    shorter than a week may lack some of them, which are then not forecast.
+    """
+    span = (series.days[-1] - series.days[0]).days + 1
+    wanted = set(weekdays) | (set(range(5)) if span < 7 else set())
+    first = series.days[-1] + timedelta(1)
+    ahead = {(first + timedelta(i)).weekday() for i in range(horizon)}
+    missing = sorted((wanted & ahead) - set(series.week.weekdays))
+    if not missing:
+        return []
+    names = ", ".join(calendar.day_name[d] for d in missing)
+    return [
+        f"queue {series.queue}: the history ({span} day(s)) has no {names}; "
+        "those days of the horizon are not forecast"
+    ]
 
 
 def special_days(holidays: Path | None, dates: Iterable[date] = ()) -> tuple[SpecialDay, ...]:
@@ -214,7 +255,9 @@ def forecast_queue(
         chosen = FALLBACK_MODEL
         mean = np.maximum(make_model(chosen).predict(series.calls, horizon), 0.0)
     result = next((r for r in results if r.model == chosen), None)
-    if result is not None and any(r.size for r in result.residuals):
+    if result is not None and result.calibration.size >= MIN_RESIDUALS:
+        lo, hi = calibrated_interval(mean, result.calibration, options.level)
+    elif result is not None and any(r.size for r in result.residuals):
         lo, hi = residual_interval(mean, result.residuals, options.level)
     else:
         notes.append(f"queue {series.queue}: no backtest possible; Poisson prediction intervals")
@@ -309,6 +352,8 @@ def _backtest_row(forecast: QueueForecast, result: BacktestResult) -> dict[str, 
     }
     for h, value in enumerate(result.wape_by_horizon, start=1):
         row[f"wape_d{h}"] = _round(value)
+    for level, share in sorted(result.coverage.items()):
+        row[f"coverage_{round(level * 100)}"] = _round(share)
     row["chosen"] = "yes" if result.model == forecast.model else ""
     return row
 

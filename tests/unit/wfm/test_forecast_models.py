@@ -39,7 +39,13 @@ def expected(days: int, daily: float = 3000.0, first_position: int = 0) -> np.nd
 
 
 def test_registry_names_every_model() -> None:
-    assert model_names() == ("seasonal-naive", "profile", "daily-shape", "harmonic")
+    assert model_names() == (
+        "seasonal-naive",
+        "profile",
+        "weekday-mean",
+        "daily-shape",
+        "harmonic",
+    )
     assert all(make_model(n).name == n for n in model_names())
     with pytest.raises(KeyError, match="unknown model"):
         make_model("arima")

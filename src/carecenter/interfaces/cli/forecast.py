@@ -49,7 +49,10 @@ def forecast_command(
         None, "--exclude-date", help="A special day YYYY-MM-DD to exclude (repeatable)."
     ),
     backtest: bool = typer.Option(
-        False, "--backtest", help="Print the backtest table (WAPE, MASE, WAPE per horizon day)."
+        False,
+        "--backtest",
+        help="Print the backtest table (WAPE, MASE, WAPE per horizon day and the "
+        "coverage of the 50, 80 and 95 percent prediction intervals).",
     ),
     origins: int = typer.Option(
         12, "--origins", min=1, help="Rolling origins of the backtest (one per week)."
@@ -86,6 +89,8 @@ def forecast_command(
         report = service.forecast_from_csv(history, options)
     else:
         report = service.forecast_from_warehouse(settings_for(workspace), options)
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     for note in report.notes:
         typer.echo(f"note: {note}", err=True)
     if output is not None:

@@ -17,7 +17,11 @@ from carecenter.wfm.forecast.backtest import (
 from carecenter.wfm.forecast.calendar import BUSINESS_WEEK, OpenWeek, SlotGrid
 from carecenter.wfm.forecast.daily_shape import DailyShape
 from carecenter.wfm.forecast.harmonic import HarmonicRegression
-from carecenter.wfm.forecast.intervals import poisson_interval, residual_interval
+from carecenter.wfm.forecast.intervals import (
+    calibrated_interval,
+    poisson_interval,
+    residual_interval,
+)
 from carecenter.wfm.forecast.models import (
     NotEnoughHistoryError,
     SeasonalNaive,
@@ -43,6 +47,7 @@ __all__ = [
     "aht_profile",
     "backtest",
     "best_model",
+    "calibrated_interval",
     "make_model",
     "mase",
     "model_names",

@@ -10,6 +10,13 @@ history a model cannot forecast from (:class:`NotEnoughHistoryError`).
 - MASE = mean |actual - forecast| / mean |y(t) - y(t - one week)| over the training history of
   the origin (the in-sample error of the seasonal naive forecast), averaged over origins.
   Below 1 means better than "same interval last week" was in-sample.
+- Coverage at level ``q``: the share of scored slots whose actual count lies inside the central
+  ``q`` prediction interval built at the origin the way the forecast builds it
+  (:func:`.intervals.calibrated_interval`), from the square-root residuals of the
+  ``calibration_weeks`` one-week-ahead forecasts made before the origin whose days are all
+  known at the origin. To have them for the first scored origins too, the model also forecasts
+  from up to ``calibration_weeks`` extra origins one week apart before the first one (with at
+  least two weeks of history); these are used for calibration only, never scored.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from carecenter.wfm.forecast.intervals import MIN_RESIDUALS, calibrated_interval
 from carecenter.wfm.forecast.models import NotEnoughHistoryError, VolumeModel
 from carecenter.wfm.forecast.series import DayMatrix, FloatArray
 
@@ -35,6 +43,12 @@ class BacktestResult:
     wape_by_horizon: tuple[float, ...]
     residuals: tuple[FloatArray, ...] = field(repr=False, compare=False)
     """Per horizon day: ``sqrt(actual) - sqrt(forecast)`` of every scored slot."""
+    coverage: dict[float, float] = field(default_factory=dict, compare=False)
+    """Per interval level: share of scored slots inside the prediction interval (NaN: none)."""
+    calibration: FloatArray = field(
+        default_factory=lambda: np.empty(0, dtype=np.float64), repr=False, compare=False
+    )
+    """Square-root residuals of the last ``calibration_weeks`` origins: the forecast's intervals."""
 
 
 def wape(actual: FloatArray, forecast: FloatArray) -> float:
@@ -71,8 +85,20 @@ def rolling_origins(
     return sorted(o for o in candidates if o >= max(1, min_train_days))
 
 
+COVERAGE_LEVELS = (0.5, 0.8, 0.95)
+"""Interval levels whose coverage every backtest reports."""
+CALIBRATION_WEEKS = 8
+"""One-week-ahead forecasts whose residuals calibrate the prediction intervals."""
+
+
 def backtest(
-    history: DayMatrix, model: VolumeModel, horizon: int, origins: Sequence[int]
+    history: DayMatrix,
+    model: VolumeModel,
+    horizon: int,
+    origins: Sequence[int],
+    *,
+    levels: Sequence[float] = COVERAGE_LEVELS,
+    calibration_weeks: int = CALIBRATION_WEEKS,
 ) -> BacktestResult:
     """Score ``model`` forecasting ``horizon`` open days from each origin of ``origins``."""
     abs_err = np.zeros(horizon)
@@ -83,15 +109,27 @@ def backtest(
     for origin in origins:
         if origin + horizon > history.days or origin < 1:
             raise ValueError(f"origin {origin} leaves no room for a {horizon}-day horizon")
+    forecasts = _forecasts(history, model, horizon, origins, calibration_weeks)
+    past: list[tuple[int, FloatArray]] = []  # (origin, sqrt residuals) in origin order
+    inside = {level: [0, 0] for level in levels}
+    for origin in sorted(forecasts):
+        forecast = forecasts[origin]
         scored = valid[origin : origin + horizon]
-        if not scored.any() or not valid[:origin].any():
-            continue
-        train = history.head(origin)
-        try:
-            forecast = np.maximum(model.predict(train, horizon), 0.0)
-        except NotEnoughHistoryError:
-            continue  # the model cannot forecast from this origin: it is not scored there
         actual = history.values[origin : origin + horizon]
+        root_res = np.sqrt(actual[scored]) - np.sqrt(forecast[scored])
+        if origin not in origins:
+            past.append((origin, root_res.ravel()))
+            continue
+        known = [r for o, r in past if o + horizon <= origin][-calibration_weeks:]
+        cal = _concat(known)
+        if cal.size >= MIN_RESIDUALS:
+            for level in levels:
+                lo, hi = calibrated_interval(forecast[scored], cal, level)
+                hit = (actual[scored] >= lo) & (actual[scored] <= hi)
+                inside[level][0] += int(hit.sum())
+                inside[level][1] += int(hit.size)
+        past.append((origin, root_res.ravel()))
+        train = history.head(origin)
         err = np.abs(actual - forecast)
         abs_err[scored] += err[scored].sum(axis=1)
         volume[scored] += actual[scored].sum(axis=1)
@@ -107,7 +145,35 @@ def backtest(
             float(e / v) if v > 0 else math.nan for e, v in zip(abs_err, volume, strict=True)
         ),
         residuals=tuple(_concat(r) for r in residuals),
+        coverage={lv: n / total if total else math.nan for lv, (n, total) in inside.items()},
+        calibration=_concat([r for _, r in past][-calibration_weeks:]),
     )
+
+
+def _forecasts(
+    history: DayMatrix,
+    model: VolumeModel,
+    horizon: int,
+    origins: Sequence[int],
+    calibration_weeks: int,
+) -> dict[int, FloatArray]:
+    """Non-negative forecasts from every origin a model can forecast from, calibration ones too.
+
+    Calibration origins: up to ``calibration_weeks`` origins one week apart before the first
+    of ``origins``, each with at least two weeks of history before it.
+    """
+    valid = history.valid()
+    first = min(origins, default=0)
+    extra = [first - k * history.week_length for k in range(1, calibration_weeks + 1)]
+    out: dict[int, FloatArray] = {}
+    for origin in sorted({*origins, *(o for o in extra if o >= 2 * history.week_length)}):
+        if not valid[origin : origin + horizon].any() or not valid[:origin].any():
+            continue
+        try:
+            out[origin] = np.maximum(model.predict(history.head(origin), horizon), 0.0)
+        except NotEnoughHistoryError:
+            continue  # the model cannot forecast from this origin: it is not scored there
+    return out
 
 
 def best_model(results: Sequence[BacktestResult]) -> BacktestResult:

@@ -20,6 +20,8 @@ from carecenter.wfm.forecast.models import NotEnoughHistoryError
 from carecenter.wfm.forecast.series import DayMatrix, FloatArray, recency_weights
 
 _MAX_ETA = 50.0
+MAX_RATIO = 2.0
+"""A forecast slot is at most this times the slot's largest count in the fitting window."""
 
 
 class HarmonicRegression:
@@ -59,10 +61,18 @@ class HarmonicRegression:
         )
         if not y.any():
             return np.zeros((horizon, history.slots), dtype=np.float64)
-        coef = fit_poisson(x, y, weights, self.iterations)
         future = np.arange(history.days, history.days + horizon)
-        eta = np.clip(self._design(history, future, basis) @ coef, -_MAX_ETA, _MAX_ETA)
-        return np.exp(eta).reshape(horizon, history.slots)
+        try:
+            coef = fit_poisson(x, y, weights, self.iterations)
+            eta = np.clip(self._design(history, future, basis) @ coef, -_MAX_ETA, _MAX_ETA)
+            out = np.exp(eta).reshape(horizon, history.slots)
+        except (np.linalg.LinAlgError, FloatingPointError):
+            out = np.full((horizon, history.slots), np.nan)
+        window = history.values[rows]
+        if not np.isfinite(out).all():
+            out = _window_fallback(history, rows, future, self.half_life_days)
+        ceiling = MAX_RATIO * window.max(axis=0)
+        return np.asarray(np.clip(out, 0.0, ceiling[None, :]), dtype=np.float64)
 
     def _design(self, history: DayMatrix, days: np.ndarray, basis: FloatArray) -> FloatArray:
         slots = basis.shape[0]
@@ -78,6 +88,20 @@ class HarmonicRegression:
                 inter[:, (pos - 1) * n_inter : pos * n_inter] = basis[:, :n_inter]
             blocks.append(np.hstack([dummies, basis, inter]))
         return np.vstack(blocks)
+
+
+def _window_fallback(
+    history: DayMatrix, rows: np.ndarray, future: np.ndarray, half_life_days: float
+) -> FloatArray:
+    """Recency-weighted mean of the window's days at each future day's week position."""
+    positions = np.array([history.position(int(r)) for r in rows])
+    out = np.empty((future.size, history.slots), dtype=np.float64)
+    for h, day in enumerate(future):
+        same = rows[positions == history.position(int(day))]
+        use = same if same.size else rows
+        weights = recency_weights(use, int(use.max()), half_life_days)
+        out[h] = np.average(history.values[use], axis=0, weights=weights)
+    return out
 
 
 def cosine_basis(slots: int, harmonics: int) -> FloatArray:

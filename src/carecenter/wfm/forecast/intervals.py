@@ -48,6 +48,25 @@ def residual_interval(
     return np.minimum(lo, forecast), np.maximum(hi, forecast)
 
 
+def calibrated_interval(
+    forecast: FloatArray, residuals: FloatArray, level: float
+) -> tuple[FloatArray, FloatArray]:
+    """Intervals of any forecast from one pooled set of square-root residuals.
+
+    The ``(1 - level) / 2`` and ``(1 + level) / 2`` empirical quantiles of ``residuals``
+    (``sqrt(actual) - sqrt(forecast)`` of past one-week-ahead forecasts) are added to
+    ``sqrt(forecast)`` and squared back; Poisson quantiles when there are too few residuals.
+    """
+    _check_level(level)
+    if residuals.size < MIN_RESIDUALS:
+        return poisson_interval(forecast, level)
+    root = np.sqrt(np.maximum(forecast, 0.0))
+    q_lo, q_hi = np.quantile(residuals, [(1 - level) / 2, (1 + level) / 2])
+    lo = np.square(np.maximum(root + q_lo, 0.0))
+    hi = np.square(np.maximum(root + q_hi, 0.0))
+    return np.minimum(lo, forecast), np.maximum(hi, forecast)
+
+
 def coverage(actual: FloatArray, lo: FloatArray, hi: FloatArray) -> float:
     """Share of ``actual`` values inside ``[lo, hi]``."""
     inside = (actual >= lo) & (actual <= hi)

@@ -4,7 +4,9 @@ Every model maps a :class:`DayMatrix` history to a ``(horizon, slots)`` array of
 volumes for the ``horizon`` open days that follow the history. Models are deterministic.
 
 - ``seasonal-naive``: the same slot one week (``week_length`` open days) back.
-- ``profile``: mean of the same weekday and slot over the last ``weeks`` weeks.
+- ``profile``: mean of the same weekday and slot over the last 4 weeks.
+- ``weekday-mean``: the same over the last 8 weeks (the plain weekday x interval mean, a
+  baseline).
 
 The stronger models live in :mod:`.daily_shape` and :mod:`.harmonic`; :mod:`.registry` names
 them all.
@@ -58,12 +60,11 @@ class SeasonalNaive:
 class WeekdayProfile:
     """Mean of the same weekday and slot over the last ``weeks`` valid weeks."""
 
-    name = "profile"
-
-    def __init__(self, weeks: int = 4) -> None:
+    def __init__(self, weeks: int = 4, name: str = "profile") -> None:
         if weeks < 1:
             raise ValueError("weeks must be >= 1")
         self.weeks = weeks
+        self.name = name
 
     def predict(self, history: DayMatrix, horizon: int) -> FloatArray:
         out = np.empty((horizon, history.slots), dtype=np.float64)

@@ -11,12 +11,14 @@ from carecenter.wfm.forecast.models import SeasonalNaive, VolumeModel, WeekdayPr
 MODEL_FACTORIES: dict[str, Callable[[], VolumeModel]] = {
     "seasonal-naive": SeasonalNaive,
     "profile": WeekdayProfile,
+    "weekday-mean": lambda: WeekdayProfile(8, name="weekday-mean"),
     "daily-shape": DailyShape,
     "harmonic": HarmonicRegression,
 }
 
-BASELINES = ("seasonal-naive", "profile")
-"""The benchmarks a stronger model has to beat."""
+BASELINES = ("seasonal-naive", "weekday-mean")
+"""The benchmarks a stronger model has to beat: the same interval last week, and the plain mean
+of the same weekday and interval over the last 8 weeks."""
 
 
 def model_names() -> tuple[str, ...]:
