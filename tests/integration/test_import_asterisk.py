@@ -151,3 +151,34 @@ def test_progress_bar_goes_to_stderr(workspace: Path) -> None:
     )
     assert code == 3
     assert json.loads(out)[0]["contacts"] == 10
+
+
+def test_a_call_in_progress_at_the_end_of_a_file_is_handled_once_a_later_import_ends_it(
+    workspace: Path, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "queue_log.1", tmp_path / "queue_log"
+    first.write_text(
+        "1764579610|p1|support|NONE|ENTERQUEUE||5551001|1\n"
+        "1764579622|p1|support|Alice|CONNECT|12|p1-b|2\n"
+        "1764579630|p2|support|NONE|ENTERQUEUE||5551002|1\n"
+        "1764579640|p2|support|Bob|CONNECT|10|p2-b|2\n"
+        "1764579740|p2|support|Bob|COMPLETECALLER|10|100|1\n"
+    )
+    second.write_text("1764579922|p1|support|Alice|COMPLETEAGENT|12|300|1\n")
+
+    def report() -> dict[str, object]:
+        result = CliRunner().invoke(
+            app, ["report", "-w", str(workspace), "--interval", "all", "-f", "json"]
+        )
+        assert result.exit_code == 0, result.output
+        return dict(json.loads(result.stdout)[0])
+
+    assert run(workspace, "asterisk-queue-log", str(first))[0] == 0
+    assert query(
+        workspace, "SELECT ended_at IS NULL, conversation_s FROM contact_facts ORDER BY 1 DESC"
+    ) == [(True, None), (False, 100.0)]
+    row = report()
+    assert (row["answered"], row["handled"], row["aht_s"]) == (2, 1, 100.0)
+    assert run(workspace, "asterisk-queue-log", str(second))[0] == 0
+    row = report()
+    assert (row["answered"], row["handled"], row["aht_s"]) == (2, 2, 200.0)

@@ -42,6 +42,9 @@ class ImportOptions:
     callback_keys: tuple[str, ...] = ()
     """Keys a caller presses to ask for a callback (``asterisk-queue-log``: an EXITWITHKEY with
     one of them is a callback request, not an exit)."""
+    center_time_zone: str | None = None
+    """The workspace's time zone (``center.yaml``): ``asterisk-queue-log`` reads local times in
+    it when ``--tz`` is not given (a PBX logs its local time)."""
 
 
 def make_importer(fmt: str, options: ImportOptions) -> Importer:
@@ -59,7 +62,9 @@ def make_importer(fmt: str, options: ImportOptions) -> Importer:
     if fmt == "asterisk-queue-log":
         from carecenter.ingest.asterisk import AsteriskQueueLog
 
-        return AsteriskQueueLog(options.mapping, options.time_zone or "UTC", options.callback_keys)
+        return AsteriskQueueLog(
+            options.mapping, options.time_zone, options.callback_keys, options.center_time_zone
+        )
     if fmt == "anonymous-bank":
         from carecenter.ingest.anonymous_bank import AnonymousBank
 

@@ -3,8 +3,16 @@
 The classic file has one event a line: ``epoch|callid|queue|agent|event|data1|data2...``.
 A table export is a CSV file with a header; its columns are recognised by their usual names
 (see :data:`SYNONYMS`; case and spaces do not matter) and ``--map FIELD=COLUMN`` names the
-others. Times in a CSV may be epoch seconds or date-times (``2024-03-01 09:00:00``, ISO 8601);
-a date-time without a UTC offset is read in the ``--tz`` zone (UTC by default).
+others. Times in a CSV may be epoch seconds or date-times (``2024-03-01 09:00:00``, ISO 8601).
+When the header has several time columns (a PBXware export has the epoch ``date_time`` and the
+local-time text ``time``), the one holding epoch seconds in the first record is used; a
+date-time without a UTC offset is read in the ``--tz`` zone, else the workspace's
+(``center.yaml`` ``timezone``), else UTC. The summary notes which column and zone were used.
+
+A PBXware ``queue_log`` table export (header ``uid, date_time, callid, queue_name, type, event,
+param1, param2, param3, entpos, expos, htime, ttime, time``) is recognised by its header: the
+agent is in ``type``, the caller in ``param1``, the hold (queue wait) and talk seconds in
+``htime`` and ``ttime`` (see :data:`~carecenter.ingest.queue_log.PBXWARE_CHUNK`).
 
 Which of the two a file is, is decided by its first line: ``number|...|...|...|EVENT`` is the
 pipe format, anything else is a CSV header (separated by ``,``, ``;``, tab or ``|``).
@@ -38,7 +46,17 @@ from carecenter.ingest.timezones import zone
 
 FIELDS = ("time", "callid", "queue", "agent", "event", "data1", "data2", "data3", "data4", "data5")
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "time": ("time", "time_id", "timestamp", "datetime", "event_time", "eventtime", "created"),
+    "time": (
+        "time",
+        "time_id",
+        "timestamp",
+        "datetime",
+        "date_time",
+        "epoch",
+        "event_time",
+        "eventtime",
+        "created",
+    ),
     "callid": ("callid", "call_id", "uniqueid", "unique_id", "linkedid"),
     "queue": ("queuename", "queue_name", "queue"),
     "agent": ("agent", "membername", "member_name", "member", "agent_name", "interface"),
@@ -49,7 +67,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     },
     "data": ("data",),
 }
-"""Recognised column names for each field (first match wins)."""
+"""Recognised column names for each field (first match wins; of the time columns, the first
+holding epoch seconds)."""
+PBXWARE_HEADER = frozenset(("date_time", "type", "param1", "htime", "ttime"))
+"""Columns that make a header a PBXware export."""
+PBXWARE_COLUMNS = {"agent": "type", "data4": "htime", "data5": "ttime"}
+"""Where a PBXware export keeps what the classic layout keeps elsewhere (htime and ttime are
+staged as data4 and data5, then put in their classic places by event:
+:data:`~carecenter.ingest.queue_log.PBXWARE_CHUNK`)."""
 
 _CHUNK_BYTES = 1 << 24
 _CSV_CHUNK_ROWS = 200_000
@@ -73,8 +98,9 @@ class AsteriskQueueLog:
     def __init__(
         self,
         mapping: Mapping[str, str] | None = None,
-        time_zone: str = "UTC",
+        time_zone: str | None = None,
         callback_keys: Sequence[str] = (),
+        center_time_zone: str | None = None,
     ) -> None:
         unknown = sorted(set(mapping or {}) - set(SYNONYMS))
         if unknown:
@@ -85,7 +111,15 @@ class AsteriskQueueLog:
         self.callback_keys = tuple(callback_keys)
         """EXITWITHKEY keys that request a callback (``--callback-key``): such a visit's
         outcome is ``callback``, the others' ``exited``."""
-        self.zone: tzinfo = zone(time_zone)
+        self.zone: tzinfo = zone(time_zone or center_time_zone or "UTC")
+        """Zone of date-times without a UTC offset: ``--tz``, else the workspace's, else UTC."""
+        self.zone_said = (
+            f"{time_zone}, from --tz"
+            if time_zone
+            else f"{center_time_zone}, the workspace's time zone"
+            if center_time_zone
+            else "UTC: no --tz and no workspace time zone"
+        )
         self._db: duckdb.DuckDBPyConnection | None = None
         self._files = 0
         self._whole: list[int] = []
@@ -104,7 +138,7 @@ class AsteriskQueueLog:
                 file.stream.seek(0)
                 self._stage_pipe(db, number, file)
         elif first:
-            self._stage_csv(db, number, file, first, at)
+            self._stage_csv(db, number, file, first, at, sink)
         self._report(db, number, sink)
 
     def finish(self, sink: FactSink) -> None:
@@ -209,13 +243,17 @@ class AsteriskQueueLog:
         file: TextFile,
         header: str,
         header_line: int,
+        sink: FactSink,
     ) -> None:
         header = header.rstrip("\r\n")
         delimiter = max(",;\t|", key=header.count)
         names = next(csv.reader([header], delimiter=delimiter))
-        index, split_data = self._columns(file, names)
+        pbxware = {_norm(n) for n in names} >= PBXWARE_HEADER
+        index, split_data, times = self._columns(file, names, pbxware)
         width, parse = len(names), self._time_parser()
         where = [header_line]
+        if pbxware:
+            sink.counts.notes["PBXware layout (agent: type, hold: htime, talk: ttime)"] += 1
 
         def texts() -> Iterator[str]:
             for line in file.stream:
@@ -225,9 +263,13 @@ class AsteriskQueueLog:
                 yield line.rstrip("\r\n")
 
         columns: list[list[Any]] = [[] for _ in range(len(_STAGED) + 2)]
+        source = sql.PBXWARE_CHUNK if pbxware else "_ql_chunk"
         for row in _csv_reader(texts(), delimiter, file, where):
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
+            if times:
+                index[0] = self._time_column(names, row, times, sink)
+                times = []
             raw, bad = delimiter.join(row), None
             row.append("")
             if len(row) <= width:
@@ -242,13 +284,31 @@ class AsteriskQueueLog:
             for column, value in zip(columns, values, strict=True):
                 column.append(value)
             if len(columns[0]) >= _CSV_CHUNK_ROWS:
-                self._insert_columns(db, number, columns)
+                self._insert_columns(db, number, columns, source)
                 columns = [[] for _ in range(len(_STAGED) + 2)]
-        self._insert_columns(db, number, columns)
+        self._insert_columns(db, number, columns, source)
         file.report()
 
+    def _time_column(
+        self, names: list[str], row: list[str], times: list[int], sink: FactSink
+    ) -> int:
+        """Of the time columns, the first holding epoch seconds in ``row`` (the first record),
+        else the first; noted in the summary with the zone its date-times are read in."""
+        epoch = next((i for i in times if i < len(row) and _is_number(row[i])), None)
+        chosen = times[0] if epoch is None else epoch
+        if epoch is not None:
+            said = "epoch seconds"
+        else:
+            said = f"date-times; without a UTC offset read in {self.zone_said}"
+        sink.counts.notes[f"time from column {names[chosen].strip()!r} ({said})"] += 1
+        return chosen
+
     def _insert_columns(
-        self, db: duckdb.DuckDBPyConnection, number: int, columns: list[list[Any]]
+        self,
+        db: duckdb.DuckDBPyConnection,
+        number: int,
+        columns: list[list[Any]],
+        source: str = "_ql_chunk",
     ) -> None:
         if not columns[0]:
             return
@@ -257,7 +317,7 @@ class AsteriskQueueLog:
         chunk = pa.table({n: pa.array(c, t) for n, c, t in zip(names, columns, types, strict=True)})
         db.register("_ql_chunk", chunk)
         try:
-            db.execute(sql.INSERT.format(source="_ql_chunk"), [number, number])
+            db.execute(sql.INSERT.format(source=source), [number, number])
         finally:
             db.unregister("_ql_chunk")
 
@@ -275,16 +335,21 @@ class AsteriskQueueLog:
             counts.notes[f"ignored: {event}"] += n
 
     # -- CSV columns and times -------------------------------------------------------------
-    def _columns(self, file: TextFile, names: list[str]) -> tuple[list[int], int | None]:
-        """Column index of each of FIELDS (a data field without a column reads blank)."""
+    def _columns(
+        self, file: TextFile, names: list[str], pbxware: bool = False
+    ) -> tuple[list[int], int | None, list[int]]:
+        """Column index of each of FIELDS (a data field without a column reads blank), of the
+        joined data column, and of the time columns to choose from (the first record decides)."""
         found = {_norm(n): i for i, n in enumerate(names)}
         chosen: dict[str, int] = {}
+        mapping = {**PBXWARE_COLUMNS, **self.mapping} if pbxware else self.mapping
+        times = [found[s] for s in SYNONYMS["time"] if s in found]
         for name, synonyms in SYNONYMS.items():
-            if name in self.mapping:
-                column = _norm(self.mapping[name])
+            if name in mapping:
+                column = _norm(mapping[name])
                 if column not in found:
                     raise InputError(
-                        f"--map {name}={self.mapping[name]}: no such column; the header has "
+                        f"--map {name}={mapping[name]}: no such column; the header has "
                         f"{', '.join(names)}",
                         file=str(file.path),
                         line=1,
@@ -305,9 +370,11 @@ class AsteriskQueueLog:
         blank = len(names)  # each row gets one blank column at its end
         has_numbered = any(f"data{i}" in chosen for i in range(1, 6))
         split_data = chosen.get("data") if not has_numbered else None
+        if "time" in mapping or not times:
+            times = [chosen["time"]]
         if split_data is not None:
-            return [chosen[f] for f in FIELDS[:5]], split_data
-        return [chosen.get(f, blank) for f in FIELDS], None
+            return [chosen[f] for f in FIELDS[:5]], split_data, times
+        return [chosen.get(f, blank) for f in FIELDS], None, times
 
     def _time_parser(self) -> Callable[[str], tuple[float | None, str | None]]:
         zone_ = self.zone
@@ -333,6 +400,14 @@ class AsteriskQueueLog:
             return value
 
         return parse
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _line_count(path: Path) -> int:

@@ -153,6 +153,26 @@ PIPE_CHUNK = """
 """
 """Raw pipe lines (``_ql_chunk``: line, raw) split into the staging columns."""
 
+_WAIT_IN_DATA3 = ("ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY")
+PBXWARE_CHUNK = f"""
+(SELECT line, t, callid, queue, agent, event,
+        CASE WHEN event IN {_in(("CONNECT", *COMPLETE))} THEN d4
+             WHEN event = 'ENTERQUEUE' THEN '' ELSE d1 END AS d1,
+        CASE WHEN event = 'ENTERQUEUE' THEN d1
+             WHEN event IN {_in(COMPLETE)} THEN d5 ELSE d2 END AS d2,
+        CASE WHEN event IN {_in((*TRANSFER, *_WAIT_IN_DATA3))} THEN d4
+             WHEN event = 'CONNECT' THEN '' ELSE d3 END AS d3,
+        CASE WHEN event IN {_in(TRANSFER)} THEN d5
+             WHEN event = 'EXITWITHKEY' THEN d4 ELSE '' END AS d4,
+        '' AS d5, raw, bad0
+ FROM _ql_chunk)
+"""
+"""A PBXware export's records (``_ql_chunk``, staged with data1..3 = param1..3, data4 = htime,
+data5 = ttime) with their fields in the classic places: the caller (param1) is an ENTERQUEUE's
+data2; htime, the seconds the caller waited in the queue, is the holdtime of CONNECT, COMPLETE
+and TRANSFER and the waittime of ABANDON, EXIT...; ttime, the talk seconds, is the calltime of
+COMPLETE and TRANSFER. PBXware logs no ringtime on CONNECT (unknown: the offer is the answer)."""
+
 PIPE_COLUMNS = 10
 _C = ", ".join(f"c{i}" for i in range(1, PIPE_COLUMNS + 1))
 _READ_PIPE = (

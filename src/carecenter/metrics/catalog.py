@@ -206,12 +206,14 @@ def wait_answered_total_s(v: Any) -> Any:
 def handled(v: Any) -> Any:
     """Contacts an agent handled (answered, talked to, wrapped up).
 
-    Formula: visits with outcome ``answered`` (the same count as ``answered``; by agent, team
-      and site it is the agent's work).
+    Formula: visits with outcome ``answered`` whose conversation is over (the fold ended the
+      conversation or the visit): ``answered`` less the calls still in progress (a call
+      connected but not completed when an imported log ends is answered, not handled, until a
+      later import completes it); by agent, team and site it is the agent's work.
     Unit: contacts.
     Interval: the interval in which the visit entered the queue (``enqueued_at``).
     """
-    return answered.expr(v)
+    return ibis.ifelse(_is(v, VisitOutcome.ANSWERED), v.n - v.in_conversation, 0)
 
 
 @visit_metric()

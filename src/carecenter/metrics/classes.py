@@ -35,6 +35,14 @@ def handle_s(v: Any) -> Any:
     return v.conversation_s.fill_null(0) + v.acw_s.fill_null(0)
 
 
+def in_conversation(v: Any) -> Any:
+    """Whether the visit ``v`` is answered and its conversation still going on: the fold has
+    neither ended the conversation (``talk_ended_at``) nor the visit (``ended_at``). Such a
+    visit is answered but not handled yet (a call still in progress at the end of an imported
+    log, a live call); a later event or import that ends it makes it handled."""
+    return v.answered_at.notnull() & v.ended_at.isnull() & v.talk_ended_at.isnull()
+
+
 Flag = tuple[VisitOutcome, Callable[[Any], Any]]
 """A class flag: the outcome whose visits it is set on, and its condition on a visit."""
 
@@ -68,10 +76,13 @@ MEASURES: dict[str, Callable[[Any], Any]] = {
     "hold_s": lambda v: v.hold_s.sum(),
     "acw_s": lambda v: v.acw_s.sum(),
     "response_s": lambda v: v.response_s.sum(),
-    "talk_logged": lambda v: v.talk_s.count().cast("float64"),
-    "acw_logged": lambda v: v.acw_s.count().cast("float64"),
+    "talk_logged": lambda v: v.talk_s.count(where=~in_conversation(v)).cast("float64"),
+    "acw_logged": lambda v: v.acw_s.count(where=~in_conversation(v)).cast("float64"),
+    "in_conversation": lambda v: v.count(where=in_conversation(v)),
 }
 """What each class row holds of its visits: ``n`` visits, ``n_within`` of them waited at most
 the queue's ``threshold_s``; durations summed (seconds; ``response_s``, from arrival to answer,
 is only kept for e-mail); ``talk_logged`` and ``acw_logged`` count the visits whose source
-records talk and hold separately, and after-call work (the others have ``None`` there)."""
+records talk and hold separately, and after-call work (the others have ``None`` there), of
+the visits not :func:`in_conversation`; ``in_conversation`` counts those (answered, not handled
+yet)."""

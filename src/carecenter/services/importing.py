@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,8 @@ def import_files(
     progress: FileProgress | None = None,
 ) -> ImportSummary:
     """Import ``paths`` (in order; a call spanning two of them is joined) in format ``fmt``."""
-    importer = make_importer(fmt, options or ImportOptions())
+    options = options or ImportOptions()
+    importer = make_importer(fmt, options)
     if not paths:
         raise InputError("no file to import")
     for path in paths:
@@ -96,6 +97,11 @@ def import_files(
         target = ws.warehouse
         if not isinstance(target, ImportTarget):
             raise StoreError(f"{type(target).__name__}: this warehouse does not take imports")
+        if options.time_zone is None:
+            center = ws.center.load()
+            if center is not None:
+                options = replace(options, center_time_zone=center.timezone)
+                importer = make_importer(fmt, options)
         sink = target.import_sink(importer.source)
         for i, path in enumerate(paths):
             name = str(path.resolve())

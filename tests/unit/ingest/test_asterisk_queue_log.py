@@ -365,3 +365,50 @@ def test_an_event_logged_before_the_last_change_counts_at_that_change() -> None:
         ]
     )
     assert interval_table(sink) == [("Eve", "break", "coffee", 10, 40)]
+
+
+# The PBXware fixture (tests/fixtures/import/asterisk/queue_log_pbxware.csv): the same kind of
+# calls in a PBXware table export, whose ``time`` column is the PBX's local time (Europe/Berlin,
+# UTC+1 in December) and ``date_time`` the epoch; the agent is in ``type``, hold and talk
+# seconds in ``htime`` and ``ttime``, the caller in ``param1``.
+PBXWARE_VISITS = [
+    ("1764579610.101", 1, "600", "answered", 12, 100, 1, "Agent/1127", False, False, 10, 22),
+    ("1764579630.103", 1, "600", "answered", 35, 60, 2, "Agent/1128", False, False, 30, 30),
+    ("1764579740.105", 1, "600", "abandoned", 6, None, 0, None, False, False, 140, None),
+    ("1764579800.106", 1, "600", "answered", 20, 100, 1, "Agent/1127", False, True, 200, 220),
+    ("1764579800.106", 2, "601", "answered", 21, 60, 1, "Agent/1128", True, True, 321, 342),
+]
+
+
+def test_a_pbxware_export_is_read_by_its_header_from_its_epoch_column() -> None:
+    sink = run(FIXTURES / "queue_log_pbxware.csv")
+    assert sink.quarantined == []
+    assert visit_table(sink) == PBXWARE_VISITS
+    customers = {c["contact_id"]: c["customer_id"] for c in sink.contact_dicts()}
+    assert customers["asterisk:1764579610.101"] == "asterisk:38591555101"
+    notes = sink.counts.notes
+    assert notes["time from column 'date_time' (epoch seconds)"] == 1
+    assert notes["PBXware layout (agent: type, hold: htime, talk: ttime)"] == 1
+    assert ("Agent/1127", "break", "lunch", 500, 800) in interval_table(sink)
+
+
+def test_local_times_are_read_in_the_workspace_zone_and_the_summary_says_so(
+    tmp_path: Path,
+) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "time,callid,queuename,agent,event,data1,data2,data3\n"
+        "2025-12-01 10:00:10,x1,support,NONE,ENTERQUEUE,,5551001,1\n"
+        "2025-12-01 10:00:22,x1,support,Alice,CONNECT,12,x1-b,2\n"
+        "2025-12-01 10:02:02,x1,support,Alice,COMPLETECALLER,12,100,1\n"
+    )
+    sink = run(export, center_time_zone="Europe/Berlin")
+    (v,) = sink.visit_dicts()
+    assert _since(v["enqueued_at"]) == 10
+    assert sink.counts.notes == {
+        "time from column 'time' (date-times; without a UTC offset read in Europe/Berlin, "
+        "the workspace's time zone)": 1
+    }
+    sink = run(export, time_zone="UTC", center_time_zone="Europe/Berlin")
+    assert _since(sink.visit_dicts()[0]["enqueued_at"]) == 3610
+    assert "from --tz" in next(iter(sink.counts.notes))

@@ -32,3 +32,15 @@ def test_nothing_recorded_gives_no_average() -> None:
     assert row["aht_s"] == pytest.approx(90.0)
     assert (row["talk_logged"], row["acw_logged"]) == (0, 0)
     assert (row["avg_talk_s"], row["avg_hold_s"], row["avg_acw_s"]) == (None, None, None)
+
+
+def test_a_call_still_in_progress_is_answered_but_not_handled() -> None:
+    done = replace(visit("done"), conversation_s=300.0, talk_s=None, hold_s=None, acw_s=None)
+    going = replace(
+        visit("going"), ended_at=None, conversation_s=None, talk_s=None, hold_s=None, acw_s=None
+    )
+    live = replace(visit("live", talk=0.0, acw=0.0), ended_at=None)  # the projector's, in a call
+    row = report([done, going, live], interval="all").rows[0]
+    assert (row["answered"], row["offered"], row["handled"]) == (3, 3, 1)
+    assert row["aht_s"] == pytest.approx(300.0)
+    assert (row["talk_logged"], row["acw_logged"]) == (0, 0)
