@@ -48,6 +48,10 @@ def _counted_flow_out(v: Any) -> Any:
     return _is(v, VisitOutcome.FLOWED_OUT) & v.include_flow_outs
 
 
+def _handled(v: Any) -> Any:
+    return _is(v, VisitOutcome.ANSWERED) & ~v.in_conversation
+
+
 def _offered(v: Any) -> Any:
     return _is(v, VisitOutcome.ANSWERED) | _counted_abandon(v) | _counted_flow_out(v)
 
@@ -213,7 +217,7 @@ def handled(v: Any) -> Any:
     Unit: contacts.
     Interval: the interval in which the visit entered the queue (``enqueued_at``).
     """
-    return ibis.ifelse(_is(v, VisitOutcome.ANSWERED), v.n - v.in_conversation, 0)
+    return _count(v, _handled(v))
 
 
 @visit_metric()
@@ -225,7 +229,7 @@ def talk_logged(v: Any) -> Any:
     Unit: contacts.
     Interval: the interval in which the visit entered the queue (``enqueued_at``).
     """
-    return _total(v, _is(v, VisitOutcome.ANSWERED), "talk_logged")
+    return _total(v, _handled(v), "talk_logged")
 
 
 @visit_metric()
@@ -236,7 +240,7 @@ def acw_logged(v: Any) -> Any:
     Unit: contacts.
     Interval: the interval in which the visit entered the queue (``enqueued_at``).
     """
-    return _total(v, _is(v, VisitOutcome.ANSWERED), "acw_logged")
+    return _total(v, _handled(v), "acw_logged")
 
 
 @visit_metric()

@@ -40,7 +40,11 @@ def in_conversation(v: Any) -> Any:
     neither ended the conversation (``talk_ended_at``) nor the visit (``ended_at``). Such a
     visit is answered but not handled yet (a call still in progress at the end of an imported
     log, a live call); a later event or import that ends it makes it handled."""
-    return v.answered_at.notnull() & v.ended_at.isnull() & v.talk_ended_at.isnull()
+    return v.answered_at.notnull() & _conversation_on(v)
+
+
+def _conversation_on(v: Any) -> Any:
+    return v.ended_at.isnull() & v.talk_ended_at.isnull()
 
 
 Flag = tuple[VisitOutcome, Callable[[Any], Any]]
@@ -52,10 +56,12 @@ CLASSES: dict[str, Flag] = {
         VisitOutcome.ANSWERED,
         lambda v: (v.channel == Channel.EMAIL.value) & ~v.transferred_in & v.arrived_at.notnull(),
     ),
+    "in_conversation": (VisitOutcome.ANSWERED, _conversation_on),
 }
 """Per-visit flags a visit is classified by (with ``outcome``, and ``transferred_out`` for
 answered visits): ``short`` is an abandon that waited less than its ``short_abandon_s``;
-``first_reply`` is an answered e-mail not transferred in.
+``first_reply`` is an answered e-mail not transferred in; ``in_conversation`` an answered visit
+whose conversation is still going on (:func:`in_conversation`: rare, so it hardly splits).
 A flag is only set on the outcome whose metrics read it: every flag more splits the classes."""
 PEER_CLASSES: dict[str, Flag] = {
     "long": (VisitOutcome.ANSWERED, lambda v: handle_s(v) > v.long_threshold_s),
@@ -76,13 +82,10 @@ MEASURES: dict[str, Callable[[Any], Any]] = {
     "hold_s": lambda v: v.hold_s.sum(),
     "acw_s": lambda v: v.acw_s.sum(),
     "response_s": lambda v: v.response_s.sum(),
-    "talk_logged": lambda v: v.talk_s.count(where=~in_conversation(v)).cast("float64"),
-    "acw_logged": lambda v: v.acw_s.count(where=~in_conversation(v)).cast("float64"),
-    "in_conversation": lambda v: v.count(where=in_conversation(v)),
+    "talk_logged": lambda v: v.talk_s.count().cast("float64"),
+    "acw_logged": lambda v: v.acw_s.count().cast("float64"),
 }
 """What each class row holds of its visits: ``n`` visits, ``n_within`` of them waited at most
 the queue's ``threshold_s``; durations summed (seconds; ``response_s``, from arrival to answer,
 is only kept for e-mail); ``talk_logged`` and ``acw_logged`` count the visits whose source
-records talk and hold separately, and after-call work (the others have ``None`` there), of
-the visits not :func:`in_conversation`; ``in_conversation`` counts those (answered, not handled
-yet)."""
+records talk and hold separately, and after-call work (the others have ``None`` there)."""

@@ -14,7 +14,7 @@ from typing import Any
 import ibis  # type: ignore[import-untyped]
 
 from carecenter.domain.enums import VisitOutcome
-from carecenter.metrics.classes import handle_s, is_outcome
+from carecenter.metrics.classes import handle_s, in_conversation, is_outcome
 from carecenter.metrics.registry import percentile_metric
 
 QUANTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95}
@@ -26,6 +26,11 @@ def _answered(v: Any, value: Any) -> Any:
     return ibis.ifelse(is_outcome(v, VisitOutcome.ANSWERED), value, ibis.null("float64"))
 
 
+def _handled(v: Any, value: Any) -> Any:
+    done = is_outcome(v, VisitOutcome.ANSWERED) & ~in_conversation(v)
+    return ibis.ifelse(done, value, ibis.null("float64"))
+
+
 VALUES: dict[str, tuple[str, str, Callable[[Any], Any]]] = {
     "wait": (
         "wait of answered contacts (the speed of answer)",
@@ -34,8 +39,8 @@ VALUES: dict[str, tuple[str, str, Callable[[Any], Any]]] = {
     ),
     "handle": (
         "handle time of handled contacts",
-        "``conversation_s + acw_s`` of handled (answered) visits",
-        lambda v: _answered(v, handle_s(v)),
+        "``conversation_s + acw_s`` of handled visits (answered, conversation over)",
+        lambda v: _handled(v, handle_s(v)),
     ),
     "email_response": (
         "e-mail response time (wall clock)",
