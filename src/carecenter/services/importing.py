@@ -62,7 +62,7 @@ class ImportSummary:
                 "contacts": c.contacts,
                 "new": c.contacts_new,
                 "updated": c.contacts_updated,
-                "duplicates": c.duplicates,
+                "unchanged": c.unchanged,
                 "quarantined": c.quarantined,
                 "unknown": c.unknown,
                 "ignored": c.ignored,
