@@ -89,8 +89,9 @@ def import_files(
     if not paths:
         raise InputError("no file to import")
     for path in paths:
-        if not path.is_file():
-            raise InputError("no such file", file=str(path))
+        _check_file(path)
+    if all(path.stat().st_size == 0 for path in paths):
+        raise InputError("the file is empty; nothing to import", file=str(paths[0]))
     done: list[FileCounts] = []
     with opened(source) as ws:
         target = ws.warehouse
@@ -108,7 +109,44 @@ def import_files(
 
             with open_text(path, report) as text:
                 importer.read(text, sink)
+            _check_read(path, fmt, sink.counts)
+            if path.stat().st_size == 0:
+                sink.counts.notes[f"empty file: {path.name}"] += 1
             if i == len(paths) - 1:
                 importer.finish(sink)
             done.append(sink.end_file())
     return ImportSummary(fmt, done)
+
+
+def _check_file(path: Path) -> None:
+    """``InputError`` unless ``path`` is a file that can be read."""
+    if path.is_dir():
+        raise InputError("a directory, not a file", file=str(path))
+    if not path.exists():
+        raise InputError("no such file", file=str(path))
+    if not path.is_file():
+        raise InputError("not a regular file", file=str(path))
+
+
+def _check_read(path: Path, fmt: str, counts: FileCounts) -> None:
+    """``InputError`` when nothing at all in ``path`` could be read as ``fmt``: it has several
+    records and every one was quarantined (a wrong format), so no fact and no quarantine row
+    of it is written. A single bad record is quarantined as usual."""
+    if counts.records < 2 or counts.quarantined < counts.records or counts.unknown:
+        return
+    raise InputError(
+        f"{path} does not look like {_article(fmt)} {fmt} file (first line: "
+        f"{_first_line(path)!r}); nothing was imported from it"
+    )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _first_line(path: Path, limit: int = 80) -> str:
+    with open_text(path) as text:
+        for _, line in text.lines():
+            if line.strip():
+                return line[:limit] + ("..." if len(line) > limit else "")
+    return ""
