@@ -42,6 +42,9 @@ class ImportOptions:
     callback_keys: tuple[str, ...] = ()
     """Keys a caller presses to ask for a callback (``asterisk-queue-log``: an EXITWITHKEY with
     one of them is a callback request, not an exit)."""
+    encoding: str | None = None
+    """The files' text encoding (``--encoding``); ``None``: detected (a byte order mark, else
+    UTF-8 with legacy cp1252 bytes read as such and counted)."""
 
 
 def make_importer(fmt: str, options: ImportOptions) -> Importer:
@@ -56,6 +59,13 @@ def make_importer(fmt: str, options: ImportOptions) -> Importer:
         )
     if options.mapping_file is not None and fmt != "csv":
         raise InputError(f"--mapping is for the csv format, not {fmt}", field="mapping")
+    if options.encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(options.encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {options.encoding!r}", field="encoding") from None
     if fmt == "asterisk-queue-log":
         from carecenter.ingest.asterisk import AsteriskQueueLog
 

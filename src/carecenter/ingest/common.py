@@ -57,6 +57,11 @@ class FileCounts:
     """Records of a kind the importer does not know (kept in ``import_unknown``)."""
     ignored: int = 0
     """Well-formed records that carry no fact (e.g. phantom calls); see ``notes``."""
+    undecoded: int = 0
+    """Bytes that were not in the file's encoding (read in the fallback encoding, or
+    replaced); a warning says so."""
+    warnings: list[str] = field(default_factory=list)
+    """Lines to show the user (e.g. bytes that were not in the file's encoding)."""
     notes: Counter[str] = field(default_factory=Counter)
     """Counts by detail: unknown event names, reasons for ignoring, quarantine reasons."""
 

@@ -44,6 +44,7 @@ class ImportSummary:
                 if isinstance(value, int):
                     setattr(total, f.name, getattr(total, f.name) + value)
             notes.update(counts.notes)
+            total.warnings.extend(counts.warnings)
         total.notes = notes
         return total
 
@@ -85,7 +86,8 @@ def import_files(
     progress: FileProgress | None = None,
 ) -> ImportSummary:
     """Import ``paths`` (in order; a call spanning two of them is joined) in format ``fmt``."""
-    importer = make_importer(fmt, options or ImportOptions())
+    options = options or ImportOptions()
+    importer = make_importer(fmt, options)
     if not paths:
         raise InputError("no file to import")
     for path in paths:
@@ -107,8 +109,12 @@ def import_files(
                 def report(read: int, size: int, _name: str = name) -> None:
                     progress(_name, read, size)
 
-            with open_text(path, report) as text:
+            with open_text(path, report, options.encoding) as text:
                 importer.read(text, sink)
+                decoding = text.decoding
+            if decoding is not None and decoding.undecoded:
+                sink.counts.undecoded += decoding.undecoded
+                sink.counts.warnings.append(f"{path}: {decoding.warning()}")
             _check_read(path, fmt, sink.counts)
             if path.stat().st_size == 0:
                 sink.counts.notes[f"empty file: {path.name}"] += 1
