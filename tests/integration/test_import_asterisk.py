@@ -43,7 +43,7 @@ def test_import_writes_facts_and_quarantines_bad_lines(workspace: Path) -> None:
         "contacts": 10,
         "new": 10,
         "updated": 0,
-        "duplicates": 0,
+        "unchanged": 0,
         "quarantined": 3,
         "unknown": 1,
         "ignored": 1,
@@ -83,7 +83,7 @@ def test_reimport_adds_nothing(workspace: Path) -> None:
     code, out, _ = run(workspace, "asterisk-queue-log", log, "-f", "json")
     assert code == 3
     [summary] = json.loads(out)
-    assert (summary["new"], summary["updated"], summary["duplicates"]) == (0, 0, 10)
+    assert (summary["new"], summary["updated"], summary["unchanged"]) == (0, 0, 10)
     after = query(
         workspace,
         "SELECT (SELECT count(*) FROM contacts), (SELECT count(*) FROM contact_facts), "
@@ -108,7 +108,7 @@ def test_a_corrected_file_updates_rows_and_exits_0(workspace: Path, tmp_path: Pa
     assert code == 0
     [summary] = json.loads(out)
     assert summary["quarantined"] == 0
-    assert summary["updated"] == 0  # c3's contact row is the same; its visit changed
+    assert summary["updated"] == 1  # c3: its contact row is the same, its visit changed
     assert summary["new"] == 1  # c11 is there now (its CONNECT met without ENTERQUEUE)
     assert query(workspace, "SELECT count(*) FROM import_quarantine") == [(0,)]
     assert query(

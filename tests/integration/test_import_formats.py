@@ -65,7 +65,7 @@ def test_each_format_imports_and_reimports_nothing_new(
     code, rows, _ = run(workspace, fmt, str(FIXTURES / path), *extra)
     assert code == 3
     assert (rows[0]["new"], rows[0]["updated"]) == (0, 0)
-    assert rows[0]["duplicates"] == contacts + repeats
+    assert rows[0]["unchanged"] == contacts + repeats
     assert query(workspace, "SELECT count(*) FROM contact_facts") == [(visits,)]
 
 

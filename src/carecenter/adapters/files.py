@@ -1,10 +1,19 @@
-"""Opening input files for the translators in :mod:`carecenter.ingest`: streaming UTF-8 text
-with progress, ``.gz`` decompressed on the fly; and writing an Asterisk ``queue_log``."""
+"""Opening input files for the translators in :mod:`carecenter.ingest`: streaming text with
+progress, ``.gz`` decompressed on the fly, the encoding detected; and writing an Asterisk
+``queue_log``.
+
+Encoding: a byte order mark says UTF-8 or UTF-16; else the text is read as UTF-8, and a byte
+sequence that is not UTF-8 is read as cp1252 (latin-1 for the five bytes cp1252 leaves
+undefined), the usual encoding of legacy Windows exports. An encoding given by name is used as
+it is. Either way nothing is replaced silently: the bytes read otherwise are counted
+(:attr:`~carecenter.ingest.reading.TextFile.decoding`) for a warning."""
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
+import itertools
 import typing
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -14,12 +23,58 @@ from typing import Any, BinaryIO
 from carecenter.domain.events import Event
 from carecenter.errors import InputError
 from carecenter.ingest.queue_log_render import QueueLogRenderer
-from carecenter.ingest.reading import Progress, TextFile
+from carecenter.ingest.reading import Decoding, Progress, TextFile
+
+_HANDLERS = itertools.count()
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _legacy(data: bytes) -> str:
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in data)
+
+
+def _error_handler(decoding: Decoding) -> str:
+    """Register a decoding error handler that counts what it meets: in the fallback (no
+    encoding named) a sequence that is not UTF-8 is read as cp1252; with a named encoding it is
+    replaced by U+FFFD. Its name."""
+
+    def handle(exc: UnicodeError) -> tuple[str, int]:
+        if not isinstance(exc, UnicodeDecodeError):
+            raise exc
+        bad = exc.object[exc.start : exc.end]
+        decoding.undecoded += len(bad)
+        if decoding.fallback is not None:
+            return _legacy(bad), exc.end
+        return "\ufffd" * len(bad), exc.end
+
+    name = f"carecenter-import-{next(_HANDLERS)}"
+    codecs.register_error(name, handle)
+    return name
+
+
+class _Text(io.TextIOWrapper):
+    """A text stream whose count of undecoded bytes starts again when it is read again from
+    the start (a translator may read the first lines twice)."""
+
+    decoding: Decoding
+
+    def seek(self, cookie: int, whence: int = 0, /) -> int:
+        if cookie == 0 and whence == 0:
+            self.decoding.undecoded = 0
+        return super().seek(cookie, whence)
 
 
 @contextmanager
-def open_text(path: Path, progress: Progress | None = None) -> Iterator[TextFile]:
-    """Open ``path`` (``.gz`` is decompressed) as UTF-8 text, streaming; bad bytes are replaced."""
+def open_text(
+    path: Path, progress: Progress | None = None, encoding: str | None = None
+) -> Iterator[TextFile]:
+    """Open ``path`` (``.gz`` is decompressed) as text, streaming, in ``encoding`` or the one
+    detected (see the module docstring); bytes that could not be decoded are counted in the
+    file's :attr:`~carecenter.ingest.reading.TextFile.decoding`."""
     try:
         raw = path.open("rb")
     except OSError as exc:
@@ -29,10 +84,21 @@ def open_text(path: Path, progress: Progress | None = None) -> Iterator[TextFile
         binary: BinaryIO = raw
         if path.suffix == ".gz":
             binary = typing.cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb"))
-        stream = io.TextIOWrapper(
-            typing.cast(Any, binary), encoding="utf-8-sig", errors="replace", newline=""
+        decoding = Decoding(encoding or "utf-8", None if encoding else "cp1252")
+        if encoding is None:
+            head = typing.cast(Any, binary).peek(4)
+            for bom, name in BOMS:
+                if head.startswith(bom):
+                    decoding.encoding = name
+                    break
+        stream = _Text(
+            typing.cast(Any, binary),
+            encoding=decoding.encoding,
+            errors=_error_handler(decoding),
+            newline="",
         )
-        yield TextFile(path, stream, size, raw, progress)
+        stream.decoding = decoding
+        yield TextFile(path, stream, size, raw, progress, decoding)
 
 
 def write_queue_log(events: Iterable[Event], path: Path) -> int:

@@ -1,19 +1,36 @@
-"""The warehouse side of an import: large Arrow batches into DuckDB, replacing rows by key.
+"""The warehouse side of an import: large Arrow batches into DuckDB, merged by key.
 
-Re-importing a file adds nothing: a batch row whose key is already in the table with the same
-values is a duplicate and is skipped; one with different values replaces the stored row.
+Contacts and their visits are staged in temporary tables and merged once per file (and at an
+explicit :meth:`WarehouseSink.flush`), contact by contact, in set-based SQL:
 
-Three bookkeeping tables live next to the facts:
+* **Facts only move forward.** A contact the warehouse already holds further along than the
+  incoming copy is left as it is, with its visits: an older, shorter copy of a log (or an older
+  version of a record) never undoes what a later event said. "Further along" compares what the
+  facts carry, in this order: ``last_seq`` (the event log's sequence number); the source's own
+  record version where it has one (``contact_versions``, e.g. a Connect CTR's
+  ``LastUpdateTimestamp``); whether the contact has ended; its number of visits; and the latest
+  time its contact and visit rows hold. Such a contact counts as ``unchanged`` and the file's
+  notes say how many older copies were ignored. Ties go to the incoming copy.
+* **Exact counts.** A contact is ``new`` when the warehouse did not hold it, ``updated`` when
+  its contact row or any of its visit rows changed, ``unchanged`` otherwise.
+
+Agent intervals and survey answers are replaced by key: a row already there unchanged is
+skipped, one with other values replaces the stored row.
+
+Four bookkeeping tables live next to the facts:
 
 * ``import_quarantine`` (source, file, line, reason, raw): malformed records;
 * ``import_unknown`` (source, file, line, kind, raw): records of kinds the importer does not know;
-* ``import_log``: one row per imported file and run, with its counts.
+* ``import_log``: one row per imported file and run, with its counts;
+* ``contact_versions`` (contact_id, updated_us): the source's version of a contact's record
+  (epoch microseconds), for sources that version their records.
 
 Both record tables are cleared for a (source, file) when that file is imported again.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -41,7 +58,7 @@ _LOG_COLUMNS = [
     "records",
     "contacts_new",
     "contacts_updated",
-    "duplicates",
+    "unchanged",
     "visits",
     "intervals",
     "quarantined",
@@ -55,9 +72,49 @@ DDL = [
     "kind VARCHAR, raw VARCHAR, imported_at TIMESTAMPTZ)",
     "CREATE TABLE IF NOT EXISTS import_log (source VARCHAR, file VARCHAR, "
     "started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, records BIGINT, contacts_new BIGINT, "
-    "contacts_updated BIGINT, duplicates BIGINT, visits BIGINT, intervals BIGINT, "
+    "contacts_updated BIGINT, unchanged BIGINT, visits BIGINT, intervals BIGINT, "
     "quarantined BIGINT, unknown BIGINT, ignored BIGINT)",
+    "CREATE TABLE IF NOT EXISTS contact_versions (contact_id VARCHAR, updated_us BIGINT)",
 ]
+_MERGED = ("contacts", "contact_facts")
+_MERGE_TEMPS = (
+    "_pending_contacts",
+    "_pending_contact_facts",
+    "_import_touched",
+    "_import_behind",
+    "_import_new",
+)
+"""Tables staged and merged contact by contact (the others are replaced by key at once)."""
+
+_REACHED = "greatest(enqueued_at, offered_at, answered_at, abandoned_at, ended_at, talk_ended_at)"
+"""The latest time a visit row holds (times a later event never clears)."""
+
+_PROGRESS = f"""
+CREATE OR REPLACE TEMP TABLE _import_behind AS
+WITH inc_v AS (
+    SELECT contact_id, max({_REACHED}) AS reached FROM _pending_contact_facts GROUP BY contact_id
+), old_v AS (
+    SELECT contact_id, max({_REACHED}) AS reached
+    FROM contact_facts SEMI JOIN _pending_contacts USING (contact_id) GROUP BY contact_id
+), inc AS (
+    SELECT c.contact_id, [
+        c.last_seq, coalesce(n.updated_us, -1), (c.ended_at IS NOT NULL)::BIGINT, c.visits,
+        coalesce(epoch_us(greatest(c.arrived_at, c.ended_at, v.reached)), -1)
+    ] AS k
+    FROM _pending_contacts c LEFT JOIN inc_v v USING (contact_id)
+    LEFT JOIN _pending_versions n USING (contact_id)
+), old AS (
+    SELECT c.contact_id, [
+        c.last_seq, coalesce(n.updated_us, -1), (c.ended_at IS NOT NULL)::BIGINT, c.visits,
+        coalesce(epoch_us(greatest(c.arrived_at, c.ended_at, v.reached)), -1)
+    ] AS k
+    FROM contacts c SEMI JOIN _pending_contacts USING (contact_id)
+    LEFT JOIN old_v v USING (contact_id)
+    LEFT JOIN contact_versions n USING (contact_id)
+)
+SELECT contact_id FROM inc JOIN old USING (contact_id) WHERE old.k > inc.k
+"""
+"""The incoming contacts the warehouse holds further along (see the module docstring)."""
 
 
 def _time_array(values: Sequence[Any]) -> pa.Array:
@@ -98,19 +155,28 @@ class WarehouseSink:
         self._records: dict[str, list[tuple[Any, ...]]] = {t: [] for t in _RECORD_TABLES}
         self._extra: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
         self._started = datetime.now(UTC)
+        self._staged = dict.fromkeys(_MERGED, False)
         for statement in DDL:
             self._conn.execute(statement)
+        log_columns = {
+            r[0]
+            for r in self._conn.execute(
+                "SELECT name FROM pragma_table_info('import_log')"
+            ).fetchall()
+        }
+        if "duplicates" in log_columns:  # written by an earlier version
+            self._conn.execute("ALTER TABLE import_log RENAME COLUMN duplicates TO unchanged")
 
     # -- the FactSink protocol ------------------------------------------------------------
     def visit(self, row: Row) -> None:
         self._visits[(row[0], row[1])] = row
         if len(self._visits) >= self.batch_rows:
-            self.flush()
+            self._stage_buffers()
 
     def contact(self, row: Row) -> None:
         self._contacts[row[0]] = row
         if len(self._contacts) >= self.batch_rows:
-            self.flush()
+            self._stage_buffers()
 
     def interval(self, row: Row) -> None:
         self._intervals[(row[0], row[1])] = row
@@ -126,25 +192,16 @@ class WarehouseSink:
         return self._conn
 
     def table(self, table: str, data: pa.Table | str) -> None:
-        self.flush()
-        self._conn.execute("BEGIN TRANSACTION")
-        try:
-            if isinstance(data, str):
-                new, updated = self._write_source(table, data)
-                rows = _scalar(self._conn, f"SELECT count(*) FROM {data}")
-            else:
-                new, updated = self._write_arrow(table, data)
-                rows = data.num_rows
-            self._conn.execute("COMMIT")
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        if table == "contacts":
-            self.counts.contacts_new += new
-            self.counts.contacts_updated += updated
-            self.counts.duplicates += rows - new - updated
-        elif table == "contact_facts":
-            self.counts.visits += new + updated
+        if table not in _MERGED:
+            raise ValueError(f"{table}: not a table importers hand over whole")
+        if isinstance(data, str):
+            self._stage(table, data)
+        else:
+            self._conn.register("_import_batch", data)
+            try:
+                self._stage(table, "_import_batch")
+            finally:
+                self._conn.unregister("_import_batch")
 
     def record(self, table: str, row: dict[str, Any]) -> None:
         keys = EXTRA_TABLES[table][1]
@@ -164,18 +221,16 @@ class WarehouseSink:
         self._records["import_unknown"].append((line, kind, raw[:2000]))
 
     def flush(self) -> None:
-        contacts, visits, intervals = self._contacts, self._visits, self._intervals
-        self._contacts, self._visits, self._intervals = {}, {}, {}
+        """Write what is buffered: merge the staged contacts and visits, write the rest."""
+        self._stage_buffers()
         answers, self._answers = self._answers, {}
+        intervals, self._intervals = self._intervals, {}
         records, self._records = self._records, {t: [] for t in _RECORD_TABLES}
         extra, self._extra = self._extra, {}
+        versions = extra.pop("contact_versions", {})
         self._conn.execute("BEGIN TRANSACTION")
         try:
-            new, updated = self._write("contacts", list(contacts.values()))
-            self.counts.contacts_new += new
-            self.counts.contacts_updated += updated
-            self.counts.duplicates += len(contacts) - new - updated
-            self.counts.visits += sum(self._write("contact_facts", list(visits.values())))
+            self._merge(list(versions.values()))
             self.counts.intervals += sum(
                 self._write("agent_state_intervals", list(intervals.values()))
             )
@@ -188,6 +243,32 @@ class WarehouseSink:
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
+
+    def _stage_buffers(self) -> None:
+        """Move the buffered contact and visit rows to the staging tables."""
+        contacts, self._contacts = self._contacts, {}
+        visits, self._visits = self._visits, {}
+        for table, rows in (("contacts", contacts), ("contact_facts", visits)):
+            if rows:
+                self._conn.register("_import_batch", arrow_batch(table, list(rows.values())))
+                try:
+                    self._stage(table, "_import_batch")
+                finally:
+                    self._conn.unregister("_import_batch")
+
+    def _stage(self, table: str, source: str) -> None:
+        """Add the rows of ``source`` to the staging table of ``table``; a later row with the
+        same key replaces an earlier one."""
+        conn, pending = self._conn, f"_pending_{table}"
+        if not self._staged[table]:
+            conn.execute(f"CREATE OR REPLACE TEMP TABLE {pending} AS SELECT * FROM {table} LIMIT 0")
+            self._staged[table] = True
+        else:
+            match = " AND ".join(f"p.{k} = s.{k}" for k in KEYS[table])
+            conn.execute(
+                f"DELETE FROM {pending} p WHERE EXISTS (SELECT 1 FROM {source} s WHERE {match})"
+            )
+        conn.execute(f"INSERT INTO {pending} SELECT * FROM {source}")
 
     # -- files ----------------------------------------------------------------------------
     def start_file(self, file: str) -> FileCounts:
@@ -213,7 +294,7 @@ class WarehouseSink:
             c.records,
             c.contacts_new,
             c.contacts_updated,
-            c.duplicates,
+            c.unchanged,
             c.visits,
             c.intervals,
             c.quarantined,
@@ -227,6 +308,71 @@ class WarehouseSink:
         return c
 
     # -- writing --------------------------------------------------------------------------
+    def _merge(self, versions: list[dict[str, Any]]) -> None:
+        """Merge the staged contacts and visits (see the module docstring) and count them."""
+        if not any(self._staged.values()):
+            return
+        conn = self._conn
+        for table in _MERGED:
+            if not self._staged[table]:
+                self._stage(table, f"(SELECT * FROM {table} LIMIT 0)")
+        self._staged = dict.fromkeys(_MERGED, False)
+        schema = pa.schema([("contact_id", pa.string()), ("updated_us", pa.int64())])
+        conn.register("_pending_versions", pa.Table.from_pylist(versions, schema=schema))
+        try:
+            incoming = _scalar(conn, "SELECT count(*) FROM _pending_contacts")
+            known = _scalar(
+                conn, "SELECT count(*) FROM contacts SEMI JOIN _pending_contacts USING (contact_id)"
+            )
+            behind = 0
+            if known:
+                conn.execute(_PROGRESS)
+                behind = _scalar(conn, "SELECT count(*) FROM _import_behind")
+                if behind:
+                    for pending in ("_pending_contacts", "_pending_contact_facts"):
+                        conn.execute(
+                            f"DELETE FROM {pending} WHERE contact_id IN "
+                            "(SELECT contact_id FROM _import_behind)"
+                        )
+                    kept = self._behind()
+                    versions = [v for v in versions if v["contact_id"] not in kept]
+                    self.counts.notes["older copies ignored (the warehouse holds later facts)"] += (
+                        behind
+                    )
+            conn.execute("CREATE OR REPLACE TEMP TABLE _import_touched (contact_id VARCHAR)")
+            if known:
+                conn.execute(
+                    "CREATE OR REPLACE TEMP TABLE _import_new AS SELECT contact_id "
+                    "FROM _pending_contacts ANTI JOIN contacts USING (contact_id)"
+                )
+            new_visits, updated_visits = self._write_source(
+                "contact_facts", "_pending_contact_facts", known > 0
+            )
+            self.counts.visits += new_visits + updated_visits
+            new, _ = self._write_source("contacts", "_pending_contacts", known > 0)
+            updated = 0
+            if known:
+                updated = _scalar(
+                    conn,
+                    "SELECT count(DISTINCT contact_id) FROM _import_touched "
+                    "SEMI JOIN _pending_contacts USING (contact_id) "
+                    "WHERE contact_id NOT IN (SELECT contact_id FROM _import_new)",
+                )
+            self.counts.contacts_new += new
+            self.counts.contacts_updated += updated
+            self.counts.unchanged += incoming - new - updated
+            self._write_extra("contact_versions", versions)
+        finally:
+            with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses it
+                conn.unregister("_pending_versions")
+        for table in _MERGE_TEMPS:
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def _behind(self) -> set[str]:
+        return {
+            r[0] for r in self._conn.execute("SELECT contact_id FROM _import_behind").fetchall()
+        }
+
     def _write(self, table: str, rows: list[Row]) -> tuple[int, int]:
         """Write rows replacing by key; (new, updated). Unchanged rows are skipped."""
         if not rows:
@@ -240,9 +386,10 @@ class WarehouseSink:
         finally:
             self._conn.unregister("_import_batch")
 
-    def _write_source(self, table: str, source: str) -> tuple[int, int]:
+    def _write_source(self, table: str, source: str, touched: bool = False) -> tuple[int, int]:
         """Rows of ``source`` (a table or view of the connection) into ``table``, replacing by
-        key: (new, updated); rows already there unchanged are skipped."""
+        key: (new, updated); rows already there unchanged are skipped. With ``touched``, the
+        contact ids of the rows changed go to ``_import_touched``."""
         conn = self._conn
         keys = ", ".join(KEYS[table])
         if not _scalar(conn, f"SELECT count(*) FROM {table} t SEMI JOIN {source} USING ({keys})"):
@@ -265,6 +412,8 @@ class WarehouseSink:
             )
         if changed:
             conn.execute(f"INSERT INTO {table} SELECT * FROM _import_changed")
+            if touched:
+                conn.execute("INSERT INTO _import_touched SELECT contact_id FROM _import_changed")
         conn.execute("DROP TABLE _import_changed")
         return changed - updated, updated
 

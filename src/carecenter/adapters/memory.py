@@ -178,7 +178,7 @@ class InMemoryWarehouse:
 class MemoryImportSink(MemorySink):
     """An import's :class:`~carecenter.ingest.common.FactSink` into an
     :class:`InMemoryWarehouse`: rows replace rows with the same key at the end of each file;
-    a row already there unchanged counts as a duplicate, like the DuckDB sink."""
+    a contact already there unchanged counts as unchanged, like the DuckDB sink."""
 
     def __init__(self, warehouse: InMemoryWarehouse, source: str) -> None:
         super().__init__()
@@ -194,11 +194,14 @@ class MemoryImportSink(MemorySink):
     def end_file(self) -> FileCounts:
         """Write what the file gave into the warehouse; its counts."""
         wh, c = self.warehouse, self.counts
+        moved = {
+            k[0] for k, row in self.visits.items() if wh.contact_facts.get(k) != VisitFact(*row)
+        }
         for key, row in self.contacts.items():
             fact = ContactRow(*row)
             old = wh.contacts.get(key)
-            if old == fact:
-                c.duplicates += 1
+            if old == fact and key not in moved:
+                c.unchanged += 1
                 continue
             c.contacts_new += old is None
             c.contacts_updated += old is not None

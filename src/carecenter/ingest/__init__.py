@@ -45,6 +45,9 @@ class ImportOptions:
     center_time_zone: str | None = None
     """The workspace's time zone (``center.yaml``): ``asterisk-queue-log`` reads local times in
     it when ``--tz`` is not given (a PBX logs its local time)."""
+    encoding: str | None = None
+    """The files' text encoding (``--encoding``); ``None``: detected (a byte order mark, else
+    UTF-8 with legacy cp1252 bytes read as such and counted)."""
 
 
 def make_importer(fmt: str, options: ImportOptions) -> Importer:
@@ -59,6 +62,13 @@ def make_importer(fmt: str, options: ImportOptions) -> Importer:
         )
     if options.mapping_file is not None and fmt != "csv":
         raise InputError(f"--mapping is for the csv format, not {fmt}", field="mapping")
+    if options.encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(options.encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {options.encoding!r}", field="encoding") from None
     if fmt == "asterisk-queue-log":
         from carecenter.ingest.asterisk import AsteriskQueueLog
 

@@ -8,7 +8,9 @@ names the one before: it becomes the contact's ``parent_contact_id`` and arrives
 transferred out (it has a ``NextContactId`` or a ``TransferCompletedTimestamp``).
 
 Delivery is at least once: a ContactId seen again replaces the earlier record only when its
-``LastUpdateTimestamp`` is later; the others are counted as duplicates.
+``LastUpdateTimestamp`` is later; the others are counted as unchanged. Across runs the same
+holds: the ``LastUpdateTimestamp`` is kept as the contact's version (``contact_versions``) and
+the warehouse keeps the facts of the latest version.
 
 =================================  ===========================================================
 CTR                                events
@@ -80,6 +82,10 @@ def _get(record: dict[str, Any], path: str) -> Any:
     return value
 
 
+def _micros(moment: datetime) -> int:
+    return round(moment.timestamp() * 1_000_000)
+
+
 def _seconds(record: dict[str, Any], path: str) -> float:
     value = _get(record, path)
     if value is None:
@@ -114,13 +120,16 @@ class AmazonConnectCtr:
         updated = stamp.timestamp() if stamp is not None else float("-inf")
         seen = self._latest.get(contact)
         if seen is not None and seen >= updated:
-            out.counts.duplicates += 1
+            out.counts.unchanged += 1
             return
         events = CtrStory(self.source, contact, record).events()
         if seen is not None:
             out.counts.notes["CTRs replaced by a later update"] += 1
         self._latest[contact] = updated
         out.contact(events)
+        if stamp is not None:  # after the contact's rows: written with them
+            version = {"contact_id": f"{self.source}:{contact}", "updated_us": _micros(stamp)}
+            out.sink.record("contact_versions", version)
 
 
 class CtrStory:

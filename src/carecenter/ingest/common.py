@@ -46,9 +46,9 @@ class FileCounts:
     """Records read (lines of a line format, objects of a JSON format)."""
     contacts_new: int = 0
     contacts_updated: int = 0
-    duplicates: int = 0
-    """Contacts skipped because the warehouse already held them unchanged, plus records
-    the source delivered more than once."""
+    unchanged: int = 0
+    """Contacts the warehouse already held as they are (or further along: see the notes),
+    plus records the source delivered more than once."""
     visits: int = 0
     """Visit rows written (new or changed)."""
     intervals: int = 0
@@ -57,6 +57,11 @@ class FileCounts:
     """Records of a kind the importer does not know (kept in ``import_unknown``)."""
     ignored: int = 0
     """Well-formed records that carry no fact (e.g. phantom calls); see ``notes``."""
+    undecoded: int = 0
+    """Bytes that were not in the file's encoding (read in the fallback encoding, or
+    replaced); a warning says so."""
+    warnings: list[str] = field(default_factory=list)
+    """Lines to show the user (e.g. bytes that were not in the file's encoding)."""
     notes: Counter[str] = field(default_factory=Counter)
     """Counts by detail: unknown event names, reasons for ignoring, quarantine reasons."""
 
@@ -83,9 +88,15 @@ EXTRA_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
         ),
         ("contact_id",),
     ),
+    "contact_versions": (
+        (("contact_id", "VARCHAR"), ("updated_us", "BIGINT")),
+        ("contact_id",),
+    ),
 }
 """Tables an importer writes besides the facts: name -> ((column, SQL type)...), key columns.
-They are created in the warehouse when first written."""
+They are created in the warehouse when first written. ``contact_versions`` holds the source's
+version of a contact's record (epoch microseconds, e.g. a Connect CTR's ``LastUpdateTimestamp``):
+the warehouse keeps the facts of the latest version (see :mod:`carecenter.adapters.import_sink`)."""
 
 
 class FactSink(Protocol):

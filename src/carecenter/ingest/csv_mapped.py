@@ -168,7 +168,7 @@ class MappedCsv:
                 continue
             key = (visit.arrival.contact_id, visit.number)
             if key in seen:
-                sink.counts.duplicates += 1
+                sink.counts.unchanged += 1
             seen.add(key)
             out.contact(story)
 

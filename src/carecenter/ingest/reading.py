@@ -31,6 +31,29 @@ def allow_large_csv_fields() -> None:
 
 
 @dataclass
+class Decoding:
+    """How a file's bytes are decoded, and how many could not be in that encoding."""
+
+    encoding: str
+    """The encoding read (named, or detected: a byte order mark, else UTF-8)."""
+    fallback: str | None = None
+    """The encoding of byte sequences that are not ``encoding`` (``None``: they are replaced
+    by U+FFFD)."""
+    undecoded: int = 0
+    """Bytes that were not ``encoding``: read in ``fallback``, or replaced."""
+
+    def warning(self) -> str | None:
+        """One line saying what was not decoded, or ``None``."""
+        if not self.undecoded:
+            return None
+        done = f"read as {self.fallback}" if self.fallback else "replaced by U+FFFD"
+        return (
+            f"{self.undecoded} bytes are not {self.encoding}; {done} "
+            "(name the encoding with --encoding)"
+        )
+
+
+@dataclass
 class TextFile:
     """An open input file: its text stream and how far into the file reading has got."""
 
@@ -39,6 +62,8 @@ class TextFile:
     size: int
     raw: BinaryIO
     progress: Progress | None = None
+    decoding: Decoding | None = None
+    """The file's encoding and the bytes that could not be decoded in it."""
 
     def __post_init__(self) -> None:
         allow_large_csv_fields()  # every translator reading text may parse CSV

@@ -123,7 +123,7 @@ class TwilioTaskRouter:
         def handle(line: int, record: Any, raw: str) -> None:
             sid, kind, t, data = _normalise(record)
             if sid is not None and sid in self._seen:
-                sink.counts.duplicates += 1
+                sink.counts.unchanged += 1
                 return
             if sid is not None:
                 self._seen.add(sid)

@@ -6,7 +6,7 @@ Translated into domain events.
 Each ticket is a contact ``zendesk:<id>`` whose whole story is folded by the one fold
 (:mod:`carecenter.ingest.folding`) once the last file is read, since the export repeats a
 ticket each time it changes: the latest ``updated_at`` is kept, the other copies are counted
-as duplicates. Deleted tickets are ignored.
+as unchanged. Deleted tickets are ignored.
 
 ================================  ============================================================
 ticket                            events
@@ -118,7 +118,7 @@ class ZendeskTickets:
             self._metrics[key] = ticket["metric_set"]
         seen = self._tickets.get(key)
         if seen is not None and seen[0] >= updated.timestamp():
-            sink.counts.duplicates += 1
+            sink.counts.unchanged += 1
             return
         story = TicketStory(self.source, key, ticket, self._metrics.get(key, {}))
         story.events()  # a malformed ticket is quarantined now, with its line

@@ -44,6 +44,7 @@ class ImportSummary:
                 if isinstance(value, int):
                     setattr(total, f.name, getattr(total, f.name) + value)
             notes.update(counts.notes)
+            total.warnings.extend(counts.warnings)
         total.notes = notes
         return total
 
@@ -62,7 +63,7 @@ class ImportSummary:
                 "contacts": c.contacts,
                 "new": c.contacts_new,
                 "updated": c.contacts_updated,
-                "duplicates": c.duplicates,
+                "unchanged": c.unchanged,
                 "quarantined": c.quarantined,
                 "unknown": c.unknown,
                 "ignored": c.ignored,
@@ -90,8 +91,9 @@ def import_files(
     if not paths:
         raise InputError("no file to import")
     for path in paths:
-        if not path.is_file():
-            raise InputError("no such file", file=str(path))
+        _check_file(path)
+    if all(path.stat().st_size == 0 for path in paths):
+        raise InputError("the file is empty; nothing to import", file=str(paths[0]))
     done: list[FileCounts] = []
     with opened(source) as ws:
         target = ws.warehouse
@@ -112,9 +114,50 @@ def import_files(
                 def report(read: int, size: int, _name: str = name) -> None:
                     progress(_name, read, size)
 
-            with open_text(path, report) as text:
+            with open_text(path, report, options.encoding) as text:
                 importer.read(text, sink)
+                decoding = text.decoding
+            if decoding is not None and decoding.undecoded:
+                sink.counts.undecoded += decoding.undecoded
+                sink.counts.warnings.append(f"{path}: {decoding.warning()}")
+            _check_read(path, fmt, sink.counts)
+            if path.stat().st_size == 0:
+                sink.counts.notes[f"empty file: {path.name}"] += 1
             if i == len(paths) - 1:
                 importer.finish(sink)
             done.append(sink.end_file())
     return ImportSummary(fmt, done)
+
+
+def _check_file(path: Path) -> None:
+    """``InputError`` unless ``path`` is a file that can be read."""
+    if path.is_dir():
+        raise InputError("a directory, not a file", file=str(path))
+    if not path.exists():
+        raise InputError("no such file", file=str(path))
+    if not path.is_file():
+        raise InputError("not a regular file", file=str(path))
+
+
+def _check_read(path: Path, fmt: str, counts: FileCounts) -> None:
+    """``InputError`` when nothing at all in ``path`` could be read as ``fmt``: it has several
+    records and every one was quarantined (a wrong format), so no fact and no quarantine row
+    of it is written. A single bad record is quarantined as usual."""
+    if counts.records < 2 or counts.quarantined < counts.records or counts.unknown:
+        return
+    raise InputError(
+        f"{path} does not look like {_article(fmt)} {fmt} file (first line: "
+        f"{_first_line(path)!r}); nothing was imported from it"
+    )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _first_line(path: Path, limit: int = 80) -> str:
+    with open_text(path) as text:
+        for _, line in text.lines():
+            if line.strip():
+                return line[:limit] + ("..." if len(line) > limit else "")
+    return ""

@@ -79,7 +79,7 @@ def test_transfers_link_contacts_and_self_service_has_no_visit() -> None:
 
 def test_at_least_once_delivery_keeps_the_latest_update() -> None:
     sink = run()
-    assert sink.counts.duplicates == 2  # the exact copy and the stale copy
+    assert sink.counts.unchanged == 2  # the exact copy and the stale copy
     assert sink.counts.notes["CTRs replaced by a later update"] == 1
     assert sink.counts.records == 11
 

@@ -56,7 +56,7 @@ def test_bad_rows_are_quarantined_and_repeated_rows_counted() -> None:
             "'flowed_out', 'open']",
         ),
     ]
-    assert (sink.counts.records, sink.counts.duplicates) == (7, 1)
+    assert (sink.counts.records, sink.counts.unchanged) == (7, 1)
     contacts = {c["contact_id"]: c for c in sink.contact_dicts()}
     assert contacts["pbx:A2"]["state"] == "abandoned"
 

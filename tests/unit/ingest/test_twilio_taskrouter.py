@@ -104,7 +104,7 @@ def test_worker_activities_become_intervals() -> None:
 
 def test_duplicates_unknowns_and_bad_records_are_counted() -> None:
     sink = run()
-    assert sink.counts.duplicates == 1
+    assert sink.counts.unchanged == 1
     assert [(u[1], u[2]) for u in sink.unknowns] == [(29, "workflow.target-matched")]
     assert [q[2] for q in sink.quarantined] == [
         "event_type: missing",

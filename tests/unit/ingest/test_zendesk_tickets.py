@@ -99,7 +99,7 @@ def test_scored_satisfaction_becomes_survey_answers() -> None:
 def test_repeats_deleted_and_bad_records() -> None:
     sink = run()
     assert sink.counts.records == 9
-    assert sink.counts.duplicates == 1
+    assert sink.counts.unchanged == 1
     assert sink.counts.notes["tickets replaced by a later update"] == 1
     assert sink.counts.ignored == 1
     assert [q[2] for q in sink.quarantined] == [

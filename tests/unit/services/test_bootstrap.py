@@ -128,4 +128,4 @@ def test_imports_run_on_the_in_memory_warehouse(tmp_path: Path) -> None:
     )
     assert first["amazon-connect-ctr"].contacts_new == 6
     assert first["asterisk-queue-log"].quarantined == 3
-    assert all(c.contacts == 0 and c.duplicates > 0 for c in again.values())
+    assert all(c.contacts == 0 and c.unchanged > 0 for c in again.values())

@@ -47,6 +47,13 @@ def import_command(
         help="asterisk-queue-log: a key callers press to ask for a callback (repeatable); "
         "their EXITWITHKEY is a callback request, not an exit.",
     ),
+    encoding: str | None = typer.Option(
+        None,
+        "--encoding",
+        help="Text encoding of the files, e.g. cp1252 [default: detected: a byte order mark "
+        "(UTF-8, UTF-16), else UTF-8 with bytes that are not UTF-8 read as cp1252, with a "
+        "warning].",
+    ),
     progress: bool | None = typer.Option(
         None,
         "--progress/--no-progress",
@@ -64,13 +71,15 @@ def import_command(
     from carecenter.services.importing import import_files
 
     options = ImportOptions(
-        _pairs(mapping or []), time_zone, mapping_file, tuple(callback_keys or ())
+        _pairs(mapping or []), time_zone, mapping_file, tuple(callback_keys or ()), encoding
     )
     show = sys.stdout.isatty() if progress is None else progress
     with _progress_bar(show) as bar:
         summary = import_files(settings_for(workspace), fmt, files, options, bar)
     emit(summary.rows(), fmt_out, title=f"import {fmt}")
     total = summary.total()
+    for warning in total.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     for note, count in sorted(total.notes.items()):
         typer.echo(f"note: {note}: {count}", err=True)
     if total.quarantined:
