@@ -29,7 +29,7 @@ FORMATS: dict[str, str] = {
 """Format name -> what it reads."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ImportOptions:
     """Options of one import run."""
 

@@ -40,11 +40,11 @@ def in_conversation(v: Any) -> Any:
     neither ended the conversation (``talk_ended_at``) nor the visit (``ended_at``). Such a
     visit is answered but not handled yet (a call still in progress at the end of an imported
     log, a live call); a later event or import that ends it makes it handled."""
-    return v.answered_at.notnull() & _conversation_on(v)
+    return is_outcome(v, VisitOutcome.ANSWERED) & _conversation_on(v)
 
 
 def _conversation_on(v: Any) -> Any:
-    return v.ended_at.isnull() & v.talk_ended_at.isnull()
+    return v.answered_at.notnull() & v.ended_at.isnull() & v.talk_ended_at.isnull()
 
 
 Flag = tuple[VisitOutcome, Callable[[Any], Any]]

@@ -71,7 +71,11 @@ def import_command(
     from carecenter.services.importing import import_files
 
     options = ImportOptions(
-        _pairs(mapping or []), time_zone, mapping_file, tuple(callback_keys or ()), encoding
+        mapping=_pairs(mapping or []),
+        time_zone=time_zone,
+        mapping_file=mapping_file,
+        callback_keys=tuple(callback_keys or ()),
+        encoding=encoding,
     )
     show = sys.stdout.isatty() if progress is None else progress
     with _progress_bar(show) as bar:
