@@ -83,6 +83,9 @@ DDL = [
     "quarantined BIGINT, unknown BIGINT, ignored BIGINT)",
     "CREATE TABLE IF NOT EXISTS contact_versions (contact_id VARCHAR, updated_us BIGINT)",
 ]
+INTERVAL_BATCH_ROWS = 50_000
+"""Agent intervals are written in batches of at most so many rows (rows held as Python lists
+take far more memory than the same rows in DuckDB)."""
 _MERGED = ("contacts", "contact_facts")
 _MERGE_TEMPS = (
     "_pending_contacts",
@@ -192,7 +195,7 @@ class WarehouseSink:
 
     def interval(self, row: Row) -> None:
         self._intervals[(row[0], row[1])] = row
-        if len(self._intervals) >= self.batch_rows:
+        if len(self._intervals) >= min(self.batch_rows, INTERVAL_BATCH_ROWS):
             self.flush()
 
     def answer(self, row: Row) -> None:
