@@ -3,13 +3,14 @@
 Generates a time-ordered queue_log (ENTERQUEUE, RINGNOANSWER, CONNECT, COMPLETE*, TRANSFER,
 ABANDON, EXITWITHTIMEOUT, agent logins and pauses) into a temporary file, then times
 ``carecenter.services.importing.import_files`` into a fresh workspace: reading, folding and
-writing the facts into DuckDB. Prints one JSON object.
+writing the facts into DuckDB. The import runs in a child process, whose peak resident memory
+is reported (``peak_rss_mb``: it must not grow with the file). Prints one JSON object.
 
 The peer, run in the same process tree when a Python with pandas is found (``--peer-python``,
 ``$CARECENTER_BENCH_PEER_PYTHON`` or ``bench/out/venv-peer``), is a plain
 ``pandas.read_csv(sep="|")`` of the same file: parsing only, no facts, no database.
 
-    python bench/bench_import.py [--calls 1000000] [--seed 7]
+    python bench/bench_import.py [--calls 1000000] [--seed 7]   # try --calls 2000000 too
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ import json
 import os
 import platform
 import random
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 TARGET_LINES_PER_S = 300_000
 QUEUES = ("support", "sales", "billing", "vip")
@@ -126,28 +129,58 @@ def run_peer(python: str, path: Path) -> dict[str, object]:
     }
 
 
+def child(log: Path, workspace: Path) -> None:
+    """The import itself (in a child process): prints its seconds and counts as JSON."""
+    from carecenter.adapters.settings import Settings
+    from carecenter.services.importing import import_files
+    from carecenter.services.workspace import init_workspace
+
+    settings = Settings(workspace=workspace)
+    init_workspace(settings)
+    t = time.perf_counter()
+    summary = import_files(settings, "asterisk-queue-log", [log])
+    seconds = time.perf_counter() - t
+    total = summary.total()
+    counts = {
+        "seconds": seconds,
+        "contacts": total.contacts,
+        "visits": total.visits,
+        "intervals": total.intervals,
+        "quarantined": total.quarantined,
+    }
+    print(json.dumps(counts))
+
+
+def run_import(log: Path, workspace: Path) -> tuple[dict[str, Any], float]:
+    """The child's counts and its peak resident memory in MB."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(log), str(workspace)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    return json.loads(done.stdout), peak_kb / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--peer-python", default=None)
+    parser.add_argument("--child", nargs=2, metavar=("LOG", "WORKSPACE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-
-    from carecenter.adapters.settings import Settings
-    from carecenter.services.importing import import_files
-    from carecenter.services.workspace import init_workspace
+    if args.child:
+        child(Path(args.child[0]), Path(args.child[1]))
+        return
 
     with tempfile.TemporaryDirectory(prefix="cc-bench-import-") as tmp:
         log = Path(tmp) / "queue_log"
         t = time.perf_counter()
         lines = generate(log, args.calls, args.seed)
         generate_s = time.perf_counter() - t
-        settings = Settings(workspace=Path(tmp) / "ws")
-        init_workspace(settings)
-        t = time.perf_counter()
-        summary = import_files(settings, "asterisk-queue-log", [log])
-        seconds = time.perf_counter() - t
-        total = summary.total()
+        counts, peak_rss_mb = run_import(log, Path(tmp) / "ws")
+        seconds = counts["seconds"]
         peer_exe = peer_python(args.peer_python)
         peer = run_peer(peer_exe, log) if peer_exe else None
         result = {
@@ -160,10 +193,11 @@ def main() -> None:
             "lines_per_s": round(lines / seconds),
             "target_lines_per_s": TARGET_LINES_PER_S,
             "meets_target": lines / seconds >= TARGET_LINES_PER_S,
-            "contacts": total.contacts,
-            "visits": total.visits,
-            "intervals": total.intervals,
-            "quarantined": total.quarantined,
+            "peak_rss_mb": round(peak_rss_mb, 1),
+            "contacts": counts["contacts"],
+            "visits": counts["visits"],
+            "intervals": counts["intervals"],
+            "quarantined": counts["quarantined"],
             "peer": peer,
             "python": platform.python_version(),
             "cpus": os.cpu_count(),

@@ -26,6 +26,13 @@ Four bookkeeping tables live next to the facts:
   (epoch microseconds), for sources that version their records.
 
 Both record tables are cleared for a (source, file) when that file is imported again.
+
+**A file is one transaction.** Everything a file writes (its facts, records, versions and its
+``import_log`` row) is written in one DuckDB transaction, begun at the file's first write and
+committed by :meth:`WarehouseSink.end_file`: a process killed at any moment leaves either
+nothing of the file or all of it. Importers stage their records in temporary tables before
+that (outside the transaction, so a failed attempt to read a file one way can be retried
+another way); nothing in the transaction commits implicitly (no ``CHECKPOINT``).
 """
 
 from __future__ import annotations
@@ -76,6 +83,9 @@ DDL = [
     "quarantined BIGINT, unknown BIGINT, ignored BIGINT)",
     "CREATE TABLE IF NOT EXISTS contact_versions (contact_id VARCHAR, updated_us BIGINT)",
 ]
+INTERVAL_BATCH_ROWS = 50_000
+"""Agent intervals are written in batches of at most so many rows (rows held as Python lists
+take far more memory than the same rows in DuckDB)."""
 _MERGED = ("contacts", "contact_facts")
 _MERGE_TEMPS = (
     "_pending_contacts",
@@ -156,6 +166,11 @@ class WarehouseSink:
         self._extra: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
         self._started = datetime.now(UTC)
         self._staged = dict.fromkeys(_MERGED, False)
+        self._in_file = False
+        """Between :meth:`start_file` and :meth:`end_file`: writes wait for the file's commit."""
+        self._in_transaction = False
+        self._clear_file: str | None = None
+        """The file whose records of an earlier import are deleted at its first write."""
         for statement in DDL:
             self._conn.execute(statement)
         log_columns = {
@@ -180,7 +195,7 @@ class WarehouseSink:
 
     def interval(self, row: Row) -> None:
         self._intervals[(row[0], row[1])] = row
-        if len(self._intervals) >= self.batch_rows:
+        if len(self._intervals) >= min(self.batch_rows, INTERVAL_BATCH_ROWS):
             self.flush()
 
     def answer(self, row: Row) -> None:
@@ -228,7 +243,7 @@ class WarehouseSink:
         records, self._records = self._records, {t: [] for t in _RECORD_TABLES}
         extra, self._extra = self._extra, {}
         versions = extra.pop("contact_versions", {})
-        self._conn.execute("BEGIN TRANSACTION")
+        self._begin()
         try:
             self._merge(list(versions.values()))
             self.counts.intervals += sum(
@@ -239,10 +254,39 @@ class WarehouseSink:
                 self._append_records(table, rows)
             for table, keyed in extra.items():
                 self._write_extra(table, list(keyed.values()))
-            self._conn.execute("COMMIT")
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self.abort_file()
             raise
+        if not self._in_file:
+            self._commit()
+
+    # -- the transaction of a file --------------------------------------------------------
+    def _begin(self) -> None:
+        """Begin the file's transaction (once) and clear the file's earlier records in it."""
+        if self._in_transaction:
+            return
+        self._conn.execute("BEGIN TRANSACTION")
+        self._in_transaction = True
+        if self._clear_file is not None:
+            file, self._clear_file = self._clear_file, None
+            for table in _RECORD_TABLES:
+                self._conn.execute(
+                    f"DELETE FROM {table} WHERE source = ? AND file = ?", [self.source, file]
+                )
+
+    def _commit(self) -> None:
+        if self._in_transaction:
+            self._in_transaction = False
+            self._conn.execute("COMMIT")
+
+    def abort_file(self) -> None:
+        """Forget what the file being imported wrote (roll its transaction back)."""
+        self._in_file = False
+        self._clear_file = None
+        if self._in_transaction:
+            self._in_transaction = False
+            with contextlib.suppress(duckdb.Error):  # a closed connection rolled back already
+                self._conn.execute("ROLLBACK")
 
     def _stage_buffers(self) -> None:
         """Move the buffered contact and visit rows to the staging tables."""
@@ -276,14 +320,13 @@ class WarehouseSink:
         self.flush()
         self.counts = FileCounts(self.source, file)
         self._started = datetime.now(UTC)
-        for table in _RECORD_TABLES:
-            self._conn.execute(
-                f"DELETE FROM {table} WHERE source = ? AND file = ?", [self.source, file]
-            )
+        self._in_file = True
+        self._clear_file = file
         return self.counts
 
     def end_file(self) -> FileCounts:
-        """Write what is buffered and log the file's counts in ``import_log``."""
+        """Write what is buffered and log the file's counts in ``import_log``; commit the
+        file's transaction."""
         self.flush()
         c = self.counts
         values = [
@@ -302,9 +345,16 @@ class WarehouseSink:
             c.ignored,
         ]
         marks = ", ".join("?" * len(values))
-        self._conn.execute(
-            f"INSERT INTO import_log ({', '.join(_LOG_COLUMNS)}) VALUES ({marks})", values
-        )
+        try:
+            self._begin()
+            self._conn.execute(
+                f"INSERT INTO import_log ({', '.join(_LOG_COLUMNS)}) VALUES ({marks})", values
+            )
+            self._in_file = False
+            self._commit()
+        except BaseException:
+            self.abort_file()
+            raise
         return c
 
     # -- writing --------------------------------------------------------------------------

@@ -39,6 +39,10 @@ def micros(event: Event) -> int:
     return round(event.occurred_at.timestamp() * 1_000_000)
 
 
+HAND_OVER_EVENTS = 20_000
+"""Every so many stream events, the closed intervals are handed to the sink."""
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause automatic garbage collection while a translator folds a long stream: it makes
@@ -67,6 +71,7 @@ class EventFolder:
         if bad:
             raise ValueError(f"not contact_facts columns: {sorted(bad)}")
         self._state = ProjectionState()
+        self._events = 0
 
     @property
     def counts(self) -> FileCounts:
@@ -84,6 +89,17 @@ class EventFolder:
         """One event of a stream (contacts and agents met across records), in time order."""
         seq = micros(event) if isinstance(event, AgentStateChanged) else 0
         fold(self._state, seq, event)
+        self._events += 1
+        if not self._events % HAND_OVER_EVENTS:
+            self._hand_over_closed()
+
+    def _hand_over_closed(self) -> None:
+        """Write the intervals the stream has closed (no later event changes them) and forget
+        them, so a long stream's state does not grow with it."""
+        touched = self._state.touched_intervals
+        closed = [key for key, iv in touched.items() if iv.end_at is not None]
+        for key in sorted(closed):
+            self.sink.interval(list(row_values(touched.pop(key))))
 
     def finish(self) -> None:
         """Write what the stream events touched, still-open visits and intervals included."""

@@ -16,7 +16,7 @@ from typing import Any
 from carecenter.adapters.files import open_text
 from carecenter.errors import InputError, StoreError
 from carecenter.ingest import FORMATS, ImportOptions, make_importer
-from carecenter.ingest.common import FileCounts
+from carecenter.ingest.common import FileCounts, Importer
 from carecenter.services.bootstrap import WorkspaceSource, opened
 from carecenter.services.ports import ImportTarget
 
@@ -105,28 +105,48 @@ def import_files(
                 options = replace(options, center_time_zone=center.timezone)
                 importer = make_importer(fmt, options)
         sink = target.import_sink(importer.source)
-        for i, path in enumerate(paths):
-            name = str(path.resolve())
-            sink.start_file(name)
-            report = None
-            if progress is not None:
-
-                def report(read: int, size: int, _name: str = name) -> None:
-                    progress(_name, read, size)
-
-            with open_text(path, report, options.encoding) as text:
-                importer.read(text, sink)
-                decoding = text.decoding
-            if decoding is not None and decoding.undecoded:
-                sink.counts.undecoded += decoding.undecoded
-                sink.counts.warnings.append(f"{path}: {decoding.warning()}")
-            _check_read(path, fmt, sink.counts)
-            if path.stat().st_size == 0:
-                sink.counts.notes[f"empty file: {path.name}"] += 1
-            if i == len(paths) - 1:
-                importer.finish(sink)
-            done.append(sink.end_file())
+        try:
+            _import_each(importer, sink, fmt, paths, options, progress, done)
+        except BaseException:
+            abort = getattr(sink, "abort_file", None)
+            if abort is not None:
+                abort()  # nothing of the file being read stays
+            raise
     return ImportSummary(fmt, done)
+
+
+def _import_each(
+    importer: Importer,
+    sink: Any,
+    fmt: str,
+    paths: Sequence[Path],
+    options: ImportOptions,
+    progress: FileProgress | None,
+    done: list[FileCounts],
+) -> None:
+    """Import each file of ``paths`` in turn (one transaction each), adding its counts to
+    ``done``; the last file's end folds what the files staged."""
+    for i, path in enumerate(paths):
+        name = str(path.resolve())
+        sink.start_file(name)
+        report = None
+        if progress is not None:
+
+            def report(read: int, size: int, _name: str = name) -> None:
+                progress(_name, read, size)
+
+        with open_text(path, report, options.encoding) as text:
+            importer.read(text, sink)
+            decoding = text.decoding
+        if decoding is not None and decoding.undecoded:
+            sink.counts.undecoded += decoding.undecoded
+            sink.counts.warnings.append(f"{path}: {decoding.warning()}")
+        _check_read(path, fmt, sink.counts)
+        if path.stat().st_size == 0:
+            sink.counts.notes[f"empty file: {path.name}"] += 1
+        if i == len(paths) - 1:
+            importer.finish(sink)
+        done.append(sink.end_file())
 
 
 def _check_file(path: Path) -> None:
