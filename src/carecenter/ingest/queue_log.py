@@ -66,10 +66,12 @@ CREATE TEMP TABLE IF NOT EXISTS _ql_ev0 (
     seq BIGINT, file INTEGER, line BIGINT, t DOUBLE, callid VARCHAR, queue VARCHAR,
     agent VARCHAR, event VARCHAR, d1 VARCHAR, d2 VARCHAR,
     n1 DOUBLE, n2 DOUBLE, n3 DOUBLE, n4 DOUBLE, raw VARCHAR, bad VARCHAR
-)
+);
+CREATE TEMP TABLE IF NOT EXISTS _ql_agent_ids (name VARCHAR, id VARCHAR);
 """
 """The records staged in chunks (CSV exports, pipe files DuckDB cannot read whole). data3 to
-data5 are only checked while staging (:data:`VALIDATE`); the fold reads their numbers."""
+data5 are only checked while staging (:data:`VALIDATE`); the fold reads their numbers. And the
+agent ids (:data:`AGENT_IDS`), none until they are given."""
 
 
 def file_table(number: int) -> str:
@@ -312,7 +314,8 @@ WITH a AS (
              WHEN conn IS NOT NULL THEN 'answered'
              ELSE 'open' END AS outcome,
         CASE WHEN seg = 1 AND next_t IS NULL AND call_arrived IS NULL
-             THEN first.customer ELSE call_customer END AS customer
+             THEN first.customer ELSE call_customer END AS customer,
+        CASE WHEN conn IS NOT NULL THEN conn.agent WHEN talk_end THEN fin.agent END AS raw_agent
     FROM a
 )
 SELECT
@@ -326,7 +329,7 @@ SELECT
     CAST(NULL AS VARCHAR) AS topic,
     to_timestamp(coalesce(call_arrived, enq)) AS arrived_at,
     to_timestamp(enq) AS enqueued_at,
-    CASE WHEN conn IS NOT NULL THEN conn.agent WHEN talk_end THEN fin.agent END AS agent_id,
+    coalesce(ids.id, raw_agent) AS agent_id,
     to_timestamp(offered) AS offered_at,
     to_timestamp(ans) AS answered_at,
     to_timestamp(CASE WHEN fin.event = 'ABANDON' THEN fin.t END) AS abandoned_at,
@@ -358,7 +361,7 @@ SELECT
     CASE WHEN ans IS NOT NULL AND fin.event IN {_in((*COMPLETE, *TRANSFER))}
          THEN coalesce(fin.talk, fin.t - ans) END AS conversation_s,
     simple
-FROM b
+FROM b LEFT JOIN _ql_agent_ids AS ids ON ids.name = raw_agent
 """,
 ]
 
@@ -380,22 +383,40 @@ FROM _ql_vf WHERE NOT simple GROUP BY contact_id
 ]
 VISITS, CONTACTS = "_ql_visits", "_ql_contacts"
 """The staged tables holding the folded ``contact_facts`` and ``contacts`` rows."""
-TEMP_TABLES = ("_ql_ev0", "_ql_vis", "_ql_complex", "_ql_vf", "_ql_contacts")
+TEMP_TABLES = ("_ql_ev0", "_ql_vis", "_ql_complex", "_ql_vf", "_ql_contacts", "_ql_agent_ids")
+
+AGENT_NAMES = f"""
+SELECT DISTINCT agent FROM _ql_ev
+WHERE bad IS NULL AND agent IS NOT NULL
+  AND event IN {_in(("CONNECT", *END_EVENTS, *SESSION_EVENTS))}
+ORDER BY agent
+"""
+"""The agent names the fold reads (of calls and sessions), each to be given its id
+(:func:`carecenter.ingest.agent_ids.agent_id`) in ``_ql_agent_ids`` (name, id) before the
+fold: the visits and the agent events carry the id."""
+AGENT_IDS = "CREATE OR REPLACE TEMP TABLE _ql_agent_ids AS SELECT name, id FROM _ql_agent_ids_in"
 
 NOTES = """
 SELECT count(*) FILTER (first.event <> 'ENTERQUEUE'), coalesce(sum(late), 0) FROM _ql_vis
 """
 
 AGENT_EVENTS = f"""
-WITH tracked AS (
-    SELECT agent, min(seq) AS since, row_number() OVER (ORDER BY agent) AS aid FROM _ql_ev
-    WHERE bad IS NULL AND event IN {_in(SESSION_EVENTS)} GROUP BY agent
+WITH sessions AS (
+    SELECT seq, t, coalesce(ids.id, agent) AS agent, queue, event, d1 FROM _ql_ev
+    LEFT JOIN _ql_agent_ids AS ids ON ids.name = agent
+    WHERE bad IS NULL AND event IN {_in(SESSION_EVENTS)}
+), tracked AS (
+    SELECT agent, min(seq) AS since, row_number() OVER (ORDER BY agent) AS aid FROM sessions
+    GROUP BY agent
+), vis AS (
+    SELECT conn, fin, coalesce(ids.id, conn.agent) AS agent FROM _ql_vis
+    LEFT JOIN _ql_agent_ids AS ids ON ids.name = conn.agent WHERE conn IS NOT NULL
 ), calls AS (
     SELECT conn.seq AS seq, conn.t AS t, aid, 1 AS d
-    FROM _ql_vis JOIN tracked ON conn.agent = tracked.agent WHERE conn.seq > since
+    FROM vis JOIN tracked USING (agent) WHERE conn.seq > since
     UNION ALL
     SELECT fin.seq, fin.t, aid, -1
-    FROM _ql_vis JOIN tracked ON conn.agent = tracked.agent
+    FROM vis JOIN tracked USING (agent)
     WHERE conn.seq > since AND fin.event IN {_in((*COMPLETE, *TRANSFER))}
 ), before AS (
     SELECT aid, coalesce(sum(sum(d)) OVER (ORDER BY aid ROWS BETWEEN UNBOUNDED PRECEDING
@@ -406,8 +427,7 @@ WITH tracked AS (
     FROM calls
 )
 SELECT t, agent, queue, event, d1 FROM (
-    SELECT seq, t, agent, queue, event, d1 FROM _ql_ev
-    WHERE bad IS NULL AND event IN {_in(SESSION_EVENTS)}
+    SELECT seq, t, agent, queue, event, d1 FROM sessions
     UNION ALL
     SELECT seq, t, agent, '', CASE WHEN d = 1 THEN '{CALL_START}' ELSE '{CALL_END}' END, NULL
     FROM busy JOIN before USING (aid) JOIN tracked USING (aid)
