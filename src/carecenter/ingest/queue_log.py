@@ -28,6 +28,15 @@ EXITWITHKEY            exited (the caller pressed key data1 to leave), or a call
                        when data1 is one of the callback keys (``--callback-key``): wait = data4
 =====================  ==================================================================
 
+An outbound call (a callid whose first event is OUTDIAL, with no ENTERQUEUE) is one visit of
+an ``outbound`` contact, in the order of :class:`~carecenter.domain.events` an agent's dialled
+call has: arrived, queued in ``queue`` (the campaign) and offered to ``agent`` at OUTDIAL
+(data1, the number dialled, is the customer); answered at OUTANSWER (wait = the ring time);
+ended at OUTCOMPLETE (conversation = its time - the answer's) or COMPLETEAGENT/COMPLETECALLER
+(conversation = calltime, data2); not connected (outcome ``exited``, wait = the ring time) at
+``OUT`` + Dial()'s DIALSTATUS: OUTBUSY, OUTNOANSWER, OUTCANCEL, OUTFAIL, OUTCONGESTION,
+OUTCHANUNAVAIL. The agent is busy from OUTDIAL to the end.
+
 Asterisk counts hold time inside ``calltime`` and logs no after-call work, so a visit has its
 ``conversation_s`` (talk + hold) and unknown (``NULL``) ``talk_s``, ``hold_s`` and ``acw_s``,
 the meaning the fold (:mod:`carecenter.domain.projection`) gives those columns; property tests
@@ -50,8 +59,11 @@ COMPLETE = ("COMPLETECALLER", "COMPLETEAGENT")
 TRANSFER = ("TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER")
 EXIT = ("ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY")
 RING = ("RINGNOANSWER", "RINGCANCELED")
-END_EVENTS = (*COMPLETE, *TRANSFER, *EXIT)
-CALL_EVENTS = ("ENTERQUEUE", "CONNECT", *RING, *END_EVENTS)
+OUT_FAILED = ("OUTCANCEL", "OUTBUSY", "OUTNOANSWER", "OUTFAIL", "OUTCONGESTION", "OUTCHANUNAVAIL")
+"""An outbound attempt that did not connect: ``OUT`` + Dial()'s DIALSTATUS."""
+OUT_ENDS = ("OUTCOMPLETE", *OUT_FAILED)
+END_EVENTS = (*COMPLETE, *TRANSFER, *EXIT, *OUT_ENDS)
+CALL_EVENTS = ("ENTERQUEUE", "CONNECT", *RING, "OUTDIAL", "OUTANSWER", *END_EVENTS)
 IGNORED_EVENTS = ("QUEUESTART", "CONFIGRELOAD", "DID", "INFO", "SYSCOMPAT", "AGENTDUMP")
 """Known events that carry no fact; counted as ignored."""
 KNOWN_EVENTS = frozenset((*CALL_EVENTS, *SESSION_EVENTS, *IGNORED_EVENTS))
@@ -219,10 +231,15 @@ _OFFER_EVENTS = ("CONNECT", *RING)
 _AGGREGATES = f"""
     arg_min({{'t': t, 'event': event, 'queue': queue, 'customer': d2,
               'wait': {{first_wait}}}}, seq) AS first,
-    count(*) FILTER (keep AND event IN {_in(_OFFER_EVENTS)}) AS offers,
+    count(*) FILTER (keep AND event IN {_in((*_OFFER_EVENTS, "OUTDIAL"))}) AS offers,
     min(CASE WHEN event IN {_in(RING)} THEN t - coalesce(n1, 0) / 1000
-             WHEN event = 'CONNECT' THEN t - coalesce(n3, 0) END)
+             WHEN event = 'CONNECT' THEN t - coalesce(n3, 0)
+             WHEN event = 'OUTDIAL' THEN t END)
         FILTER (keep) AS offered,
+    arg_min({{'t': t, 'agent': agent, 'number': d1, 'seq': seq}}, seq)
+        FILTER (keep AND event = 'OUTDIAL') AS dial,
+    arg_min({{'t': t, 'agent': agent, 'seq': seq}}, seq)
+        FILTER (keep AND event = 'OUTANSWER') AS oans,
     arg_max({{'t': t, 'agent': agent, 'hold': n1, 'seq': seq}}, seq)
         FILTER (keep AND event = 'CONNECT') AS conn,
     arg_min({{'t': t, 'event': event, 'agent': agent, 'seq': seq,
@@ -237,9 +254,11 @@ _AGGREGATES = f"""
         FILTER (event IN {_in(END_EVENTS)}) AS fin"""
 
 _SIMPLE = """(
-    enqueues = 1 AND first.event = 'ENTERQUEUE' AND coalesce(last_offer < fin.seq, true))"""
+    (enqueues = 1 AND first.event = 'ENTERQUEUE' AND coalesce(last_offer < fin.seq, true))
+    OR (enqueues = 0 AND first.event = 'OUTDIAL' AND coalesce(oans.seq < fin.seq, true)))"""
 """A simple call (nearly all): one ENTERQUEUE, its first event, no offer after its end (the
-first end event, ``fin``)."""
+first end event, ``fin``); or an outbound call: no ENTERQUEUE, OUTDIAL its first event, no
+answer after its end."""
 
 FOLD = [
     # Every call folded as one visit; the ones that are not simple are folded again below.
@@ -294,14 +313,18 @@ WITH a AS (
         CASE WHEN first.event = 'ENTERQUEUE' THEN first.t
              ELSE first.t - coalesce(first.wait, 0) END AS enq,
         coalesce(fin.event IN {_in(COMPLETE)}
-                 OR (fin.event IN {_in(TRANSFER)} AND coalesce(fin.talk, 0) > 0), false)
+                 OR (fin.event IN {_in(TRANSFER)} AND coalesce(fin.talk, 0) > 0)
+                 OR (fin.event = 'OUTCOMPLETE'), false)
             AS talk_end
     FROM _ql_vis
 ), b AS (
     SELECT *,
-        CASE WHEN conn IS NOT NULL THEN conn.t
+        CASE WHEN conn IS NOT NULL THEN conn.t WHEN oans IS NOT NULL THEN oans.t
              WHEN talk_end THEN fin.t - coalesce(fin.talk, 0) END AS ans,
-        CASE WHEN fin.event IN {_in(COMPLETE)} THEN 'answered'
+        CASE WHEN dial IS NOT NULL
+                 THEN CASE WHEN oans IS NOT NULL OR talk_end THEN 'answered'
+                           WHEN fin IS NOT NULL THEN 'exited' ELSE 'open' END
+             WHEN fin.event IN {_in(COMPLETE)} THEN 'answered'
              WHEN fin.event IN {_in(TRANSFER)}
                  THEN CASE WHEN conn IS NOT NULL OR talk_end THEN 'answered'
                            ELSE 'flowed_out' END
@@ -313,9 +336,11 @@ WITH a AS (
              WHEN next_t IS NOT NULL THEN 'flowed_out'
              WHEN conn IS NOT NULL THEN 'answered'
              ELSE 'open' END AS outcome,
-        CASE WHEN seg = 1 AND next_t IS NULL AND call_arrived IS NULL
+        CASE WHEN dial IS NOT NULL THEN dial.number
+             WHEN seg = 1 AND next_t IS NULL AND call_arrived IS NULL
              THEN first.customer ELSE call_customer END AS customer,
-        CASE WHEN conn IS NOT NULL THEN conn.agent WHEN talk_end THEN fin.agent END AS raw_agent
+        CASE WHEN conn IS NOT NULL THEN conn.agent WHEN dial IS NOT NULL
+             THEN coalesce(oans.agent, dial.agent) WHEN talk_end THEN fin.agent END AS raw_agent
     FROM a
 )
 SELECT
@@ -323,7 +348,7 @@ SELECT
     CAST(visit AS BIGINT) AS visit,
     first.queue AS queue_id,
     'voice' AS channel,
-    'inbound' AS direction,
+    CASE WHEN dial IS NOT NULL THEN 'outbound' ELSE 'inbound' END AS direction,
     CASE WHEN customer NOT IN ('', 'unknown') THEN $prefix || customer END AS customer_id,
     'standard' AS tier,
     CAST(NULL AS VARCHAR) AS topic,
@@ -334,7 +359,8 @@ SELECT
     to_timestamp(ans) AS answered_at,
     to_timestamp(CASE WHEN fin.event = 'ABANDON' THEN fin.t END) AS abandoned_at,
     to_timestamp(coalesce(fin.t, next_t)) AS ended_at,
-    CASE WHEN conn IS NOT NULL THEN coalesce(conn.hold, conn.t - enq)
+    CASE WHEN dial IS NOT NULL THEN coalesce(ans, fin.t) - enq
+         WHEN conn IS NOT NULL THEN coalesce(conn.hold, conn.t - enq)
          WHEN talk_end THEN coalesce(fin.hold, ans - enq)
          WHEN fin.event IN {_in(TRANSFER)} THEN coalesce(fin.hold, fin.t - enq)
          WHEN fin IS NOT NULL THEN coalesce(fin.wait, fin.t - enq)
@@ -358,7 +384,7 @@ SELECT
     CAST(NULL AS TIMESTAMPTZ) AS hold_started_at,
     CAST(NULL AS TIMESTAMPTZ) AS talk_ended_at,
     CAST(0 AS BIGINT) AS last_seq,
-    CASE WHEN ans IS NOT NULL AND fin.event IN {_in((*COMPLETE, *TRANSFER))}
+    CASE WHEN ans IS NOT NULL AND fin.event IN {_in((*COMPLETE, *TRANSFER, "OUTCOMPLETE"))}
          THEN coalesce(fin.talk, fin.t - ans) END AS conversation_s,
     simple
 FROM b LEFT JOIN _ql_agent_ids AS ids ON ids.name = raw_agent
@@ -375,7 +401,8 @@ SELECT contact_id, channel, direction, customer_id, tier, topic,
        CAST(0 AS BIGINT) AS last_seq, false AS transferred_in
 FROM _ql_vf WHERE simple
 UNION ALL
-SELECT contact_id, 'voice', 'inbound', any_value(customer_id), 'standard', NULL, NULL,
+SELECT contact_id, 'voice', arg_min(direction, visit), any_value(customer_id), 'standard',
+       NULL, NULL,
        min(arrived_at), arg_max({'e': ended_at, 's': state}, visit).e,
        arg_max({'e': ended_at, 's': state}, visit).s, count(*), NULL, 0, false
 FROM _ql_vf WHERE NOT simple GROUP BY contact_id
@@ -388,7 +415,7 @@ TEMP_TABLES = ("_ql_ev0", "_ql_vis", "_ql_complex", "_ql_vf", "_ql_contacts", "_
 AGENT_NAMES = f"""
 SELECT DISTINCT agent FROM _ql_ev
 WHERE bad IS NULL AND agent IS NOT NULL
-  AND event IN {_in(("CONNECT", *END_EVENTS, *SESSION_EVENTS))}
+  AND event IN {_in(("CONNECT", "OUTDIAL", "OUTANSWER", *END_EVENTS, *SESSION_EVENTS))}
 ORDER BY agent
 """
 """The agent names the fold reads (of calls and sessions), each to be given its id
@@ -397,7 +424,8 @@ fold: the visits and the agent events carry the id."""
 AGENT_IDS = "CREATE OR REPLACE TEMP TABLE _ql_agent_ids AS SELECT name, id FROM _ql_agent_ids_in"
 
 NOTES = """
-SELECT count(*) FILTER (first.event <> 'ENTERQUEUE'), coalesce(sum(late), 0) FROM _ql_vis
+SELECT count(*) FILTER (first.event NOT IN ('ENTERQUEUE', 'OUTDIAL')), coalesce(sum(late), 0)
+FROM _ql_vis
 """
 
 AGENT_EVENTS = f"""
@@ -409,15 +437,18 @@ WITH sessions AS (
     SELECT agent, min(seq) AS since, row_number() OVER (ORDER BY agent) AS aid FROM sessions
     GROUP BY agent
 ), vis AS (
-    SELECT conn, fin, coalesce(ids.id, conn.agent) AS agent FROM _ql_vis
-    LEFT JOIN _ql_agent_ids AS ids ON ids.name = conn.agent WHERE conn IS NOT NULL
+    SELECT CASE WHEN conn IS NOT NULL THEN {{'t': conn.t, 'seq': conn.seq}}
+                ELSE {{'t': dial.t, 'seq': dial.seq}} END AS conn,
+           fin, coalesce(ids.id, conn.agent, dial.agent) AS agent
+    FROM _ql_vis LEFT JOIN _ql_agent_ids AS ids ON ids.name = coalesce(conn.agent, dial.agent)
+    WHERE conn IS NOT NULL OR dial IS NOT NULL
 ), calls AS (
     SELECT conn.seq AS seq, conn.t AS t, aid, 1 AS d
     FROM vis JOIN tracked USING (agent) WHERE conn.seq > since
     UNION ALL
     SELECT fin.seq, fin.t, aid, -1
     FROM vis JOIN tracked USING (agent)
-    WHERE conn.seq > since AND fin.event IN {_in((*COMPLETE, *TRANSFER))}
+    WHERE conn.seq > since AND fin.event IN {_in((*COMPLETE, *TRANSFER, *OUT_ENDS))}
 ), before AS (
     SELECT aid, coalesce(sum(sum(d)) OVER (ORDER BY aid ROWS BETWEEN UNBOUNDED PRECEDING
                                                     AND 1 PRECEDING), 0) AS base
