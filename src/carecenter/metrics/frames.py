@@ -132,6 +132,7 @@ def _classify(
     measures: Mapping[str, Callable[[Any], Any]],
     policies: Dimensions | None = None,
     columns: Mapping[str, Any] | None = None,
+    outbound_visits: bool = True,
 ) -> Any:
     """``measures`` of ``v`` per ``keys``, queue, outcome and class: ``flags`` and, for
     answered visits, ``transferred_out`` (with the queue's policy columns of ``policies``;
@@ -161,7 +162,8 @@ def _classify(
         term = ibis.ifelse(fn(v).fill_null(False), bits[name], 0)
         terms[outcome] = terms[outcome] + term if outcome in terms else term
     branches = [(v.outcome == outcome.value, term) for outcome, term in terms.items()]
-    if "direction" in v.columns:
+    directed = outbound_visits and "direction" in v.columns
+    if directed:
         branches.insert(0, (v.direction == Direction.OUTBOUND.value, outbound))
     coded = v.mutate(_class=ibis.cases(*branches, else_=0).cast("int16"), **(columns or {}))
     aggregates = {name: fn(coded) for name, fn in measures.items()}
@@ -174,9 +176,10 @@ def _classify(
         (out & unknown) != 0, ibis.null("boolean"), (out & moved) != 0
     )
     queue_id = grouped.queue.nullif("") if queue else grouped.queue_id
-    decoded["outcome"] = ibis.ifelse(
-        (out & outbound) != 0, _outbound_outcome(grouped), grouped.outcome
-    )
+    if directed:
+        decoded["outcome"] = ibis.ifelse(
+            (out & outbound) != 0, _outbound_outcome(grouped), grouped.outcome
+        )
     if policies is not None:
         decoded.update(policies.policy(queue_id))
     if queue:
@@ -185,7 +188,13 @@ def _classify(
 
 
 def visit_classes(
-    facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str], *, peers: bool
+    facts: Any,
+    dims: Dimensions,
+    buckets: Buckets,
+    by: Sequence[str],
+    *,
+    peers: bool,
+    outbound: bool = True,
 ) -> Any:
     """Visits that entered a queue in the report period, counted per interval, group and class
     (:data:`~carecenter.metrics.classes.CLASSES`), with their queue policy."""
@@ -196,7 +205,7 @@ def visit_classes(
         flags.update(PEER_CLASSES)
     v, keys = _dim_keys(v, by, dims)
     columns = {**keys, "response_s": _response_s(v, buckets)}
-    return _classify(v, ["interval", *by], flags, MEASURES, dims, columns)
+    return _classify(v, ["interval", *by], flags, MEASURES, dims, columns, outbound)
 
 
 def _response_s(v: Any, buckets: Buckets) -> Any:
@@ -206,24 +215,30 @@ def _response_s(v: Any, buckets: Buckets) -> Any:
     return ibis.ifelse(v.channel == Channel.EMAIL.value, response, None)
 
 
-def visit_rows(facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]) -> Any:
+def visit_rows(
+    facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str], *, outbound: bool = True
+) -> Any:
     """Visits that entered a queue in the report period, one row each, with their group,
     ``response_s`` and ``first_reply`` (for the percentile metrics)."""
-    v = by_direction(_in_period(facts, buckets))
+    v = _in_period(facts, buckets)
+    v = by_direction(v) if outbound else v
     v = v.mutate(response_s=_response_s(v, buckets))
     outcome, first_reply = CLASSES["first_reply"]
     v = v.mutate(first_reply=(v.outcome == outcome.value) & first_reply(v).fill_null(False))
     return _dims(v, by, dims)
 
 
-def fcr_classes(facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]) -> Any:
+def fcr_classes(
+    facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str], *, outbound: bool = True
+) -> Any:
     """Visits of the report period classified for first-contact resolution
     (:data:`~carecenter.metrics.classes.FCR_CLASSES`)."""
     needed = ["agent_id"] if any(d in AGENT_DIMS for d in by) else []
     needed += [VISIT_DIMS[d] for d in by if d in VISIT_DIMS]
     v = _in_period(with_repeats(facts, needed, backend=buckets.backend), buckets)
     v = _dims(v, by, dims)
-    return _classify(v, ["interval", *by], FCR_CLASSES, {"n": lambda v: v.count()})
+    n = {"n": lambda v: v.count()}
+    return _classify(v, ["interval", *by], FCR_CLASSES, n, outbound_visits=outbound)
 
 
 def agent_slices(

@@ -29,3 +29,15 @@ def test_outbound_calls_are_counted_apart_from_inbound_ones() -> None:
     assert both["outbound_talk_s"] == pytest.approx(210.0)
     assert (alone["outbound_attempts"], alone["outbound_connected"]) == (0, 0)
     assert alone["outbound_talk_s"] == 0
+
+
+def test_a_report_knows_whether_any_visit_is_outbound() -> None:
+    from tests.unit.metrics.builders import warehouse
+
+    from carecenter.metrics.engine import contents, quiet_backend
+
+    inbound = warehouse([visit("in1")])
+    mixed = warehouse([visit("in1"), _outbound("out1", "answered")])  # type: ignore[list-item]
+    with quiet_backend():
+        assert contents(inbound.backend(), span=False).outbound is False
+        assert contents(mixed.backend(), span=False).outbound is True
