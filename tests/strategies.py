@@ -9,7 +9,7 @@ from tests.helpers import T0
 
 from carecenter.domain.agent_state import ALLOWED, AgentSession
 from carecenter.domain.contact import Contact
-from carecenter.domain.enums import AgentStatus, Channel, ContactState
+from carecenter.domain.enums import AgentStatus, Channel, ContactState, Direction
 from carecenter.domain.events import Event, SurveyAnswered
 
 S = ContactState
@@ -22,6 +22,14 @@ CONTACT_ACTIONS = {
     S.TRANSFERRED: ["queue", "end"],
     S.AFTER_CALL_WORK: ["end"],
 }
+OUTBOUND_ACTIONS = {
+    S.OFFERED: ["answer", "fail"],
+    S.ANSWERED: ["hold", "wrap_up", "end"],
+    S.ON_HOLD: ["resume", "wrap_up", "end"],
+    S.AFTER_CALL_WORK: ["end"],
+}
+"""An outbound call: dialled by its agent (offered), then answered or not connected."""
+DIAL_FAILURES = ["busy", "no_answer", "cancel", "fail", "congestion"]
 QUEUES = ["billing", "cards", "chat"]
 AGENTS = ["a1", "a2", "a3"]
 OFFSETS = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]
@@ -50,6 +58,33 @@ def _contact_step(draw: st.DrawFn, c: Contact, at: object) -> Event:
     return {"hold": c.hold, "resume": c.resume, "wrap_up": c.wrap_up, "abandon": c.abandon}[action](
         when
     )
+
+
+def _outbound_step(draw: st.DrawFn, c: Contact, at: object) -> Event:
+    action = draw(st.sampled_from(OUTBOUND_ACTIONS[c.state]))
+    when = at  # type: ignore[assignment]
+    if action == "answer":
+        return c.answer(c.agent_id or AGENTS[0], when)
+    if action == "fail":
+        return c.end(when, ended_by="system", reason=draw(st.sampled_from(DIAL_FAILURES)))
+    if action == "end":
+        return c.end(when, ended_by=draw(st.sampled_from(["agent", "customer"])))
+    return {"hold": c.hold, "resume": c.resume, "wrap_up": c.wrap_up}[action](when)
+
+
+def _dial(draw: st.DrawFn, number: int, at: object) -> tuple[Contact, list[Event]]:
+    """An outbound call dialled at ``at``: arrived, queued in its campaign queue, offered
+    to the agent who dials."""
+    c, arrived = Contact.arrive(
+        f"c{number}",
+        Channel.VOICE,
+        at,  # type: ignore[arg-type]
+        direction=Direction.OUTBOUND,
+        customer_id=f"555{number:04d}",
+    )
+    queued = c.queue(draw(st.sampled_from(QUEUES)), at)  # type: ignore[arg-type]
+    offered = c.offer(draw(st.sampled_from(AGENTS)), at)  # type: ignore[arg-type]
+    return c, [arrived, queued, offered]
 
 
 def _agent_step(draw: st.DrawFn, a: AgentSession, at: object) -> Event:
@@ -100,7 +135,11 @@ def event_streams(draw: st.DrawFn, max_steps: int = 60) -> list[Event]:
             events.append(_survey_answer(draw, contacts, local))
             continue
         kind = draw(st.sampled_from(["new", "contact", "contact", "agent"]))
-        if kind == "new" or (kind == "contact" and not live):
+        if kind == "new" and draw(st.integers(0, 4)) == 0:  # now and then an outbound call
+            c, dialled = _dial(draw, len(contacts) + 1, local)
+            contacts.append(c)
+            events.extend(dialled)
+        elif kind == "new" or (kind == "contact" and not live):
             channel = draw(st.sampled_from(list(Channel)))
             c, arrived = Contact.arrive(
                 f"c{len(contacts) + 1}",
@@ -112,7 +151,9 @@ def event_streams(draw: st.DrawFn, max_steps: int = 60) -> list[Event]:
             contacts.append(c)
             events.append(arrived)
         elif kind == "contact":
-            events.append(_contact_step(draw, draw(st.sampled_from(live)), local))
+            c = draw(st.sampled_from(live))
+            step = _outbound_step if c.direction is Direction.OUTBOUND else _contact_step
+            events.append(step(draw, c, local))
         else:
             events.append(_agent_step(draw, draw(st.sampled_from(agents)), local))
     return events

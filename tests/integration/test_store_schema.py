@@ -24,7 +24,7 @@ def test_migrations_match_the_declared_tables(engine: Engine) -> None:
 def test_center_configuration_round_trips(engine: Engine) -> None:
     repo = SqlCenterRepository(engine)
     assert repo.load() is None
-    center = parse_center(template())
+    center = parse_center(template() + 'agent_aliases: {SIP/1127: a001, "1128": a002}\n')
     repo.save(center)
     repo.save(center)  # replacing works
     loaded = repo.load()
@@ -32,6 +32,7 @@ def test_center_configuration_round_trips(engine: Engine) -> None:
     assert loaded.name == center.name and loaded.timezone == center.timezone
     assert dict(loaded.skills) == dict(center.skills)
     assert dict(loaded.tiers) == dict(center.tiers)
+    assert dict(loaded.agent_aliases) == {"SIP/1127": "a001", "1128": "a002"}
     for qid, queue in center.queues.items():
         got = loaded.queues[qid]
         assert (got.service_level, got.targets, got.channel, got.priority) == (

@@ -7,7 +7,7 @@ from types import MappingProxyType
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from carecenter.domain.center import (
     WEEKDAYS,
@@ -156,6 +156,18 @@ class AgentSection(Strict):
     hourly_cost: Seconds = 0.0
 
 
+def _agent_name(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"must be an agent name or id, got {value!r}")
+    text = str(value).strip()
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+AgentName = Annotated[str, BeforeValidator(_agent_name)]
+
+
 class CenterFile(Strict):
     """The whole file."""
 
@@ -166,6 +178,8 @@ class CenterFile(Strict):
     )
     queues: dict[str, QueueSection] = Field(default_factory=dict)
     agents: dict[str, AgentSection] = Field(default_factory=dict)
+    agent_aliases: dict[AgentName, AgentName] = Field(default_factory=dict)
+    """Name a phone system logs for an agent -> the agent's id in reports."""
 
     def unknown_skills(self) -> list[tuple[str, str]]:
         """(path, message) for every skill a queue or agent names that is not defined."""
@@ -220,4 +234,5 @@ class CenterFile(Strict):
             ),
             queues=MappingProxyType(queues),
             agents=MappingProxyType(agents),
+            agent_aliases=MappingProxyType(dict(self.agent_aliases)),
         )

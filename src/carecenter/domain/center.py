@@ -162,6 +162,9 @@ class Center:
     queues: Mapping[str, Queue] = field(default_factory=lambda: MappingProxyType({}))
     agents: Mapping[str, Agent] = field(default_factory=lambda: MappingProxyType({}))
     tiers: Mapping[str, Tier] = field(default_factory=lambda: MappingProxyType({}))
+    agent_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Name a phone system logs for an agent -> the agent's id (see
+    :mod:`carecenter.ingest.agent_ids`)."""
 
     def __post_init__(self) -> None:
         for queue in self.queues.values():

@@ -59,7 +59,17 @@ TRANSITIONS: dict[type[ContactEvent], tuple[frozenset[ContactState], ContactStat
     ContactTransferred: (frozenset({S.QUEUED, S.OFFERED, S.ANSWERED, S.ON_HOLD}), S.TRANSFERRED),
     ContactWrapUpStarted: (frozenset({S.ANSWERED, S.ON_HOLD}), S.AFTER_CALL_WORK),
     ContactEnded: (
-        frozenset({S.ARRIVED, S.QUEUED, S.ANSWERED, S.ON_HOLD, S.AFTER_CALL_WORK, S.TRANSFERRED}),
+        frozenset(
+            {
+                S.ARRIVED,
+                S.QUEUED,
+                S.OFFERED,
+                S.ANSWERED,
+                S.ON_HOLD,
+                S.AFTER_CALL_WORK,
+                S.TRANSFERRED,
+            }
+        ),
         S.ENDED,
     ),
     ContactAbandoned: (frozenset({S.QUEUED, S.OFFERED}), S.ABANDONED),

@@ -160,8 +160,9 @@ class ContactEnded(ContactEvent):
     """The contact is over.
 
     ``ended_by`` is ``customer``, ``agent`` or ``system``; ``reason`` explains a system end
-    (``timeout``, ``queue_empty``, ``exit_key``, ``self_service``); ``resolved`` is the agent's
-    disposition when known.
+    (``timeout``, ``queue_empty``, ``exit_key``, ``self_service``; for an outbound call that
+    did not connect while it rang: ``busy``, ``no_answer``, ``cancel``, ``failed``...);
+    ``resolved`` is the agent's disposition when known.
     """
 
     name: ClassVar[str] = "contact.ended"

@@ -45,6 +45,9 @@ class ImportOptions:
     center_time_zone: str | None = None
     """The workspace's time zone (``center.yaml``): ``asterisk-queue-log`` reads local times in
     it when ``--tz`` is not given (a PBX logs its local time)."""
+    agent_aliases: Mapping[str, str] = field(default_factory=dict)
+    """Agent name -> agent id (``center.yaml`` ``agent_aliases``): ``asterisk-queue-log``
+    gives a logged agent name its id by it before its own rules."""
     encoding: str | None = None
     """The files' text encoding (``--encoding``); ``None``: detected (a byte order mark, else
     UTF-8 with legacy cp1252 bytes read as such and counted)."""
@@ -73,7 +76,11 @@ def make_importer(fmt: str, options: ImportOptions) -> Importer:
         from carecenter.ingest.asterisk import AsteriskQueueLog
 
         return AsteriskQueueLog(
-            options.mapping, options.time_zone, options.callback_keys, options.center_time_zone
+            options.mapping,
+            options.time_zone,
+            options.callback_keys,
+            options.center_time_zone,
+            options.agent_aliases,
         )
     if fmt == "anonymous-bank":
         from carecenter.ingest.anonymous_bank import AnonymousBank

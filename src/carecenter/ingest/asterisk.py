@@ -39,6 +39,7 @@ import pyarrow as pa
 
 from carecenter.errors import InputError
 from carecenter.ingest import queue_log as sql
+from carecenter.ingest.agent_ids import agent_ids
 from carecenter.ingest.common import FactSink, TextFile
 from carecenter.ingest.folding import EventFolder, collector_paused
 from carecenter.ingest.queue_agents import AgentFold
@@ -101,6 +102,7 @@ class AsteriskQueueLog:
         time_zone: str | None = None,
         callback_keys: Sequence[str] = (),
         center_time_zone: str | None = None,
+        agent_aliases: Mapping[str, str] | None = None,
     ) -> None:
         unknown = sorted(set(mapping or {}) - set(SYNONYMS))
         if unknown:
@@ -111,6 +113,9 @@ class AsteriskQueueLog:
         self.callback_keys = tuple(callback_keys)
         """EXITWITHKEY keys that request a callback (``--callback-key``): such a visit's
         outcome is ``callback``, the others' ``exited``."""
+        self.agent_aliases = dict(agent_aliases or {})
+        """Agent name -> agent id (``center.yaml`` ``agent_aliases``), before the rules of
+        :mod:`~carecenter.ingest.agent_ids`."""
         self.zone: tzinfo = zone(time_zone or center_time_zone or "UTC")
         """Zone of date-times without a UTC offset: ``--tz``, else the workspace's, else UTC."""
         self.zone_said = (
@@ -146,6 +151,7 @@ class AsteriskQueueLog:
             return
         db = self._db
         try:
+            self._agent_ids(db, sink)
             for statement in sql.FOLD:
                 params: dict[str, Any] = {}
                 if "$prefix" in statement:
@@ -168,6 +174,23 @@ class AsteriskQueueLog:
                 sink.flush()
         finally:
             self.close()
+
+    def _agent_ids(self, db: duckdb.DuckDBPyConnection, sink: FactSink) -> None:
+        """Give each agent name of the log its id (``_ql_agent_ids``); note the names merged
+        into one id (see :mod:`~carecenter.ingest.agent_ids`)."""
+        names = [str(name) for (name,) in db.execute(sql.AGENT_NAMES).fetchall()]
+        ids, notes = agent_ids(names, self.agent_aliases)
+        table = pa.table(
+            {"name": pa.array(list(ids), pa.string()), "id": pa.array(list(ids.values()))},
+            schema=pa.schema([("name", pa.string()), ("id", pa.string())]),
+        )
+        db.register("_ql_agent_ids_in", table)
+        try:
+            db.execute(sql.AGENT_IDS)
+        finally:
+            db.unregister("_ql_agent_ids_in")
+        for note, count in notes.items():
+            sink.counts.notes[note] += count
 
     def close(self) -> None:
         """Drop the staging tables."""

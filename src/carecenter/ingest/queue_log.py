@@ -28,6 +28,15 @@ EXITWITHKEY            exited (the caller pressed key data1 to leave), or a call
                        when data1 is one of the callback keys (``--callback-key``): wait = data4
 =====================  ==================================================================
 
+An outbound call (a callid whose first event is OUTDIAL, with no ENTERQUEUE) is one visit of
+an ``outbound`` contact, in the order of :class:`~carecenter.domain.events` an agent's dialled
+call has: arrived, queued in ``queue`` (the campaign) and offered to ``agent`` at OUTDIAL
+(data1, the number dialled, is the customer); answered at OUTANSWER (wait = the ring time);
+ended at OUTCOMPLETE (conversation = its time - the answer's) or COMPLETEAGENT/COMPLETECALLER
+(conversation = calltime, data2); not connected (outcome ``exited``, wait = the ring time) at
+``OUT`` + Dial()'s DIALSTATUS: OUTBUSY, OUTNOANSWER, OUTCANCEL, OUTFAIL, OUTCONGESTION,
+OUTCHANUNAVAIL. The agent is busy from OUTDIAL to the end.
+
 Asterisk counts hold time inside ``calltime`` and logs no after-call work, so a visit has its
 ``conversation_s`` (talk + hold) and unknown (``NULL``) ``talk_s``, ``hold_s`` and ``acw_s``,
 the meaning the fold (:mod:`carecenter.domain.projection`) gives those columns; property tests
@@ -50,8 +59,11 @@ COMPLETE = ("COMPLETECALLER", "COMPLETEAGENT")
 TRANSFER = ("TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER")
 EXIT = ("ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY")
 RING = ("RINGNOANSWER", "RINGCANCELED")
-END_EVENTS = (*COMPLETE, *TRANSFER, *EXIT)
-CALL_EVENTS = ("ENTERQUEUE", "CONNECT", *RING, *END_EVENTS)
+OUT_FAILED = ("OUTCANCEL", "OUTBUSY", "OUTNOANSWER", "OUTFAIL", "OUTCONGESTION", "OUTCHANUNAVAIL")
+"""An outbound attempt that did not connect: ``OUT`` + Dial()'s DIALSTATUS."""
+OUT_ENDS = ("OUTCOMPLETE", *OUT_FAILED)
+END_EVENTS = (*COMPLETE, *TRANSFER, *EXIT, *OUT_ENDS)
+CALL_EVENTS = ("ENTERQUEUE", "CONNECT", *RING, "OUTDIAL", "OUTANSWER", *END_EVENTS)
 IGNORED_EVENTS = ("QUEUESTART", "CONFIGRELOAD", "DID", "INFO", "SYSCOMPAT", "AGENTDUMP")
 """Known events that carry no fact; counted as ignored."""
 KNOWN_EVENTS = frozenset((*CALL_EVENTS, *SESSION_EVENTS, *IGNORED_EVENTS))
@@ -66,10 +78,12 @@ CREATE TEMP TABLE IF NOT EXISTS _ql_ev0 (
     seq BIGINT, file INTEGER, line BIGINT, t DOUBLE, callid VARCHAR, queue VARCHAR,
     agent VARCHAR, event VARCHAR, d1 VARCHAR, d2 VARCHAR,
     n1 DOUBLE, n2 DOUBLE, n3 DOUBLE, n4 DOUBLE, raw VARCHAR, bad VARCHAR
-)
+);
+CREATE TEMP TABLE IF NOT EXISTS _ql_agent_ids (name VARCHAR, id VARCHAR);
 """
 """The records staged in chunks (CSV exports, pipe files DuckDB cannot read whole). data3 to
-data5 are only checked while staging (:data:`VALIDATE`); the fold reads their numbers."""
+data5 are only checked while staging (:data:`VALIDATE`); the fold reads their numbers. And the
+agent ids (:data:`AGENT_IDS`), none until they are given."""
 
 
 def file_table(number: int) -> str:
@@ -217,10 +231,15 @@ _OFFER_EVENTS = ("CONNECT", *RING)
 _AGGREGATES = f"""
     arg_min({{'t': t, 'event': event, 'queue': queue, 'customer': d2,
               'wait': {{first_wait}}}}, seq) AS first,
-    count(*) FILTER (keep AND event IN {_in(_OFFER_EVENTS)}) AS offers,
+    count(*) FILTER (keep AND event IN {_in((*_OFFER_EVENTS, "OUTDIAL"))}) AS offers,
     min(CASE WHEN event IN {_in(RING)} THEN t - coalesce(n1, 0) / 1000
-             WHEN event = 'CONNECT' THEN t - coalesce(n3, 0) END)
+             WHEN event = 'CONNECT' THEN t - coalesce(n3, 0)
+             WHEN event = 'OUTDIAL' THEN t END)
         FILTER (keep) AS offered,
+    arg_min({{'t': t, 'agent': agent, 'number': d1, 'seq': seq}}, seq)
+        FILTER (keep AND event = 'OUTDIAL') AS dial,
+    arg_min({{'t': t, 'agent': agent, 'seq': seq}}, seq)
+        FILTER (keep AND event = 'OUTANSWER') AS oans,
     arg_max({{'t': t, 'agent': agent, 'hold': n1, 'seq': seq}}, seq)
         FILTER (keep AND event = 'CONNECT') AS conn,
     arg_min({{'t': t, 'event': event, 'agent': agent, 'seq': seq,
@@ -235,9 +254,11 @@ _AGGREGATES = f"""
         FILTER (event IN {_in(END_EVENTS)}) AS fin"""
 
 _SIMPLE = """(
-    enqueues = 1 AND first.event = 'ENTERQUEUE' AND coalesce(last_offer < fin.seq, true))"""
+    (enqueues = 1 AND first.event = 'ENTERQUEUE' AND coalesce(last_offer < fin.seq, true))
+    OR (enqueues = 0 AND first.event = 'OUTDIAL' AND coalesce(oans.seq < fin.seq, true)))"""
 """A simple call (nearly all): one ENTERQUEUE, its first event, no offer after its end (the
-first end event, ``fin``)."""
+first end event, ``fin``); or an outbound call: no ENTERQUEUE, OUTDIAL its first event, no
+answer after its end."""
 
 FOLD = [
     # Every call folded as one visit; the ones that are not simple are folded again below.
@@ -292,14 +313,18 @@ WITH a AS (
         CASE WHEN first.event = 'ENTERQUEUE' THEN first.t
              ELSE first.t - coalesce(first.wait, 0) END AS enq,
         coalesce(fin.event IN {_in(COMPLETE)}
-                 OR (fin.event IN {_in(TRANSFER)} AND coalesce(fin.talk, 0) > 0), false)
+                 OR (fin.event IN {_in(TRANSFER)} AND coalesce(fin.talk, 0) > 0)
+                 OR (fin.event = 'OUTCOMPLETE'), false)
             AS talk_end
     FROM _ql_vis
 ), b AS (
     SELECT *,
-        CASE WHEN conn IS NOT NULL THEN conn.t
+        CASE WHEN conn IS NOT NULL THEN conn.t WHEN oans IS NOT NULL THEN oans.t
              WHEN talk_end THEN fin.t - coalesce(fin.talk, 0) END AS ans,
-        CASE WHEN fin.event IN {_in(COMPLETE)} THEN 'answered'
+        CASE WHEN dial IS NOT NULL
+                 THEN CASE WHEN oans IS NOT NULL OR talk_end THEN 'answered'
+                           WHEN fin IS NOT NULL THEN 'exited' ELSE 'open' END
+             WHEN fin.event IN {_in(COMPLETE)} THEN 'answered'
              WHEN fin.event IN {_in(TRANSFER)}
                  THEN CASE WHEN conn IS NOT NULL OR talk_end THEN 'answered'
                            ELSE 'flowed_out' END
@@ -311,8 +336,11 @@ WITH a AS (
              WHEN next_t IS NOT NULL THEN 'flowed_out'
              WHEN conn IS NOT NULL THEN 'answered'
              ELSE 'open' END AS outcome,
-        CASE WHEN seg = 1 AND next_t IS NULL AND call_arrived IS NULL
-             THEN first.customer ELSE call_customer END AS customer
+        CASE WHEN dial IS NOT NULL THEN dial.number
+             WHEN seg = 1 AND next_t IS NULL AND call_arrived IS NULL
+             THEN first.customer ELSE call_customer END AS customer,
+        CASE WHEN conn IS NOT NULL THEN conn.agent WHEN dial IS NOT NULL
+             THEN coalesce(oans.agent, dial.agent) WHEN talk_end THEN fin.agent END AS raw_agent
     FROM a
 )
 SELECT
@@ -320,18 +348,19 @@ SELECT
     CAST(visit AS BIGINT) AS visit,
     first.queue AS queue_id,
     'voice' AS channel,
-    'inbound' AS direction,
+    CASE WHEN dial IS NOT NULL THEN 'outbound' ELSE 'inbound' END AS direction,
     CASE WHEN customer NOT IN ('', 'unknown') THEN $prefix || customer END AS customer_id,
     'standard' AS tier,
     CAST(NULL AS VARCHAR) AS topic,
     to_timestamp(coalesce(call_arrived, enq)) AS arrived_at,
     to_timestamp(enq) AS enqueued_at,
-    CASE WHEN conn IS NOT NULL THEN conn.agent WHEN talk_end THEN fin.agent END AS agent_id,
+    coalesce(ids.id, raw_agent) AS agent_id,
     to_timestamp(offered) AS offered_at,
     to_timestamp(ans) AS answered_at,
     to_timestamp(CASE WHEN fin.event = 'ABANDON' THEN fin.t END) AS abandoned_at,
     to_timestamp(coalesce(fin.t, next_t)) AS ended_at,
-    CASE WHEN conn IS NOT NULL THEN coalesce(conn.hold, conn.t - enq)
+    CASE WHEN dial IS NOT NULL THEN coalesce(ans, fin.t) - enq
+         WHEN conn IS NOT NULL THEN coalesce(conn.hold, conn.t - enq)
          WHEN talk_end THEN coalesce(fin.hold, ans - enq)
          WHEN fin.event IN {_in(TRANSFER)} THEN coalesce(fin.hold, fin.t - enq)
          WHEN fin IS NOT NULL THEN coalesce(fin.wait, fin.t - enq)
@@ -355,10 +384,10 @@ SELECT
     CAST(NULL AS TIMESTAMPTZ) AS hold_started_at,
     CAST(NULL AS TIMESTAMPTZ) AS talk_ended_at,
     CAST(0 AS BIGINT) AS last_seq,
-    CASE WHEN ans IS NOT NULL AND fin.event IN {_in((*COMPLETE, *TRANSFER))}
+    CASE WHEN ans IS NOT NULL AND fin.event IN {_in((*COMPLETE, *TRANSFER, "OUTCOMPLETE"))}
          THEN coalesce(fin.talk, fin.t - ans) END AS conversation_s,
     simple
-FROM b
+FROM b LEFT JOIN _ql_agent_ids AS ids ON ids.name = raw_agent
 """,
 ]
 
@@ -372,7 +401,8 @@ SELECT contact_id, channel, direction, customer_id, tier, topic,
        CAST(0 AS BIGINT) AS last_seq, false AS transferred_in
 FROM _ql_vf WHERE simple
 UNION ALL
-SELECT contact_id, 'voice', 'inbound', any_value(customer_id), 'standard', NULL, NULL,
+SELECT contact_id, 'voice', arg_min(direction, visit), any_value(customer_id), 'standard',
+       NULL, NULL,
        min(arrived_at), arg_max({'e': ended_at, 's': state}, visit).e,
        arg_max({'e': ended_at, 's': state}, visit).s, count(*), NULL, 0, false
 FROM _ql_vf WHERE NOT simple GROUP BY contact_id
@@ -380,23 +410,45 @@ FROM _ql_vf WHERE NOT simple GROUP BY contact_id
 ]
 VISITS, CONTACTS = "_ql_visits", "_ql_contacts"
 """The staged tables holding the folded ``contact_facts`` and ``contacts`` rows."""
-TEMP_TABLES = ("_ql_ev0", "_ql_vis", "_ql_complex", "_ql_vf", "_ql_contacts")
+TEMP_TABLES = ("_ql_ev0", "_ql_vis", "_ql_complex", "_ql_vf", "_ql_contacts", "_ql_agent_ids")
+
+AGENT_NAMES = f"""
+SELECT DISTINCT agent FROM _ql_ev
+WHERE bad IS NULL AND agent IS NOT NULL
+  AND event IN {_in(("CONNECT", "OUTDIAL", "OUTANSWER", *END_EVENTS, *SESSION_EVENTS))}
+ORDER BY agent
+"""
+"""The agent names the fold reads (of calls and sessions), each to be given its id
+(:func:`carecenter.ingest.agent_ids.agent_id`) in ``_ql_agent_ids`` (name, id) before the
+fold: the visits and the agent events carry the id."""
+AGENT_IDS = "CREATE OR REPLACE TEMP TABLE _ql_agent_ids AS SELECT name, id FROM _ql_agent_ids_in"
 
 NOTES = """
-SELECT count(*) FILTER (first.event <> 'ENTERQUEUE'), coalesce(sum(late), 0) FROM _ql_vis
+SELECT count(*) FILTER (first.event NOT IN ('ENTERQUEUE', 'OUTDIAL')), coalesce(sum(late), 0)
+FROM _ql_vis
 """
 
 AGENT_EVENTS = f"""
-WITH tracked AS (
-    SELECT agent, min(seq) AS since, row_number() OVER (ORDER BY agent) AS aid FROM _ql_ev
-    WHERE bad IS NULL AND event IN {_in(SESSION_EVENTS)} GROUP BY agent
+WITH sessions AS (
+    SELECT seq, t, coalesce(ids.id, agent) AS agent, queue, event, d1 FROM _ql_ev
+    LEFT JOIN _ql_agent_ids AS ids ON ids.name = agent
+    WHERE bad IS NULL AND event IN {_in(SESSION_EVENTS)}
+), tracked AS (
+    SELECT agent, min(seq) AS since, row_number() OVER (ORDER BY agent) AS aid FROM sessions
+    GROUP BY agent
+), vis AS (
+    SELECT CASE WHEN conn IS NOT NULL THEN {{'t': conn.t, 'seq': conn.seq}}
+                ELSE {{'t': dial.t, 'seq': dial.seq}} END AS conn,
+           fin, coalesce(ids.id, conn.agent, dial.agent) AS agent
+    FROM _ql_vis LEFT JOIN _ql_agent_ids AS ids ON ids.name = coalesce(conn.agent, dial.agent)
+    WHERE conn IS NOT NULL OR dial IS NOT NULL
 ), calls AS (
     SELECT conn.seq AS seq, conn.t AS t, aid, 1 AS d
-    FROM _ql_vis JOIN tracked ON conn.agent = tracked.agent WHERE conn.seq > since
+    FROM vis JOIN tracked USING (agent) WHERE conn.seq > since
     UNION ALL
     SELECT fin.seq, fin.t, aid, -1
-    FROM _ql_vis JOIN tracked ON conn.agent = tracked.agent
-    WHERE conn.seq > since AND fin.event IN {_in((*COMPLETE, *TRANSFER))}
+    FROM vis JOIN tracked USING (agent)
+    WHERE conn.seq > since AND fin.event IN {_in((*COMPLETE, *TRANSFER, *OUT_ENDS))}
 ), before AS (
     SELECT aid, coalesce(sum(sum(d)) OVER (ORDER BY aid ROWS BETWEEN UNBOUNDED PRECEDING
                                                     AND 1 PRECEDING), 0) AS base
@@ -406,8 +458,7 @@ WITH tracked AS (
     FROM calls
 )
 SELECT t, agent, queue, event, d1 FROM (
-    SELECT seq, t, agent, queue, event, d1 FROM _ql_ev
-    WHERE bad IS NULL AND event IN {_in(SESSION_EVENTS)}
+    SELECT seq, t, agent, queue, event, d1 FROM sessions
     UNION ALL
     SELECT seq, t, agent, '', CASE WHEN d = 1 THEN '{CALL_START}' ELSE '{CALL_END}' END, NULL
     FROM busy JOIN before USING (aid) JOIN tracked USING (aid)

@@ -24,6 +24,12 @@ contact.callback_requested   ``EXITWITHKEY|1|1|1|<wait>`` (key 1: import with
 agent logs in / out          ``AGENTLOGIN|SIP/<agent>``, ``AGENTLOGOFF|SIP/<agent>|<secs>``
 agent break / back           ``PAUSEALL|<reason>``, ``UNPAUSEALL|``
 ===========================  ==========================================================
+
+An outbound call (``contact.arrived`` with direction ``outbound``) is dialled when it is
+offered to its agent: ``OUTDIAL|<number>``; ``contact.answered`` is ``OUTANSWER|<number>``;
+its end after the answer ``OUTCOMPLETE|<number>`` (``contact.ended``) or
+``COMPLETEAGENT|<ring>|<calltime>|1`` (``contact.wrap_up_started``), and before it
+``OUT<REASON>|<number>`` (``contact.ended`` with reason ``busy``: ``OUTBUSY``...).
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from carecenter.domain.enums import AgentStatus, Channel
+from carecenter.domain.enums import AgentStatus, Channel, Direction
 from carecenter.domain.events import (
     AgentStateChanged,
     CallbackRequested,
@@ -64,6 +70,7 @@ class _Call:
     offered: float | None = None
     answered: float | None = None
     done: bool = False
+    outbound: bool = False
 
 
 def _epoch(at: datetime) -> int:
@@ -108,19 +115,47 @@ class QueueLogRenderer:
     def _contact(self, e: ContactEvent) -> str | None:
         if isinstance(e, ContactArrived):
             if e.channel is Channel.VOICE:
-                self._calls[e.contact_id] = _Call(caller=e.customer_id or "anonymous")
+                self._calls[e.contact_id] = _Call(
+                    caller=e.customer_id or "anonymous",
+                    outbound=e.direction is Direction.OUTBOUND,
+                )
             return None
         call = self._calls.get(e.contact_id)
         if call is None:
             return None
         t = e.occurred_at.timestamp()
+        if isinstance(e, ContactQueued) and call.outbound:
+            call.queue, call.enqueued = e.queue_id, t
+            return None  # dialled when offered to its agent
         if isinstance(e, ContactQueued):
             call.queue, call.enqueued, call.offered, call.answered = e.queue_id, t, None, None
             call.agent, call.done = "", False
             return self._line(e, call, "NONE", f"ENTERQUEUE||{call.caller}|1")
         if call.done or not call.queue:
             return None  # over, or never queued (self-service): the queue_log has no line
+        if call.outbound:
+            return self._outbound(e, call, t)
         return self._call_event(e, call, t)
+
+    def _outbound(self, e: ContactEvent, call: _Call, t: float) -> str | None:
+        number = call.caller
+        if isinstance(e, ContactOffered):
+            call.offered, call.agent = t, e.agent_id
+            return self._line(e, call, e.agent_id, f"OUTDIAL|{number}")
+        if isinstance(e, ContactAnswered):
+            call.answered = t
+            return self._line(e, call, call.agent, f"OUTANSWER|{number}")
+        if isinstance(e, ContactWrapUpStarted) and call.answered is not None:
+            call.done = True
+            ring, talk = _secs(call.answered, call.enqueued), _secs(t, call.answered)
+            return self._line(e, call, call.agent, f"COMPLETEAGENT|{ring}|{talk}|1")
+        if isinstance(e, ContactEnded):
+            call.done = True
+            if call.answered is not None:
+                return self._line(e, call, call.agent, f"OUTCOMPLETE|{number}")
+            status = (e.reason or "fail").replace("_", "").upper()
+            return self._line(e, call, call.agent, f"OUT{status}|{number}")
+        return None  # hold, resume: not in the queue_log
 
     def _call_event(self, e: ContactEvent, call: _Call, t: float) -> str | None:
         hold = _secs(call.answered or t, call.enqueued)

@@ -23,7 +23,7 @@ from typing import Any
 import ibis  # type: ignore[import-untyped]
 
 from carecenter.domain.enums import ServiceLevelFormula, VisitOutcome
-from carecenter.metrics.classes import handle_s
+from carecenter.metrics.classes import OUTBOUND_CONNECTED, OUTBOUND_UNCONNECTED, handle_s
 from carecenter.metrics.classes import is_outcome as _is
 from carecenter.metrics.registry import visit_metric
 
@@ -319,6 +319,47 @@ def email_response_total_s(v: Any) -> Any:
     Interval: the interval in which the visit entered the queue (``enqueued_at``).
     """
     return _total(v, v.first_reply, "response_s")
+
+
+def _outbound(v: Any) -> Any:
+    return (v.outcome == OUTBOUND_CONNECTED) | (v.outcome == OUTBOUND_UNCONNECTED)
+
+
+@visit_metric()
+def outbound_attempts(v: Any) -> Any:
+    """Outbound calls dialled (an agent's call out, e.g. a campaign or a callback), connected
+    or not; no inbound metric counts them.
+
+    Formula: visits with direction ``outbound``, whatever their outcome (connected, not
+      connected: busy, no answer, cancelled, failed; or still ringing when the log ended).
+    Unit: calls.
+    Interval: the interval in which the call was dialled (the visit's ``enqueued_at``).
+    """
+    return _count(v, _outbound(v))
+
+
+@visit_metric()
+def outbound_connected(v: Any) -> Any:
+    """Outbound calls the called party answered.
+
+    Formula: visits with direction ``outbound`` and outcome ``answered``.
+    Unit: calls.
+    Interval: the interval in which the call was dialled (the visit's ``enqueued_at``).
+    """
+    return _count(v, v.outcome == OUTBOUND_CONNECTED)
+
+
+@visit_metric()
+def outbound_talk_s(v: Any) -> Any:
+    """Total conversation time of connected outbound calls.
+
+    Formula: sum of ``conversation_s`` (talk + hold, from the answer to the end of the
+      conversation) over ``outbound_connected`` visits; a call still in conversation when the
+      log ended adds nothing yet.
+    Unit: seconds.
+    Interval: the interval in which the call was dialled (the visit's ``enqueued_at``).
+    """
+    return _total(v, v.outcome == OUTBOUND_CONNECTED, "conversation_s")
 
 
 def _resolving(v: Any) -> Any:

@@ -23,6 +23,14 @@ def is_outcome(v: Any, outcome: VisitOutcome) -> Any:
     return v.outcome == outcome.value
 
 
+OUTBOUND_CONNECTED = "outbound_connected"
+OUTBOUND_UNCONNECTED = "outbound_unconnected"
+"""The outcomes the metrics give outbound visits (direction ``outbound``, e.g. an agent's
+dialled call): ``outbound_connected`` when the called party answered, else
+``outbound_unconnected`` (busy, no answer, failed, or still ringing when the log ended). So
+no inbound metric, which reads the outcomes of :class:`VisitOutcome`, counts them."""
+
+
 FCR_DAYS = 7
 """Days within which a contact from the same customer on the same topic is a repeat."""
 LONG_CALL_QUANTILE = 0.9

@@ -166,10 +166,13 @@ def run(
 
         with quiet_backend():
             con = warehouse.backend()
-            return compile_table(expression(con, spec, dims, buckets, answers=known.answers))
+            table = expression(
+                con, spec, dims, buckets, answers=known.answers, outbound=known.outbound
+            )
+            return compile_table(table)
 
     shape = (spec.interval, spec.by, spec.fcr, spec.percentiles)
-    key = _key("report", shape, buckets, dims, known.answers)
+    key = _key("report", shape, buckets, dims, known.answers, known.outbound)
     compiled = _cached(cache_, key, build)
     if compiled is None:
         from carecenter.metrics.engine import run as run_ibis

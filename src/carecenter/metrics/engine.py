@@ -20,6 +20,7 @@ import carecenter.metrics.catalog
 import carecenter.metrics.percentiles
 import carecenter.metrics.ratios
 import carecenter.metrics.survey_catalog  # noqa: F401  (the imports fill the registry)
+from carecenter.domain.enums import Direction
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.frames import (
     agent_slices,
@@ -95,9 +96,11 @@ def contents(con: Any, *, span: bool = True) -> Contents:
 def contents_probe(con: Any, *, span: bool = True) -> Any | None:
     """The one-row expression :func:`contents` runs (``None``: nothing to ask)."""
     a = answers_table(con)
-    parts = []
+    f = con.table(FACTS)
+    outbound = f.filter(f.direction == Direction.OUTBOUND.value).limit(1)
+    parts = [outbound.aggregate(f_out=outbound.count())]  # zone maps: free when there is none
     if span:
-        f, i = con.table(FACTS), con.table(INTERVALS)
+        i = con.table(INTERVALS)
         parts += [
             f.aggregate(f_lo=f.enqueued_at.min(), f_hi=f.enqueued_at.max()),
             i.aggregate(i_lo=i.start_at.min(), i_hi=i.end_at.fill_null(i.start_at).max()),
@@ -172,12 +175,13 @@ def expression(
     buckets: Buckets,
     *,
     answers: bool | None = True,
+    outbound: bool = True,
 ) -> Any:
     """The report as one Ibis table expression over the backend ``con``.
 
     ``answers`` says what :func:`contents` found: ``False`` (an empty ``survey_answers``) counts
     0 answers without reading the table, ``None`` (no such table) leaves the survey metrics
-    empty.
+    empty. ``outbound`` ``False`` (no outbound visit) skips the test of each visit's direction.
     """
     by = list(spec.by) if spec.groups is None else ["group"]
     keys = ["interval", *by]
@@ -186,13 +190,14 @@ def expression(
     parts = []
     if spec.groups is None:
         facts = con.table(FACTS)
-        classes = visit_classes(facts, dims, buckets, by, peers=peers)
+        classes = visit_classes(facts, dims, buckets, by, peers=peers, outbound=outbound)
         parts.append(_aggregate(classes, keys, visit))
         if spec.fcr:
             fcr = [m for m in of_kind(VISIT) if "fcr" in m.needs]
-            parts.append(_aggregate(fcr_classes(facts, dims, buckets, by), keys, fcr))
+            classes = fcr_classes(facts, dims, buckets, by, outbound=outbound)
+            parts.append(_aggregate(classes, keys, fcr))
         if spec.percentiles:
-            rows = visit_rows(facts, dims, buckets, by)
+            rows = visit_rows(facts, dims, buckets, by, outbound=outbound)
             parts.append(_quantiles(rows, keys, of_kind(PERCENTILE)))
         table = answers_table(con) if answers else None
         if table is not None:
@@ -242,5 +247,5 @@ def _run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str) -> Report:
             return Report(columns, [[] for _ in columns], None, shares())
         start, end = period_of(spec, found, timezone)
     buckets = Buckets.build(spec.interval, timezone, start, end, backend=con.name)
-    table = expression(con, spec, dims, buckets, answers=known.answers)
+    table = expression(con, spec, dims, buckets, answers=known.answers, outbound=known.outbound)
     return report_from_arrow(fetch(table), spec, buckets, shares())

@@ -13,13 +13,15 @@ from typing import Any
 
 import ibis  # type: ignore[import-untyped]
 
-from carecenter.domain.enums import Channel, VisitOutcome
+from carecenter.domain.enums import Channel, Direction, VisitOutcome
 from carecenter.metrics.classes import (
     CLASSES,
     FCR_CLASSES,
     FCR_DAYS,
     LONG_CALL_QUANTILE,
     MEASURES,
+    OUTBOUND_CONNECTED,
+    OUTBOUND_UNCONNECTED,
     PEER_CLASSES,
     Flag,
     handle_s,
@@ -36,7 +38,7 @@ VISIT_DIMS = {
     "agent": "agent_id",
 }
 FCR_COLUMNS = ("customer_id", "topic", "arrived_at", "enqueued_at", "queue_id", "outcome")
-FCR_COLUMNS_TAIL = ("transferred_out",)
+FCR_COLUMNS_TAIL = ("transferred_out", "direction")
 
 
 def _ts(value: datetime) -> Any:
@@ -68,6 +70,21 @@ def _in_period(v: Any, buckets: Buckets, column: str = "enqueued_at") -> Any:
     return v.mutate(interval=buckets.interval_of(v[column]))
 
 
+def _outbound_outcome(v: Any) -> Any:
+    return ibis.ifelse(
+        v.outcome == VisitOutcome.ANSWERED.value, OUTBOUND_CONNECTED, OUTBOUND_UNCONNECTED
+    )
+
+
+def by_direction(v: Any) -> Any:
+    """The visits ``v`` with the outcome of an outbound visit made
+    :data:`~carecenter.metrics.classes.OUTBOUND_CONNECTED` or ``OUTBOUND_UNCONNECTED``, so no
+    inbound metric counts it (for the rows of single visits; class rows get it in
+    :func:`_classify`)."""
+    outbound = v.direction == Direction.OUTBOUND.value
+    return v.mutate(outcome=ibis.ifelse(outbound, _outbound_outcome(v), v.outcome))
+
+
 AGENT_LOOKUP_MAX = 50
 """Up to this many agents their team, site and cost are written into the query; more are
 joined from a table (a query repeats a lookup where it uses it, and grows with the agents)."""
@@ -86,7 +103,9 @@ def _with_agent_dim(t: Any, dims: Dimensions) -> Any:
 
 
 def _with_long_threshold(v: Any) -> Any:
-    done = v.filter(v.outcome == VisitOutcome.ANSWERED.value)
+    done = v.filter(
+        (v.outcome == VisitOutcome.ANSWERED.value) & (v.direction != Direction.OUTBOUND.value)
+    )
     thr = done.group_by(t_queue_id=done.queue_id).agg(
         long_threshold_s=handle_s(done).quantile(LONG_CALL_QUANTILE)
     )
@@ -113,6 +132,7 @@ def _classify(
     measures: Mapping[str, Callable[[Any], Any]],
     policies: Dimensions | None = None,
     columns: Mapping[str, Any] | None = None,
+    outbound_visits: bool = True,
 ) -> Any:
     """``measures`` of ``v`` per ``keys``, queue, outcome and class: ``flags`` and, for
     answered visits, ``transferred_out`` (with the queue's policy columns of ``policies``;
@@ -123,9 +143,15 @@ def _classify(
     column per flag, and come out of it as the boolean columns they were. A flag is only
     evaluated on visits of its outcome (one ``CASE`` on the outcome); on the others it is
     false, and so is ``transferred_out`` on visits not answered (no metric reads it there).
+
+    An outbound visit is one bit more, tested first in the same ``CASE`` (so an inbound
+    visit pays one comparison): its class rows come out with the outcome
+    :data:`~carecenter.metrics.classes.OUTBOUND_CONNECTED` or ``OUTBOUND_UNCONNECTED``
+    (decided on the few class rows) and no flag, so no inbound metric counts it.
     """
     bits = {name: 1 << i for i, name in enumerate(flags)}
     moved, unknown = 1 << len(flags), 1 << (len(flags) + 1)
+    outbound = 1 << (len(flags) + 2)
     answered = VisitOutcome.ANSWERED
     terms: dict[VisitOutcome, Any] = {
         answered: ibis.cases(
@@ -136,6 +162,9 @@ def _classify(
         term = ibis.ifelse(fn(v).fill_null(False), bits[name], 0)
         terms[outcome] = terms[outcome] + term if outcome in terms else term
     branches = [(v.outcome == outcome.value, term) for outcome, term in terms.items()]
+    directed = outbound_visits and "direction" in v.columns
+    if directed:
+        branches.insert(0, (v.direction == Direction.OUTBOUND.value, outbound))
     coded = v.mutate(_class=ibis.cases(*branches, else_=0).cast("int16"), **(columns or {}))
     aggregates = {name: fn(coded) for name, fn in measures.items()}
     queue = "queue" in keys  # then ``queue`` is ``queue_id`` with '' for null: one key less
@@ -147,6 +176,10 @@ def _classify(
         (out & unknown) != 0, ibis.null("boolean"), (out & moved) != 0
     )
     queue_id = grouped.queue.nullif("") if queue else grouped.queue_id
+    if directed:
+        decoded["outcome"] = ibis.ifelse(
+            (out & outbound) != 0, _outbound_outcome(grouped), grouped.outcome
+        )
     if policies is not None:
         decoded.update(policies.policy(queue_id))
     if queue:
@@ -155,7 +188,13 @@ def _classify(
 
 
 def visit_classes(
-    facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str], *, peers: bool
+    facts: Any,
+    dims: Dimensions,
+    buckets: Buckets,
+    by: Sequence[str],
+    *,
+    peers: bool,
+    outbound: bool = True,
 ) -> Any:
     """Visits that entered a queue in the report period, counted per interval, group and class
     (:data:`~carecenter.metrics.classes.CLASSES`), with their queue policy."""
@@ -166,7 +205,7 @@ def visit_classes(
         flags.update(PEER_CLASSES)
     v, keys = _dim_keys(v, by, dims)
     columns = {**keys, "response_s": _response_s(v, buckets)}
-    return _classify(v, ["interval", *by], flags, MEASURES, dims, columns)
+    return _classify(v, ["interval", *by], flags, MEASURES, dims, columns, outbound)
 
 
 def _response_s(v: Any, buckets: Buckets) -> Any:
@@ -176,24 +215,30 @@ def _response_s(v: Any, buckets: Buckets) -> Any:
     return ibis.ifelse(v.channel == Channel.EMAIL.value, response, None)
 
 
-def visit_rows(facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]) -> Any:
+def visit_rows(
+    facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str], *, outbound: bool = True
+) -> Any:
     """Visits that entered a queue in the report period, one row each, with their group,
     ``response_s`` and ``first_reply`` (for the percentile metrics)."""
     v = _in_period(facts, buckets)
+    v = by_direction(v) if outbound else v
     v = v.mutate(response_s=_response_s(v, buckets))
     outcome, first_reply = CLASSES["first_reply"]
     v = v.mutate(first_reply=(v.outcome == outcome.value) & first_reply(v).fill_null(False))
     return _dims(v, by, dims)
 
 
-def fcr_classes(facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]) -> Any:
+def fcr_classes(
+    facts: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str], *, outbound: bool = True
+) -> Any:
     """Visits of the report period classified for first-contact resolution
     (:data:`~carecenter.metrics.classes.FCR_CLASSES`)."""
     needed = ["agent_id"] if any(d in AGENT_DIMS for d in by) else []
     needed += [VISIT_DIMS[d] for d in by if d in VISIT_DIMS]
     v = _in_period(with_repeats(facts, needed, backend=buckets.backend), buckets)
     v = _dims(v, by, dims)
-    return _classify(v, ["interval", *by], FCR_CLASSES, {"n": lambda v: v.count()})
+    n = {"n": lambda v: v.count()}
+    return _classify(v, ["interval", *by], FCR_CLASSES, n, outbound_visits=outbound)
 
 
 def agent_slices(

@@ -101,6 +101,9 @@ class Contents:
     no data, or not asked for)."""
     answers: bool | None
     """Whether ``survey_answers`` has rows (``None``: a warehouse older than that table)."""
+    outbound: bool = True
+    """Whether any visit is outbound (when not known: ``True``); without any, the report does
+    not test each visit's direction."""
 
 
 def period_of(
@@ -120,11 +123,12 @@ def period_of(
 def read_contents(row: Any) -> Contents:
     """:class:`Contents` from the one-row Arrow table of the contents probe (columns
     ``*_lo``/``*_hi`` timestamps, ``a_n`` the count of survey answers when that table exists)."""
-    found = [_instant(row.column(k)) for k in row.column_names if k != "a_n"]
+    found = [_instant(row.column(k)) for k in row.column_names if k not in ("a_n", "f_out")]
     times = [t for t in found if t is not None]
     span = (min(times), max(times)) if times else None
     answers = bool(row.column("a_n")[0].as_py()) if "a_n" in row.column_names else None
-    return Contents(span, answers)
+    outbound = bool(row.column("f_out")[0].as_py()) if "f_out" in row.column_names else True
+    return Contents(span, answers, outbound)
 
 
 def _instant(column: Any) -> datetime | None:

@@ -99,11 +99,14 @@ def import_files(
         target = ws.warehouse
         if not isinstance(target, ImportTarget):
             raise StoreError(f"{type(target).__name__}: this warehouse does not take imports")
-        if options.time_zone is None:
-            center = ws.center.load()
-            if center is not None:
-                options = replace(options, center_time_zone=center.timezone)
-                importer = make_importer(fmt, options)
+        center = ws.center.load()
+        if center is not None:
+            options = replace(
+                options,
+                center_time_zone=center.timezone,
+                agent_aliases={**center.agent_aliases, **options.agent_aliases},
+            )
+            importer = make_importer(fmt, options)
         sink = target.import_sink(importer.source)
         try:
             _import_each(importer, sink, fmt, paths, options, progress, done)

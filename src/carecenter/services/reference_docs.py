@@ -91,6 +91,18 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
 ]
 
 
+AGENT_ALIASES = """\
+A mapping from a name a phone system logs for an agent to the agent's id in the warehouse and
+in reports, e.g. `SIP/1127: ann` or `1127: ann`. An `asterisk-queue-log` import gives every
+logged agent name its id: the name itself when it is listed here, else the name without its
+channel technology (`SIP/`, `PJSIP/`, `IAX2/`, `Agent/`, `Local/`...), `@context` and unique
+channel suffix (`PJSIP/1127-0000a1b2` is `1127`; a plain name such as `Ann` stays), mapped
+again when that is listed here. So `Agent/1127`, `SIP/1127` and `Local/1127@callback-agent` are
+one agent, `1127`; the ids under `agents:` must be these ids for a report by team, site or
+cost to find them. Names and ids are text (a number is read as its digits); an empty one is a
+mistake. Default: none."""
+
+
 def _default(info: Any) -> str:
     if info.is_required():
         return "required"
@@ -127,6 +139,10 @@ def configuration_reference() -> str:
         "Sections: "
         + ", ".join(f"`{n}`" for n in CenterFile.model_fields)
         + ". Only `center` is required.",
+        "",
+        "## `agent_aliases`",
+        "",
+        AGENT_ALIASES,
         "",
         "## Example",
         "",

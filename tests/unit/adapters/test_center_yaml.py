@@ -131,3 +131,27 @@ def test_documents_that_are_not_a_center() -> None:
         "center.yaml:1: must be a mapping with a `center:` section"
     )
     assert str(error_for("skills: {}\n")) == "center.yaml:1: center: is required"
+
+
+def test_agent_aliases_map_logged_names_to_agent_ids() -> None:
+    text = GOOD + "agent_aliases:\n  SIP/1127: a1\n  1128: a1\n"
+    assert dict(parse_center(text).agent_aliases) == {"SIP/1127": "a1", "1128": "a1"}
+    assert dict(parse_center(GOOD).agent_aliases) == {}
+
+
+@pytest.mark.parametrize(
+    ("aliases", "message"),
+    [
+        ("agent_aliases: [a1]\n", "center.yaml:16: agent_aliases: must be a mapping, got ['a1']"),
+        (
+            "agent_aliases:\n  SIP/1127: ''\n",
+            "center.yaml:17: agent_aliases.SIP/1127: must not be empty",
+        ),
+        (
+            "agent_aliases:\n  SIP/1127: [a1]\n",
+            "center.yaml:17: agent_aliases.SIP/1127: must be an agent name or id, got ['a1']",
+        ),
+    ],
+)
+def test_agent_alias_mistakes_are_one_line(aliases: str, message: str) -> None:
+    assert str(error_for(GOOD + aliases)) == message

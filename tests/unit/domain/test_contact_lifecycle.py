@@ -59,6 +59,7 @@ LEGAL: dict[ContactState, dict[str, ContactState]] = {
         "reject": S.QUEUED,
         "abandon": S.ABANDONED,
         "transfer": S.TRANSFERRED,
+        "end": S.ENDED,  # an outbound call that did not connect (busy, no answer...)
     },
     S.ANSWERED: {
         "hold": S.ON_HOLD,

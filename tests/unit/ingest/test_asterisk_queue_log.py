@@ -372,11 +372,11 @@ def test_an_event_logged_before_the_last_change_counts_at_that_change() -> None:
 # UTC+1 in December) and ``date_time`` the epoch; the agent is in ``type``, hold and talk
 # seconds in ``htime`` and ``ttime``, the caller in ``param1``.
 PBXWARE_VISITS = [
-    ("1764579610.101", 1, "600", "answered", 12, 100, 1, "Agent/1127", False, False, 10, 22),
-    ("1764579630.103", 1, "600", "answered", 35, 60, 2, "Agent/1128", False, False, 30, 30),
+    ("1764579610.101", 1, "600", "answered", 12, 100, 1, "1127", False, False, 10, 22),
+    ("1764579630.103", 1, "600", "answered", 35, 60, 2, "1128", False, False, 30, 30),
     ("1764579740.105", 1, "600", "abandoned", 6, None, 0, None, False, False, 140, None),
-    ("1764579800.106", 1, "600", "answered", 20, 100, 1, "Agent/1127", False, True, 200, 220),
-    ("1764579800.106", 2, "601", "answered", 21, 60, 1, "Agent/1128", True, True, 321, 342),
+    ("1764579800.106", 1, "600", "answered", 20, 100, 1, "1127", False, True, 200, 220),
+    ("1764579800.106", 2, "601", "answered", 21, 60, 1, "1128", True, True, 321, 342),
 ]
 
 
@@ -389,7 +389,7 @@ def test_a_pbxware_export_is_read_by_its_header_from_its_epoch_column() -> None:
     notes = sink.counts.notes
     assert notes["time from column 'date_time' (epoch seconds)"] == 1
     assert notes["PBXware layout (agent: type, hold: htime, talk: ttime)"] == 1
-    assert ("Agent/1127", "break", "lunch", 500, 800) in interval_table(sink)
+    assert ("1127", "break", "lunch", 500, 800) in interval_table(sink)
 
 
 def test_local_times_are_read_in_the_workspace_zone_and_the_summary_says_so(

@@ -20,14 +20,21 @@ from hypothesis import strategies as st
 from tests.strategies import event_streams
 
 from carecenter.adapters.files import open_text, write_queue_log
-from carecenter.domain.enums import Channel
-from carecenter.domain.events import ContactArrived, Event
+from carecenter.domain.enums import Channel, Direction
+from carecenter.domain.events import ContactArrived, ContactQueued, Event
 from carecenter.domain.projection import ProjectionState, fold
 from carecenter.ingest.asterisk import AsteriskQueueLog
 from carecenter.ingest.common import MemorySink
 from carecenter.ingest.queue_log_render import CALLBACK_KEY
 
-SAME = ("queue_id", "outcome", "transferred_in", "transferred_out", "callback_requested")
+SAME = (
+    "queue_id",
+    "direction",
+    "outcome",
+    "transferred_in",
+    "transferred_out",
+    "callback_requested",
+)
 
 
 def reference(events: list[Event]) -> dict[tuple[str, int], Any]:
@@ -58,6 +65,21 @@ def in_conversation(v: Any) -> bool:
     )
 
 
+def undialled_dropped(events: list[Event]) -> list[Event]:
+    """``events`` without an outbound call cut off before it was dialled (arrived or queued,
+    not yet offered to its agent): the PBX has not logged it."""
+    outbound = {
+        e.contact_id
+        for e in events
+        if isinstance(e, ContactArrived) and e.direction is Direction.OUTBOUND
+    }
+    while events and isinstance(events[-1], ContactArrived | ContactQueued):
+        if events[-1].contact_id not in outbound:
+            break
+        events = events[:-1]
+    return events
+
+
 def close(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return a is b
@@ -69,7 +91,7 @@ def close(a: float | None, b: float | None) -> bool:
 )
 @given(event_streams(max_steps=80), st.floats(0.0, 1.0))
 def test_sql_fold_equals_the_domain_fold(tmp_path: Path, events: list[Event], cut: float) -> None:
-    events = events[: max(1, round(len(events) * cut))]  # the file ends here
+    events = undialled_dropped(events[: max(1, round(len(events) * cut))])  # the file ends here
     expected = reference(events)
     got = imported(events, tmp_path / "queue_log")
     assert set(got) == set(expected)

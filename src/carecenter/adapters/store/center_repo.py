@@ -126,6 +126,10 @@ class SqlCenterRepository:
                 [
                     {"key": "name", "value": center.name},
                     {"key": "timezone", "value": center.timezone},
+                    {
+                        "key": "agent_aliases",
+                        "value": json.dumps(dict(center.agent_aliases), sort_keys=True),
+                    },
                 ],
             )
             _insert(
@@ -210,6 +214,7 @@ class SqlCenterRepository:
             queues=MappingProxyType(queues),
             agents=MappingProxyType(agents),
             tiers=MappingProxyType(tiers),
+            agent_aliases=MappingProxyType(json.loads(settings.get("agent_aliases", "{}"))),
         )
 
     def count(self, table: str) -> int:
