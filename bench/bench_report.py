@@ -6,13 +6,16 @@ times in the same run:
 
 * ``bare``: DuckDB's plain ``count``/``sum ... GROUP BY time_bucket, queue_id``;
 * ``catalog``: the full report (every contact metric of the catalog, with per-queue policies
-  joined in) at 30 minutes × queue without percentiles, and with first-contact resolution or
-  the percentiles (each on its own);
+  joined in) at 30 minutes × queue without percentiles, as ``carecenter report`` runs it: from
+  the SQL the catalog compiled into the workspace's cache (:mod:`carecenter.metrics.compiled`)
+  on a report's first run (``catalog_..._first_run``: Ibis builds and compiles the expression,
+  about 0.1 s whatever the data) and runs again on the next; with first-contact resolution or
+  the percentiles (each on its own, first runs);
 * ``catalog_agents``: the report by interval only, which adds the agent-state metrics;
 * ``pandas``: the standard metrics written plainly in pandas on the same data.
 
 Prints one JSON object: timings (best of ``--repeat``), ratios and peak RSS.
-``python bench/bench_report.py [--rows 10000000] [--repeat 2] [--keep FILE]``.
+``python bench/bench_report.py [--rows 10000000] [--repeat 3] [--keep FILE]``.
 """
 
 from __future__ import annotations
@@ -32,9 +35,11 @@ from typing import Any
 import duckdb
 import ibis
 
+from carecenter.adapters.sql_cache import FileSqlCache
 from carecenter.adapters.warehouse import DuckDbWarehouse
 from carecenter.domain.center import ServiceLevelPolicy
 from carecenter.domain.enums import ServiceLevelFormula
+from carecenter.metrics import compiled
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.engine import ReportSpec, run
 
@@ -264,7 +269,7 @@ def rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="DuckDB file to reuse / keep")
     parser.add_argument("--no-pandas", action="store_true")
     args = parser.parse_args()
@@ -278,7 +283,15 @@ def main() -> None:
     end = START + timedelta(weeks=WEEKS)
     spec = ReportSpec("30m", ("queue",), START, end, fcr=False, percentiles=False)
     bare_s, bare = best(lambda: wh.connection.execute(BARE_SQL).fetchall(), args.repeat)
-    cat_s, report = best(lambda: run(con, spec, dims, TIMEZONE), args.repeat)
+
+    def first_run() -> Any:
+        cache = FileSqlCache(Path(tempfile.mkdtemp(dir=tmp.name)))
+        return compiled.run(wh, spec, dims, TIMEZONE, cache)
+
+    first_s, _ = best(first_run, args.repeat)
+    cache = FileSqlCache(Path(tmp.name) / "report-sql")
+    compiled.run(wh, spec, dims, TIMEZONE, cache)
+    cat_s, report = best(lambda: compiled.run(wh, spec, dims, TIMEZONE, cache), args.repeat)
     fcr_spec = ReportSpec("30m", ("queue",), START, end, fcr=True, percentiles=False)
     fcr_s, _ = best(lambda: run(con, fcr_spec, dims, TIMEZONE), 1)
     pct_spec = ReportSpec("30m", ("queue",), START, end, fcr=False, percentiles=True)
@@ -288,12 +301,14 @@ def main() -> None:
     out["timings_s"] = {
         "bare_duckdb_group_by": round(bare_s, 3),
         "catalog_interval_x_queue": round(cat_s, 3),
+        "catalog_interval_x_queue_first_run": round(first_s, 3),
         "catalog_interval_x_queue_with_fcr": round(fcr_s, 3),
         "catalog_interval_x_queue_with_percentiles": round(pct_s, 3),
         "catalog_interval_with_agent_metrics": round(agents_s, 3),
     }
     out["rows"] = {"bare": len(bare), "catalog": len(report.rows), "agents": len(agents.rows)}
     out["ratio_catalog_to_bare"] = round(cat_s / bare_s, 2)
+    out["ratio_catalog_first_run_to_bare"] = round(first_s / bare_s, 2)
     out["peak_rss_mb_after_catalog"] = round(rss_mb(), 1)
     out["limits"] = {"catalog_s": 10, "ratio_to_bare": 4, "rss_mb": 4096}
     out["within_limits"] = cat_s <= 10 and cat_s / bare_s <= 4 and rss_mb() < 4096

@@ -109,16 +109,16 @@ class Dimensions:
             .name("w_queue_id")
             .as_table()
             .mutate(
-                w_threshold_s=ibis.literal(float(t), "float64"),
-                w_short_s=ibis.literal(float(s), "float64"),
+                w_threshold_s=_double(t),
+                w_short_s=_double(s),
             )
             for q, (t, s) in sorted(limits.items())
         ]
         table = ibis.union(*rows, distinct=False) if len(rows) > 1 else rows[0]
         j = v.left_join(table, v.queue_id == table.w_queue_id)
         return j.mutate(
-            threshold_s=j.w_threshold_s.fill_null(float(d.threshold_s)),
-            short_abandon_s=j.w_short_s.fill_null(float(d.short_abandon_s)),
+            threshold_s=j.w_threshold_s.fill_null(_double(d.threshold_s)),
+            short_abandon_s=j.w_short_s.fill_null(_double(d.short_abandon_s)),
         ).drop("w_queue_id", "w_threshold_s", "w_short_s")
 
     def agent(self, agent_id: Any) -> dict[str, Any]:
@@ -147,6 +147,14 @@ class Dimensions:
             schema=AGENT_SCHEMA,
         )
         return ibis.memtable(data)
+
+
+def _double(value: float) -> Any:
+    """``value`` as a double-precision literal. SQL reads ``30.0`` as a decimal, which a
+    comparison with a double column casts on every row; a cast of its text is folded once."""
+    import ibis
+
+    return ibis.literal(repr(float(value)), "string").cast("float64")
 
 
 _TYPES = {bool: "boolean", int: "int64", float: "float64", str: "string"}
