@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
-import pytest
+from tests.helpers import query
+from tests.helpers import run_import as run
 from typer.testing import CliRunner
 
 from carecenter.adapters.settings import Settings
@@ -14,23 +14,6 @@ from carecenter.interfaces.cli.app import app
 from carecenter.services.workspace import init_workspace
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import" / "asterisk"
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    init_workspace(Settings(workspace=root))
-    return root
-
-
-def run(workspace: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, ["import", *args, "--workspace", str(workspace)])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def query(workspace: Path, sql: str) -> list[tuple[object, ...]]:
-    with duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def test_import_writes_facts_and_quarantines_bad_lines(workspace: Path) -> None:

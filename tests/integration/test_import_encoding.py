@@ -8,29 +8,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
-
-from carecenter.adapters.settings import Settings
-from carecenter.interfaces.cli.app import app
-from carecenter.services.workspace import init_workspace
+from tests.helpers import run_import as run
 
 T0 = 1764579600
 LOG = (
     f"{T0}|c1|St\u00f6rung|NONE|ENTERQUEUE||5551001|1\n"
     f"{T0 + 12}|c1|St\u00f6rung|NONE|ABANDON|1|1|12\n"
 )
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    init_workspace(Settings(workspace=root))
-    return root
-
-
-def run(workspace: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, ["import", *args, "--workspace", str(workspace)])
-    return result.exit_code, result.stdout, result.stderr
 
 
 def queues(workspace: Path) -> list[tuple[object, ...]]:

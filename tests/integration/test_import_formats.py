@@ -7,33 +7,19 @@ import json
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
+from tests.helpers import query
 from typer.testing import CliRunner
 
-from carecenter.adapters.settings import Settings
 from carecenter.interfaces.cli.app import app
-from carecenter.services.workspace import init_workspace
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    init_workspace(Settings(workspace=root))
-    return root
 
 
 def run(workspace: Path, *args: str) -> tuple[int, list[dict[str, object]], str]:
     result = CliRunner().invoke(app, ["import", *args, "--workspace", str(workspace), "-f", "json"])
     rows = json.loads(result.stdout) if result.stdout.strip() else []
     return result.exit_code, rows, result.stderr
-
-
-def query(workspace: Path, sql: str) -> list[tuple[object, ...]]:
-    with duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True) as conn:
-        return conn.execute(sql).fetchall()
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
-import pytest
+from tests.helpers import query
 from typer.testing import CliRunner
 
 from carecenter.adapters.settings import Settings
@@ -25,23 +24,11 @@ FULL = [
 ]
 
 
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    init_workspace(Settings(workspace=root))
-    return root
-
-
 def run(workspace: Path, fmt: str, path: Path) -> tuple[int, dict[str, object], str]:
     args = ["import", fmt, str(path), "-f", "json", "--workspace", str(workspace)]
     result = CliRunner().invoke(app, args)
     [summary] = json.loads(result.stdout)
     return result.exit_code, summary, result.stderr
-
-
-def query(workspace: Path, sql: str) -> list[tuple[object, ...]]:
-    with duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def write(path: Path, lines: list[str]) -> Path:

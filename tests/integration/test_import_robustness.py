@@ -5,30 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-import pytest
-from typer.testing import CliRunner
-
-from carecenter.adapters.settings import Settings
-from carecenter.interfaces.cli.app import app
-from carecenter.services.workspace import init_workspace
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    init_workspace(Settings(workspace=root))
-    return root
-
-
-def run(workspace: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, ["import", *args, "--workspace", str(workspace)])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def query(workspace: Path, sql: str) -> list[tuple[object, ...]]:
-    with duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True) as conn:
-        return conn.execute(sql).fetchall()
+from tests.helpers import query
+from tests.helpers import run_import as run
 
 
 def test_a_file_of_another_format_is_one_line(workspace: Path, tmp_path: Path) -> None:

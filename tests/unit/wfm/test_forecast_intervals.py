@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import stats
+from tests.unit.wfm.simulated import WEEK, simulate
 
 from carecenter.wfm.forecast import (
     DailyShape,
@@ -15,19 +16,6 @@ from carecenter.wfm.forecast import (
     rolling_origins,
 )
 from carecenter.wfm.forecast.intervals import coverage
-
-WEEK = 5
-SLOTS = 24
-
-
-def simulate(rng: np.random.Generator, days: int) -> np.ndarray:
-    """Poisson counts around a seasonal mean whose daily level wanders (overdispersion)."""
-    t = (np.arange(SLOTS) + 0.5) / SLOTS
-    shape = 0.3 + np.sin(np.pi * t) ** 2
-    shape /= shape.sum()
-    weekday = np.array([1.2, 1.0, 1.0, 0.95, 0.85])[np.arange(days) % WEEK]
-    level = 2500 * weekday * rng.lognormal(0.0, 0.05, days)
-    return rng.poisson(level[:, None] * shape[None, :]).astype(float)
 
 
 def interval_coverage(seed: int, level: float) -> tuple[float, float]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.unit.wfm.simulated import SLOTS, WEEK, simulate
 
 from carecenter.services.forecasting import ForecastOptions, forecast_from_csv
 from carecenter.wfm.forecast import (
@@ -18,23 +19,11 @@ from carecenter.wfm.forecast import (
     rolling_origins,
 )
 
-WEEK = 5
-SLOTS = 24
-
-
-def simulate(seed: int, days: int) -> np.ndarray:
-    """Poisson counts around a seasonal mean whose daily level wanders (overdispersion)."""
-    rng = np.random.default_rng(seed)
-    t = (np.arange(SLOTS) + 0.5) / SLOTS
-    shape = 0.3 + np.sin(np.pi * t) ** 2
-    shape /= shape.sum()
-    weekday = np.array([1.2, 1.0, 1.0, 0.95, 0.85])[np.arange(days) % WEEK]
-    level = 2500 * weekday * rng.lognormal(0.0, 0.05, days)
-    return rng.poisson(level[:, None] * shape[None, :]).astype(float)
-
 
 def test_backtest_coverage_of_calibrated_intervals_is_close_to_nominal() -> None:
-    history = DayMatrix(np.vstack([simulate(seed, 90) for seed in range(1)]), WEEK)
+    history = DayMatrix(
+        np.vstack([simulate(np.random.default_rng(seed), 90) for seed in range(1)]), WEEK
+    )
     origins = rolling_origins(history.days, WEEK, WEEK, 9, 20)
     result = backtest(history, DailyShape(), WEEK, origins)
     assert set(result.coverage) == {0.5, 0.8, 0.95}
