@@ -16,8 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import pyarrow as pa
-
 from carecenter.domain.center import Center, ServiceLevelPolicy
 
 if TYPE_CHECKING:
@@ -25,15 +23,6 @@ if TYPE_CHECKING:
 
 DEFAULT_POLICY = ServiceLevelPolicy()
 V = TypeVar("V", bool, float, str)
-
-AGENT_SCHEMA = pa.schema(
-    [
-        ("d_agent_id", pa.string()),
-        ("d_team", pa.string()),
-        ("d_site", pa.string()),
-        ("d_hourly_cost", pa.float64()),
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -137,6 +126,16 @@ class Dimensions:
         import ibis
 
         ids = sorted(self.agents)
+        import pyarrow as pa
+
+        schema = pa.schema(
+            [
+                ("d_agent_id", pa.string()),
+                ("d_team", pa.string()),
+                ("d_site", pa.string()),
+                ("d_hourly_cost", pa.float64()),
+            ]
+        )
         data = pa.table(
             [
                 ids,
@@ -144,7 +143,7 @@ class Dimensions:
                 [self.agents[a][1] for a in ids],
                 [float(self.agents[a][2]) for a in ids],
             ],
-            schema=AGENT_SCHEMA,
+            schema=schema,
         )
         return ibis.memtable(data)
 

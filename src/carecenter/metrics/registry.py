@@ -99,9 +99,11 @@ CATALOG: dict[str, Metric] = {}
 """Every metric by key, in definition order (the order of report columns)."""
 
 
-def _register(kind: str, needs: tuple[str, ...]) -> Callable[[Callable[..., Any]], Metric]:
+def _register(
+    kind: str, needs: tuple[str, ...], quantile: float | None = None
+) -> Callable[[Callable[..., Any]], Metric]:
     def wrap(fn: Callable[..., Any]) -> Metric:
-        metric = Metric(fn.__name__, kind, fn, needs)
+        metric = Metric(fn.__name__, kind, fn, needs, quantile)
         if metric.key in CATALOG:
             raise ValueError(f"metric {metric.key} defined twice")
         CATALOG[metric.key] = metric
@@ -141,11 +143,7 @@ def percentile_metric(
         return value(v)
 
     expr.__name__, expr.__doc__ = key, doc
-    metric = Metric(key, PERCENTILE, expr, (name,), quantile)
-    if key in CATALOG:
-        raise ValueError(f"metric {key} defined twice")
-    CATALOG[key] = metric
-    return metric
+    return _register(PERCENTILE, (name,), quantile)(expr)
 
 
 def shares() -> frozenset[str]:

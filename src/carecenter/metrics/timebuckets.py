@@ -111,14 +111,15 @@ class Buckets:
         """Local epoch second the intervals are aligned to (a Monday for weeks)."""
         return _MONDAY_ORIGIN if self.step == WEEK_S else 0
 
-    def local(self, epoch: ibis.Expr) -> ibis.Expr:
-        """Local epoch seconds of the UTC epoch-seconds expression ``epoch``."""
+    def local(self, epoch: ibis.Expr, unit: int = 1) -> ibis.Expr:
+        """Local epoch time of the UTC epoch expression ``epoch``, both in seconds / ``unit``
+        (``unit`` 1: seconds; ``_US``: microseconds)."""
         import ibis
 
         if not self.changes:
-            return epoch + self.base_offset if self.base_offset else epoch
-        branches = [(epoch >= at, offset) for at, offset in reversed(self.changes)]
-        return epoch + ibis.cases(*branches, else_=self.base_offset)
+            return epoch + self.base_offset * unit if self.base_offset else epoch
+        branches = [(epoch >= at * unit, offset * unit) for at, offset in reversed(self.changes)]
+        return epoch + ibis.cases(*branches, else_=self.base_offset * unit)
 
     def epoch(self, ts: ibis.Expr) -> ibis.Expr:
         """UTC epoch seconds of the timestamp expression ``ts`` on this report's backend."""
@@ -143,16 +144,9 @@ class Buckets:
         ``TIMESTAMPTZ`` faster than fractional seconds; the same arithmetic as
         :meth:`bucket` of :meth:`local` of :meth:`epoch` elsewhere.
         """
-        import ibis
-
         if self.backend != "duckdb" or self.step is None:
             return self.bucket(self.local(self.epoch(ts)))
-        us = _duckdb_epoch_us()(ts)
-        if self.changes:
-            branches = [(us >= at * _US, offset * _US) for at, offset in reversed(self.changes)]
-            us = us + ibis.cases(*branches, else_=self.base_offset * _US)
-        elif self.base_offset:
-            us = us + self.base_offset * _US
+        us = self.local(_duckdb_epoch_us()(ts), _US)
         step, origin = self.step, self.origin
         return ((us - origin * _US) / (step * _US)).floor().cast("int64") * step + origin
 
