@@ -2,8 +2,9 @@
 
 The classic file has one event a line: ``epoch|callid|queue|agent|event|data1|data2...``.
 A table export is a CSV file with a header; its columns are recognised by their usual names
-(see :data:`SYNONYMS`; case and spaces do not matter) and ``--map FIELD=COLUMN`` names the
-others. Times in a CSV may be epoch seconds or date-times (``2024-03-01 09:00:00``, ISO 8601).
+(:data:`~carecenter.ingest.queue_log_csv.SYNONYMS`; case and spaces do not matter) and
+``--map FIELD=COLUMN`` names the others. Times in a CSV may be epoch seconds or date-times
+(``2024-03-01 09:00:00``, ISO 8601).
 When the header has several time columns (a PBXware export has the epoch ``date_time`` and the
 local-time text ``time``), the one holding epoch seconds in the first record is used; a
 date-time without a UTC offset is read in the ``--tz`` zone, else the workspace's
@@ -12,7 +13,7 @@ date-time without a UTC offset is read in the ``--tz`` zone, else the workspace'
 A PBXware ``queue_log`` table export (header ``uid, date_time, callid, queue_name, type, event,
 param1, param2, param3, entpos, expos, htime, ttime, time``) is recognised by its header: the
 agent is in ``type``, the caller in ``param1``, the hold (queue wait) and talk seconds in
-``htime`` and ``ttime`` (see :data:`~carecenter.ingest.queue_log.PBXWARE_CHUNK`).
+``htime`` and ``ttime`` (see :data:`~carecenter.ingest.queue_log_staging.PBXWARE_CHUNK`).
 
 Which of the two a file is, is decided by its first line: ``number|...|...|...|EVENT`` is the
 pipe format, anything else is a CSV header (separated by ``,``, ``;``, tab or ``|``).
@@ -29,8 +30,8 @@ from __future__ import annotations
 import csv
 import threading
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime, tzinfo
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -39,51 +40,25 @@ import pyarrow as pa
 
 from carecenter.errors import InputError
 from carecenter.ingest import queue_log as sql
+from carecenter.ingest import queue_log_staging as staging
 from carecenter.ingest.agent_ids import agent_ids
 from carecenter.ingest.common import FactSink, TextFile
 from carecenter.ingest.folding import EventFolder, collector_paused
 from carecenter.ingest.queue_agents import AgentFold
+from carecenter.ingest.queue_log_csv import (
+    PBXWARE_HEADER,
+    SYNONYMS,
+    column_key,
+    csv_reader,
+    find_columns,
+    time_column,
+    time_parser,
+)
 from carecenter.ingest.timezones import zone
-
-FIELDS = ("time", "callid", "queue", "agent", "event", "data1", "data2", "data3", "data4", "data5")
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "time": (
-        "time",
-        "time_id",
-        "timestamp",
-        "datetime",
-        "date_time",
-        "epoch",
-        "event_time",
-        "eventtime",
-        "created",
-    ),
-    "callid": ("callid", "call_id", "uniqueid", "unique_id", "linkedid"),
-    "queue": ("queuename", "queue_name", "queue"),
-    "agent": ("agent", "membername", "member_name", "member", "agent_name", "interface"),
-    "event": ("event", "verb", "event_type", "action"),
-    **{
-        f"data{i}": (f"data{i}", f"data_{i}", f"param{i}", f"param_{i}", f"arg{i}", f"info{i}")
-        for i in range(1, 6)
-    },
-    "data": ("data",),
-}
-"""Recognised column names for each field (first match wins; of the time columns, the first
-holding epoch seconds)."""
-PBXWARE_HEADER = frozenset(("date_time", "type", "param1", "htime", "ttime"))
-"""Columns that make a header a PBXware export."""
-PBXWARE_COLUMNS = {"agent": "type", "data4": "htime", "data5": "ttime"}
-"""Where a PBXware export keeps what the classic layout keeps elsewhere (htime and ttime are
-staged as data4 and data5, then put in their classic places by event:
-:data:`~carecenter.ingest.queue_log.PBXWARE_CHUNK`)."""
 
 _CHUNK_BYTES = 1 << 24
 _CSV_CHUNK_ROWS = 200_000
 _STAGED = ("line", "t", "callid", "queue", "agent", "event", "d1", "d2", "d3", "d4", "d5")
-
-
-def _norm(name: str) -> str:
-    return name.strip().strip('"').lower().replace(" ", "_").replace("-", "_")
 
 
 def _is_pipe(line: str) -> bool:
@@ -213,8 +188,8 @@ class AsteriskQueueLog:
             self._db = typing.cast(duckdb.DuckDBPyConnection, sink.staging())
             self.close()  # what an interrupted import may have left
             self._db = typing.cast(duckdb.DuckDBPyConnection, sink.staging())
-            self._db.execute(sql.STAGING)
-            self._db.execute(sql.events_view(self._whole))
+            self._db.execute(staging.STAGING)
+            self._db.execute(staging.events_view(self._whole))
         return self._db
 
     def _stage_pipe_fast(self, db: duckdb.DuckDBPyConnection, number: int, file: TextFile) -> bool:
@@ -223,12 +198,12 @@ class AsteriskQueueLog:
         if file.path.suffix == ".gz":
             return False
         expected = _line_count(file.path)
-        table = sql.file_table(number)
+        table = staging.file_table(number)
         try:
-            _run(db, sql.stage_file(number), [str(file.path)], file)
+            _run(db, staging.stage_file(number), [str(file.path)], file)
             row = next(iter(db.execute(f"SELECT count(*) FROM {table}").fetchall()), None)
             if row and row[0] == expected:
-                db.execute(sql.events_view([*self._whole, number]))
+                db.execute(staging.events_view([*self._whole, number]))
                 self._whole.append(number)
                 return True
         except duckdb.Error:
@@ -237,7 +212,7 @@ class AsteriskQueueLog:
         return False
 
     def _stage_pipe(self, db: duckdb.DuckDBPyConnection, number: int, file: TextFile) -> None:
-        insert = sql.INSERT.format(source=sql.PIPE_CHUNK)
+        insert = staging.INSERT.format(source=staging.PIPE_CHUNK)
         lines: list[str] = []
         done = 0
         while True:
@@ -271,9 +246,9 @@ class AsteriskQueueLog:
         header = header.rstrip("\r\n")
         delimiter = max(",;\t|", key=header.count)
         names = next(csv.reader([header], delimiter=delimiter))
-        pbxware = {_norm(n) for n in names} >= PBXWARE_HEADER
-        index, split_data, times = self._columns(file, names, pbxware)
-        width, parse = len(names), self._time_parser()
+        pbxware = {column_key(n) for n in names} >= PBXWARE_HEADER
+        index, split_data, times = find_columns(file, names, self.mapping, pbxware)
+        width, parse = len(names), time_parser(self.zone)
         where = [header_line]
         if pbxware:
             sink.counts.notes["PBXware layout (agent: type, hold: htime, talk: ttime)"] += 1
@@ -286,12 +261,18 @@ class AsteriskQueueLog:
                 yield line.rstrip("\r\n")
 
         columns: list[list[Any]] = [[] for _ in range(len(_STAGED) + 2)]
-        source = sql.PBXWARE_CHUNK if pbxware else "_ql_chunk"
-        for row in _csv_reader(texts(), delimiter, file, where):
+        source = staging.PBXWARE_CHUNK if pbxware else "_ql_chunk"
+        for row in csv_reader(texts(), delimiter, file, where):
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if times:
-                index[0] = self._time_column(names, row, times, sink)
+                index[0], epoch = time_column(names, row, times)
+                said = (
+                    "epoch seconds"
+                    if epoch
+                    else f"date-times; without a UTC offset read in {self.zone_said}"
+                )
+                sink.counts.notes[f"time from column {names[index[0]].strip()!r} ({said})"] += 1
                 times = []
             raw, bad = delimiter.join(row), None
             row.append("")
@@ -312,20 +293,6 @@ class AsteriskQueueLog:
         self._insert_columns(db, number, columns, source)
         file.report()
 
-    def _time_column(
-        self, names: list[str], row: list[str], times: list[int], sink: FactSink
-    ) -> int:
-        """Of the time columns, the first holding epoch seconds in ``row`` (the first record),
-        else the first; noted in the summary with the zone its date-times are read in."""
-        epoch = next((i for i in times if i < len(row) and _is_number(row[i])), None)
-        chosen = times[0] if epoch is None else epoch
-        if epoch is not None:
-            said = "epoch seconds"
-        else:
-            said = f"date-times; without a UTC offset read in {self.zone_said}"
-        sink.counts.notes[f"time from column {names[chosen].strip()!r} ({said})"] += 1
-        return chosen
-
     def _insert_columns(
         self,
         db: duckdb.DuckDBPyConnection,
@@ -340,7 +307,7 @@ class AsteriskQueueLog:
         chunk = pa.table({n: pa.array(c, t) for n, c, t in zip(names, columns, types, strict=True)})
         db.register("_ql_chunk", chunk)
         try:
-            db.execute(sql.INSERT.format(source=source), [number, number])
+            db.execute(staging.INSERT.format(source=source), [number, number])
         finally:
             db.unregister("_ql_chunk")
 
@@ -356,81 +323,6 @@ class AsteriskQueueLog:
         for event, n in db.execute(sql.FILE_IGNORED, [number]).fetchall():
             counts.ignored += n
             counts.notes[f"ignored: {event}"] += n
-
-    # -- CSV columns and times -------------------------------------------------------------
-    def _columns(
-        self, file: TextFile, names: list[str], pbxware: bool = False
-    ) -> tuple[list[int], int | None, list[int]]:
-        """Column index of each of FIELDS (a data field without a column reads blank), of the
-        joined data column, and of the time columns to choose from (the first record decides)."""
-        found = {_norm(n): i for i, n in enumerate(names)}
-        chosen: dict[str, int] = {}
-        mapping = {**PBXWARE_COLUMNS, **self.mapping} if pbxware else self.mapping
-        times = [found[s] for s in SYNONYMS["time"] if s in found]
-        for name, synonyms in SYNONYMS.items():
-            if name in mapping:
-                column = _norm(mapping[name])
-                if column not in found:
-                    raise InputError(
-                        f"--map {name}={mapping[name]}: no such column; the header has "
-                        f"{', '.join(names)}",
-                        file=str(file.path),
-                        line=1,
-                    )
-                chosen[name] = found[column]
-                continue
-            hit = next((found[s] for s in synonyms if s in found), None)
-            if hit is not None:
-                chosen[name] = hit
-        missing = [f for f in FIELDS[:5] if f not in chosen]
-        if missing:
-            raise InputError(
-                f"no column for {', '.join(missing)} (the header has {', '.join(names)}); "
-                "name it with --map FIELD=COLUMN",
-                file=str(file.path),
-                line=1,
-            )
-        blank = len(names)  # each row gets one blank column at its end
-        has_numbered = any(f"data{i}" in chosen for i in range(1, 6))
-        split_data = chosen.get("data") if not has_numbered else None
-        if "time" in mapping or not times:
-            times = [chosen["time"]]
-        if split_data is not None:
-            return [chosen[f] for f in FIELDS[:5]], split_data, times
-        return [chosen.get(f, blank) for f in FIELDS], None, times
-
-    def _time_parser(self) -> Callable[[str], tuple[float | None, str | None]]:
-        zone_ = self.zone
-        cache: dict[str, tuple[float | None, str | None]] = {}
-
-        def parse(text: str) -> tuple[float | None, str | None]:
-            hit = cache.get(text)
-            if hit is not None:
-                return hit
-            try:
-                value: tuple[float | None, str | None] = (float(text), None)
-            except ValueError:
-                try:
-                    moment = datetime.fromisoformat(text.strip())
-                    if moment.tzinfo is None:
-                        moment = moment.replace(tzinfo=zone_)
-                    value = (moment.timestamp(), None)
-                except ValueError:
-                    value = (None, f"time: not a time: {text!r}")
-            if len(cache) > 4096:
-                cache.clear()
-            cache[text] = value
-            return value
-
-        return parse
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _line_count(path: Path) -> int:
@@ -473,14 +365,3 @@ def _run(db: duckdb.DuckDBPyConnection, query: str, params: list[Any], file: Tex
 def _rows(table: pa.Table) -> Iterator[tuple[Any, ...]]:
     for batch in table.to_batches(100_000):
         yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
-
-
-def _csv_reader(
-    texts: Iterator[str], delimiter: str, file: TextFile, where: list[int]
-) -> Iterator[list[str]]:
-    """The rows of ``texts``; text that is not CSV is an InputError at line ``where[0]``."""
-    try:
-        yield from csv.reader(texts, delimiter=delimiter)
-    except csv.Error as exc:
-        message = f"not a valid CSV file: {exc}"
-        raise InputError(message, file=str(file.path), line=where[0]) from None

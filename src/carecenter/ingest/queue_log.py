@@ -51,8 +51,6 @@ its first event.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from carecenter.ingest.queue_agents import CALL_END, CALL_START, SESSION_EVENTS
 
 COMPLETE = ("COMPLETECALLER", "COMPLETEAGENT")
@@ -69,159 +67,16 @@ IGNORED_EVENTS = ("QUEUESTART", "CONFIGRELOAD", "DID", "INFO", "SYSCOMPAT", "AGE
 KNOWN_EVENTS = frozenset((*CALL_EVENTS, *SESSION_EVENTS, *IGNORED_EVENTS))
 
 
-def _in(values: tuple[str, ...]) -> str:
+def sql_list(values: tuple[str, ...]) -> str:
+    """``values`` as an SQL list of strings: ``('a', 'b')``."""
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
-STAGING = """
-CREATE TEMP TABLE IF NOT EXISTS _ql_ev0 (
-    seq BIGINT, file INTEGER, line BIGINT, t DOUBLE, callid VARCHAR, queue VARCHAR,
-    agent VARCHAR, event VARCHAR, d1 VARCHAR, d2 VARCHAR,
-    n1 DOUBLE, n2 DOUBLE, n3 DOUBLE, n4 DOUBLE, raw VARCHAR, bad VARCHAR
-);
-CREATE TEMP TABLE IF NOT EXISTS _ql_agent_ids (name VARCHAR, id VARCHAR);
-"""
-"""The records staged in chunks (CSV exports, pipe files DuckDB cannot read whole). data3 to
-data5 are only checked while staging (:data:`VALIDATE`); the fold reads their numbers. And the
-agent ids (:data:`AGENT_IDS`), none until they are given."""
-
-
-def file_table(number: int) -> str:
-    """The staging table of file ``number`` when DuckDB reads it whole."""
-    return f"_ql_f{int(number)}"
-
-
-def events_view(files: Sequence[int]) -> str:
-    """``_ql_ev``: every staged record, those of ``_ql_ev0`` and those of the files read whole
-    (:func:`file_table`, numbered by ``rowid``)."""
-    parts = ["SELECT * FROM _ql_ev0"] + [
-        f"SELECT (CAST({n} AS BIGINT) << 40) + rowid + 1 AS seq, {n} AS file, "
-        f"rowid + 1 AS line, * FROM {file_table(n)}"
-        for n in files
-    ]
-    return "CREATE OR REPLACE TEMP VIEW _ql_ev AS " + "\nUNION ALL ".join(parts)
-
-
-def _bad_number(column: str, event: tuple[str, ...] | str, name: str) -> str:
-    events = _in(event if isinstance(event, tuple) else (event,))
-    return (
-        f"WHEN event IN {events} AND {column} <> '' AND n{column[1:]} IS NULL "
-        f"THEN event || ' {name}: not a number: ''' || {column} || ''''"
-    )
-
-
-VALIDATE = "\n".join(
-    [
-        "CASE",
-        "WHEN bad0 IS NOT NULL THEN bad0",
-        "WHEN event = '' THEN 'no event name'",
-        _bad_number("d1", RING, "ringtime"),
-        _bad_number("d1", "CONNECT", "holdtime"),
-        _bad_number("d3", "CONNECT", "ringtime"),
-        _bad_number("d1", COMPLETE, "holdtime"),
-        _bad_number("d2", COMPLETE, "calltime"),
-        _bad_number("d3", TRANSFER, "holdtime"),
-        _bad_number("d4", TRANSFER, "calltime"),
-        _bad_number("d3", ("ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY"), "waittime"),
-        _bad_number("d4", "EXITWITHKEY", "waittime"),
-        "END",
-    ]
-)
-"""The quarantine reason of a staged record (``bad0``: a reason found while parsing)."""
-
-_KNOWN = _in(tuple(sorted(KNOWN_EVENTS)))
-
-
-def _staged(source: str, raw: str) -> str:
-    """The staging columns from ``t`` on, of a relation with columns t, callid, queue, agent,
-    event, d1..d5 and bad0; ``raw``, the record's text, is computed for reported records only.
-    Only the numbers the fold reads are parsed (of data2, the calltime of a COMPLETE)."""
-    return f"""t, callid, queue, agent, event, d1, d2, n1, n2, n3, n4,
-       CASE WHEN bad IS NOT NULL OR event NOT IN {_KNOWN} THEN {raw} END AS raw, bad
-FROM (
-    SELECT *, {VALIDATE} AS bad
-    FROM (SELECT *, TRY_CAST(d1 AS DOUBLE) AS n1,
-                 CASE WHEN event IN {_in(COMPLETE)} THEN TRY_CAST(d2 AS DOUBLE) END AS n2,
-                 TRY_CAST(d3 AS DOUBLE) AS n3, TRY_CAST(d4 AS DOUBLE) AS n4
-          FROM {source})
-)"""
-
-
-INSERT = "INSERT INTO _ql_ev0\nSELECT (CAST(? AS BIGINT) << 40) + line, ?, line, " + _staged(
-    "{source}", "raw"
-)
-"""Stage a relation with columns line, t, callid, queue, agent, event, d1..d5, raw, bad0."""
-
-PIPE_CHUNK = """
-(SELECT line, raw, TRY_CAST(p[1] AS DOUBLE) AS t, p[2] AS callid, p[3] AS queue,
-        p[4] AS agent, coalesce(p[5], '') AS event, coalesce(p[6], '') AS d1,
-        coalesce(p[7], '') AS d2, coalesce(p[8], '') AS d3, coalesce(p[9], '') AS d4,
-        coalesce(p[10], '') AS d5,
-        CASE WHEN len(p) < 5 THEN 'fewer than 5 fields'
-             WHEN TRY_CAST(p[1] AS DOUBLE) IS NULL
-             THEN 'time: not a number: ''' || p[1] || '''' END AS bad0
- FROM (SELECT line, rtrim(raw, chr(13) || chr(10)) AS raw,
-              string_split(rtrim(raw, chr(13) || chr(10)), '|') AS p
-       FROM _ql_chunk)
- WHERE trim(raw) <> '')
-"""
-"""Raw pipe lines (``_ql_chunk``: line, raw) split into the staging columns."""
-
-_WAIT_IN_DATA3 = ("ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY")
-PBXWARE_CHUNK = f"""
-(SELECT line, t, callid, queue, agent, event,
-        CASE WHEN event IN {_in(("CONNECT", *COMPLETE))} THEN d4
-             WHEN event = 'ENTERQUEUE' THEN '' ELSE d1 END AS d1,
-        CASE WHEN event = 'ENTERQUEUE' THEN d1
-             WHEN event IN {_in(COMPLETE)} THEN d5 ELSE d2 END AS d2,
-        CASE WHEN event IN {_in((*TRANSFER, *_WAIT_IN_DATA3))} THEN d4
-             WHEN event = 'CONNECT' THEN '' ELSE d3 END AS d3,
-        CASE WHEN event IN {_in(TRANSFER)} THEN d5
-             WHEN event = 'EXITWITHKEY' THEN d4 ELSE '' END AS d4,
-        '' AS d5, raw, bad0
- FROM _ql_chunk)
-"""
-"""A PBXware export's records (``_ql_chunk``, staged with data1..3 = param1..3, data4 = htime,
-data5 = ttime) with their fields in the classic places: the caller (param1) is an ENTERQUEUE's
-data2; htime, the seconds the caller waited in the queue, is the holdtime of CONNECT, COMPLETE
-and TRANSFER and the waittime of ABANDON, EXIT...; ttime, the talk seconds, is the calltime of
-COMPLETE and TRANSFER. PBXware logs no ringtime on CONNECT (unknown: the offer is the answer)."""
-
-PIPE_COLUMNS = 10
-_C = ", ".join(f"c{i}" for i in range(1, PIPE_COLUMNS + 1))
-_READ_PIPE = (
-    "read_csv(?, delim = '|', quote = '', escape = '', header = false, null_padding = true, "
-    "nullstr = chr(1), strict_mode = false, auto_detect = false, columns = {"
-    + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, PIPE_COLUMNS + 1))
-    + "})"
-)
-"""The whole pipe file read by DuckDB (in parallel). Blank lines are skipped, so the row number
-is the line number only when the file has none."""
-
-_FILE_SOURCE = f"""
-(SELECT *, TRY_CAST(c1 AS DOUBLE) AS t, c2 AS callid, c3 AS queue, c4 AS agent,
-        coalesce(c5, '') AS event, coalesce(c6, '') AS d1, coalesce(c7, '') AS d2,
-        coalesce(c8, '') AS d3, coalesce(c9, '') AS d4, coalesce(c10, '') AS d5,
-        CASE WHEN c5 IS NULL THEN 'fewer than 5 fields'
-             WHEN TRY_CAST(c1 AS DOUBLE) IS NULL
-             THEN 'time: not a number: ''' || c1 || '''' END AS bad0
- FROM {_READ_PIPE})
-"""
-
-
-def stage_file(number: int) -> str:
-    """Read a pipe file (the one parameter) whole into :func:`file_table`, in line order: its
-    ``rowid + 1`` is the line number when the file has no blank line. One pass, no copy."""
-    return f"CREATE OR REPLACE TEMP TABLE {file_table(number)} AS SELECT " + _staged(
-        _FILE_SOURCE, f"concat_ws('|', {_C})"
-    )
 
 
 _FIRST_WAIT = f"""CASE
     WHEN event = 'CONNECT' THEN n1
-    WHEN event IN {_in(COMPLETE)}
+    WHEN event IN {sql_list(COMPLETE)}
         THEN coalesce(n1, 0) + coalesce(n2, 0)
-    WHEN event IN {_in(TRANSFER)}
+    WHEN event IN {sql_list(TRANSFER)}
         THEN coalesce(n3, 0) + coalesce(n4, 0)
     WHEN event IN ('ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY') THEN n3
     WHEN event = 'EXITWITHKEY' THEN n4
@@ -231,8 +86,8 @@ _OFFER_EVENTS = ("CONNECT", *RING)
 _AGGREGATES = f"""
     arg_min({{'t': t, 'event': event, 'queue': queue, 'customer': d2,
               'wait': {{first_wait}}}}, seq) AS first,
-    count(*) FILTER (keep AND event IN {_in((*_OFFER_EVENTS, "OUTDIAL"))}) AS offers,
-    min(CASE WHEN event IN {_in(RING)} THEN t - coalesce(n1, 0) / 1000
+    count(*) FILTER (keep AND event IN {sql_list((*_OFFER_EVENTS, "OUTDIAL"))}) AS offers,
+    min(CASE WHEN event IN {sql_list(RING)} THEN t - coalesce(n1, 0) / 1000
              WHEN event = 'CONNECT' THEN t - coalesce(n3, 0)
              WHEN event = 'OUTDIAL' THEN t END)
         FILTER (keep) AS offered,
@@ -243,15 +98,15 @@ _AGGREGATES = f"""
     arg_max({{'t': t, 'agent': agent, 'hold': n1, 'seq': seq}}, seq)
         FILTER (keep AND event = 'CONNECT') AS conn,
     arg_min({{'t': t, 'event': event, 'agent': agent, 'seq': seq,
-              'hold': CASE WHEN event IN {_in(COMPLETE)} THEN n1
-                           WHEN event IN {_in(TRANSFER)} THEN n3 END,
-              'talk': CASE WHEN event IN {_in(COMPLETE)} THEN n2
-                           WHEN event IN {_in(TRANSFER)} THEN n4 END,
+              'hold': CASE WHEN event IN {sql_list(COMPLETE)} THEN n1
+                           WHEN event IN {sql_list(TRANSFER)} THEN n3 END,
+              'talk': CASE WHEN event IN {sql_list(COMPLETE)} THEN n2
+                           WHEN event IN {sql_list(TRANSFER)} THEN n4 END,
               'wait': CASE WHEN event IN ('ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY')
                                 THEN n3
                            WHEN event = 'EXITWITHKEY' THEN n4 END,
               'key': CASE WHEN event = 'EXITWITHKEY' THEN d1 END}}, seq)
-        FILTER (event IN {_in(END_EVENTS)}) AS fin"""
+        FILTER (event IN {sql_list(END_EVENTS)}) AS fin"""
 
 _SIMPLE = """(
     (enqueues = 1 AND first.event = 'ENTERQUEUE' AND coalesce(last_offer < fin.seq, true))
@@ -267,12 +122,12 @@ CREATE OR REPLACE TEMP TABLE _ql_vis AS
 SELECT * EXCLUDE (enqueues, last_offer), {_SIMPLE} AS simple
 FROM (
     SELECT callid, 1 AS seg, {_AGGREGATES.replace("{first_wait}", "NULL::DOUBLE")},
-        greatest(count(*) FILTER (event IN {_in(END_EVENTS)}) - 1, 0) AS late,
+        greatest(count(*) FILTER (event IN {sql_list(END_EVENTS)}) - 1, 0) AS late,
         NULL::DOUBLE AS next_t, 1 AS visit, NULL::VARCHAR AS call_customer,
         NULL::DOUBLE AS call_arrived,
         count(*) FILTER (event = 'ENTERQUEUE') AS enqueues,
-        max(seq) FILTER (event IN {_in(_OFFER_EVENTS)}) AS last_offer
-    FROM (SELECT *, true AS keep FROM _ql_ev WHERE bad IS NULL AND event IN {_in(CALL_EVENTS)})
+        max(seq) FILTER (event IN {sql_list(_OFFER_EVENTS)}) AS last_offer
+    FROM (SELECT *, true AS keep FROM _ql_ev WHERE bad IS NULL AND event IN {sql_list(CALL_EVENTS)})
     GROUP BY callid
 )
 """,
@@ -285,9 +140,9 @@ WITH s AS (
     SELECT *, sum(CASE WHEN event = 'ENTERQUEUE' THEN 1 ELSE 0 END)
                   OVER (PARTITION BY callid ORDER BY seq ROWS UNBOUNDED PRECEDING) AS seg
     FROM _ql_ev SEMI JOIN _ql_complex USING (callid)
-    WHERE bad IS NULL AND event IN {_in(CALL_EVENTS)}
+    WHERE bad IS NULL AND event IN {sql_list(CALL_EVENTS)}
 ), e AS (
-    SELECT *, coalesce(seq <= min(seq) FILTER (event IN {_in(END_EVENTS)})
+    SELECT *, coalesce(seq <= min(seq) FILTER (event IN {sql_list(END_EVENTS)})
                        OVER (PARTITION BY callid, seg), true) AS keep
     FROM s
 ), g AS (
@@ -312,8 +167,8 @@ WITH a AS (
     SELECT *,
         CASE WHEN first.event = 'ENTERQUEUE' THEN first.t
              ELSE first.t - coalesce(first.wait, 0) END AS enq,
-        coalesce(fin.event IN {_in(COMPLETE)}
-                 OR (fin.event IN {_in(TRANSFER)} AND coalesce(fin.talk, 0) > 0)
+        coalesce(fin.event IN {sql_list(COMPLETE)}
+                 OR (fin.event IN {sql_list(TRANSFER)} AND coalesce(fin.talk, 0) > 0)
                  OR (fin.event = 'OUTCOMPLETE'), false)
             AS talk_end
     FROM _ql_vis
@@ -324,8 +179,8 @@ WITH a AS (
         CASE WHEN dial IS NOT NULL
                  THEN CASE WHEN oans IS NOT NULL OR talk_end THEN 'answered'
                            WHEN fin IS NOT NULL THEN 'exited' ELSE 'open' END
-             WHEN fin.event IN {_in(COMPLETE)} THEN 'answered'
-             WHEN fin.event IN {_in(TRANSFER)}
+             WHEN fin.event IN {sql_list(COMPLETE)} THEN 'answered'
+             WHEN fin.event IN {sql_list(TRANSFER)}
                  THEN CASE WHEN conn IS NOT NULL OR talk_end THEN 'answered'
                            ELSE 'flowed_out' END
              WHEN fin.event = 'ABANDON' THEN 'abandoned'
@@ -362,7 +217,7 @@ SELECT
     CASE WHEN dial IS NOT NULL THEN coalesce(ans, fin.t) - enq
          WHEN conn IS NOT NULL THEN coalesce(conn.hold, conn.t - enq)
          WHEN talk_end THEN coalesce(fin.hold, ans - enq)
-         WHEN fin.event IN {_in(TRANSFER)} THEN coalesce(fin.hold, fin.t - enq)
+         WHEN fin.event IN {sql_list(TRANSFER)} THEN coalesce(fin.hold, fin.t - enq)
          WHEN fin IS NOT NULL THEN coalesce(fin.wait, fin.t - enq)
          WHEN next_t IS NOT NULL THEN next_t - enq END AS wait_s,
     CAST(NULL AS DOUBLE) AS talk_s,
@@ -371,10 +226,10 @@ SELECT
     offers,
     outcome,
     visit > 1 AS transferred_in,
-    coalesce(fin.event IN {_in(TRANSFER)}, false) OR outcome = 'flowed_out' AS transferred_out,
+    coalesce(fin.event IN {sql_list(TRANSFER)}, false) OR outcome = 'flowed_out' AS transferred_out,
     outcome = 'callback' AS callback_requested,
     CAST(NULL AS BOOLEAN) AS resolved,
-    CASE WHEN fin.event IN {_in(TRANSFER)} THEN 'transferred'
+    CASE WHEN fin.event IN {sql_list(TRANSFER)} THEN 'transferred'
          WHEN outcome = 'answered' AND fin IS NULL THEN 'answered'
          WHEN outcome = 'open' THEN 'queued'
          WHEN outcome = 'abandoned' THEN 'abandoned'
@@ -384,7 +239,7 @@ SELECT
     CAST(NULL AS TIMESTAMPTZ) AS hold_started_at,
     CAST(NULL AS TIMESTAMPTZ) AS talk_ended_at,
     CAST(0 AS BIGINT) AS last_seq,
-    CASE WHEN ans IS NOT NULL AND fin.event IN {_in((*COMPLETE, *TRANSFER, "OUTCOMPLETE"))}
+    CASE WHEN ans IS NOT NULL AND fin.event IN {sql_list((*COMPLETE, *TRANSFER, "OUTCOMPLETE"))}
          THEN coalesce(fin.talk, fin.t - ans) END AS conversation_s,
     simple
 FROM b LEFT JOIN _ql_agent_ids AS ids ON ids.name = raw_agent
@@ -415,7 +270,7 @@ TEMP_TABLES = ("_ql_ev0", "_ql_vis", "_ql_complex", "_ql_vf", "_ql_contacts", "_
 AGENT_NAMES = f"""
 SELECT DISTINCT agent FROM _ql_ev
 WHERE bad IS NULL AND agent IS NOT NULL
-  AND event IN {_in(("CONNECT", "OUTDIAL", "OUTANSWER", *END_EVENTS, *SESSION_EVENTS))}
+  AND event IN {sql_list(("CONNECT", "OUTDIAL", "OUTANSWER", *END_EVENTS, *SESSION_EVENTS))}
 ORDER BY agent
 """
 """The agent names the fold reads (of calls and sessions), each to be given its id
@@ -432,7 +287,7 @@ AGENT_EVENTS = f"""
 WITH sessions AS (
     SELECT seq, t, coalesce(ids.id, agent) AS agent, queue, event, d1 FROM _ql_ev
     LEFT JOIN _ql_agent_ids AS ids ON ids.name = agent
-    WHERE bad IS NULL AND event IN {_in(SESSION_EVENTS)}
+    WHERE bad IS NULL AND event IN {sql_list(SESSION_EVENTS)}
 ), tracked AS (
     SELECT agent, min(seq) AS since, row_number() OVER (ORDER BY agent) AS aid FROM sessions
     GROUP BY agent
@@ -448,7 +303,7 @@ WITH sessions AS (
     UNION ALL
     SELECT fin.seq, fin.t, aid, -1
     FROM vis JOIN tracked USING (agent)
-    WHERE conn.seq > since AND fin.event IN {_in((*COMPLETE, *TRANSFER, *OUT_ENDS))}
+    WHERE conn.seq > since AND fin.event IN {sql_list((*COMPLETE, *TRANSFER, *OUT_ENDS))}
 ), before AS (
     SELECT aid, coalesce(sum(sum(d)) OVER (ORDER BY aid ROWS BETWEEN UNBOUNDED PRECEDING
                                                     AND 1 PRECEDING), 0) AS base
@@ -480,6 +335,7 @@ SELECT line, event, raw, bad FROM _ql_ev WHERE file = ? AND raw IS NOT NULL ORDE
 record, or one of an unknown event; see :func:`_staged`)."""
 FILE_COUNTS = "SELECT count(*) FROM _ql_ev WHERE file = ?"
 FILE_IGNORED = f"""
-SELECT event, count(*) FROM _ql_ev WHERE file = ? AND bad IS NULL AND event IN {_in(IGNORED_EVENTS)}
+SELECT event, count(*) FROM _ql_ev
+WHERE file = ? AND bad IS NULL AND event IN {sql_list(IGNORED_EVENTS)}
 GROUP BY event ORDER BY event
 """
