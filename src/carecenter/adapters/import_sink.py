@@ -38,20 +38,21 @@ another way); nothing in the transaction commits implicitly (no ``CHECKPOINT``).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from carecenter.adapters.warehouse_schema import KEYS, TABLES, columns
+from carecenter.adapters.warehouse_schema import (
+    ARROW_TYPES,
+    KEYS,
+    TABLES,
+    arrow_columns,
+)
 from carecenter.ingest.common import EXTRA_TABLES, FileCounts, Row
 
-_TS = pa.timestamp("us", tz="UTC")
-_NAIVE_TS = pa.timestamp("us")
-_ARROW = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
+_TS = ARROW_TYPES[datetime]
 
 _RECORD_TABLES = {
     "import_quarantine": ["source", "file", "line", "reason", "raw"],
@@ -125,27 +126,6 @@ WITH inc_v AS (
 SELECT contact_id FROM inc JOIN old USING (contact_id) WHERE old.k > inc.k
 """
 """The incoming contacts the warehouse holds further along (see the module docstring)."""
-
-
-def _time_array(values: Sequence[Any]) -> pa.Array:
-    sample = next((v for v in values if v is not None), None)
-    if sample is None or isinstance(sample, datetime):
-        # Converting to a zoned type calls utcoffset() on every value (several times slower);
-        # aware datetimes convert to UTC either way.
-        return pa.array(values, type=_NAIVE_TS).cast(_TS)
-    micros = pc.round(pc.multiply(pa.array(values, type=pa.float64()), 1e6))
-    return pc.cast(micros, pa.int64()).cast(_TS)
-
-
-def arrow_batch(table: str, rows: Sequence[Row]) -> pa.Table:
-    """Rows (lists in column order) of a warehouse table as an Arrow table."""
-    cols = columns(TABLES[table])
-    values: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [()] * len(cols)
-    arrays = [
-        _time_array(v) if tp is datetime else pa.array(v, type=_ARROW[tp])
-        for (_, tp), v in zip(cols, values, strict=True)
-    ]
-    return pa.Table.from_arrays(arrays, names=[n for n, _ in cols])
 
 
 class WarehouseSink:
@@ -294,7 +274,9 @@ class WarehouseSink:
         visits, self._visits = self._visits, {}
         for table, rows in (("contacts", contacts), ("contact_facts", visits)):
             if rows:
-                self._conn.register("_import_batch", arrow_batch(table, list(rows.values())))
+                self._conn.register(
+                    "_import_batch", arrow_columns(TABLES[table], list(rows.values()))
+                )
                 try:
                     self._stage(table, "_import_batch")
                 finally:
@@ -427,7 +409,7 @@ class WarehouseSink:
         """Write rows replacing by key; (new, updated). Unchanged rows are skipped."""
         if not rows:
             return 0, 0
-        return self._write_arrow(table, arrow_batch(table, rows))
+        return self._write_arrow(table, arrow_columns(TABLES[table], rows))
 
     def _write_arrow(self, table: str, batch: pa.Table) -> tuple[int, int]:
         self._conn.register("_import_batch", batch)

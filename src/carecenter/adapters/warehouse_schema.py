@@ -70,9 +70,30 @@ def ddl(table: str) -> str:
 
 def arrow_table(row_type: type[Any], rows: Sequence[Any]) -> pa.Table:
     """Rows of a row class as an Arrow table with the warehouse column types."""
+    return arrow_columns(row_type, [row_values(r) for r in rows])
+
+
+def arrow_columns(row_type: type[Any], rows: Sequence[Sequence[Any]]) -> pa.Table:
+    """Rows of a row class given as their values in column order (times as datetimes or
+    epoch seconds) as an Arrow table with the warehouse column types."""
     cols = columns(row_type)
-    values = list(zip(*(row_values(r) for r in rows), strict=True)) if rows else [()] * len(cols)
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(cols)
     arrays = [
-        pa.array(list(v), type=ARROW_TYPES[tp]) for (_, tp), v in zip(cols, values, strict=True)
+        _time_array(v) if tp is datetime else pa.array(v, type=ARROW_TYPES[tp])
+        for (_, tp), v in zip(cols, values, strict=True)
     ]
     return pa.Table.from_arrays(arrays, names=[n for n, _ in cols])
+
+
+def _time_array(values: Sequence[Any]) -> pa.Array:
+    """Datetimes (aware or UTC) or epoch seconds as the warehouse's UTC timestamps."""
+    import pyarrow.compute as pc
+
+    utc = ARROW_TYPES[datetime]
+    sample = next((v for v in values if v is not None), None)
+    if sample is None or isinstance(sample, datetime):
+        # Converting to a zoned type calls utcoffset() on every value (several times slower);
+        # aware datetimes convert to UTC either way.
+        return pa.array(values, type=pa.timestamp("us")).cast(utc)
+    micros = pc.round(pc.multiply(pa.array(values, type=pa.float64()), 1e6))
+    return pc.cast(micros, pa.int64()).cast(utc)
