@@ -3,14 +3,10 @@
 Contacts and their visits are staged in temporary tables and merged once per file (and at an
 explicit :meth:`WarehouseSink.flush`), contact by contact, in set-based SQL:
 
-* **Facts only move forward.** A contact the warehouse already holds further along than the
-  incoming copy is left as it is, with its visits: an older, shorter copy of a log (or an older
-  version of a record) never undoes what a later event said. "Further along" compares what the
-  facts carry, in this order: ``last_seq`` (the event log's sequence number); the source's own
-  record version where it has one (``contact_versions``, e.g. a Connect CTR's
-  ``LastUpdateTimestamp``); whether the contact has ended; its number of visits; and the latest
-  time its contact and visit rows hold. Such a contact counts as ``unchanged`` and the file's
-  notes say how many older copies were ignored. Ties go to the incoming copy.
+* **Facts only move forward** (:mod:`~carecenter.adapters.import_merge`). A contact the
+  warehouse already holds further along than the incoming copy is left as it is, with its
+  visits; it counts as ``unchanged`` and the file's notes say how many older copies were
+  ignored.
 * **Exact counts.** A contact is ``new`` when the warehouse did not hold it, ``updated`` when
   its contact row or any of its visit rows changed, ``unchanged`` otherwise.
 
@@ -44,6 +40,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from carecenter.adapters.import_merge import BEHIND
 from carecenter.adapters.warehouse_schema import (
     ARROW_TYPES,
     KEYS,
@@ -96,36 +93,6 @@ _MERGE_TEMPS = (
     "_import_new",
 )
 """Tables staged and merged contact by contact (the others are replaced by key at once)."""
-
-_REACHED = "greatest(enqueued_at, offered_at, answered_at, abandoned_at, ended_at, talk_ended_at)"
-"""The latest time a visit row holds (times a later event never clears)."""
-
-_PROGRESS = f"""
-CREATE OR REPLACE TEMP TABLE _import_behind AS
-WITH inc_v AS (
-    SELECT contact_id, max({_REACHED}) AS reached FROM _pending_contact_facts GROUP BY contact_id
-), old_v AS (
-    SELECT contact_id, max({_REACHED}) AS reached
-    FROM contact_facts SEMI JOIN _pending_contacts USING (contact_id) GROUP BY contact_id
-), inc AS (
-    SELECT c.contact_id, [
-        c.last_seq, coalesce(n.updated_us, -1), (c.ended_at IS NOT NULL)::BIGINT, c.visits,
-        coalesce(epoch_us(greatest(c.arrived_at, c.ended_at, v.reached)), -1)
-    ] AS k
-    FROM _pending_contacts c LEFT JOIN inc_v v USING (contact_id)
-    LEFT JOIN _pending_versions n USING (contact_id)
-), old AS (
-    SELECT c.contact_id, [
-        c.last_seq, coalesce(n.updated_us, -1), (c.ended_at IS NOT NULL)::BIGINT, c.visits,
-        coalesce(epoch_us(greatest(c.arrived_at, c.ended_at, v.reached)), -1)
-    ] AS k
-    FROM contacts c SEMI JOIN _pending_contacts USING (contact_id)
-    LEFT JOIN old_v v USING (contact_id)
-    LEFT JOIN contact_versions n USING (contact_id)
-)
-SELECT contact_id FROM inc JOIN old USING (contact_id) WHERE old.k > inc.k
-"""
-"""The incoming contacts the warehouse holds further along (see the module docstring)."""
 
 
 class WarehouseSink:
@@ -358,7 +325,7 @@ class WarehouseSink:
             )
             behind = 0
             if known:
-                conn.execute(_PROGRESS)
+                conn.execute(BEHIND)
                 behind = _scalar(conn, "SELECT count(*) FROM _import_behind")
                 if behind:
                     for pending in ("_pending_contacts", "_pending_contact_facts"):
