@@ -34,12 +34,14 @@ another way); nothing in the transaction commits implicitly (no ``CHECKPOINT``).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
+from carecenter.adapters import ticket_store
 from carecenter.adapters.import_merge import BEHIND
 from carecenter.adapters.warehouse_schema import (
     ARROW_TYPES,
@@ -47,6 +49,7 @@ from carecenter.adapters.warehouse_schema import (
     TABLES,
     arrow_columns,
 )
+from carecenter.domain.tickets import TicketEvent, TicketFact, TicketSpell
 from carecenter.ingest.common import EXTRA_TABLES, FileCounts, Row
 
 _TS = ARROW_TYPES[datetime]
@@ -171,6 +174,27 @@ class WarehouseSink:
         rows[tuple(row[k] for k in keys)] = row
         if len(rows) >= self.batch_rows:
             self.flush()
+
+    def ticket_history(self, ticket_ids: Sequence[str]) -> list[TicketEvent]:
+        return ticket_store.history(self._conn, ticket_ids)
+
+    def tickets(
+        self,
+        facts: Sequence[TicketFact],
+        spells: Sequence[TicketSpell],
+        added: Sequence[TicketEvent],
+    ) -> None:
+        self._begin()
+        try:
+            new, updated, unchanged = ticket_store.write(self._conn, facts, spells, added)
+        except BaseException:
+            self.abort_file()
+            raise
+        self.counts.contacts_new += new
+        self.counts.contacts_updated += updated
+        self.counts.unchanged += unchanged
+        if not self._in_file:
+            self._commit()
 
     def quarantine(self, line: int, reason: str, raw: str) -> None:
         self.counts.quarantined += 1

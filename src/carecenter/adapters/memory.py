@@ -25,6 +25,7 @@ from carecenter.domain.projection import (
     VisitFact,
     WarehouseCounts,
 )
+from carecenter.domain.tickets import TicketEvent, TicketFact, TicketSpell
 from carecenter.ingest.common import FileCounts, MemorySink, Row
 
 
@@ -109,6 +110,9 @@ class InMemoryWarehouse:
         self.contact_facts: dict[tuple[str, int], VisitFact] = {}
         self.agent_state_intervals: dict[tuple[str, int], AgentInterval] = {}
         self.survey_answers: dict[tuple[str, str], SurveyAnswerRow] = {}
+        self.ticket_activities: dict[str, set[TicketEvent]] = {}
+        self.ticket_facts: dict[str, TicketFact] = {}
+        self.ticket_spells: dict[str, list[TicketSpell]] = {}
         self._checkpoint = 0
 
     def checkpoint(self) -> int:
@@ -164,6 +168,15 @@ class InMemoryWarehouse:
             "contact_facts": self.contact_facts,
             "agent_state_intervals": self.agent_state_intervals,
             "survey_answers": self.survey_answers,
+            "ticket_facts": self.ticket_facts,
+            "ticket_spells": {
+                (s.ticket_id, s.spell): s for spells in self.ticket_spells.values() for s in spells
+            },
+            "ticket_activities": {
+                (e.ticket_id, *e.sort_key()): e
+                for events in self.ticket_activities.values()
+                for e in events
+            },
         }
         con = duckdb.connect(":memory:")
         con.execute("SET TimeZone='UTC'")
@@ -184,6 +197,10 @@ class MemoryImportSink(MemorySink):
         super().__init__()
         self.warehouse = warehouse
         self.source = source
+        # tickets are written straight into the warehouse's tables
+        self.ticket_activities = warehouse.ticket_activities
+        self.ticket_facts = warehouse.ticket_facts
+        self.ticket_spells = warehouse.ticket_spells
 
     def start_file(self, file: str) -> FileCounts:
         """Begin a file: fresh counts."""

@@ -24,6 +24,7 @@ import pyarrow as pa
 from carecenter.adapters.duckdb_lock import connect
 from carecenter.adapters.warehouse_schema import (
     KEYS,
+    OPTIONAL,
     SQL_TYPES,
     TABLES,
     arrow_table,
@@ -106,7 +107,9 @@ class DuckDbWarehouse:
         have = {
             r[0] for r in self._conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         }
-        missing = [t for t in (*TABLES, "projector_checkpoint") if t not in have]
+        missing = [
+            t for t in (*TABLES, "projector_checkpoint") if t not in have and t not in OPTIONAL
+        ]
         if missing:
             raise WorkspaceError(
                 f"{self._path}: the warehouse has no table {missing[0]}; run `carecenter upgrade`"

@@ -20,6 +20,7 @@ from carecenter.domain.projection import (
     VisitFact,
     row_values,
 )
+from carecenter.domain.tickets import TicketEvent, TicketFact, TicketSpell
 
 SQL_TYPES = {
     str: "VARCHAR",
@@ -41,18 +42,29 @@ TABLES: dict[str, type[Any]] = {
     "contact_facts": VisitFact,
     "agent_state_intervals": AgentInterval,
     "survey_answers": SurveyAnswerRow,
+    "ticket_activities": TicketEvent,
+    "ticket_facts": TicketFact,
+    "ticket_spells": TicketSpell,
 }
 KEYS = {
     "contacts": ("contact_id",),
     "contact_facts": ("contact_id", "visit"),
     "agent_state_intervals": ("agent_id", "start_seq"),
     "survey_answers": ("survey_id", "question"),
+    "ticket_activities": ("ticket_id", "occurred_at", "activity", "label"),
+    "ticket_facts": ("ticket_id",),
+    "ticket_spells": ("ticket_id", "spell"),
 }
+OPTIONAL = ("ticket_activities", "ticket_facts", "ticket_spells")
+"""Tables a warehouse written before them may lack: a reader sees no tickets there (a writer
+creates them)."""
 
 
 def _base_type(hint: Any) -> type[Any]:
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    if isinstance(hint, type) and issubclass(hint, str):
+        return str  # a string enum is stored as its value
     return typing.cast(type[Any], hint)
 
 

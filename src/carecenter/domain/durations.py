@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import UTC, datetime
 
 from carecenter.errors import InputError
 
@@ -56,3 +57,13 @@ def format_duration(seconds: int) -> str:
 def divides_day(seconds: int) -> bool:
     """Whether intervals of ``seconds`` tile a day, so they align to midnight."""
     return 0 < seconds <= DAY_S and DAY_S % seconds == 0
+
+
+def elapsed_s(start: datetime, end: datetime) -> float:
+    """Seconds from ``start`` to ``end`` (aware datetimes): real elapsed time, also when both
+    are in one zone with a daylight-saving change between them (Python subtracts two times of
+    the same zone as wall-clock times)."""
+    zone = start.tzinfo
+    if zone is end.tzinfo and zone is not None and zone is not UTC:
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+    return (end - start).total_seconds()

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from carecenter.domain.contact import TERMINAL, TRANSITIONS
+from carecenter.domain.durations import elapsed_s
 from carecenter.domain.enums import AgentStatus, Channel, ContactState, Direction, VisitOutcome
 from carecenter.domain.events import (
     AgentStateChanged,
@@ -42,7 +43,7 @@ from carecenter.domain.events import (
 
 
 def _seconds(start: datetime | None, end: datetime) -> float:
-    return 0.0 if start is None else (end - start).total_seconds()
+    return 0.0 if start is None else elapsed_s(start, end)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from carecenter.domain.tickets import TicketRules
 from carecenter.errors import InputError
 from carecenter.ingest.common import FileCounts, Importer
 
@@ -25,6 +26,7 @@ FORMATS: dict[str, str] = {
     "zendesk-tickets": "Zendesk incremental ticket export with ticket metrics (JSON)",
     "anonymous-bank": "Technion 'Anonymous Bank' call-by-call file (tab-separated)",
     "csv": "any per-contact CSV, described by a mapping file (--mapping)",
+    "ticket-events": "a ticket system's event log (CSV), described by a mapping file (--mapping)",
 }
 """Format name -> what it reads."""
 
@@ -48,6 +50,9 @@ class ImportOptions:
     agent_aliases: Mapping[str, str] = field(default_factory=dict)
     """Agent name -> agent id (``center.yaml`` ``agent_aliases``): ``asterisk-queue-log``
     gives a logged agent name its id by it before its own rules."""
+    ticket_rules: TicketRules | None = None
+    """Business hours and ticket targets of the center's queues (``ticket-events``); ``None``:
+    every queue open all the time, no targets."""
     encoding: str | None = None
     """The files' text encoding (``--encoding``); ``None``: detected (a byte order mark, else
     UTF-8 with legacy cp1252 bytes read as such and counted)."""
@@ -63,8 +68,10 @@ def make_importer(fmt: str, options: ImportOptions) -> Importer:
         raise InputError(
             f"--callback-key is for asterisk-queue-log, not {fmt}", field="callback_keys"
         )
-    if options.mapping_file is not None and fmt != "csv":
-        raise InputError(f"--mapping is for the csv format, not {fmt}", field="mapping")
+    if options.mapping_file is not None and fmt not in ("csv", "ticket-events"):
+        raise InputError(
+            f"--mapping is for the csv and ticket-events formats, not {fmt}", field="mapping"
+        )
     if options.encoding is not None:
         import codecs
 
@@ -92,6 +99,13 @@ def make_importer(fmt: str, options: ImportOptions) -> Importer:
         if options.mapping_file is None:
             raise InputError("the csv format needs a mapping file (--mapping FILE)")
         return MappedCsv(read_mapping(options.mapping_file, options.time_zone))
+    if fmt == "ticket-events":
+        from carecenter.ingest.ticket_events import TicketEventLog, read_ticket_mapping
+
+        if options.mapping_file is None:
+            raise InputError("the ticket-events format needs a mapping file (--mapping FILE)")
+        mapping = read_ticket_mapping(options.mapping_file, options.time_zone)
+        return TicketEventLog(mapping, options.ticket_rules)
     if fmt == "amazon-connect-ctr":
         from carecenter.ingest.amazon_connect import AmazonConnectCtr
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from carecenter.domain.projection import AgentInterval, ContactRow, SurveyAnswerRow, VisitFact
+from carecenter.domain.tickets import TicketEvent, TicketFact, TicketSpell
 from carecenter.ingest.reading import (
     Progress,
     TextFile,
@@ -138,6 +139,21 @@ class FactSink(Protocol):
         """A malformed record of the current file: never written as facts."""
         ...
 
+    def ticket_history(self, ticket_ids: Sequence[str]) -> list[TicketEvent]:
+        """The activities of these tickets that the warehouse already holds."""
+        ...
+
+    def tickets(
+        self,
+        facts: Sequence[TicketFact],
+        spells: Sequence[TicketSpell],
+        added: Sequence[TicketEvent],
+    ) -> None:
+        """Tickets folded again: their fact rows and open spells replace those stored, and
+        ``added`` activities join the stored ones; counts each ticket new, updated or
+        unchanged."""
+        ...
+
     def unknown(self, line: int, kind: str, raw: str) -> None:
         """A well-formed record of a kind the importer does not know."""
         ...
@@ -159,7 +175,34 @@ class MemorySink:
         self.quarantined: list[tuple[str, int, str, str]] = []
         self.unknowns: list[tuple[str, int, str, str]] = []
         self.records: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+        self.ticket_activities: dict[str, set[TicketEvent]] = {}
+        self.ticket_facts: dict[str, TicketFact] = {}
+        self.ticket_spells: dict[str, list[TicketSpell]] = {}
         self._staging: Any = None
+
+    def ticket_history(self, ticket_ids: Sequence[str]) -> list[TicketEvent]:
+        return [e for t in ticket_ids for e in self.ticket_activities.get(t, ())]
+
+    def tickets(
+        self,
+        facts: Sequence[TicketFact],
+        spells: Sequence[TicketSpell],
+        added: Sequence[TicketEvent],
+    ) -> None:
+        for e in added:
+            self.ticket_activities.setdefault(e.ticket_id, set()).add(e)
+        by_ticket: dict[str, list[TicketSpell]] = {}
+        for spell in spells:
+            by_ticket.setdefault(spell.ticket_id, []).append(spell)
+        for fact in facts:
+            old = self.ticket_facts.get(fact.ticket_id)
+            if old == fact:
+                self.counts.unchanged += 1
+                continue
+            self.counts.contacts_new += old is None
+            self.counts.contacts_updated += old is not None
+            self.ticket_facts[fact.ticket_id] = fact
+            self.ticket_spells[fact.ticket_id] = by_ticket.get(fact.ticket_id, [])
 
     def record(self, table: str, row: dict[str, Any]) -> None:
         keys = EXTRA_TABLES[table][1]

@@ -33,20 +33,19 @@ transfer (an answered visit ``transferred_out``, or a flow-out).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from itertools import pairwise
 from pathlib import Path
 
-import yaml
-
 from carecenter.domain.enums import Channel, Direction, VisitOutcome
 from carecenter.domain.events import ContactEvent, ContactTransferred
-from carecenter.errors import InputError, not_utf8
+from carecenter.errors import InputError
 from carecenter.ingest.common import FactSink, TextFile, csv_rows
 from carecenter.ingest.csv_story import DURATIONS, TIMES, Visit, visit_of
 from carecenter.ingest.folding import EventFolder
+from carecenter.ingest.mapping_file import read_document, time_parser
 from carecenter.ingest.timezones import zone
 
 FLAGS = ("transferred_in", "transferred_out", "callback_requested", "resolved")
@@ -74,27 +73,8 @@ class CsvMapping:
 
 def read_mapping(path: Path, time_zone: str | None = None) -> CsvMapping:
     """Read and check a mapping file; ``--tz`` (``time_zone``) overrides its zone."""
-    where = str(path)
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=where) from None
-    except UnicodeDecodeError as exc:
-        raise not_utf8(exc, where) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(
-            f"not YAML: {getattr(exc, 'problem', exc)}", file=where, line=line
-        ) from None
-    if not isinstance(node, yaml.MappingNode):
-        raise InputError("expected a mapping of settings", file=where, line=1)
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
-
-    def fail(message: str, key: str) -> InputError:
-        return InputError(message, file=where, line=lines.get(key.split(".")[0]), field=key)
-
+    doc = read_document(path)
+    data, fail = doc.data, doc.fail
     columns = data.get("columns")
     if not isinstance(columns, dict) or not columns:
         raise fail("a mapping of field: column is needed", "columns")
@@ -107,12 +87,9 @@ def read_mapping(path: Path, time_zone: str | None = None) -> CsvMapping:
             raise fail(f"no column for {needed}", "columns")
     if "enqueued_at" not in columns and "arrived_at" not in columns:
         raise fail("no column for enqueued_at (or arrived_at)", "columns")
-    unknown = sorted(
-        set(data)
-        - {"source", "time_format", "time_zone", "delimiter", "columns", "values", "defaults"}
+    doc.check_settings(
+        {"source", "time_format", "time_zone", "delimiter", "columns", "values", "defaults"}
     )
-    if unknown:
-        raise fail("unknown setting", unknown[0])
     zone_name = time_zone or data.get("time_zone")
     return CsvMapping(
         source=str(data.get("source") or "csv"),
@@ -134,7 +111,7 @@ class MappedCsv:
     def __init__(self, mapping: CsvMapping) -> None:
         self.mapping = mapping
         self.source = mapping.source
-        self._parse_time = _time_parser(mapping.time_format, mapping.time_zone)
+        self._parse_time = time_parser(mapping.time_format, mapping.time_zone)
         named = {*mapping.columns, *mapping.defaults}
         self.unknown = tuple(n for n in ("hold_s", "acw_s") if n not in named)
         """Durations the mapping does not name: unknown (``None``) in the facts."""
@@ -219,18 +196,3 @@ class MappedCsv:
             raise ValueError(
                 f"{name}: not a time in format {self.mapping.time_format}: {text!r}"
             ) from None
-
-
-def _time_parser(fmt: str, where: tzinfo | None) -> Callable[[str], datetime]:
-    from datetime import UTC
-
-    local = where or UTC
-
-    def aware(moment: datetime) -> datetime:
-        return moment if moment.tzinfo is not None else moment.replace(tzinfo=local)
-
-    if fmt == "epoch":
-        return lambda text: datetime.fromtimestamp(float(text), UTC)
-    if fmt == "iso":
-        return lambda text: aware(datetime.fromisoformat(text))
-    return lambda text: aware(datetime.strptime(text, fmt))

@@ -39,7 +39,10 @@ def import_command(
         None, "--tz", help="Zone of times without a UTC offset, e.g. Europe/Paris."
     ),
     mapping_file: Path | None = typer.Option(
-        None, "--mapping", help="Mapping file of the csv format (YAML).", dir_okay=False
+        None,
+        "--mapping",
+        help="Mapping file of the csv and ticket-events formats (YAML).",
+        dir_okay=False,
     ),
     callback_keys: list[str] | None = typer.Option(
         None,
