@@ -157,13 +157,14 @@ def _quantiles(rows: Any, keys: list[str], metrics: list[Metric]) -> Any:
     return table.mutate(**picked).drop(*lists)
 
 
-def _join(left: Any, right: Any, keys: list[str]) -> Any:
+def _join(left: Any, right: Any, keys: list[str], quantiles: set[str] | None = None) -> Any:
     """Outer join of two parts on ``keys``; a sum missing on one side is 0, a percentile
-    stays unknown."""
+    (of ``quantiles``; default: the contact percentiles) stays unknown."""
     j = left.outer_join(right, keys, rname="{name}__r")
     merged = {k: ibis.coalesce(j[k], j[f"{k}__r"]) for k in keys}
     j = j.mutate(**merged).drop(*[f"{k}__r" for k in keys])
-    quantiles = {m.key for m in of_kind(PERCENTILE)}
+    if quantiles is None:
+        quantiles = {m.key for m in of_kind(PERCENTILE)}
     sums = [c for c in j.columns if c not in keys and c not in quantiles]
     return j.mutate(**{c: j[c].fill_null(0) for c in sums})
 

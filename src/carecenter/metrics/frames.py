@@ -125,6 +125,17 @@ def _dims(v: Any, by: Sequence[str], dims: Dimensions) -> Any:
     return v.mutate(**keys)
 
 
+def with_dims(
+    v: Any, by: Sequence[str], dims: Dimensions, columns: Mapping[str, str] = VISIT_DIMS
+) -> Any:
+    """``v`` with one column per grouping dimension of ``by`` (empty string for null):
+    ``columns`` says which column of ``v`` each dimension is; team and site are those of
+    the row's ``agent_id``."""
+    if any(d in ("team", "site") for d in by):
+        v = _with_agent_dim(v, dims)
+    return v.mutate(**{d: (v[columns[d]] if d in columns else v[d]).fill_null("") for d in by})
+
+
 def _classify(
     v: Any,
     keys: Sequence[str],

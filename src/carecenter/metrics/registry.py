@@ -27,12 +27,20 @@ from typing import Any
 
 VISIT, AGENT, SURVEY, RATIO = "visit", "agent", "survey", "ratio"
 PERCENTILE = "percentile"
+TICKET, TICKET_RATIO, TICKET_PERCENTILE = "ticket", "ticket_ratio", "ticket_percentile"
+BACKLOG = "backlog"
+TICKET_KINDS = (TICKET, TICKET_RATIO, TICKET_PERCENTILE, BACKLOG)
+"""The kinds of the ticket report (``report --tickets``); the others make the contact report."""
 SOURCES = {
     VISIT: "contact_facts",
     PERCENTILE: "contact_facts",
     AGENT: "agent_state_intervals",
     SURVEY: "survey_answers",
     RATIO: "other metrics",
+    TICKET: "ticket_facts",
+    TICKET_RATIO: "other ticket metrics",
+    TICKET_PERCENTILE: "ticket_facts",
+    BACKLOG: "ticket_spells",
 }
 SHARE = "share"
 """The unit of a metric that is a fraction of a whole (``Unit: share, 0-1.``)."""
@@ -112,6 +120,32 @@ def _register(
     return wrap
 
 
+def register(
+    kind: str,
+    needs: tuple[str, ...] = (),
+    quantile: float | None = None,
+    *,
+    key: str | None = None,
+    doc: str | None = None,
+) -> Callable[[Callable[..., Any]], Metric]:
+    """Register a metric of ``kind`` (named ``key`` and documented by ``doc`` instead of the
+    function's own name and docstring when given)."""
+    wrap = _register(kind, needs, quantile)
+
+    def named(fn: Callable[..., Any]) -> Metric:
+        if key is None and doc is None:
+            return wrap(fn)
+
+        def expr(*args: Any) -> Any:
+            return fn(*args)
+
+        expr.__name__ = key or fn.__name__
+        expr.__doc__ = doc if doc is not None else fn.__doc__
+        return wrap(expr)
+
+    return named
+
+
 def visit_metric(*features: str) -> Callable[[Callable[..., Any]], Metric]:
     """Register a per-visit value summed per interval (``features``: optional inputs)."""
     return _register(VISIT, features)
@@ -152,7 +186,8 @@ def shares() -> frozenset[str]:
     import carecenter.metrics.catalog
     import carecenter.metrics.percentiles
     import carecenter.metrics.ratios
-    import carecenter.metrics.survey_catalog  # noqa: F401  (the imports fill the registry)
+    import carecenter.metrics.survey_catalog
+    import carecenter.metrics.ticket_catalog  # noqa: F401  (the imports fill the registry)
 
     return frozenset(m.key for m in CATALOG.values() if m.share)
 

@@ -125,6 +125,26 @@ def metrics_report(
         return run(warehouse.backend(), spec, dims, tz)
 
 
+def ticket_report(
+    source: WorkspaceSource,
+    *,
+    period: Period = Period(),
+    interval: str = "1d",
+    by: Sequence[str] = (),
+    percentiles: bool = True,
+) -> Report:
+    """Every ticket metric per interval and group (``by``: queue, channel, tier, topic, agent,
+    team, site): first response and resolution in business hours, reopens, SLA, backlog."""
+    from carecenter.metrics.ticket_engine import run_tickets
+
+    with opened(source, read_only=True) as ws:
+        center = ws.center.load()
+        spec = _spec(center, period, interval, by, False, percentiles)
+        return run_tickets(
+            ws.warehouse.backend(), spec, Dimensions.from_center(center), _tz(center)
+        )
+
+
 def run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str) -> Report:
     """The catalog's report on the Ibis backend ``con``."""
     from carecenter.metrics.engine import run as run_catalog

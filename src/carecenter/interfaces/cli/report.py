@@ -81,6 +81,12 @@ def report_command(
         "--percentiles/--no-percentiles",
         help="Compute wait, handle and response percentiles.",
     ),
+    tickets: bool = typer.Option(
+        False,
+        "--tickets",
+        help="Report tickets instead of contacts: first response, resolution (business hours), "
+        "reopen rate, SLA met, backlog.",
+    ),
 ) -> None:
     """Service benchmarks (offered, service level, ASA, abandonment, AHT, occupancy...) per
     interval and group."""
@@ -93,6 +99,9 @@ def report_command(
     settings = settings_for(workspace)
     period = reporting.Period(start, end)
     groups = reporting.parse_by(by)
+    if tickets:
+        _ticket_report(settings, period, interval, groups, fmt, output, percentiles, gaps)
+        return
     if fmt == "html":
         if output is None:
             raise InputError("--format html writes a file: give --output FILE", field="output")
@@ -122,3 +131,43 @@ def report_command(
     rows = _table_rows(report.rows, columns, report.shares)
     shown = [_shown(c, report.shares) for c in columns]
     _write(render(rows, "table", title="service report", columns=shown), output)
+
+
+TICKET_TABLE_COLUMNS = (
+    "tickets_created",
+    "first_response_s",
+    "first_response_p90_s",
+    "resolution_s",
+    "resolution_p90_s",
+    "reopen_rate",
+    "sla_met_rate",
+    "backlog",
+)
+
+
+def _ticket_report(
+    settings: Any,
+    period: Any,
+    interval: str,
+    groups: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    percentiles: bool,
+    gaps: bool,
+) -> None:
+    from carecenter.services import reporting
+
+    if fmt == "html" or gaps:
+        raise InputError(
+            "--tickets gives a table, json or csv (no html page or gap table yet)", field="tickets"
+        )
+    report = reporting.ticket_report(
+        settings, period=period, interval=interval, by=groups, percentiles=percentiles
+    )
+    if fmt != "table":
+        _write(render_columns(report.columns, report.values, fmt), output)
+        return
+    columns = ["interval_start", *groups, *TICKET_TABLE_COLUMNS]
+    rows = _table_rows(report.rows, columns, report.shares)
+    shown = [_shown(c, report.shares) for c in columns]
+    _write(render(rows, "table", title="ticket report", columns=shown), output)
