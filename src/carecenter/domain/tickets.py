@@ -235,7 +235,8 @@ def fold_ticket(
     """The fact row and open spells of one ticket from its activities (any order; at least
     one)."""
     rules = rules or TicketRules()
-    story = sorted(events, key=TicketEvent.sort_key)
+    # a repeated activity is one; ties in time, kind and label in a fixed order
+    story = sorted(set(events), key=lambda e: (*e.sort_key(), repr(e)))
     if not story:
         raise ValueError("a ticket needs at least one activity")
     ticket_id = story[0].ticket_id
