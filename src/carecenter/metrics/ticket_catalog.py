@@ -254,7 +254,10 @@ def backlog_rows(spells: Any, dims: Dimensions, buckets: Buckets, by: Sequence[s
         # the interval ends E_k = (k + 1) * step + origin with opened <= E_k < closed
         first = (((s._lo - origin) / step).ceil() - 1).cast("int64")
         stop = (((s._hi - origin) / step).ceil() - 1).cast("int64")
-        s = s.mutate(_k=ibis.range(first, stop).unnest())
+        # as columns first: Ibis writes PostgreSQL's range length as ``stop - first`` without
+        # parentheses around ``first``'s own subtraction
+        s = s.mutate(_first=first, _stop=stop)
+        s = s.mutate(_k=ibis.range(s._first, s._stop).unnest())
         s = s.mutate(interval=(s._k * step + origin).cast("int64"))
     return with_dims(s, by, dims, TICKET_DIMS)
 
