@@ -9,11 +9,15 @@ from __future__ import annotations
 from carecenter.metrics.engine import metric_columns
 from carecenter.metrics.registry import (
     AGENT,
+    BACKLOG,
     CATALOG,
     PERCENTILE,
     RATIO,
     SOURCES,
     SURVEY,
+    TICKET,
+    TICKET_PERCENTILE,
+    TICKET_RATIO,
     VISIT,
 )
 
@@ -40,6 +44,20 @@ _SECTIONS = (
         "(satisfied: 4-5); NPS reads question `nps` on a 0-10 scale (promoters 9-10, "
         "detractors 0-6).",
     ),
+    (
+        TICKET_RATIO,
+        "Tickets: benchmarks (`report --tickets`)",
+        "Ratios of the summed ticket metrics below. A ticket counts in the interval it was "
+        "created in; times are business hours of its queue (`hours` and `holidays` in "
+        "`center.yaml`), computed when the ticket is imported.",
+    ),
+    (TICKET, "Tickets: counts and times", "Summed over the tickets in `ticket_facts`."),
+    (
+        TICKET_PERCENTILE,
+        "Tickets: percentiles",
+        "Exact quantiles over the tickets in `ticket_facts` that have the value.",
+    ),
+    (BACKLOG, "Tickets: backlog", "Counted over the open spells in `ticket_spells`."),
 )
 
 
@@ -49,7 +67,9 @@ def _cell(text: str) -> str:
 
 def metrics_reference() -> str:
     """Markdown for every metric: key, meaning, formula, unit and counting interval."""
-    order = {k: n for n, k in enumerate(metric_columns())}
+    from carecenter.metrics.ticket_engine import ticket_columns
+
+    order = {k: n for n, k in enumerate([*metric_columns(), *ticket_columns()])}
     out = [
         "# Metric reference",
         "",
@@ -61,7 +81,8 @@ def metrics_reference() -> str:
         "are each queue's `service_level` policy in `center.yaml`. An empty value means the "
         "denominator was 0 or the metric does not apply to that grouping.",
         "",
-        "Pending: e-mail response time counts wall-clock time, not yet the queue's business hours.",
+        "Pending: the e-mail response time of contacts counts wall-clock time, not yet the "
+        "queue's business hours (ticket times do count business hours).",
         "",
     ]
     for kind, title, text in _SECTIONS:
