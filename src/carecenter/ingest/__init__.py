@@ -27,6 +27,7 @@ FORMATS: dict[str, str] = {
     "anonymous-bank": "Technion 'Anonymous Bank' call-by-call file (tab-separated)",
     "csv": "any per-contact CSV, described by a mapping file (--mapping)",
     "ticket-events": "a ticket system's event log (CSV), described by a mapping file (--mapping)",
+    "servicenow-incidents": "ServiceNow incident event log: one row per update (CSV)",
 }
 """Format name -> what it reads."""
 
@@ -106,6 +107,12 @@ def make_importer(fmt: str, options: ImportOptions) -> Importer:
             raise InputError("the ticket-events format needs a mapping file (--mapping FILE)")
         mapping = read_ticket_mapping(options.mapping_file, options.time_zone)
         return TicketEventLog(mapping, options.ticket_rules)
+    if fmt == "servicenow-incidents":
+        from carecenter.ingest.ticket_snapshots import ServiceNowIncidents
+
+        return ServiceNowIncidents(
+            options.ticket_rules, options.time_zone, options.center_time_zone
+        )
     if fmt == "amazon-connect-ctr":
         from carecenter.ingest.amazon_connect import AmazonConnectCtr
 

@@ -39,7 +39,7 @@ overlap or repeat, and a ticket's facts only move forward. A ticket is ``new``, 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -166,25 +166,10 @@ class TicketEventLog:
                 sink.quarantine(number, "fewer columns than the header", sep.join(row))
                 continue
             events[event.ticket_id].add(event)
-        self._fold(events, sink)
+        fold_tickets(events, self.rules, sink)
 
     def finish(self, sink: FactSink) -> None:
         return None
-
-    def _fold(self, events: dict[str, set[TicketEvent]], sink: FactSink) -> None:
-        """Fold every ticket of ``events`` again with what the warehouse holds of it."""
-        if not events:
-            return
-        stored: dict[str, set[TicketEvent]] = defaultdict(set)
-        for e in sink.ticket_history(sorted(events)):
-            stored[e.ticket_id].add(e)
-        folded = [fold_ticket(stored[t] | got, self.rules) for t, got in events.items()]
-        fresh = [e for t, got in events.items() for e in got - stored[t]]
-        sink.tickets(
-            [fact for fact, _ in folded],
-            [spell for _, spells in folded for spell in spells],
-            sorted(fresh, key=lambda e: (e.ticket_id, *e.sort_key())),
-        )
 
     def _event(self, raw: dict[str, str], sink: FactSink) -> TicketEvent:
         values = dict(self.mapping.defaults)
@@ -227,6 +212,32 @@ class TicketEventLog:
             tier=values.get("tier"),
             made_sla=_flag(values.get("made_sla")),
         )
+
+
+def fold_tickets(
+    events: Mapping[str, set[TicketEvent]],
+    rules: TicketRules,
+    sink: FactSink,
+    story: Callable[[set[TicketEvent]], Iterable[TicketEvent]] | None = None,
+) -> None:
+    """Fold every ticket of ``events`` (one file's activities by ticket id) again with what the
+    warehouse holds of it, and hand the facts, spells and activities not yet stored to
+    ``sink``. ``story`` (optional) turns a ticket's whole set of activities, stored and new,
+    into the ones the fold reads (a format whose activities depend on each other); the
+    activities stored are always those read."""
+    if not events:
+        return
+    stored: dict[str, set[TicketEvent]] = defaultdict(set)
+    for e in sink.ticket_history(sorted(events)):
+        stored[e.ticket_id].add(e)
+    told = story or (lambda whole: whole)
+    folded = [fold_ticket(told(stored[t] | got), rules) for t, got in events.items()]
+    fresh = [e for t, got in events.items() for e in got - stored[t]]
+    sink.tickets(
+        [fact for fact, _ in folded],
+        [spell for _, spells in folded for spell in spells],
+        sorted(fresh, key=lambda e: (e.ticket_id, *e.sort_key())),
+    )
 
 
 def _flag(text: str | None) -> bool | None:
