@@ -28,7 +28,9 @@ from carecenter.ingest.ticket_snapshots import ServiceNowIncidents
 from carecenter.interfaces.cli.app import app
 from carecenter.services.workspace import init_workspace
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "servicenow_incidents_sample.csv"
+SAMPLE = (
+    Path(__file__).resolve().parents[2] / "fixtures" / "import" / "servicenow" / "incidents.csv"
+)
 
 
 def at(day: int, h: int, m: int = 0) -> datetime:
