@@ -24,7 +24,11 @@ def test_migrations_match_the_declared_tables(engine: Engine) -> None:
 def test_center_configuration_round_trips(engine: Engine) -> None:
     repo = SqlCenterRepository(engine)
     assert repo.load() is None
-    center = parse_center(template() + 'agent_aliases: {SIP/1127: a001, "1128": a002}\n')
+    text = template().replace(
+        "  # holidays: [2026-12-25, 2026-12-26]", "  holidays: [2026-12-25, 2026-12-26]"
+    )
+    center = parse_center(text + 'agent_aliases: {SIP/1127: a001, "1128": a002}\n')
+    assert center.queues["billing"].hours.closed_on
     repo.save(center)
     repo.save(center)  # replacing works
     loaded = repo.load()
@@ -43,6 +47,7 @@ def test_center_configuration_round_trips(engine: Engine) -> None:
         )
         assert dict(got.required_skills) == dict(queue.required_skills)
         assert dict(got.hours.weekly) == dict(queue.hours.weekly)
+        assert got.hours.closed_on == queue.hours.closed_on
     for aid, agent in center.agents.items():
         got_agent = loaded.agents[aid]
         assert dict(got_agent.skills) == dict(agent.skills)

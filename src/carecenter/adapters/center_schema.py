@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import time
+import re
+from datetime import date, datetime, time
 from types import MappingProxyType
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -61,10 +62,30 @@ def _timezone(value: str) -> str:
 
 TimeZoneName = Annotated[str, AfterValidator(_timezone)]
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _holiday(value: Any) -> date:
+    """A YAML date (``2026-12-25``) or the same text quoted; nothing else."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    shown = value.isoformat(" ") if isinstance(value, datetime) else repr(value)
+    raise ValueError(f"must be a date like 2026-12-25, got {shown}")
+
+
+Holiday = Annotated[date, BeforeValidator(_holiday)]
+
 
 class CenterSection(Strict):
     name: str
     timezone: TimeZoneName = "UTC"
+    holidays: list[Holiday] = Field(default_factory=list)
+    """Local dates on which every queue is closed all day."""
 
 
 class SkillSection(Strict):
@@ -138,6 +159,8 @@ class QueueSection(Strict):
     targets: TargetsSection = TargetsSection()
     hours: dict[str, Spans] = Field(default_factory=lambda: parse_hours({"mon-sun": "00:00-24:00"}))
     timezone: TimeZoneName | None = None
+    holidays: list[Holiday] = Field(default_factory=list)
+    """Local dates on which the queue is closed all day, besides the center's."""
 
     @field_validator("hours", mode="before")
     @classmethod
@@ -207,7 +230,11 @@ class CenterFile(Strict):
                 channel=q.channel,
                 priority=q.priority,
                 service_level=ServiceLevelPolicy(**q.service_level.model_dump()),
-                hours=OpeningHours(timezone=q.timezone or tz, weekly=MappingProxyType(q.hours)),
+                hours=OpeningHours(
+                    timezone=q.timezone or tz,
+                    weekly=MappingProxyType(q.hours),
+                    closed_on=frozenset(self.center.holidays) | frozenset(q.holidays),
+                ),
                 required_skills=MappingProxyType(dict(q.skills)),
                 targets=QueueTargets(**q.targets.model_dump()),
             )

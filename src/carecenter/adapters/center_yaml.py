@@ -8,6 +8,7 @@ then validated by :class:`~carecenter.adapters.center_schema.CenterFile`. A mist
 
 from __future__ import annotations
 
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -51,9 +52,24 @@ def _walk(node: yaml.Node, path: str, lines: Lines, name: str) -> None:
             _walk(item, f"{path}.{i}", lines, name)
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, but an impossible date such as ``2026-13-01`` stays text, for the
+    schema to report with its line instead of a crash."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def parse_yaml(text: str, name: str) -> tuple[Any, Lines]:
     """The YAML document's data and a map from dotted field path to line number."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -95,6 +111,9 @@ def _message(error: ErrorDetails) -> str:
         return f"must be {noun}, got {value!r}"
     if kind in ("dict_type", "model_type"):
         return f"must be a mapping, got {value!r}"
+    if kind in ("list_type", "tuple_type"):
+        shown = value.isoformat() if isinstance(value, date) else repr(value)
+        return f"must be a list, got {shown}"
     if kind in ("bool_parsing", "bool_type"):
         return f"must be true or false, got {value!r}"
     return str(error["msg"]).lower()

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
+from functools import cached_property
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from carecenter.domain.business_hours import WEEKDAY_NAMES, WeekCalendar, business_seconds
 from carecenter.domain.enums import Channel, ServiceLevelFormula
 from carecenter.errors import DomainError
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS = WEEKDAY_NAMES
 
 
 @dataclass(frozen=True)
@@ -54,23 +56,47 @@ class OpeningHours:
     """Weekly opening hours in a time zone: weekday -> list of (open, close) times.
 
     A weekday that is missing is closed. ``close`` may be ``time(0, 0)`` meaning midnight.
+    ``closed_on`` holds local dates (holidays) on which the queue is closed all day.
     """
 
     timezone: str = "UTC"
     weekly: Mapping[str, tuple[tuple[time, time], ...]] = field(
         default_factory=lambda: MappingProxyType({d: ((time(0), time(0)),) for d in WEEKDAYS})
     )
+    closed_on: frozenset[date] = frozenset()
+
+    @cached_property
+    def _calendar(self) -> WeekCalendar:
+        return WeekCalendar.build(self.weekly, self.closed_on)
+
+    @property
+    def always_open(self) -> bool:
+        """Whether every weekday is open 00:00-24:00 and no date is closed."""
+        return self._calendar.always_open
 
     def is_open(self, at: datetime) -> bool:
         """Whether the queue is open at the aware datetime ``at``."""
         if at.tzinfo is None:
             raise DomainError("opening hours need an aware datetime")
         local = at.astimezone(ZoneInfo(self.timezone))
+        if local.date() in self.closed_on:
+            return False
         now = local.time()
         for start, end in self.weekly.get(WEEKDAYS[local.weekday()], ()):
             if start <= now and (end == time(0) or now < end):
                 return True
         return False
+
+    def business_seconds(self, start: datetime, end: datetime) -> float:
+        """Seconds between the aware datetimes ``start`` and ``end`` during which the queue is
+        open (0 when ``end`` is not after ``start``); see :mod:`carecenter.domain.business_hours`.
+
+        Spans are local wall-clock times: an 08:00-18:00 day is 10 h on a daylight-saving day
+        unless the change falls inside the span, and then it is the real elapsed time.
+        """
+        if start.tzinfo is None or end.tzinfo is None:
+            raise DomainError("business time needs aware datetimes")
+        return business_seconds(self._calendar, self.timezone, start, end)
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,12 @@ def events_reference() -> str:
 
 
 SECTIONS: list[tuple[str, type[BaseModel], str]] = [
-    ("center", CenterSection, "The center itself."),
+    (
+        "center",
+        CenterSection,
+        "The center itself. `holidays` lists local dates (`[2026-12-25, 2026-12-26]`) on which "
+        "every queue is closed all day; a queue's own `holidays` add to them.",
+    ),
     ("skills.<id>", SkillSection, "A skill agents can have and queues can require."),
     ("tiers.<id>", TierSection, "A customer tier; higher priority is served earlier."),
     (
@@ -78,7 +83,10 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
         QueueSection,
         "A queue. `skills` maps skill id to minimum proficiency (1-5); "
         "`hours` maps weekdays (`mon`, `mon-fri`, `sat,sun`) to `HH:MM-HH:MM` spans, a list of "
-        "them, or `closed`; a missing weekday is closed.",
+        "them, or `closed`; a missing weekday is closed. `holidays` lists local dates "
+        "(`[2026-12-25, 2026-12-26]`) on which the queue is closed all day, besides the "
+        "center's `holidays`. Opening hours are wall-clock times in the queue's `timezone` "
+        "(default: the center's).",
     ),
     ("queues.<id>.service_level", ServiceLevelSection, "How the queue counts service level."),
     ("queues.<id>.targets", TargetsSection, "Targets besides the service level."),

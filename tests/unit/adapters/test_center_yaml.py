@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from carecenter.adapters.center_yaml import parse_center, template
@@ -155,3 +157,67 @@ def test_agent_aliases_map_logged_names_to_agent_ids() -> None:
 )
 def test_agent_alias_mistakes_are_one_line(aliases: str, message: str) -> None:
     assert str(error_for(GOOD + aliases)) == message
+
+
+def with_holidays(center: str, queue: str) -> str:
+    text = GOOD.replace("  timezone: Europe/Madrid\n", f"  timezone: Europe/Madrid\n{center}")
+    return text.replace("    channel: voice\n", f"    channel: voice\n{queue}")
+
+
+def test_holidays_of_the_center_and_of_a_queue_add_up() -> None:
+    text = with_holidays(
+        "  holidays: [2026-12-25, 2026-12-26]\n", '    holidays: [2026-12-24, "2026-12-25"]\n'
+    )
+    center = parse_center(text)
+    assert center.queues["billing"].hours.closed_on == {
+        date(2026, 12, 24),
+        date(2026, 12, 25),
+        date(2026, 12, 26),
+    }
+    only_center = parse_center(with_holidays("  holidays: [2026-01-01]\n", ""))
+    assert only_center.queues["billing"].hours.closed_on == {date(2026, 1, 1)}
+    assert parse_center(GOOD).queues["billing"].hours.closed_on == frozenset()
+    empty = parse_center(with_holidays("  holidays: []\n", ""))
+    assert empty.queues["billing"].hours.closed_on == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("center", "queue", "message"),
+    [
+        (
+            "  holidays: [2026-13-01]\n",
+            "",
+            "center.yaml:4: center.holidays.0: must be a date like 2026-12-25, got '2026-13-01'",
+        ),
+        (
+            "",
+            "    holidays: [2026-12-24, christmas]\n",
+            "center.yaml:9: queues.billing.holidays.1: must be a date like 2026-12-25, "
+            "got 'christmas'",
+        ),
+        (
+            "",
+            "    holidays: [2026-12-24 10:00:00]\n",
+            "center.yaml:9: queues.billing.holidays.0: must be a date like 2026-12-25, "
+            "got 2026-12-24 10:00:00",
+        ),
+        (
+            "",
+            "    holidays: [20261224]\n",
+            "center.yaml:9: queues.billing.holidays.0: must be a date like 2026-12-25, "
+            "got 20261224",
+        ),
+        (
+            "  holidays: 2026-12-25\n",
+            "",
+            "center.yaml:4: center.holidays: must be a list, got 2026-12-25",
+        ),
+        (
+            "  holidays:\n    - 2026-02-29\n",
+            "",
+            "center.yaml:5: center.holidays.0: must be a date like 2026-12-25, got '2026-02-29'",
+        ),
+    ],
+)
+def test_holiday_mistakes_are_one_line(center: str, queue: str, message: str) -> None:
+    assert str(error_for(with_holidays(center, queue))) == message

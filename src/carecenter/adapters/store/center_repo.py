@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import time
+from datetime import date, time
 from types import MappingProxyType
 from typing import Any
 
@@ -25,12 +25,16 @@ from carecenter.domain.enums import Channel, ServiceLevelFormula
 
 
 def hours_to_json(hours: OpeningHours) -> str:
-    """Opening hours as JSON: ``{"timezone": ..., "weekly": {"mon": [["08:00", "18:00"]]}}``."""
+    """Opening hours as JSON: ``{"timezone": ..., "weekly": {"mon": [["08:00", "18:00"]]}}``,
+    with ``"closed_on": ["2026-12-25", ...]`` when the queue has holidays."""
     weekly = {
         day: [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in spans]
         for day, spans in hours.weekly.items()
     }
-    return json.dumps({"timezone": hours.timezone, "weekly": weekly}, sort_keys=True)
+    data: dict[str, Any] = {"timezone": hours.timezone, "weekly": weekly}
+    if hours.closed_on:
+        data["closed_on"] = sorted(d.isoformat() for d in hours.closed_on)
+    return json.dumps(data, sort_keys=True)
 
 
 def hours_from_json(raw: str) -> OpeningHours:
@@ -40,7 +44,10 @@ def hours_from_json(raw: str) -> OpeningHours:
         day: tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in spans)
         for day, spans in data["weekly"].items()
     }
-    return OpeningHours(timezone=data["timezone"], weekly=MappingProxyType(weekly))
+    closed_on = frozenset(date.fromisoformat(d) for d in data.get("closed_on", ()))
+    return OpeningHours(
+        timezone=data["timezone"], weekly=MappingProxyType(weekly), closed_on=closed_on
+    )
 
 
 def _queue_row(q: Queue) -> dict[str, Any]:

@@ -1,0 +1,211 @@
+"""Business time: how much of a stretch of real time falls in a queue's opening hours.
+
+Standard library only. Opening hours are wall-clock times in a time zone: a weekly pattern of
+spans per weekday and dates closed all day. An instant counts as open when its local wall-clock
+time falls in a span of its local weekday and its local date is not closed, exactly as
+:meth:`carecenter.domain.center.OpeningHours.is_open` decides; business time is the measure of
+the open instants between two instants.
+
+The arithmetic keeps two clocks apart:
+
+* :class:`WeekCalendar` counts open **wall-clock** microseconds from 0001-01-01 00:00 up to a
+  wall-clock time (:meth:`WeekCalendar.open_until`) in constant time: whole weeks times the
+  weekly total, the days of the last week, the part of the last day, minus the closed dates
+  before it (a sorted list with prefix sums).
+* Between two changes of the zone's UTC offset, wall-clock time is real time shifted by the
+  offset, so the business time of a real stretch is the difference of ``open_until`` at its ends'
+  wall-clock times. :func:`business_seconds` cuts the stretch at the offset changes
+  (:func:`offset_changes`) and adds the pieces. A spring-forward hour's wall-clock times never
+  occur and do not count; a fall-back hour's occur twice and count twice. So an 08:00-18:00 day is
+  10 h on a DST day unless the change falls inside the span, and then it is the real elapsed time.
+
+The offset changes are found by sampling the offset once a day and bisecting to the second where
+it differs (they are cached per zone and year). This assumes a zone never changes its offset and
+changes it back within one day, which holds for every zone in the tz database.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from calendar import isleap
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from itertools import accumulate, pairwise
+from zoneinfo import ZoneInfo
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SECOND_US = 1_000_000
+DAY_US = 86_400 * SECOND_US
+WEEK_US = 7 * DAY_US
+
+_DAY = timedelta(days=1)
+_MICROSECOND = timedelta(microseconds=1)
+_POSIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_POSIX_EPOCH_US = (date(1970, 1, 1).toordinal() - 1) * DAY_US
+
+DaySpans = tuple[tuple[int, int], ...]
+"""Disjoint, sorted, non-adjacent (open, close) microseconds of a day, close up to ``DAY_US``."""
+
+
+def _time_us(at: time) -> int:
+    return ((at.hour * 60 + at.minute) * 60 + at.second) * SECOND_US + at.microsecond
+
+
+def merge_spans(spans: Iterable[tuple[time, time]]) -> DaySpans:
+    """One day's (open, close) times as merged microsecond spans; ``time(0)`` closes at 24:00.
+
+    A span that closes before it opens is empty (it never passes ``is_open``'s test); overlapping
+    and adjacent spans become one.
+    """
+    raw = sorted(
+        (_time_us(start), DAY_US if end == time(0) else _time_us(end)) for start, end in spans
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in raw:
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def _open_before(spans: DaySpans, tod: int) -> int:
+    """Open microseconds of a day with ``spans`` before the time of day ``tod``."""
+    total = 0
+    for start, end in spans:
+        if start >= tod:
+            break
+        total += min(end, tod) - start
+    return total
+
+
+@dataclass(frozen=True)
+class WeekCalendar:
+    """A weekly pattern of open wall-clock spans (Monday first) and dates closed all day."""
+
+    days: tuple[DaySpans, ...]
+    closed: tuple[int, ...] = ()
+    """Closed dates as day numbers (``date.toordinal() - 1``), sorted, distinct."""
+    week_us: int = field(init=False)
+    """Open microseconds in a week without closed dates."""
+    _before: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _closed_before: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if len(self.days) != 7:
+            raise ValueError("a week calendar needs the spans of 7 weekdays")
+        totals = [sum(end - start for start, end in spans) for spans in self.days]
+        object.__setattr__(self, "week_us", sum(totals))
+        object.__setattr__(self, "_before", (0, *accumulate(totals[:-1])))
+        closed_totals = (totals[day % 7] for day in self.closed)
+        object.__setattr__(self, "_closed_before", (0, *accumulate(closed_totals)))
+
+    @classmethod
+    def build(
+        cls, weekly: Mapping[str, Iterable[tuple[time, time]]], closed_on: Iterable[date] = ()
+    ) -> WeekCalendar:
+        """From ``{"mon": ((open, close), ...), ...}`` (a missing weekday is closed) and dates."""
+        days = tuple(merge_spans(weekly.get(name, ())) for name in WEEKDAY_NAMES)
+        return cls(days, tuple(sorted({d.toordinal() - 1 for d in closed_on})))
+
+    @property
+    def always_open(self) -> bool:
+        """Whether every moment of every week is open and no date is closed."""
+        return self.week_us == WEEK_US and not self.closed
+
+    def open_until(self, wall_us: int) -> int:
+        """Open microseconds from 0001-01-01 00:00 to the wall-clock time ``wall_us`` after it."""
+        day, tod = divmod(wall_us, DAY_US)
+        weeks, weekday = divmod(day, 7)
+        partial = _open_before(self.days[weekday], tod)
+        total = weeks * self.week_us + self._before[weekday] + partial
+        k = bisect_left(self.closed, day)
+        total -= self._closed_before[k]
+        if k < len(self.closed) and self.closed[k] == day:
+            total -= partial
+        return total
+
+
+def wall_us(at: datetime) -> int:
+    """Microseconds from 0001-01-01 00:00 to the wall-clock time of ``at`` (its own fields)."""
+    seconds = (at.toordinal() - 1) * 86_400 + (at.hour * 60 + at.minute) * 60 + at.second
+    return seconds * SECOND_US + at.microsecond
+
+
+def _offset_us(at: datetime) -> int:
+    offset = at.utcoffset()
+    return 0 if offset is None else offset // _MICROSECOND
+
+
+def _offset_at(zone: ZoneInfo, posix_s: int) -> timedelta | None:
+    return (_POSIX_EPOCH + timedelta(seconds=posix_s)).astimezone(zone).utcoffset()
+
+
+@lru_cache(maxsize=4096)
+def _year_changes(zone_name: str, year: int) -> tuple[int, ...]:
+    """POSIX seconds ``t`` in the UTC year (Jan 1 excluded, next Jan 1 included) at which the
+    zone's offset differs from the second before."""
+    zone = ZoneInfo(zone_name)
+    first = datetime(year, 1, 1, tzinfo=UTC)
+    start = (first - _POSIX_EPOCH) // timedelta(seconds=1)
+    days = 366 if isleap(year) else 365
+    offsets = [(first + _DAY * i).astimezone(zone).utcoffset() for i in range(days)]
+    offsets.append(_offset_at(zone, start + days * 86_400))
+    changes: list[int] = []
+    for i, (before, after) in enumerate(pairwise(offsets)):
+        low, high = start + i * 86_400, start + (i + 1) * 86_400
+        while before != after:  # the first second in (low, high] with an offset other than before
+            lo, hi = low, high
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if _offset_at(zone, mid) == before:
+                    lo = mid
+                else:
+                    hi = mid
+            changes.append(hi)
+            low, before = hi, _offset_at(zone, hi)
+    return tuple(changes)
+
+
+def offset_changes(zone_name: str, start_us: int, end_us: int) -> list[int]:
+    """UTC microseconds (from 0001-01-01) strictly between ``start_us`` and ``end_us`` at which
+    the zone's UTC offset changes, in order."""
+    first = datetime.min + timedelta(microseconds=start_us)
+    last = datetime.min + timedelta(microseconds=end_us)
+    found: list[int] = []
+    for year in range(first.year, last.year + 1):
+        for posix_s in _year_changes(zone_name, year):
+            at = posix_s * SECOND_US + _POSIX_EPOCH_US
+            if start_us < at < end_us:
+                found.append(at)
+    return found
+
+
+def business_us(calendar: WeekCalendar, zone_name: str, start: datetime, end: datetime) -> int:
+    """Open microseconds between the aware datetimes ``start`` and ``end`` (0 if end <= start)."""
+    zone = ZoneInfo(zone_name)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    start_us = wall_us(local_start) - _offset_us(local_start)
+    end_us = wall_us(local_end) - _offset_us(local_end)
+    if end_us <= start_us:
+        return 0
+    if calendar.always_open:
+        return end_us - start_us
+    total, low, offset = 0, start_us, _offset_us(local_start)
+    for change in [*offset_changes(zone_name, start_us, end_us), end_us]:
+        total += calendar.open_until(change + offset) - calendar.open_until(low + offset)
+        if change < end_us:
+            posix_s = (change - _POSIX_EPOCH_US) // SECOND_US
+            low, offset = change, (_offset_at(zone, posix_s) or timedelta()) // _MICROSECOND
+    return total
+
+
+def business_seconds(
+    calendar: WeekCalendar, zone_name: str, start: datetime, end: datetime
+) -> float:
+    """Open seconds between the aware datetimes ``start`` and ``end`` (0 if end <= start)."""
+    return business_us(calendar, zone_name, start, end) / SECOND_US
