@@ -111,6 +111,7 @@ class TargetsSection(Strict):
     abandon_rate: Fraction | None = None
     occupancy: Fraction | None = None
     response_time_s: Seconds | None = None
+    resolution_time_s: Seconds | None = None
 
 
 Spans = tuple[tuple[time, time], ...]

@@ -107,7 +107,10 @@ class QueueTargets:
     abandon_rate: float | None = None
     occupancy: float | None = None
     response_time_s: float | None = None
-    """E-mail/chat: first reply within this many business seconds."""
+    """E-mail/chat/tickets: first reply within this many business seconds."""
+    resolution_time_s: float | None = None
+    """Tickets: resolved within this many business seconds (less time waiting on the
+    customer)."""
 
 
 @dataclass(frozen=True)

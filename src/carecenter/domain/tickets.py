@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from carecenter.domain.center import Center
 from carecenter.domain.durations import elapsed_s
 
 
@@ -117,6 +118,28 @@ class TicketRules:
     """(queue id, priority) -> targets; (queue id, ``None``) for every priority of the queue."""
     default_queue: str = "tickets"
     """The queue of a ticket whose activities name none."""
+
+    @classmethod
+    def of_center(cls, center: Center, default_queue: str = "tickets") -> TicketRules:
+        """The business hours (each queue's ``hours``; a queue the center does not name is
+        open all the time) and targets (``response_time_s``, ``resolution_time_s``) of
+        ``center``'s queues."""
+        queues = center.queues
+
+        def clock(queue_id: str, start: datetime, end: datetime) -> float:
+            queue = queues.get(queue_id)
+            if queue is None:
+                return wall_clock(queue_id, start, end)
+            return queue.hours.business_seconds(start, end)
+
+        targets: dict[tuple[str, str | None], TicketTargets] = {
+            (q.queue_id, None): TicketTargets(
+                q.targets.response_time_s, q.targets.resolution_time_s
+            )
+            for q in queues.values()
+            if q.targets.response_time_s is not None or q.targets.resolution_time_s is not None
+        }
+        return cls(clock, targets, default_queue)
 
     def business_seconds(self, queue_id: str, start: datetime, end: datetime) -> float:
         """Business seconds of ``queue_id`` from ``start`` to ``end`` (0 when ``end`` is

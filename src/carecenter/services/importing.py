@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from carecenter.adapters.files import open_text
+from carecenter.domain.tickets import TicketRules
 from carecenter.errors import InputError, StoreError
 from carecenter.ingest import FORMATS, ImportOptions, make_importer
 from carecenter.ingest.common import FileCounts, Importer
@@ -105,6 +106,7 @@ def import_files(
                 options,
                 center_time_zone=center.timezone,
                 agent_aliases={**center.agent_aliases, **options.agent_aliases},
+                ticket_rules=TicketRules.of_center(center, importer.source),
             )
             importer = make_importer(fmt, options)
         sink = target.import_sink(importer.source)

@@ -69,6 +69,7 @@ def _queue_row(q: Queue) -> dict[str, Any]:
         "abandon_target": tg.abandon_rate,
         "occupancy_target": tg.occupancy,
         "response_time_target_s": tg.response_time_s,
+        "resolution_time_target_s": tg.resolution_time_s,
     }
 
 
@@ -93,6 +94,7 @@ def _queue_from(row: RowMapping, skills: dict[str, int]) -> Queue:
             abandon_rate=row["abandon_target"],
             occupancy=row["occupancy_target"],
             response_time_s=row["response_time_target_s"],
+            resolution_time_s=row["resolution_time_target_s"],
         ),
     )
 

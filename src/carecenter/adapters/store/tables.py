@@ -81,6 +81,7 @@ queues = Table(
     Column("abandon_target", Float),
     Column("occupancy_target", Float),
     Column("response_time_target_s", Float),
+    Column("resolution_time_target_s", Float),
 )
 
 queue_skills = Table(

@@ -17,10 +17,15 @@ from carecenter.interfaces.cli.output import emit
 if TYPE_CHECKING:
     from carecenter.services.importing import FileProgress
 
-_FORMATS_HELP = (
-    "asterisk-queue-log, amazon-connect-ctr, twilio-taskrouter, zendesk-tickets, "
-    "anonymous-bank or csv."
-)
+
+def _formats_help() -> str:
+    from carecenter.ingest import FORMATS
+
+    *first, last = FORMATS
+    return f"{', '.join(first)} or {last}."
+
+
+_FORMATS_HELP = _formats_help()
 
 
 def import_command(

@@ -1,0 +1,75 @@
+"""Ticket times count the queue's business hours and targets of ``center.yaml``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from carecenter.interfaces.cli.app import app
+
+CENTER = """\
+center: {name: Desk, timezone: Europe/Rome}
+queues:
+  support:
+    channel: email
+    hours: {mon-fri: "09:00-18:00", sat-sun: closed}
+    holidays: [2026-04-06]
+    targets: {response_time_s: 14400, resolution_time_s: 172800}
+"""
+MAPPING = """\
+source: desk
+time_format: iso
+columns: {ticket_id: id, activity: what, occurred_at: at, queue_id: queue}
+activities: {created: [new], replied: [reply], waiting: [pending], resolved: [done]}
+"""
+# Friday 17:00 Rome -> reply Tuesday 10:00 (Monday 6 April 2026 is Easter Monday, a holiday):
+# 1 h on Friday + 1 h on Tuesday = 2 h of business time.
+LOG = """\
+id,what,at,queue
+t1,new,2026-04-03T17:00:00+02:00,support
+t1,reply,2026-04-07T10:00:00+02:00,support
+t1,done,2026-04-07T12:00:00+02:00,support
+t2,new,2026-04-07T09:00:00+02:00,support
+t2,reply,2026-04-07T15:00:00+02:00,support
+t2,pending,2026-04-07T16:00:00+02:00,support
+t2,reply,2026-04-09T16:00:00+02:00,support
+t2,done,2026-04-10T10:00:00+02:00,support
+"""
+
+
+def test_business_hours_holidays_and_sla(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "--workspace", str(ws)]).exit_code == 0
+    (ws / "center.yaml").write_text(CENTER, encoding="utf-8")
+    applied = runner.invoke(app, ["config", "apply", "-w", str(ws)])
+    assert applied.exit_code == 0, applied.output
+    (tmp_path / "m.yaml").write_text(MAPPING, encoding="utf-8")
+    (tmp_path / "log.csv").write_text(LOG, encoding="utf-8")
+    result = runner.invoke(
+        app,
+        [
+            "import",
+            "ticket-events",
+            str(tmp_path / "log.csv"),
+            "--mapping",
+            str(tmp_path / "m.yaml"),
+            "-w",
+            str(ws),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app, ["report", "--tickets", "-w", str(ws), "--interval", "all", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    # t1: reply after 2 h of business time, resolved after 4 h; t2: reply after 6 h,
+    # resolved after 9 + 9 + 1 = ... Tue 09-18 (9 h), Wed 9 h, Thu 9 h, Fri 1 h = 28 h
+    assert row["first_response_total_s"] == (2 + 6) * 3600
+    assert row["resolution_total_s"] == (4 + 28) * 3600
+    # t1 met its SLA; t2's first reply took 6 h > 4 h
+    assert (row["sla_measured"], row["sla_met"]) == (2, 1)
+    assert row["first_response_p50_s"] == 4 * 3600
