@@ -38,7 +38,7 @@ def test_init_info_check_apply(tmp_path: Path) -> None:
         2,
         0,
     )
-    assert info["schema_revision"] == "0001"
+    assert info["schema_revision"] == "0002"
     code, out, _ = cli("config", "check", "-w", str(ws))
     assert code == 0 and out.strip().endswith("ok (4 queues, 6 agents, 4 skills, 2 tiers)")
     config = ws / "center.yaml"
@@ -47,7 +47,7 @@ def test_init_info_check_apply(tmp_path: Path) -> None:
     code, out, err = cli("config", "check", "-w", str(ws))
     assert code == 2
     assert err.strip() == (
-        "error: center.yaml:30: queues.billing.service_level.target: "
+        "error: center.yaml:31: queues.billing.service_level.target: "
         "must be between 0 and 1, got 80"
     )
     code, _, err = cli("config", "apply", "-w", str(ws))

@@ -116,7 +116,8 @@ def test_usage_errors_are_one_line(workspace: Path, tmp_path: Path) -> None:
     assert code == 2
     assert err.strip().splitlines() == [
         "error: unknown format 'nonsense'; formats are asterisk-queue-log, amazon-connect-ctr, "
-        "twilio-taskrouter, zendesk-tickets, anonymous-bank, csv"
+        "twilio-taskrouter, zendesk-tickets, anonymous-bank, csv, ticket-events, "
+        "servicenow-incidents"
     ]
     code, _, err = run(workspace, "asterisk-queue-log", str(tmp_path / "missing"))
     assert code == 2

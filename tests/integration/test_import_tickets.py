@@ -38,7 +38,10 @@ def generate(seed: int = 7, n: int = 120) -> tuple[list[list[str]], dict[str, di
     rng = random.Random(seed)
     rows, truth = [], {}
     for k in range(n):
-        case, team = f"c{k}", rng.choice(["billing", "tech"])
+        case, team = (
+            f"c{k}",
+            rng.choice(["desk-a", "desk-b"]),
+        )  # not queues of center.yaml: open 24x7
         t = T0 + timedelta(seconds=rng.randrange(0, 6 * 86400))
         created, steps = t, [("open", t)]
         t += timedelta(seconds=rng.randrange(60, 20000))

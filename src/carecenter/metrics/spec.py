@@ -155,4 +155,4 @@ def report_from_arrow(
     keys = set(spec.keys)
     for key, column in data.items():
         values.append([None if v == "" else v for v in column] if key in keys else column)
-    return Report(columns, values, buckets, shares)
+    return Report(columns, values, buckets, shares & frozenset(columns))

@@ -6,6 +6,7 @@ from carecenter.interfaces.cli.report import _table_rows
 from carecenter.interfaces.reports.report_html import _fmt
 from carecenter.metrics.engine import metric_columns
 from carecenter.metrics.registry import CATALOG, shares
+from carecenter.metrics.ticket_engine import ticket_columns
 
 
 def test_the_catalog_units_say_which_metrics_are_shares() -> None:
@@ -19,9 +20,11 @@ def test_the_catalog_units_say_which_metrics_are_shares() -> None:
         "utilization",
         "csat",
         "nps",
+        "reopen_rate",
+        "sla_met_rate",
     }
     assert all(CATALOG[k].unit.startswith("share") for k in shares())
-    assert shares() <= set(metric_columns())
+    assert shares() <= {*metric_columns(), *ticket_columns()}
 
 
 def test_the_terminal_table_shows_shares_as_percent() -> None:
