@@ -16,26 +16,29 @@ queues:
     channel: email
     hours: {mon-fri: "09:00-18:00", sat-sun: closed}
     holidays: [2026-04-06]
-    targets: {response_time_s: 14400, resolution_time_s: 172800}
+    targets:
+      response_time_s: 14400
+      resolution_time_s: 172800
+      by_priority: {P1: {response_time_s: 3600}}
 """
 MAPPING = """\
 source: desk
 time_format: iso
-columns: {ticket_id: id, activity: what, occurred_at: at, queue_id: queue}
+columns: {ticket_id: id, activity: what, occurred_at: at, queue_id: queue, priority: prio}
 activities: {created: [new], replied: [reply], waiting: [pending], resolved: [done]}
 """
 # Friday 17:00 Rome -> reply Tuesday 10:00 (Monday 6 April 2026 is Easter Monday, a holiday):
 # 1 h on Friday + 1 h on Tuesday = 2 h of business time.
 LOG = """\
-id,what,at,queue
-t1,new,2026-04-03T17:00:00+02:00,support
-t1,reply,2026-04-07T10:00:00+02:00,support
-t1,done,2026-04-07T12:00:00+02:00,support
-t2,new,2026-04-07T09:00:00+02:00,support
-t2,reply,2026-04-07T15:00:00+02:00,support
-t2,pending,2026-04-07T16:00:00+02:00,support
-t2,reply,2026-04-09T16:00:00+02:00,support
-t2,done,2026-04-10T10:00:00+02:00,support
+id,what,at,queue,prio
+t1,new,2026-04-03T17:00:00+02:00,support,P2
+t1,reply,2026-04-07T10:00:00+02:00,support,P2
+t1,done,2026-04-07T12:00:00+02:00,support,P2
+t2,new,2026-04-07T09:00:00+02:00,support,P3
+t2,reply,2026-04-07T15:00:00+02:00,support,P3
+t2,pending,2026-04-07T16:00:00+02:00,support,P3
+t2,reply,2026-04-09T16:00:00+02:00,support,P3
+t2,done,2026-04-10T10:00:00+02:00,support,P3
 """
 
 
@@ -73,3 +76,28 @@ def test_business_hours_holidays_and_sla(tmp_path: Path) -> None:
     # t1 met its SLA; t2's first reply took 6 h > 4 h
     assert (row["sla_measured"], row["sla_met"]) == (2, 1)
     assert row["first_response_p50_s"] == 4 * 3600
+    # t1 raised to priority P1 later, whose first response is due within 1 h: missed
+    (tmp_path / "p1.csv").write_text(
+        "id,what,at,queue,prio\nt1,escalate,2026-04-07T13:00:00+02:00,support,P1\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        [
+            "import",
+            "ticket-events",
+            str(tmp_path / "p1.csv"),
+            "--mapping",
+            str(tmp_path / "m.yaml"),
+            "-w",
+            str(ws),
+            "-f",
+            "json",
+        ],
+    )
+    assert json.loads(result.stdout)[0]["updated"] == 1, result.output
+    result = runner.invoke(
+        app, ["report", "--tickets", "-w", str(ws), "--interval", "all", "-f", "json"]
+    )
+    (row,) = json.loads(result.stdout)
+    assert (row["sla_measured"], row["sla_met"]) == (2, 0)

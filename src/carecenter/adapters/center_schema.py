@@ -106,12 +106,26 @@ class ServiceLevelSection(Strict):
     include_flow_outs: bool = False
 
 
+class PriorityTargetsSection(Strict):
+    response_time_s: Seconds | None = None
+    resolution_time_s: Seconds | None = None
+
+
 class TargetsSection(Strict):
     asa_s: Seconds | None = None
     abandon_rate: Fraction | None = None
     occupancy: Fraction | None = None
     response_time_s: Seconds | None = None
     resolution_time_s: Seconds | None = None
+    by_priority: dict[str, PriorityTargetsSection] = Field(default_factory=dict)
+
+    def domain(self) -> QueueTargets:
+        """The targets as the domain holds them."""
+        values = self.model_dump(exclude={"by_priority"})
+        by_priority = {
+            str(k): (v.response_time_s, v.resolution_time_s) for k, v in self.by_priority.items()
+        }
+        return QueueTargets(**values, by_priority=MappingProxyType(by_priority))
 
 
 Spans = tuple[tuple[time, time], ...]
@@ -237,7 +251,7 @@ class CenterFile(Strict):
                     closed_on=frozenset(self.center.holidays) | frozenset(q.holidays),
                 ),
                 required_skills=MappingProxyType(dict(q.skills)),
-                targets=QueueTargets(**q.targets.model_dump()),
+                targets=q.targets.domain(),
             )
             for qid, q in self.queues.items()
         }

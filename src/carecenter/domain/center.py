@@ -111,6 +111,11 @@ class QueueTargets:
     resolution_time_s: float | None = None
     """Tickets: resolved within this many business seconds (less time waiting on the
     customer)."""
+    by_priority: Mapping[str, tuple[float | None, float | None]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """Tickets: priority (as the source writes it) -> (response, resolution) targets in
+    business seconds, instead of the queue's for tickets of that priority."""
 
 
 @dataclass(frozen=True)

@@ -122,8 +122,8 @@ class TicketRules:
     @classmethod
     def of_center(cls, center: Center, default_queue: str = "tickets") -> TicketRules:
         """The business hours (each queue's ``hours``; a queue the center does not name is
-        open all the time) and targets (``response_time_s``, ``resolution_time_s``) of
-        ``center``'s queues."""
+        open all the time) and targets (``response_time_s``, ``resolution_time_s``, and per
+        priority ``by_priority``) of ``center``'s queues."""
         queues = center.queues
 
         def clock(queue_id: str, start: datetime, end: datetime) -> float:
@@ -132,13 +132,13 @@ class TicketRules:
                 return wall_clock(queue_id, start, end)
             return queue.hours.business_seconds(start, end)
 
-        targets: dict[tuple[str, str | None], TicketTargets] = {
-            (q.queue_id, None): TicketTargets(
-                q.targets.response_time_s, q.targets.resolution_time_s
-            )
-            for q in queues.values()
-            if q.targets.response_time_s is not None or q.targets.resolution_time_s is not None
-        }
+        targets: dict[tuple[str, str | None], TicketTargets] = {}
+        for q in queues.values():
+            t = q.targets
+            if t.response_time_s is not None or t.resolution_time_s is not None:
+                targets[(q.queue_id, None)] = TicketTargets(t.response_time_s, t.resolution_time_s)
+            for priority, (response, resolution) in t.by_priority.items():
+                targets[(q.queue_id, priority)] = TicketTargets(response, resolution)
         return cls(clock, targets, default_queue)
 
     def business_seconds(self, queue_id: str, start: datetime, end: datetime) -> float:

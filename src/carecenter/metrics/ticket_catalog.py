@@ -117,9 +117,9 @@ def tickets_reopened(t: Any) -> Any:
 def sla_measured(t: Any) -> Any:
     """Resolved tickets whose SLA could be judged.
 
-    Formula: ``tickets_resolved`` with targets for their queue (``targets``
-      ``response_time_s`` and ``resolution_time_s`` in ``center.yaml``), or the source's own
-      verdict (``made_sla``).
+    Formula: ``tickets_resolved`` with targets for their queue and priority (``targets``
+      ``response_time_s``, ``resolution_time_s`` and ``by_priority`` in ``center.yaml``), or
+      the source's own verdict (``made_sla``).
     Unit: tickets.
     Interval: the interval in which the ticket was created (``created_at``).
     """

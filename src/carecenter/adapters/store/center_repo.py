@@ -70,6 +70,7 @@ def _queue_row(q: Queue) -> dict[str, Any]:
         "occupancy_target": tg.occupancy,
         "response_time_target_s": tg.response_time_s,
         "resolution_time_target_s": tg.resolution_time_s,
+        "priority_targets": json.dumps(dict(tg.by_priority)) if tg.by_priority else None,
     }
 
 
@@ -95,6 +96,9 @@ def _queue_from(row: RowMapping, skills: dict[str, int]) -> Queue:
             occupancy=row["occupancy_target"],
             response_time_s=row["response_time_target_s"],
             resolution_time_s=row["resolution_time_target_s"],
+            by_priority=MappingProxyType(
+                {k: (a, b) for k, (a, b) in json.loads(row["priority_targets"] or "{}").items()}
+            ),
         ),
     )
 

@@ -82,6 +82,7 @@ queues = Table(
     Column("occupancy_target", Float),
     Column("response_time_target_s", Float),
     Column("resolution_time_target_s", Float),
+    Column("priority_targets", Text),
 )
 
 queue_skills = Table(
