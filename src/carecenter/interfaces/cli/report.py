@@ -159,7 +159,7 @@ def _ticket_report(
 
     if fmt == "html" or gaps:
         raise InputError(
-            "--tickets gives a table, json or csv (no html page or gap table yet)", field="tickets"
+            "a table, json or csv only (no html page or gap table yet)", field="tickets"
         )
     report = reporting.ticket_report(
         settings, period=period, interval=interval, by=groups, percentiles=percentiles
