@@ -149,6 +149,7 @@ class InMemoryWarehouse:
             len(self.contact_facts),
             len(self.agent_state_intervals),
             self._checkpoint,
+            len(self.ticket_facts),
         )
 
     def import_sink(self, source: str) -> MemoryImportSink:

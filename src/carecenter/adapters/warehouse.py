@@ -235,12 +235,22 @@ class DuckDbWarehouse:
             self._conn.unregister("_batch")
 
     def counts(self) -> WarehouseCounts:
+        have = {
+            r[0] for r in self._conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+
         def n(table: str) -> int:
+            if table not in have:  # a warehouse older than the table
+                return 0
             row = self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()
             return int(row[0]) if row else 0
 
         return WarehouseCounts(
-            n("contacts"), n("contact_facts"), n("agent_state_intervals"), self.checkpoint()
+            n("contacts"),
+            n("contact_facts"),
+            n("agent_state_intervals"),
+            self.checkpoint(),
+            n("ticket_facts"),
         )
 
     def rows(self, table: str) -> list[tuple[Any, ...]]:

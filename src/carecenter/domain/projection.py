@@ -166,6 +166,7 @@ class WarehouseCounts:
     contact_facts: int
     agent_state_intervals: int
     checkpoint: int
+    tickets: int = 0
 
 
 _FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}

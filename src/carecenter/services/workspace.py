@@ -123,5 +123,6 @@ def workspace_info(source: WorkspaceSource) -> dict[str, Any]:
         "contacts": counts.contacts,
         "contact_facts": counts.contact_facts,
         "agent_state_intervals": counts.agent_state_intervals,
+        "tickets": counts.tickets,
         "events_not_projected": last - counts.checkpoint,
     }
