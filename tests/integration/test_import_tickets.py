@@ -209,3 +209,31 @@ def test_the_real_helpdesk_log(tmp_path: Path) -> None:
     # elapsed time differ from the naive difference by whole hours only
     assert abs(row["resolution_total_s"] - total) % 3600 == 0
     assert row["resolution_total_s"] == pytest.approx(total, rel=1e-3)
+
+
+def test_activities_that_differ_only_in_who_are_both_kept(tmp_path: Path) -> None:
+    """Two agents' replies in the same second, in different files: the warehouse keeps both,
+    so a later file folds the ticket as one file with every row would."""
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    rows = [
+        ["c1", "open", "2026-03-02 09:00:00", "", "desk-a"],
+        ["c1", "answer", "2026-03-02 09:05:00", "ann", "desk-a"],
+        ["c1", "answer", "2026-03-02 09:05:00", "bob", "desk-a"],
+        ["c1", "solve", "2026-03-02 10:00:00", "", "desk-a"],
+    ]
+    files = [write(tmp_path / f"{n}.csv", [row]) for n, row in enumerate(rows)]
+    reports = []
+    for name, parts in (("split", files), ("whole", [write(tmp_path / "all.csv", rows)])):
+        ws = str(tmp_path / name)
+        assert CliRunner().invoke(app, ["init", "--workspace", ws]).exit_code == 0
+        for part in parts:
+            code, _, err = cli(
+                "import", "ticket-events", str(part), "--mapping", str(mapping), "-w", ws
+            )
+            assert code == 0, err
+        code, report, err = cli("report", "--tickets", "-w", ws, "--by", "agent", "-i", "all")
+        assert code == 0, err
+        reports.append(report)
+    assert reports[0] == reports[1]
+    assert [r["agent"] for r in reports[0]] == ["bob"]

@@ -14,7 +14,7 @@ from dataclasses import fields
 import duckdb
 import pyarrow as pa
 
-from carecenter.adapters.warehouse_schema import KEYS, arrow_table
+from carecenter.adapters.warehouse_schema import arrow_table
 from carecenter.domain.projection import row_values
 from carecenter.domain.tickets import (
     TicketActivity,
@@ -73,9 +73,9 @@ def write(
     if added:
         conn.register("_ticket_added", arrow_table(TicketEvent, added))
         try:
-            match = " AND ".join(
-                f"a.{k} IS NOT DISTINCT FROM b.{k}" for k in KEYS["ticket_activities"]
-            )
+            # an activity is new unless one with every value the same is stored (two agents'
+            # replies in the same second are two activities, as the fold sees them)
+            match = " AND ".join(f"a.{k} IS NOT DISTINCT FROM b.{k}" for k in _EVENT_FIELDS)
             conn.execute(
                 "INSERT INTO ticket_activities SELECT * FROM _ticket_added b WHERE NOT EXISTS "
                 f"(SELECT 1 FROM ticket_activities a WHERE {match})"

@@ -51,7 +51,7 @@ KEYS = {
     "contact_facts": ("contact_id", "visit"),
     "agent_state_intervals": ("agent_id", "start_seq"),
     "survey_answers": ("survey_id", "question"),
-    "ticket_activities": ("ticket_id", "occurred_at", "activity", "label"),
+    "ticket_activities": ("ticket_id", "occurred_at", "activity", "label", "agent_id"),
     "ticket_facts": ("ticket_id",),
     "ticket_spells": ("ticket_id", "spell"),
 }
