@@ -101,3 +101,16 @@ def test_business_hours_holidays_and_sla(tmp_path: Path) -> None:
     )
     (row,) = json.loads(result.stdout)
     assert (row["sla_measured"], row["sla_met"]) == (2, 0)
+
+
+def test_a_contact_report_of_tickets_only_points_at_the_ticket_report(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "--workspace", str(ws)]).exit_code == 0
+    (tmp_path / "m.yaml").write_text(MAPPING, encoding="utf-8")
+    (tmp_path / "log.csv").write_text(LOG, encoding="utf-8")
+    args = ["import", "ticket-events", str(tmp_path / "log.csv"), "--mapping"]
+    assert runner.invoke(app, [*args, str(tmp_path / "m.yaml"), "-w", str(ws)]).exit_code == 0
+    result = runner.invoke(app, ["report", "-w", str(ws), "-f", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    assert "the warehouse holds 2 tickets: carecenter report --tickets" in result.stderr

@@ -125,6 +125,12 @@ def metrics_report(
         return run(warehouse.backend(), spec, dims, tz)
 
 
+def tickets_held(source: WorkspaceSource) -> int:
+    """How many tickets the warehouse holds."""
+    with opened(source, read_only=True) as ws:
+        return ws.warehouse.counts().tickets
+
+
 def ticket_report(
     source: WorkspaceSource,
     *,

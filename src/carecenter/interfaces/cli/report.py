@@ -121,6 +121,12 @@ def report_command(
     )
     for note in reporting.unrecorded(report):
         typer.echo(f"note: {note}", err=True)
+    if not report.rows and (tickets_held := reporting.tickets_held(settings)):
+        typer.echo(
+            f"note: no contacts; the warehouse holds {tickets_held} tickets: "
+            "carecenter report --tickets",
+            err=True,
+        )
     if fmt != "table":
         _write(render_columns(report.columns, report.values, fmt), output)
         return
