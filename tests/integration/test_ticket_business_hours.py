@@ -114,3 +114,14 @@ def test_a_contact_report_of_tickets_only_points_at_the_ticket_report(tmp_path: 
     result = runner.invoke(app, ["report", "-w", str(ws), "-f", "json"])
     assert result.exit_code == 0 and json.loads(result.stdout) == []
     assert "the warehouse holds 2 tickets: carecenter report --tickets" in result.stderr
+    result = runner.invoke(app, ["report", "-w", str(ws), "--by", "priority"])
+    assert result.exit_code == 2
+    assert "priority is a dimension of tickets: use --tickets" in result.stderr
+    result = runner.invoke(
+        app, ["report", "--tickets", "-w", str(ws), "-i", "all", "--by", "priority", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert [(r["priority"], r["tickets_created"]) for r in json.loads(result.stdout)] == [
+        ("P2", 1),
+        ("P3", 1),
+    ]

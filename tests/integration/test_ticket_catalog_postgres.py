@@ -47,6 +47,7 @@ def tickets(seed: int = 11) -> tuple[list[TicketFact], list[TicketSpell]]:
                 TicketActivity.CREATED,
                 queue_id=queue,
                 topic=rng.choice(["x", "y", None]),
+                priority=rng.choice(["P1", "P2", None]),
                 made_sla=rng.random() < 0.7,
             )
         ]
@@ -101,7 +102,7 @@ def _same(a: Any, b: Any) -> bool:
     [
         ("1h", ("queue",), "UTC"),
         ("1d", ("agent", "topic"), "Europe/Rome"),
-        ("all", (), "UTC"),
+        ("all", ("priority",), "UTC"),
         ("1w", ("queue",), "America/New_York"),
     ],
 )

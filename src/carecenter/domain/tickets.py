@@ -196,6 +196,7 @@ class TicketSpell:
     agent_id: str | None
     opened_at: datetime
     closed_at: datetime | None
+    priority: str | None = None
 
 
 @dataclass
@@ -326,6 +327,7 @@ def fold_ticket(
             fact.agent_id,
             opened,
             closed,
+            priority,
         )
         for i, (opened, closed) in enumerate(walk.spells, start=1)
     ]

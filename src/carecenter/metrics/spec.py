@@ -17,7 +17,9 @@ from carecenter.errors import InputError
 from carecenter.metrics.timebuckets import Buckets, step_seconds
 
 AGENT_DIMS = ("agent", "team", "site")
-DIMENSIONS = ("queue", "channel", "tier", "topic", "agent", "team", "site")
+DIMENSIONS = ("queue", "channel", "tier", "topic", "agent", "team", "site", "priority")
+TICKET_ONLY_DIMS = ("priority",)
+"""Dimensions only tickets have (``report --tickets``)."""
 """Names accepted by ``--by``."""
 
 HEADLINE = (

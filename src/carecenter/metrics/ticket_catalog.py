@@ -34,6 +34,7 @@ TICKET_DIMS = {
     "tier": "tier",
     "topic": "topic",
     "agent": "agent_id",
+    "priority": "priority",
 }
 
 

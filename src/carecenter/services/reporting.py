@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from carecenter.domain.center import Center
 from carecenter.errors import InputError, not_utf8
 from carecenter.metrics.dims import Dimensions
-from carecenter.metrics.spec import Report, ReportSpec
+from carecenter.metrics.spec import TICKET_ONLY_DIMS, Report, ReportSpec
 from carecenter.metrics.timebuckets import step_seconds
 from carecenter.services.bootstrap import WorkspaceSource, opened
 
@@ -114,6 +114,7 @@ def metrics_report(
     from carecenter.adapters.sql_cache import FileSqlCache
     from carecenter.metrics import compiled
 
+    _contact_dims(by)
     with opened(source, read_only=True) as ws:
         center = ws.center.load()
         spec = _spec(center, period, interval, by, fcr, percentiles)
@@ -123,6 +124,13 @@ def metrics_report(
             cache = FileSqlCache(ws.settings.cache_path / "report-sql")
             return compiled.run(warehouse, spec, dims, tz, cache)
         return run(warehouse.backend(), spec, dims, tz)
+
+
+def _contact_dims(by: Sequence[str]) -> None:
+    """``InputError`` for a grouping only tickets have."""
+    for d in by:
+        if d in TICKET_ONLY_DIMS:
+            raise InputError(f"{d} is a dimension of tickets: use --tickets", field="by")
 
 
 def tickets_held(source: WorkspaceSource) -> int:
@@ -346,6 +354,7 @@ def html_report(
 ) -> HtmlReport:
     """What the self-contained HTML report shows (charts, gap table, agent table); the
     interface renders it."""
+    _contact_dims(by)
     peer_values = read_peers(peers) if peers is not None else {}
     with _backend(source) as (con, center):
         dims, tz = Dimensions.from_center(center), _tz(center)

@@ -67,7 +67,8 @@ def report_command(
     by: str = typer.Option(
         "",
         "--by",
-        help="Group by, comma separated: queue, channel, tier, topic, agent, team, site.",
+        help="Group by, comma separated: queue, channel, tier, topic, agent, team, site; "
+        "with --tickets also priority.",
     ),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json, csv or html."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to FILE."),
