@@ -25,3 +25,15 @@ def query(workspace: Path, sql: str) -> list[tuple[object, ...]]:
 
     with duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True) as conn:
         return conn.execute(sql).fetchall()
+
+
+def same_value(a: object, b: object) -> bool:
+    """Whether two report cells agree: floats to 1e-9 relative (1e-6 absolute), else equal
+    (two backends add floats in different orders)."""
+    import math
+
+    if isinstance(a, float) or isinstance(b, float):
+        if a is None or b is None:
+            return a is b
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)  # type: ignore[arg-type]
+    return bool(a == b)

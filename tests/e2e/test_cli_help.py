@@ -103,3 +103,11 @@ def test_version_option_prints_the_version() -> None:
     assert by_option.exit_code == by_command.exit_code == 0
     assert by_option.stdout == by_command.stdout
     assert re.fullmatch(r"\d+\.\d+\.\d+\S*\n", by_option.stdout)
+
+
+def test_the_import_help_names_every_format() -> None:
+    from carecenter.ingest import FORMATS
+    from carecenter.interfaces.cli.importing import _FORMATS_HELP
+
+    named = [f.strip() for f in _FORMATS_HELP.rstrip(".").replace(" or ", ", ").split(",")]
+    assert named == list(FORMATS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Iterator
 from datetime import timedelta
@@ -12,7 +11,7 @@ import ibis
 import pytest
 from sqlalchemy.engine import make_url
 from tests.conftest import pg_schema_url
-from tests.helpers import T0
+from tests.helpers import T0, same_value
 from tests.unit.metrics.builders import answer, dims, state, visit, warehouse
 
 from carecenter.adapters.warehouse import arrow_table
@@ -113,14 +112,6 @@ def backends() -> Iterator[tuple[Any, Any]]:
             conn.close()
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) or isinstance(b, float):
-        if a is None or b is None:
-            return a is b
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
-    return bool(a == b)
-
-
 @pytest.mark.parametrize(
     ("interval", "by", "timezone"),
     [
@@ -142,7 +133,7 @@ def test_duckdb_and_postgres_agree(
     assert len(ours.rows) == len(theirs.rows) > 0
     assert any(r["csat_answers"] for r in ours.rows) and any(r["nps"] for r in ours.rows)
     for mine, other in zip(ours.rows, theirs.rows, strict=True):
-        diff = {k: (v, other[k]) for k, v in mine.items() if not _same(v, other[k])}
+        diff = {k: (v, other[k]) for k, v in mine.items() if not same_value(v, other[k])}
         assert not diff, (mine["interval_start"], diff)
 
 
@@ -156,4 +147,4 @@ def test_whole_warehouse_without_a_period_and_agent_groups(backends: tuple[Any, 
         ours, theirs = run(duck, spec, d), run(pg, spec, d)
         assert len(ours.rows) == len(theirs.rows) > 0
         for mine, other in zip(ours.rows, theirs.rows, strict=True):
-            assert all(_same(v, other[k]) for k, v in mine.items()), (mine, other)
+            assert all(same_value(v, other[k]) for k, v in mine.items()), (mine, other)

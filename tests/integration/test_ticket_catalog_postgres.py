@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,6 +12,7 @@ import ibis
 import pytest
 from sqlalchemy.engine import make_url
 from tests.conftest import pg_schema_url
+from tests.helpers import same_value
 
 from carecenter.adapters.warehouse_schema import arrow_table
 from carecenter.domain.tickets import (
@@ -89,14 +89,6 @@ def backends() -> Iterator[tuple[Any, Any]]:
             conn.close()
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) or isinstance(b, float):
-        if a is None or b is None:
-            return a is b
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
-    return bool(a == b)
-
-
 @pytest.mark.parametrize(
     ("interval", "by", "timezone"),
     [
@@ -118,5 +110,5 @@ def test_duckdb_and_postgres_agree(
     assert any(r["backlog"] for r in ours.rows) and any(r["sla_met"] for r in ours.rows)
     assert any(r["tickets_reopened"] for r in ours.rows)
     for mine, other in zip(ours.rows, theirs.rows, strict=True):
-        diff = {k: (v, other[k]) for k, v in mine.items() if not _same(v, other[k])}
+        diff = {k: (v, other[k]) for k, v in mine.items() if not same_value(v, other[k])}
         assert not diff, (mine["interval_start"], diff)

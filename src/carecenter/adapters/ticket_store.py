@@ -83,7 +83,7 @@ def write(
         finally:
             conn.unregister("_ticket_added")
     stored = _stored_facts(conn, [f.ticket_id for f in facts])
-    changed = [f for f in facts if stored.get(f.ticket_id) != _comparable(f)]
+    changed = [f for f in facts if stored.get(f.ticket_id) != row_values(f)]
     new = sum(f.ticket_id not in stored for f in changed)
     if changed:
         ids = [f.ticket_id for f in changed]
@@ -108,8 +108,3 @@ def write(
                 finally:
                     conn.unregister("_ticket_rows")
     return new, len(changed) - new, len(facts) - len(changed)
-
-
-def _comparable(fact: TicketFact) -> tuple[object, ...]:
-    """A fact row as DuckDB gives it back (times to the microsecond, in UTC)."""
-    return tuple(v.value if isinstance(v, TicketActivity) else v for v in row_values(fact))

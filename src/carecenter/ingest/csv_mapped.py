@@ -41,11 +41,10 @@ from pathlib import Path
 
 from carecenter.domain.enums import Channel, Direction, VisitOutcome
 from carecenter.domain.events import ContactEvent, ContactTransferred
-from carecenter.errors import InputError
-from carecenter.ingest.common import FactSink, TextFile, csv_rows
+from carecenter.ingest.common import FactSink, TextFile
 from carecenter.ingest.csv_story import DURATIONS, TIMES, Visit, visit_of
 from carecenter.ingest.folding import EventFolder
-from carecenter.ingest.mapping_file import read_document, time_parser
+from carecenter.ingest.mapping_file import mapped_rows, read_document, time_parser
 from carecenter.ingest.timezones import zone
 
 FLAGS = ("transferred_in", "transferred_out", "callback_requested", "resolved")
@@ -119,29 +118,15 @@ class MappedCsv:
         self._visits: dict[str, dict[int, Visit]] = {}
 
     def read(self, file: TextFile, sink: FactSink) -> None:
-        header, sep, rows = csv_rows(file, self.mapping.delimiter)
-        names = {h: i for i, h in enumerate(header)}
-        missing = [c for c in self.mapping.columns.values() if c not in names]
-        if missing:
-            raise InputError(
-                f"no column {missing[0]!r} (the header has {', '.join(header)})",
-                file=str(file.path),
-                line=1,
-            )
-        index = {f: names[c] for f, c in self.mapping.columns.items()}
+        m = self.mapping
         out = EventFolder(sink, unknown=self.unknown)
         seen: set[tuple[str, int]] = set()
-        for number, row in rows:
-            sink.counts.records += 1
+        for number, raw, text in mapped_rows(file, m.columns, m.delimiter, sink):
             try:
-                raw = {f: row[i].strip() for f, i in index.items()}
                 visit = visit_of(self._values(raw), self.source, self._time)
                 story = self._story(visit)
             except ValueError as exc:
-                sink.quarantine(number, str(exc), sep.join(row))
-                continue
-            except IndexError:
-                sink.quarantine(number, "fewer columns than the header", sep.join(row))
+                sink.quarantine(number, str(exc), text)
                 continue
             key = (visit.arrival.contact_id, visit.number)
             if key in seen:

@@ -1,11 +1,11 @@
 """Mapping files: the YAML a user writes to say how a CSV export reads (``csv --mapping``,
 ``ticket-events --mapping``). One reader, so every mapping error names the file, the line of
 the setting and the setting; one time parser for the ``time_format`` and ``time_zone`` they
-share."""
+share; one reader of the rows they describe."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from carecenter.errors import InputError, not_utf8
+from carecenter.ingest.common import FactSink, TextFile, csv_rows
 
 TIME_FORMATS = "iso (default), epoch, or a strptime format such as '%d/%m/%Y %H:%M'"
 
@@ -75,3 +76,30 @@ def time_parser(fmt: str, where: tzinfo | None) -> Callable[[str], datetime]:
     if fmt == "iso":
         return lambda text: aware(datetime.fromisoformat(text))
     return lambda text: aware(datetime.strptime(text, fmt))
+
+
+def mapped_rows(
+    file: TextFile, columns: Mapping[str, str], delimiter: str | None, sink: FactSink
+) -> Iterator[tuple[int, dict[str, str], str]]:
+    """(line, field -> stripped cell, the row's text) of each row of a CSV whose ``columns``
+    (field -> column) a mapping names, each counted as a record of ``sink``. A header that
+    lacks a named column is an :class:`InputError` naming it; a row shorter than the header is
+    quarantined. An empty file has no rows."""
+    header, sep, rows = csv_rows(file, delimiter)
+    names = {h: i for i, h in enumerate(header)}
+    missing = [c for c in columns.values() if c not in names]
+    if missing and header:
+        raise InputError(
+            f"no column {missing[0]!r} (the header has {', '.join(header)})",
+            file=str(file.path),
+            line=1,
+        )
+    index = {f: names[c] for f, c in columns.items()}
+    for number, row in rows:
+        sink.counts.records += 1
+        try:
+            values = {f: row[i].strip() for f, i in index.items()}
+        except IndexError:
+            sink.quarantine(number, "fewer columns than the header", sep.join(row))
+            continue
+        yield number, values, sep.join(row)

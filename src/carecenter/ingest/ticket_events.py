@@ -46,9 +46,8 @@ from pathlib import Path
 
 from carecenter.domain.enums import Channel
 from carecenter.domain.tickets import TicketActivity, TicketEvent, TicketRules, fold_ticket
-from carecenter.errors import InputError
-from carecenter.ingest.common import FactSink, TextFile, csv_rows
-from carecenter.ingest.mapping_file import TIME_FORMATS, read_document, time_parser
+from carecenter.ingest.common import FactSink, TextFile
+from carecenter.ingest.mapping_file import TIME_FORMATS, mapped_rows, read_document, time_parser
 from carecenter.ingest.timezones import zone
 
 FIELDS = (
@@ -144,26 +143,13 @@ class TicketEventLog:
         )
 
     def read(self, file: TextFile, sink: FactSink) -> None:
-        header, sep, rows = csv_rows(file, self.mapping.delimiter)
-        names = {h: i for i, h in enumerate(header)}
-        missing = [c for c in self.mapping.columns.values() if c not in names]
-        if missing and header:
-            raise InputError(
-                f"no column {missing[0]!r} (the header has {', '.join(header)})",
-                file=str(file.path),
-                line=1,
-            )
-        index = {f: names[c] for f, c in self.mapping.columns.items()}
+        m = self.mapping
         events: dict[str, set[TicketEvent]] = defaultdict(set)
-        for number, row in rows:
-            sink.counts.records += 1
+        for number, values, text in mapped_rows(file, m.columns, m.delimiter, sink):
             try:
-                event = self._event({f: row[i].strip() for f, i in index.items()}, sink)
+                event = self._event(values, sink)
             except ValueError as exc:
-                sink.quarantine(number, str(exc), sep.join(row))
-                continue
-            except IndexError:
-                sink.quarantine(number, "fewer columns than the header", sep.join(row))
+                sink.quarantine(number, str(exc), text)
                 continue
             events[event.ticket_id].add(event)
         fold_tickets(events, self.rules, sink)

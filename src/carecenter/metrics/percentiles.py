@@ -51,7 +51,8 @@ VALUES: dict[str, tuple[str, str, Callable[[Any], Any]]] = {
 """Per-visit value (null where the visit does not count) by name: what it is, its formula."""
 
 
-def _name(q: str) -> str:
+def quantile_name(q: str) -> str:
+    """``p50`` -> ``median``, ``p90`` -> ``90th percentile``."""
     return "median" if q == "p50" else f"{q[1:]}th percentile"
 
 
@@ -60,7 +61,7 @@ for _value, (_what, _formula, _fn) in VALUES.items():
         percentile_metric(
             f"{_value}_{_q}_s",
             _quantile,
-            f"""The {_name(_q)} of the {_what}.
+            f"""The {quantile_name(_q)} of the {_what}.
 
             Formula: the {_quantile:g} quantile of {_formula} (exact, interpolated).
             Unit: seconds.

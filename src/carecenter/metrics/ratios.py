@@ -11,10 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from carecenter.metrics.registry import ratio_metric
-
-
-def _div(numerator: Any, denominator: Any) -> Any:
-    return numerator.cast("float64") / denominator.cast("float64").nullif(0.0)
+from carecenter.metrics.sums import divide as _div
 
 
 @ratio_metric("sl_numerator", "sl_denominator")

@@ -173,11 +173,7 @@ def percentile_metric(
     null where a visit does not count), documented by ``doc`` (with ``Formula:``, ``Unit:``
     and ``Interval:`` lines)."""
 
-    def expr(v: Any) -> Any:
-        return value(v)
-
-    expr.__name__, expr.__doc__ = key, doc
-    return _register(PERCENTILE, (name,), quantile)(expr)
+    return register(PERCENTILE, (name,), quantile, key=key, doc=doc)(value)
 
 
 def shares() -> frozenset[str]:

@@ -20,20 +20,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import ibis  # type: ignore[import-untyped]
-
 from carecenter.metrics.registry import ratio_metric, survey_metric
+from carecenter.metrics.sums import count_if as _count
+from carecenter.metrics.sums import divide as _div
 
 CSAT_QUESTION, CSAT_SCALE, CSAT_SATISFIED = "csat", 5, 4
 NPS_QUESTION, NPS_SCALE, NPS_PROMOTER, NPS_DETRACTOR = "nps", 10, 9, 6
-
-
-def _div(numerator: Any, denominator: Any) -> Any:
-    return numerator.cast("float64") / denominator.cast("float64").nullif(0.0)
-
-
-def _count(condition: Any) -> Any:
-    return ibis.ifelse(condition.fill_null(False), 1, 0)
 
 
 def _csat(a: Any) -> Any:

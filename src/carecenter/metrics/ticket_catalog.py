@@ -16,8 +16,8 @@ from typing import Any
 
 import ibis  # type: ignore[import-untyped]
 
-from carecenter.domain.tickets import TicketState
 from carecenter.metrics.dims import Dimensions
+from carecenter.metrics.percentiles import QUANTILES, quantile_name
 from carecenter.metrics.registry import (
     BACKLOG,
     TICKET,
@@ -25,6 +25,8 @@ from carecenter.metrics.registry import (
     TICKET_RATIO,
     register,
 )
+from carecenter.metrics.sums import count_if as _count
+from carecenter.metrics.sums import divide as _div
 from carecenter.metrics.timebuckets import Buckets
 
 INTERVAL = "the interval in which the ticket was created (``created_at``)."
@@ -36,14 +38,6 @@ TICKET_DIMS = {
     "agent": "agent_id",
     "priority": "priority",
 }
-
-
-def _count(condition: Any) -> Any:
-    return ibis.ifelse(condition.fill_null(False), 1, 0)
-
-
-def _div(numerator: Any, denominator: Any) -> Any:
-    return numerator.cast("float64") / denominator.cast("float64").nullif(0.0)
 
 
 @register(TICKET)
@@ -183,20 +177,18 @@ def sla_met_rate(a: Any) -> Any:
     return _div(a.sla_met, a.sla_measured)
 
 
-QUANTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95}
 for _value, _what in (
     ("first_response", "first response time (business hours)"),
     ("resolution", "resolution time (business hours)"),
 ):
     for _q, _quantile in QUANTILES.items():
-        _name = "median" if _q == "p50" else f"{_q[1:]}th percentile"
         register(
             TICKET_PERCENTILE,
             (_value,),
             _quantile,
             key=f"{_value}_{_q}_s",
             doc=f"""
-            The {_name} of the {_what} of tickets.
+            The {quantile_name(_q)} of the {_what} of tickets.
 
             Formula: the {_quantile:g} quantile of ``{_value}_s`` of the tickets that have one
               (exact, interpolated).
@@ -266,6 +258,3 @@ def backlog_rows(spells: Any, dims: Dimensions, buckets: Buckets, by: Sequence[s
 
 def _ts(value: Any) -> Any:
     return ibis.literal(value, type="timestamp('UTC')")
-
-
-STATES = tuple(s.value for s in TicketState)

@@ -4,6 +4,7 @@ PostgreSQL alike; a warehouse without ticket tables gives an empty report."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import ibis  # type: ignore[import-untyped]
@@ -59,11 +60,12 @@ def ticket_expression(con: Any, spec: ReportSpec, dims: Dimensions, buckets: Buc
     return table.select(*keys, **columns).order_by(keys)
 
 
-def _span(con: Any) -> tuple[Any, bool]:
+def _span(con: Any) -> tuple[datetime, datetime] | None:
+    """The first creation and the last activity of the tickets (``None``: no ticket)."""
     t = con.table(TICKETS)
-    probe = t.aggregate(t_lo=t.created_at.min(), t_hi=t.last_activity_at.max())
-    contents = read_contents(fetch(probe))
-    return contents.span, contents.span is not None
+    return read_contents(
+        fetch(t.aggregate(t_lo=t.created_at.min(), t_hi=t.last_activity_at.max()))
+    ).span
 
 
 def run_tickets(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str = "UTC") -> Report:
@@ -73,12 +75,12 @@ def run_tickets(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str = "U
         columns = ["interval_start", *spec.by, *ticket_columns()]
         empty = Report(columns, [[] for _ in columns], None, shares())
         try:
-            span, found = _span(con)
+            span = _span(con)
         except TableNotFound:
             return empty
         start, end = spec.start, spec.end
         if start is None or end is None:
-            if not found:
+            if span is None:
                 return empty
             start, end = period_of(spec, span, timezone)
         buckets = Buckets.build(spec.interval, timezone, start, end, backend=con.name)
