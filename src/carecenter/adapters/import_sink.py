@@ -13,15 +13,8 @@ explicit :meth:`WarehouseSink.flush`), contact by contact, in set-based SQL:
 Agent intervals and survey answers are replaced by key: a row already there unchanged is
 skipped, one with other values replaces the stored row.
 
-Four bookkeeping tables live next to the facts:
-
-* ``import_quarantine`` (source, file, line, reason, raw): malformed records;
-* ``import_unknown`` (source, file, line, kind, raw): records of kinds the importer does not know;
-* ``import_log``: one row per imported file and run, with its counts;
-* ``contact_versions`` (contact_id, updated_us): the source's version of a contact's record
-  (epoch microseconds), for sources that version their records.
-
-Both record tables are cleared for a (source, file) when that file is imported again.
+The bookkeeping tables (quarantine, unknown records, the import log, source versions) are
+:mod:`~carecenter.adapters.import_records`.
 
 **A file is one transaction.** Everything a file writes (its facts, records, versions and its
 ``import_log`` row) is written in one DuckDB transaction, begun at the file's first write and
@@ -41,10 +34,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from carecenter.adapters import ticket_store
+from carecenter.adapters import import_records, ticket_store
 from carecenter.adapters.import_merge import BEHIND
 from carecenter.adapters.warehouse_schema import (
-    ARROW_TYPES,
     KEYS,
     TABLES,
     arrow_columns,
@@ -52,38 +44,6 @@ from carecenter.adapters.warehouse_schema import (
 from carecenter.domain.tickets import TicketEvent, TicketFact, TicketSpell
 from carecenter.ingest.common import EXTRA_TABLES, FileCounts, Row
 
-_TS = ARROW_TYPES[datetime]
-
-_RECORD_TABLES = {
-    "import_quarantine": ["source", "file", "line", "reason", "raw"],
-    "import_unknown": ["source", "file", "line", "kind", "raw"],
-}
-_LOG_COLUMNS = [
-    "source",
-    "file",
-    "started_at",
-    "finished_at",
-    "records",
-    "contacts_new",
-    "contacts_updated",
-    "unchanged",
-    "visits",
-    "intervals",
-    "quarantined",
-    "unknown",
-    "ignored",
-]
-DDL = [
-    "CREATE TABLE IF NOT EXISTS import_quarantine (source VARCHAR, file VARCHAR, line BIGINT, "
-    "reason VARCHAR, raw VARCHAR, imported_at TIMESTAMPTZ)",
-    "CREATE TABLE IF NOT EXISTS import_unknown (source VARCHAR, file VARCHAR, line BIGINT, "
-    "kind VARCHAR, raw VARCHAR, imported_at TIMESTAMPTZ)",
-    "CREATE TABLE IF NOT EXISTS import_log (source VARCHAR, file VARCHAR, "
-    "started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, records BIGINT, contacts_new BIGINT, "
-    "contacts_updated BIGINT, unchanged BIGINT, visits BIGINT, intervals BIGINT, "
-    "quarantined BIGINT, unknown BIGINT, ignored BIGINT)",
-    "CREATE TABLE IF NOT EXISTS contact_versions (contact_id VARCHAR, updated_us BIGINT)",
-]
 INTERVAL_BATCH_ROWS = 50_000
 """Agent intervals are written in batches of at most so many rows (rows held as Python lists
 take far more memory than the same rows in DuckDB)."""
@@ -112,7 +72,9 @@ class WarehouseSink:
         self._contacts: dict[str, Row] = {}
         self._intervals: dict[tuple[str, int], Row] = {}
         self._answers: dict[tuple[str, str], Row] = {}
-        self._records: dict[str, list[tuple[Any, ...]]] = {t: [] for t in _RECORD_TABLES}
+        self._records: dict[str, list[tuple[Any, ...]]] = {
+            t: [] for t in import_records.RECORD_TABLES
+        }
         self._extra: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
         self._started = datetime.now(UTC)
         self._staged = dict.fromkeys(_MERGED, False)
@@ -121,16 +83,7 @@ class WarehouseSink:
         self._in_transaction = False
         self._clear_file: str | None = None
         """The file whose records of an earlier import are deleted at its first write."""
-        for statement in DDL:
-            self._conn.execute(statement)
-        log_columns = {
-            r[0]
-            for r in self._conn.execute(
-                "SELECT name FROM pragma_table_info('import_log')"
-            ).fetchall()
-        }
-        if "duplicates" in log_columns:  # written by an earlier version
-            self._conn.execute("ALTER TABLE import_log RENAME COLUMN duplicates TO unchanged")
+        import_records.create(self._conn)
 
     # -- the FactSink protocol ------------------------------------------------------------
     def visit(self, row: Row) -> None:
@@ -211,7 +164,7 @@ class WarehouseSink:
         self._stage_buffers()
         answers, self._answers = self._answers, {}
         intervals, self._intervals = self._intervals, {}
-        records, self._records = self._records, {t: [] for t in _RECORD_TABLES}
+        records, self._records = self._records, {t: [] for t in import_records.RECORD_TABLES}
         extra, self._extra = self._extra, {}
         versions = extra.pop("contact_versions", {})
         self._begin()
@@ -222,9 +175,9 @@ class WarehouseSink:
             )
             self._write("survey_answers", list(answers.values()))
             for table, rows in records.items():
-                self._append_records(table, rows)
+                import_records.append(self._conn, table, self.counts, self._started, rows)
             for table, keyed in extra.items():
-                self._write_extra(table, list(keyed.values()))
+                import_records.write_extra(self._conn, table, list(keyed.values()))
         except BaseException:
             self.abort_file()
             raise
@@ -240,10 +193,7 @@ class WarehouseSink:
         self._in_transaction = True
         if self._clear_file is not None:
             file, self._clear_file = self._clear_file, None
-            for table in _RECORD_TABLES:
-                self._conn.execute(
-                    f"DELETE FROM {table} WHERE source = ? AND file = ?", [self.source, file]
-                )
+            import_records.clear_file(self._conn, self.source, file)
 
     def _commit(self) -> None:
         if self._in_transaction:
@@ -301,34 +251,15 @@ class WarehouseSink:
         """Write what is buffered and log the file's counts in ``import_log``; commit the
         file's transaction."""
         self.flush()
-        c = self.counts
-        values = [
-            c.source,
-            c.file,
-            self._started,
-            datetime.now(UTC),
-            c.records,
-            c.contacts_new,
-            c.contacts_updated,
-            c.unchanged,
-            c.visits,
-            c.intervals,
-            c.quarantined,
-            c.unknown,
-            c.ignored,
-        ]
-        marks = ", ".join("?" * len(values))
         try:
             self._begin()
-            self._conn.execute(
-                f"INSERT INTO import_log ({', '.join(_LOG_COLUMNS)}) VALUES ({marks})", values
-            )
+            import_records.log_file(self._conn, self.counts, self._started)
             self._in_file = False
             self._commit()
         except BaseException:
             self.abort_file()
             raise
-        return c
+        return self.counts
 
     # -- writing --------------------------------------------------------------------------
     def _merge(self, versions: list[dict[str, Any]]) -> None:
@@ -384,7 +315,7 @@ class WarehouseSink:
             self.counts.contacts_new += new
             self.counts.contacts_updated += updated
             self.counts.unchanged += incoming - new - updated
-            self._write_extra("contact_versions", versions)
+            import_records.write_extra(conn, "contact_versions", versions)
         finally:
             with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses it
                 conn.unregister("_pending_versions")
@@ -439,46 +370,6 @@ class WarehouseSink:
                 conn.execute("INSERT INTO _import_touched SELECT contact_id FROM _import_changed")
         conn.execute("DROP TABLE _import_changed")
         return changed - updated, updated
-
-    def _write_extra(self, table: str, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        cols, keys = EXTRA_TABLES[table]
-        self._conn.execute(
-            f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(f'{n} {t}' for n, t in cols)})"
-        )
-        types = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "DOUBLE": pa.float64()}
-        schema = pa.schema([(n, types[t]) for n, t in cols])
-        self._conn.register("_import_extra", pa.Table.from_pylist(rows, schema=schema))
-        try:
-            match = " AND ".join(f"t.{k} = b.{k}" for k in keys)
-            self._conn.execute(
-                f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM _import_extra b WHERE {match})"
-            )
-            self._conn.execute(f"INSERT INTO {table} SELECT * FROM _import_extra")
-        finally:
-            self._conn.unregister("_import_extra")
-
-    def _append_records(self, table: str, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        lines, texts, raws = zip(*rows, strict=True)
-        n = len(rows)
-        batch = pa.table(
-            {
-                "source": pa.array([self.source] * n, pa.string()),
-                "file": pa.array([self.counts.file] * n, pa.string()),
-                "line": pa.array(lines, pa.int64()),
-                "text": pa.array(texts, pa.string()),
-                "raw": pa.array(raws, pa.string()),
-                "imported_at": pa.array([self._started] * n, _TS),
-            }
-        )
-        self._conn.register("_import_records", batch)
-        try:
-            self._conn.execute(f"INSERT INTO {table} SELECT * FROM _import_records")
-        finally:
-            self._conn.unregister("_import_records")
 
 
 def _scalar(conn: duckdb.DuckDBPyConnection, sql: str) -> int:
