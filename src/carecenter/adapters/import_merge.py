@@ -8,7 +8,8 @@ event log's sequence number); the source's own record version where it has one
 ended; its number of visits; and the latest time its contact and visit rows hold. Ties go to
 the incoming copy. :class:`~carecenter.adapters.import_sink.WarehouseSink` applies it to the
 contacts it has staged (``_pending_contacts``, ``_pending_contact_facts``,
-``_pending_versions``) before it merges them.
+``_pending_versions``) before it merges them; the in-memory fake
+(:class:`~carecenter.adapters.memory.MemoryImportSink`) runs the same statement on its rows.
 """
 
 from __future__ import annotations

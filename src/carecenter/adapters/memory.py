@@ -113,6 +113,9 @@ class InMemoryWarehouse:
         self.ticket_activities: dict[str, set[TicketEvent]] = {}
         self.ticket_facts: dict[str, TicketFact] = {}
         self.ticket_spells: dict[str, list[TicketSpell]] = {}
+        self.contact_versions: dict[str, int] = {}
+        """A source's own version of a contact (epoch microseconds), as the DuckDB
+        warehouse's ``contact_versions``."""
         self._checkpoint = 0
 
     def checkpoint(self) -> int:
@@ -192,7 +195,9 @@ class InMemoryWarehouse:
 class MemoryImportSink(MemorySink):
     """An import's :class:`~carecenter.ingest.common.FactSink` into an
     :class:`InMemoryWarehouse`: rows replace rows with the same key at the end of each file;
-    a contact already there unchanged counts as unchanged, like the DuckDB sink."""
+    a contact already there unchanged counts as unchanged, and one the warehouse holds further
+    along is left as it is (facts only move forward, by the rule of
+    :mod:`~carecenter.adapters.import_merge`), like the DuckDB sink."""
 
     def __init__(self, warehouse: InMemoryWarehouse, source: str) -> None:
         super().__init__()
@@ -212,6 +217,17 @@ class MemoryImportSink(MemorySink):
     def end_file(self) -> FileCounts:
         """Write what the file gave into the warehouse; its counts."""
         wh, c = self.warehouse, self.counts
+        versions = {
+            str(v["contact_id"]): int(v["updated_us"])
+            for v in self.records.pop("contact_versions", {}).values()
+        }
+        behind = _behind(wh, self.contacts, self.visits, versions)
+        if behind:
+            c.unchanged += len(behind)
+            c.notes["older copies ignored (the warehouse holds later facts)"] += len(behind)
+            self.contacts = {k: v for k, v in self.contacts.items() if k not in behind}
+            self.visits = {k: v for k, v in self.visits.items() if k[0] not in behind}
+        wh.contact_versions.update({k: v for k, v in versions.items() if k not in behind})
         moved = {
             k[0] for k, row in self.visits.items() if wh.contact_facts.get(k) != VisitFact(*row)
         }
@@ -229,6 +245,47 @@ class MemoryImportSink(MemorySink):
         _replace(wh.survey_answers, self.answers, SurveyAnswerRow)
         self.contacts, self.visits, self.intervals, self.answers = {}, {}, {}, {}
         return c
+
+
+def _behind(
+    wh: InMemoryWarehouse,
+    contacts: dict[str, Row],
+    visits: dict[tuple[str, int], Row],
+    versions: dict[str, int],
+) -> set[str]:
+    """The incoming contacts ``wh`` holds further along: the DuckDB sink's rule
+    (:data:`~carecenter.adapters.import_merge.BEHIND`), run on these rows."""
+    known = contacts.keys() & wh.contacts.keys()
+    if not known:
+        return set()
+    import duckdb
+    import pyarrow as pa
+
+    from carecenter.adapters.import_merge import BEHIND
+    from carecenter.adapters.warehouse_schema import arrow_columns, arrow_table
+
+    def versions_table(held: dict[str, int]) -> pa.Table:
+        schema = pa.schema([("contact_id", pa.string()), ("updated_us", pa.int64())])
+        return pa.table([list(held), list(held.values())], schema=schema)
+
+    tables = {
+        "contacts": arrow_table(ContactRow, [wh.contacts[k] for k in sorted(known)]),
+        "contact_facts": arrow_table(
+            VisitFact, [v for (cid, _), v in sorted(wh.contact_facts.items()) if cid in known]
+        ),
+        "contact_versions": versions_table(
+            {k: v for k, v in wh.contact_versions.items() if k in known}
+        ),
+        "_pending_contacts": arrow_columns(ContactRow, list(contacts.values())),
+        "_pending_contact_facts": arrow_columns(VisitFact, list(visits.values())),
+        "_pending_versions": versions_table(versions),
+    }
+    with duckdb.connect(":memory:") as con:
+        con.execute("SET TimeZone = 'UTC'")
+        for name, table in tables.items():
+            con.register(name, table)
+        con.execute(BEHIND)
+        return {str(r[0]) for r in con.execute("SELECT contact_id FROM _import_behind").fetchall()}
 
 
 def _replace(table: dict[Any, Any], rows: dict[Any, Row], kind: type[Any]) -> int:
