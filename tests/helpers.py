@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 """A Monday morning, the start of most hand-written scenarios."""
+
+_E = 1764579600  # 2025-12-01 09:00:00 UTC
+COMPLETED_CALLS = [
+    f"{_E}|c1|support|NONE|ENTERQUEUE||5551001|1",
+    f"{_E + 12}|c1|support|Alice|CONNECT|12|c1.2|2",
+    f"{_E + 321}|c1|support|Alice|COMPLETECALLER|12|309|1",
+    f"{_E + 60}|c2|support|NONE|ENTERQUEUE||5551002|1",
+    f"{_E + 70}|c2|support|NONE|ABANDON|1|1|10",
+]
+"""A queue_log of two calls: c1 answered and talked 309 s, c2 abandoned (for re-imports: line
+3 left out is an older, shorter copy in which c1 is still talking)."""
+
+
+def connect_ctr(updated: str, talk: int) -> str:
+    """An Amazon Connect CTR (one JSON line) of contact ``abc``, last updated at ``updated``,
+    with ``talk`` seconds of agent interaction."""
+    return json.dumps(
+        {
+            "ContactId": "abc",
+            "Channel": "VOICE",
+            "InitiationMethod": "INBOUND",
+            "InitiationTimestamp": "2025-12-01T09:00:00Z",
+            "Queue": {"Name": "Support", "EnqueueTimestamp": "2025-12-01T09:00:05Z"},
+            "Agent": {
+                "Username": "alice",
+                "ConnectedToAgentTimestamp": "2025-12-01T09:00:20Z",
+                "AgentInteractionDuration": talk,
+            },
+            "DisconnectTimestamp": f"2025-12-01T09:{talk // 60:02d}:{talk % 60:02d}Z",
+            "LastUpdateTimestamp": updated,
+        }
+    )
 
 
 def run_import(workspace: Path, *args: str) -> tuple[int, str, str]:

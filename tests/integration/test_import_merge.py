@@ -6,22 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.helpers import query
+from tests.helpers import COMPLETED_CALLS, connect_ctr, query
 from typer.testing import CliRunner
 
 from carecenter.adapters.settings import Settings
 from carecenter.interfaces.cli.app import app
 from carecenter.services.workspace import init_workspace
 
-T0 = 1764579600  # 2025-12-01 09:00:00 UTC
-
-FULL = [
-    f"{T0}|c1|support|NONE|ENTERQUEUE||5551001|1",
-    f"{T0 + 12}|c1|support|Alice|CONNECT|12|c1.2|2",
-    f"{T0 + 321}|c1|support|Alice|COMPLETECALLER|12|309|1",
-    f"{T0 + 60}|c2|support|NONE|ENTERQUEUE||5551002|1",
-    f"{T0 + 70}|c2|support|NONE|ABANDON|1|1|10",
-]
+T0 = 1764579600  # 2025-12-01 09:00:00 UTC, the time of COMPLETED_CALLS
+FULL = COMPLETED_CALLS
 
 
 def run(workspace: Path, fmt: str, path: Path) -> tuple[int, dict[str, object], str]:
@@ -79,23 +72,7 @@ def test_an_older_shorter_log_does_not_undo_a_completed_call(
     assert counts(summary) == (0, 1, 1)
 
 
-def ctr(updated: str, talk: int) -> str:
-    return json.dumps(
-        {
-            "ContactId": "abc",
-            "Channel": "VOICE",
-            "InitiationMethod": "INBOUND",
-            "InitiationTimestamp": "2025-12-01T09:00:00Z",
-            "Queue": {"Name": "Support", "EnqueueTimestamp": "2025-12-01T09:00:05Z"},
-            "Agent": {
-                "Username": "alice",
-                "ConnectedToAgentTimestamp": "2025-12-01T09:00:20Z",
-                "AgentInteractionDuration": talk,
-            },
-            "DisconnectTimestamp": f"2025-12-01T09:{talk // 60:02d}:{talk % 60:02d}Z",
-            "LastUpdateTimestamp": updated,
-        }
-    )
+ctr = connect_ctr
 
 
 def test_an_older_ctr_version_in_a_later_run_does_not_replace_a_newer_one(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from tests.helpers import T0
+from tests.helpers import COMPLETED_CALLS, T0, connect_ctr
 
 from carecenter.adapters.memory import (
     FakeClock,
@@ -18,14 +17,7 @@ from carecenter.domain.projection import row_values
 from carecenter.services.bootstrap import Workspace, bootstrap
 from carecenter.services.importing import import_files
 
-E = 1764579600  # 2025-12-01 09:00:00 UTC
-FULL = [
-    f"{E}|c1|support|NONE|ENTERQUEUE||5551001|1",
-    f"{E + 12}|c1|support|Alice|CONNECT|12|c1.2|2",
-    f"{E + 321}|c1|support|Alice|COMPLETECALLER|12|309|1",
-    f"{E + 60}|c2|support|NONE|ENTERQUEUE||5551002|1",
-    f"{E + 70}|c2|support|NONE|ABANDON|1|1|10",
-]
+FULL = COMPLETED_CALLS
 
 
 def workspace(root: Path, warehouse: InMemoryWarehouse) -> Workspace:
@@ -80,23 +72,7 @@ def test_an_older_shorter_log_does_not_undo_a_completed_call(tmp_path: Path) -> 
     assert facts(other) == before
 
 
-def ctr(updated: str, talk: int) -> str:
-    return json.dumps(
-        {
-            "ContactId": "abc",
-            "Channel": "VOICE",
-            "InitiationMethod": "INBOUND",
-            "InitiationTimestamp": "2025-12-01T09:00:00Z",
-            "Queue": {"Name": "Support", "EnqueueTimestamp": "2025-12-01T09:00:05Z"},
-            "Agent": {
-                "Username": "alice",
-                "ConnectedToAgentTimestamp": "2025-12-01T09:00:20Z",
-                "AgentInteractionDuration": talk,
-            },
-            "DisconnectTimestamp": f"2025-12-01T09:{talk // 60:02d}:{talk % 60:02d}Z",
-            "LastUpdateTimestamp": updated,
-        }
-    )
+ctr = connect_ctr
 
 
 def test_an_older_ctr_version_does_not_replace_a_newer_one(tmp_path: Path) -> None:
