@@ -14,7 +14,6 @@ from carecenter.interfaces.cli.app import app
 from carecenter.services.workspace import init_workspace
 
 T0 = 1764579600  # 2025-12-01 09:00:00 UTC, the time of COMPLETED_CALLS
-FULL = COMPLETED_CALLS
 
 
 def run(workspace: Path, fmt: str, path: Path) -> tuple[int, dict[str, object], str]:
@@ -34,11 +33,11 @@ def counts(summary: dict[str, object]) -> tuple[object, ...]:
 
 
 def test_a_record_whose_visit_changed_is_updated(workspace: Path, tmp_path: Path) -> None:
-    log = write(tmp_path / "queue_log", FULL)
+    log = write(tmp_path / "queue_log", COMPLETED_CALLS)
     assert counts(run(workspace, "asterisk-queue-log", log)[1]) == (2, 0, 0)
     assert counts(run(workspace, "asterisk-queue-log", log)[1]) == (0, 0, 2)
     # c2 waited 9 s, not 10: only its visit row changes
-    write(log, [*FULL[:4], f"{T0 + 70}|c2|support|NONE|ABANDON|1|1|9"])
+    write(log, [*COMPLETED_CALLS[:4], f"{T0 + 70}|c2|support|NONE|ABANDON|1|1|9"])
     code, summary, _ = run(workspace, "asterisk-queue-log", log)
     assert code == 0
     assert counts(summary) == (0, 1, 1)
@@ -50,10 +49,11 @@ def test_a_record_whose_visit_changed_is_updated(workspace: Path, tmp_path: Path
 def test_an_older_shorter_log_does_not_undo_a_completed_call(
     workspace: Path, tmp_path: Path
 ) -> None:
-    run(workspace, "asterisk-queue-log", write(tmp_path / "queue_log", FULL))
+    run(workspace, "asterisk-queue-log", write(tmp_path / "queue_log", COMPLETED_CALLS))
     before = query(workspace, "SELECT * FROM contact_facts ORDER BY contact_id")
     contacts = query(workspace, "SELECT * FROM contacts ORDER BY contact_id")
-    older = write(tmp_path / "queue_log.old", FULL[:2] + FULL[3:])  # c1 still talking
+    shorter = COMPLETED_CALLS[:2] + COMPLETED_CALLS[3:]  # c1 still talking
+    older = write(tmp_path / "queue_log.old", shorter)
     code, summary, err = run(workspace, "asterisk-queue-log", older)
     assert code == 0
     assert counts(summary) == (0, 0, 2)
@@ -68,19 +68,17 @@ def test_an_older_shorter_log_does_not_undo_a_completed_call(
     query_reset = tmp_path / "ws2"
     init_workspace(Settings(workspace=query_reset))
     run(query_reset, "asterisk-queue-log", older)
-    code, summary, _ = run(query_reset, "asterisk-queue-log", write(tmp_path / "q", FULL))
+    whole = write(tmp_path / "q", COMPLETED_CALLS)
+    code, summary, _ = run(query_reset, "asterisk-queue-log", whole)
     assert counts(summary) == (0, 1, 1)
-
-
-ctr = connect_ctr
 
 
 def test_an_older_ctr_version_in_a_later_run_does_not_replace_a_newer_one(
     workspace: Path, tmp_path: Path
 ) -> None:
-    newer = write(tmp_path / "newer.jsonl", [ctr("2025-12-01T09:30:00Z", 900)])
-    older = write(tmp_path / "older.jsonl", [ctr("2025-12-01T09:20:00Z", 847)])
-    latest = write(tmp_path / "latest.jsonl", [ctr("2025-12-01T09:40:00Z", 950)])
+    newer = write(tmp_path / "newer.jsonl", [connect_ctr("2025-12-01T09:30:00Z", 900)])
+    older = write(tmp_path / "older.jsonl", [connect_ctr("2025-12-01T09:20:00Z", 847)])
+    latest = write(tmp_path / "latest.jsonl", [connect_ctr("2025-12-01T09:40:00Z", 950)])
     assert counts(run(workspace, "amazon-connect-ctr", newer)[1]) == (1, 0, 0)
     code, summary, _ = run(workspace, "amazon-connect-ctr", older)
     assert (code, counts(summary)) == (0, (0, 0, 1))

@@ -17,8 +17,6 @@ from carecenter.domain.projection import row_values
 from carecenter.services.bootstrap import Workspace, bootstrap
 from carecenter.services.importing import import_files
 
-FULL = COMPLETED_CALLS
-
 
 def workspace(root: Path, warehouse: InMemoryWarehouse) -> Workspace:
     clock = FakeClock(T0)
@@ -49,13 +47,10 @@ def facts(warehouse: InMemoryWarehouse) -> list[tuple[object, ...]]:
 
 def test_an_older_shorter_log_does_not_undo_a_completed_call(tmp_path: Path) -> None:
     memory = InMemoryWarehouse()
-    assert imported(tmp_path, memory, "asterisk-queue-log", write(tmp_path / "q", FULL)) == (
-        2,
-        0,
-        0,
-    )
+    whole = write(tmp_path / "q", COMPLETED_CALLS)
+    assert imported(tmp_path, memory, "asterisk-queue-log", whole) == (2, 0, 0)
     before, contacts = facts(memory), dict(memory.contacts)
-    older = write(tmp_path / "q.old", FULL[:2] + FULL[3:])  # c1 still talking
+    older = write(tmp_path / "q.old", COMPLETED_CALLS[:2] + COMPLETED_CALLS[3:])  # c1 still talking
     assert imported(tmp_path, memory, "asterisk-queue-log", older) == (0, 0, 2)
     assert facts(memory) == before and memory.contacts == contacts
     c1 = memory.contact_facts[("asterisk:c1", 1)]
@@ -64,22 +59,15 @@ def test_an_older_shorter_log_does_not_undo_a_completed_call(tmp_path: Path) -> 
     # a shorter copy first: the whole log then moves c1 forward
     other = InMemoryWarehouse()
     imported(tmp_path, other, "asterisk-queue-log", older)
-    assert imported(tmp_path, other, "asterisk-queue-log", write(tmp_path / "q2", FULL)) == (
-        0,
-        1,
-        1,
-    )
+    assert imported(tmp_path, other, "asterisk-queue-log", whole) == (0, 1, 1)
     assert facts(other) == before
-
-
-ctr = connect_ctr
 
 
 def test_an_older_ctr_version_does_not_replace_a_newer_one(tmp_path: Path) -> None:
     memory = InMemoryWarehouse()
     runs = [("newer", "09:30", 900), ("older", "09:20", 847), ("latest", "09:40", 950)]
     paths = {
-        name: write(tmp_path / f"{name}.jsonl", [ctr(f"2025-12-01T{at}:00Z", talk)])
+        name: write(tmp_path / f"{name}.jsonl", [connect_ctr(f"2025-12-01T{at}:00Z", talk)])
         for name, at, talk in runs
     }
     ended = ("amazon-connect:abc", 1)
