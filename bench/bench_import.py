@@ -11,6 +11,7 @@ The peer, run in the same process tree when a Python with pandas is found (``--p
 ``pandas.read_csv(sep="|")`` of the same file: parsing only, no facts, no database.
 
     python bench/bench_import.py [--calls 1000000] [--seed 7]   # try --calls 2000000 too
+    python bench/bench_import.py --import-memory 256MB   # DuckDB's limit (CARECENTER_IMPORT_MEMORY)
 """
 
 from __future__ import annotations
@@ -151,13 +152,17 @@ def child(log: Path, workspace: Path) -> None:
     print(json.dumps(counts))
 
 
-def run_import(log: Path, workspace: Path) -> tuple[dict[str, Any], float]:
+def run_import(log: Path, workspace: Path, memory: str | None) -> tuple[dict[str, Any], float]:
     """The child's counts and its peak resident memory in MB."""
+    env = dict(os.environ)
+    if memory:
+        env["CARECENTER_IMPORT_MEMORY"] = memory
     done = subprocess.run(
         [sys.executable, __file__, "--child", str(log), str(workspace)],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
     return json.loads(done.stdout), peak_kb / 1024
@@ -168,8 +173,11 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--peer-python", default=None)
+    parser.add_argument("--import-memory", default=None, help="CARECENTER_IMPORT_MEMORY")
     parser.add_argument("--child", nargs=2, metavar=("LOG", "WORKSPACE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    from carecenter.adapters.settings import IMPORT_MEMORY_LIMIT
+
     if args.child:
         child(Path(args.child[0]), Path(args.child[1]))
         return
@@ -179,7 +187,7 @@ def main() -> None:
         t = time.perf_counter()
         lines = generate(log, args.calls, args.seed)
         generate_s = time.perf_counter() - t
-        counts, peak_rss_mb = run_import(log, Path(tmp) / "ws")
+        counts, peak_rss_mb = run_import(log, Path(tmp) / "ws", args.import_memory)
         seconds = counts["seconds"]
         peer_exe = peer_python(args.peer_python)
         peer = run_peer(peer_exe, log) if peer_exe else None
@@ -194,6 +202,8 @@ def main() -> None:
             "target_lines_per_s": TARGET_LINES_PER_S,
             "meets_target": lines / seconds >= TARGET_LINES_PER_S,
             "peak_rss_mb": round(peak_rss_mb, 1),
+            "import_memory": args.import_memory
+            or os.environ.get("CARECENTER_IMPORT_MEMORY", IMPORT_MEMORY_LIMIT),
             "contacts": counts["contacts"],
             "visits": counts["visits"],
             "intervals": counts["intervals"],

@@ -247,8 +247,9 @@ def _workspace_runs(
         {"CARECENTER_DATABASE_URL": UNREACHABLE},
         {"CARECENTER_DATABASE_URL": "nosuchdriver://host/db"},
         {"CARECENTER_LOCK_TIMEOUT": "soon"},
+        {"CARECENTER_IMPORT_MEMORY": "lots"},
     ):
-        bad = opens_store or "CARECENTER_LOCK_TIMEOUT" in env
+        bad = opens_store or not any(k.endswith("_URL") for k in env)
         yield Run((*path, *options, ws.opts[0], str(workspace), *arguments), env, bad)
 
 

@@ -1,10 +1,11 @@
 """``carecenter import`` on the wrong file: a wrong format, an empty file, a directory, and a
-record without any time."""
+record without any time; and an import that runs out of its memory."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tests.helpers import query
 from tests.helpers import run_import as run
 
@@ -45,3 +46,49 @@ def test_a_json_record_without_any_time_is_quarantined(workspace: Path, tmp_path
     assert query(workspace, "SELECT line, reason FROM import_quarantine") == [
         (1, "InitiationTimestamp: missing")
     ]
+
+
+def _calls(path: Path, calls: int) -> None:
+    t = 1_764_579_600
+    with path.open("w") as out:
+        for n in range(calls):
+            at = t + n
+            out.write(f"{at}|c{n}|support|NONE|ENTERQUEUE||555{n:06d}|1\n")
+            out.write(f"{at + 5}|c{n}|support|Agent/{n % 40}|CONNECT|5|c{n}.1|2\n")
+            out.write(f"{at + 65}|c{n}|support|Agent/{n % 40}|COMPLETECALLER|5|60|1\n")
+
+
+def test_an_import_out_of_its_memory_is_one_line_and_keeps_nothing(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "queue_log"
+    _calls(log, 30_000)
+    monkeypatch.setenv("CARECENTER_IMPORT_MEMORY", "4MB")
+    code, _, err = run(workspace, "asterisk-queue-log", str(log))
+    assert (code, err.strip().splitlines()) == (
+        1,
+        [
+            "error: the import needs more memory than its limit (4MB); the file being read was "
+            "rolled back: set CARECENTER_IMPORT_MEMORY higher (e.g. 2GB) and import again"
+        ],
+    )
+    assert query(workspace, "SELECT count(*) FROM contacts") == [(0,)]
+    assert query(workspace, "SELECT count(*) FROM import_log") == [(0,)]
+    monkeypatch.setenv("CARECENTER_IMPORT_MEMORY", "64MB")
+    code, _, err = run(workspace, "asterisk-queue-log", str(log))
+    assert code == 0, err
+    assert query(workspace, "SELECT count(*) FROM contacts") == [(30_000,)]
+
+
+def test_a_memory_limit_that_is_not_a_size_is_refused(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "queue_log"
+    _calls(log, 2)
+    monkeypatch.setenv("CARECENTER_IMPORT_MEMORY", "lots")
+    code, _, err = run(workspace, "asterisk-queue-log", str(log))
+    assert (code, err.strip()) == (
+        2,
+        "error: CARECENTER_IMPORT_MEMORY: Value error, 'lots' is not a memory size: a number "
+        "and a unit, e.g. 512MB",
+    )

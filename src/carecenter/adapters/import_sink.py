@@ -42,6 +42,7 @@ from carecenter.adapters.warehouse_schema import (
     arrow_columns,
 )
 from carecenter.domain.tickets import TicketEvent, TicketFact, TicketSpell
+from carecenter.errors import CareCenterError, StoreError
 from carecenter.ingest.common import EXTRA_TABLES, FileCounts, Row
 
 INTERVAL_BATCH_ROWS = 50_000
@@ -62,9 +63,15 @@ class WarehouseSink:
     """:class:`~carecenter.ingest.common.FactSink` writing to a DuckDB warehouse."""
 
     def __init__(
-        self, connection: duckdb.DuckDBPyConnection, source: str, batch_rows: int = 250_000
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        source: str,
+        batch_rows: int = 250_000,
+        memory: str | None = None,
     ) -> None:
         self._conn = connection
+        self.memory = memory
+        """The memory limit the import runs under (named when it runs out)."""
         self.source = source
         self.batch_rows = batch_rows
         self.counts = FileCounts(source, "")
@@ -199,6 +206,17 @@ class WarehouseSink:
         if self._in_transaction:
             self._in_transaction = False
             self._conn.execute("COMMIT")
+
+    def explain(self, error: BaseException) -> CareCenterError | None:
+        """The one-line error to show for ``error`` an import raised, when it is one a user can
+        act on: DuckDB ran out of the import's memory."""
+        if isinstance(error, duckdb.OutOfMemoryException):
+            limit = f" ({self.memory})" if self.memory else ""
+            return StoreError(
+                f"the import needs more memory than its limit{limit}; the file being read was "
+                "rolled back: set CARECENTER_IMPORT_MEMORY higher (e.g. 2GB) and import again"
+            )
+        return None
 
     def abort_file(self) -> None:
         """Forget what the file being imported wrote (roll its transaction back)."""

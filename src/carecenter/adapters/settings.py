@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 STORE_FILE = "carecenter.db"
 CACHE_DIR = ".cache"
 WAREHOUSE_FILE = "warehouse.duckdb"
 CONFIG_FILE = "center.yaml"
+IMPORT_MEMORY_LIMIT = "1GB"
+"""DuckDB's memory while it imports (its default is 80% of the machine's): staged records and
+folded facts beyond it spill to the temporary directory beside the warehouse
+(``warehouse.duckdb.tmp``), so an import's memory does not grow with its files. The process
+peaks at about this plus 300 MB (the Python process and its buffers). Less makes the SQL fold of
+a large queue_log spill more and run slower (256MB: a peak of about 580 MB and 1.4 times the
+time for a million calls); too little for the fold's working set stops the import with a
+one-line error saying so."""
+MEMORY_SIZE = r"\s*[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*"
+"""A DuckDB memory size: a number and a unit (``512MB``, ``1.5GB``, ``2GiB``)."""
 
 
 class Settings(BaseSettings):
@@ -18,9 +29,10 @@ class Settings(BaseSettings):
 
     ``CARECENTER_WORKSPACE`` (default: the current directory), ``CARECENTER_DATABASE_URL``
     (default: SQLite file ``carecenter.db`` in the workspace; a ``postgresql+psycopg://`` URL for
-    production), ``CARECENTER_WAREHOUSE`` (default: ``warehouse.duckdb`` in the workspace) and
+    production), ``CARECENTER_WAREHOUSE`` (default: ``warehouse.duckdb`` in the workspace),
     ``CARECENTER_LOCK_TIMEOUT`` (seconds a command waits for a warehouse another process holds;
-    default 30).
+    default 30) and ``CARECENTER_IMPORT_MEMORY`` (the memory DuckDB may use while it imports,
+    e.g. ``512MB``; default :data:`IMPORT_MEMORY_LIMIT`).
     """
 
     model_config = SettingsConfigDict(env_prefix="CARECENTER_", extra="ignore")
@@ -29,6 +41,14 @@ class Settings(BaseSettings):
     database_url: str | None = None
     warehouse: Path | None = None
     lock_timeout: float = Field(default=30.0, ge=0)
+    import_memory: str = IMPORT_MEMORY_LIMIT
+
+    @field_validator("import_memory")
+    @classmethod
+    def _memory_size(cls, value: str) -> str:
+        if not re.fullmatch(MEMORY_SIZE, value):
+            raise ValueError(f"{value!r} is not a memory size: a number and a unit, e.g. 512MB")
+        return value.strip()
 
     @property
     def store_url(self) -> str:

@@ -22,6 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from carecenter.adapters.duckdb_lock import connect
+from carecenter.adapters.settings import IMPORT_MEMORY_LIMIT
 from carecenter.adapters.warehouse_schema import (
     KEYS,
     OPTIONAL,
@@ -39,13 +40,6 @@ from carecenter.domain.projection import (
     WarehouseCounts,
 )
 from carecenter.errors import StoreError, WorkspaceError
-
-IMPORT_MEMORY_LIMIT = "1GB"
-"""DuckDB's memory while it imports (its default is 80% of the machine's): staged records and
-folded facts beyond it spill to the temporary directory beside the warehouse
-(``warehouse.duckdb.tmp``), so an import's memory does not grow with its files. Less makes the
-SQL fold of a large queue_log spill much more and run far slower (500MB: half the speed); a
-queue_log of 2 million calls already spills at 1GB and imports about half as fast as unbounded."""
 
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "contacts": (("transferred_in", "false"),),
@@ -85,9 +79,16 @@ class DuckDbWarehouse:
     """
 
     def __init__(
-        self, path: str | Path, *, read_only: bool = False, lock_timeout_s: float = 0.0
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        lock_timeout_s: float = 0.0,
+        import_memory: str = IMPORT_MEMORY_LIMIT,
     ) -> None:
         self._path = str(path)
+        self.import_memory = import_memory
+        """DuckDB's memory limit while it imports (``CARECENTER_IMPORT_MEMORY``)."""
         self.read_only = read_only and self._path != ":memory:"
         self._conn = connect(self._path, read_only=self.read_only, timeout_s=lock_timeout_s)
         try:
@@ -155,8 +156,14 @@ class DuckDbWarehouse:
 
         if self.read_only:
             raise StoreError(f"{self._path}: opened read-only; an import needs a writer")
-        self._conn.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
-        return WarehouseSink(self._conn, source)
+        try:
+            self._conn.execute("SET memory_limit = ?", [self.import_memory])
+        except duckdb.Error as error:
+            raise StoreError(
+                f"CARECENTER_IMPORT_MEMORY={self.import_memory!r}: not a memory size DuckDB "
+                "takes (e.g. 512MB, 2GB)"
+            ) from error
+        return WarehouseSink(self._conn, source, memory=self.import_memory)
 
     def close(self) -> None:
         """Close the file."""

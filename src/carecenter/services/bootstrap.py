@@ -134,7 +134,10 @@ def _duckdb(settings: Settings, read_only: bool) -> Callable[[], Warehouse]:
         from carecenter.adapters.warehouse import DuckDbWarehouse
 
         return DuckDbWarehouse(
-            settings.warehouse_path, read_only=read_only, lock_timeout_s=settings.lock_timeout
+            settings.warehouse_path,
+            read_only=read_only,
+            lock_timeout_s=settings.lock_timeout,
+            import_memory=settings.import_memory,
         )
 
     return open_warehouse

@@ -112,10 +112,14 @@ def import_files(
         sink = target.import_sink(importer.source)
         try:
             _import_each(importer, sink, fmt, paths, options, progress, done)
-        except BaseException:
+        except BaseException as error:
             abort = getattr(sink, "abort_file", None)
             if abort is not None:
                 abort()  # nothing of the file being read stays
+            explain = getattr(sink, "explain", None)
+            explained = explain(error) if explain is not None else None
+            if explained is not None:
+                raise explained from error
             raise
     return ImportSummary(fmt, done)
 
