@@ -39,6 +39,7 @@ WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SECOND_US = 1_000_000
 DAY_US = 86_400 * SECOND_US
 WEEK_US = 7 * DAY_US
+WEEK_S = 7 * 86_400
 
 _DAY = timedelta(days=1)
 _MICROSECOND = timedelta(microseconds=1)
@@ -209,3 +210,101 @@ def business_seconds(
 ) -> float:
     """Open seconds between the aware datetimes ``start`` and ``end`` (0 if end <= start)."""
     return business_us(calendar, zone_name, start, end) / SECOND_US
+
+
+@dataclass(frozen=True)
+class OpenHoursClock:
+    """A queue's business time as one clock: ``at(b) - at(a)`` is the business time between
+    the instants ``a <= b`` (POSIX seconds), as :func:`business_us` counts it, for instants
+    between ``low`` and ``high``. A report writes the clock as arithmetic into its query
+    (:mod:`carecenter.metrics.business_time`), so business time needs no table and no time
+    zone support from the backend.
+
+    The clock is :meth:`WeekCalendar.open_until` of the instant's wall-clock time, counted from
+    ``origin`` (a Monday 00:00 wall-clock time before ``low``), plus a constant per stretch
+    between two changes of the zone's UTC offset: at each change the wall-clock time jumps, and
+    the constant cancels the open time the jump would add or take away, so the clock runs on
+    without a jump and the difference over a stretch that spans a change is the sum of its
+    pieces, as :func:`business_us` adds them. Closed dates before ``low`` are left out: they
+    shift every reading by the same amount.
+    """
+
+    calendar: WeekCalendar
+    origin: int
+    """POSIX seconds of the Monday 00:00 the wall-clock readings are counted from (as if
+    wall-clock time were UTC)."""
+    first_offset: int
+    """UTC offset (seconds) before the first change."""
+    changes: tuple[tuple[int, int, float], ...]
+    """(POSIX second of a change, the offset from then on, the clock's constant from then on,
+    in seconds)."""
+    closed: tuple[tuple[int, int], ...]
+    """Closed dates from ``origin`` on: (wall-clock second of its 00:00 after ``origin``, its
+    weekday)."""
+
+    @classmethod
+    def build(cls, calendar: WeekCalendar, zone_name: str, low: int, high: int) -> OpenHoursClock:
+        """The clock of ``calendar`` in the zone for the instants ``low`` to ``high`` (POSIX
+        seconds)."""
+        zone = ZoneInfo(zone_name)
+        first_offset = _offset_at(zone, low) or timedelta()
+        first_s = first_offset // timedelta(seconds=1)
+        wall_day = (low + first_s) // 86_400 - 1  # a day of margin for the offset
+        monday = wall_day - (wall_day + 3) % 7  # POSIX day 0 was a Thursday
+        origin_us = monday * DAY_US + _POSIX_EPOCH_US
+        changes: list[tuple[int, int, float]] = []
+        offset_us, constant_us = first_s * SECOND_US, 0
+        low_us, high_us = low * SECOND_US + _POSIX_EPOCH_US, high * SECOND_US + _POSIX_EPOCH_US
+        for change in offset_changes(zone_name, low_us, high_us):
+            posix_s = (change - _POSIX_EPOCH_US) // SECOND_US
+            new_us = (_offset_at(zone, posix_s) or timedelta()) // _MICROSECOND
+            constant_us += calendar.open_until(change + offset_us) - calendar.open_until(
+                change + new_us
+            )
+            offset_us = new_us
+            changes.append((posix_s, new_us // SECOND_US, constant_us / SECOND_US))
+        first_closed = origin_us // DAY_US
+        closed = tuple(
+            ((day - first_closed) * 86_400, day % 7)
+            for day in calendar.closed
+            if day >= first_closed
+        )
+        return cls(calendar, monday * 86_400, first_s, tuple(changes), closed)
+
+    def offset(self, posix_s: float) -> tuple[int, float]:
+        """The UTC offset and the clock's constant at the instant ``posix_s``."""
+        offset, constant = self.first_offset, 0.0
+        for at, new, value in self.changes:
+            if posix_s >= at:
+                offset, constant = new, value
+        return offset, constant
+
+    def open_before(self, weekday: int, tod_s: float) -> float:
+        """Open seconds of a ``weekday`` (Monday 0) before the time of day ``tod_s``."""
+        return sum(
+            min(max(tod_s - start / SECOND_US, 0.0), (end - start) / SECOND_US)
+            for start, end in self.calendar.days[weekday]
+        )
+
+    def at(self, posix_s: float) -> float:
+        """The clock's reading (seconds) at the instant ``posix_s``; the query computes the
+        same arithmetic."""
+        offset, constant = self.offset(posix_s)
+        wall = posix_s + offset - self.origin
+        weeks = wall // WEEK_S
+        rest = wall - weeks * WEEK_S
+        weekday = int(rest // 86_400)
+        reading = (
+            weeks * self.calendar.week_us / SECOND_US
+            + self.before(weekday)
+            + self.open_before(weekday, rest - weekday * 86_400)
+        )
+        for start, weekday_closed in self.closed:
+            reading -= self.open_before(weekday_closed, min(max(wall - start, 0.0), 86_400.0))
+        return reading + constant
+
+    def before(self, weekday: int) -> float:
+        """Open seconds of a week before its ``weekday`` (Monday 0)."""
+        return sum(
+            (end - start) / SECOND_US for day in self.calendar.days[:weekday] for start, end in day
+        )

@@ -66,13 +66,14 @@ class OpeningHours:
     closed_on: frozenset[date] = frozenset()
 
     @cached_property
-    def _calendar(self) -> WeekCalendar:
+    def calendar(self) -> WeekCalendar:
+        """The weekly pattern and closed dates as a :class:`WeekCalendar`."""
         return WeekCalendar.build(self.weekly, self.closed_on)
 
     @property
     def always_open(self) -> bool:
         """Whether every weekday is open 00:00-24:00 and no date is closed."""
-        return self._calendar.always_open
+        return self.calendar.always_open
 
     def is_open(self, at: datetime) -> bool:
         """Whether the queue is open at the aware datetime ``at``."""
@@ -96,7 +97,7 @@ class OpeningHours:
         """
         if start.tzinfo is None or end.tzinfo is None:
             raise DomainError("business time needs aware datetimes")
-        return business_seconds(self._calendar, self.timezone, start, end)
+        return business_seconds(self.calendar, self.timezone, start, end)
 
 
 @dataclass(frozen=True)

@@ -312,9 +312,10 @@ def email_replied(v: Any) -> Any:
 
 @visit_metric()
 def email_response_total_s(v: Any) -> Any:
-    """Total e-mail response time (wall clock; business hours of the queue: not yet).
+    """Total e-mail response time, in business hours of the queue.
 
-    Formula: sum of ``answered_at - arrived_at`` over ``email_replied`` visits.
+    Formula: sum of ``answered_at - arrived_at`` over ``email_replied`` visits, counting only
+      the open hours of the visit's queue (``hours`` and ``holidays`` in center.yaml).
     Unit: seconds.
     Interval: the interval in which the visit entered the queue (``enqueued_at``).
     """

@@ -4,7 +4,8 @@
   short abandons and flow-outs count as offered), looked up by ``queue_id``;
 * the agent's team, site and hourly cost, looked up by ``agent_id`` (or, for a center with
   many agents, joined from a small Ibis memtable);
-* agent groups (group name -> agent ids) as a small Ibis memtable to join.
+* agent groups (group name -> agent ids) as a small Ibis memtable to join;
+* the queue's opening hours, for business time (:mod:`~carecenter.metrics.business_time`).
 
 Each lookup is one ``CASE`` with a branch per distinct value (:func:`lookup`), written into
 the query itself: no table to ship to the backend, and no join per fact row.
@@ -16,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from carecenter.domain.center import Center, ServiceLevelPolicy
+from carecenter.domain.center import Center, OpeningHours, ServiceLevelPolicy
 
 if TYPE_CHECKING:
     import ibis  # type: ignore[import-untyped]
@@ -39,6 +40,9 @@ class Dimensions:
     queue_agents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """queue id -> the agents able to serve it: a queue's agent-time metrics (occupancy,
     utilization, staffed hours, cost) are those of its agents."""
+    hours: Mapping[str, OpeningHours] = field(default_factory=dict)
+    """queue id -> its opening hours, for the times counted in business hours (e-mail
+    response); a queue missing here is open around the clock."""
 
     @classmethod
     def from_center(cls, center: Center | None) -> Dimensions:
@@ -49,6 +53,7 @@ class Dimensions:
             {q.queue_id: q.service_level for q in center.queues.values()},
             {a.agent_id: (a.team, a.site, a.hourly_cost) for a in center.agents.values()},
             {q: tuple(a.agent_id for a in center.agents_for(q)) for q in sorted(center.queues)},
+            {q.queue_id: q.hours for q in center.queues.values() if not q.hours.always_open},
         )
 
     def policy(self, queue_id: Any) -> dict[str, Any]:

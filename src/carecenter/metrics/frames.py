@@ -14,6 +14,7 @@ from typing import Any
 import ibis  # type: ignore[import-untyped]
 
 from carecenter.domain.enums import Channel, Direction, VisitOutcome
+from carecenter.metrics.business_time import with_business_seconds
 from carecenter.metrics.classes import (
     CLASSES,
     FCR_CLASSES,
@@ -215,15 +216,23 @@ def visit_classes(
         v = _with_long_threshold(v)
         flags.update(PEER_CLASSES)
     v, keys = _dim_keys(v, by, dims)
-    columns = {**keys, "response_s": _response_s(v, buckets)}
+    v = _with_response_s(v, dims, buckets)
+    columns = {**keys, "response_s": v.response_s}
     return _classify(v, ["interval", *by], flags, MEASURES, dims, columns, outbound)
 
 
-def _response_s(v: Any, buckets: Buckets) -> Any:
-    """``response_s`` of the visits ``v``: arrival to answer, for e-mail (the only channel it
-    is reported for; null for the others)."""
-    response = buckets.epoch(v.answered_at) - buckets.epoch(v.arrived_at)
-    return ibis.ifelse(v.channel == Channel.EMAIL.value, response, None)
+def _with_response_s(v: Any, dims: Dimensions, buckets: Buckets) -> Any:
+    """The visits ``v`` with ``response_s``: arrival to answer in the business hours of the
+    visit's queue, for e-mail (the only channel it is reported for; null for the others)."""
+    email = v.channel == Channel.EMAIL.value
+    return with_business_seconds(
+        v,
+        "response_s",
+        ibis.ifelse(email, buckets.epoch(v.arrived_at), None),
+        ibis.ifelse(email, buckets.epoch(v.answered_at), None),
+        dims.hours,
+        (buckets.start, buckets.end),
+    )
 
 
 def visit_rows(
@@ -233,7 +242,7 @@ def visit_rows(
     ``response_s`` and ``first_reply`` (for the percentile metrics)."""
     v = _in_period(facts, buckets)
     v = by_direction(v) if outbound else v
-    v = v.mutate(response_s=_response_s(v, buckets))
+    v = _with_response_s(v, dims, buckets)
     outcome, first_reply = CLASSES["first_reply"]
     v = v.mutate(first_reply=(v.outcome == outcome.value) & first_reply(v).fill_null(False))
     return _dims(v, by, dims)

@@ -43,8 +43,8 @@ VALUES: dict[str, tuple[str, str, Callable[[Any], Any]]] = {
         lambda v: _handled(v, handle_s(v)),
     ),
     "email_response": (
-        "e-mail response time (wall clock)",
-        "``answered_at - arrived_at`` of ``email_replied`` visits",
+        "e-mail response time (business hours of the queue)",
+        "``answered_at - arrived_at`` in the queue's open hours, of ``email_replied`` visits",
         lambda v: ibis.ifelse(v.first_reply, v.response_s, ibis.null("float64")),
     ),
 }

@@ -122,8 +122,7 @@ def fcr(a: Any) -> Any:
 def email_response_s(a: Any) -> Any:
     """E-mail response turnaround: from arrival to the first agent reply.
 
-    Formula: email_response_total_s / email_replied (wall-clock time; counting only the
-      queue's business hours is a later refinement).
+    Formula: email_response_total_s / email_replied (business hours of the queue).
     Unit: seconds.
     Interval: the interval in which the visits entered the queue (``enqueued_at``).
     """

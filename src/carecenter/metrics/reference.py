@@ -81,8 +81,9 @@ def metrics_reference() -> str:
         "are each queue's `service_level` policy in `center.yaml`. An empty value means the "
         "denominator was 0 or the metric does not apply to that grouping.",
         "",
-        "Pending: the e-mail response time of contacts counts wall-clock time, not yet the "
-        "queue's business hours (ticket times do count business hours).",
+        'Times "in business hours" (the e-mail response time, ticket times) count only the '
+        "open hours of the queue: `hours` and `holidays` in `center.yaml`; a queue without "
+        "`hours` is open around the clock.",
         "",
     ]
     for kind, title, text in _SECTIONS:
