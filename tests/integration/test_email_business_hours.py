@@ -142,9 +142,10 @@ def test_the_centers_hours_reach_the_report_and_key_its_compiled_sql() -> None:
     queues = {
         "mail": Queue("mail", "Mail", Channel.EMAIL, hours=HOURS["mail"]),
         "always": Queue("always", "Always", Channel.EMAIL),
+        "phone": Queue("phone", "Phone", Channel.VOICE, hours=HOURS["mail"]),
     }
     with_hours = Dimensions.from_center(Center("c", "Europe/Berlin", queues=queues))
-    assert with_hours.hours == {"mail": HOURS["mail"]}
+    assert with_hours.hours == {"mail": HOURS["mail"]}, "the e-mail queues' hours only"
     visits = _visits()
     wh = warehouse(visits)
     cache, spec = MemoryCache(), ReportSpec("all", ("queue",), START, END)

@@ -3,9 +3,10 @@ OpenHoursClock` written as portable Ibis arithmetic.
 
 The clock's reading at an instant ``t`` (UTC epoch seconds) is
 
-* ``wall = t + offset(t) - origin``: wall-clock seconds since a Monday 00:00, with the zone's UTC
-  offset as one ``CASE`` over its few changes in the report's range (as the reporting intervals
-  write it, :mod:`carecenter.metrics.timebuckets`);
+* ``wall = t + offset(t) - origin``: wall-clock seconds since a Monday 00:00. The zone's UTC
+  offset (and the clock's constant) is read from a small table of the stretches between the
+  zone's offset changes in the report's range, written into the query and joined to each visit
+  by its queue and time;
 * plus the open seconds of the whole weeks before it (``floor(wall / week) * open per week``);
 * plus, for each open span of the week, the part of it already passed in the current week
   (``least(greatest(week_seconds - span_start, 0), span_length)``): the spans of the days
@@ -14,14 +15,20 @@ The clock's reading at an instant ``t`` (UTC epoch seconds) is
 * plus the clock's constant since the last change of offset.
 
 So the business time between two instants is the difference of two readings, on every backend,
-with no calendar table and no time-zone function; tests check it against
+with no time-zone function; tests check it against
 :meth:`~carecenter.domain.center.OpeningHours.business_seconds` on DuckDB and PostgreSQL.
+
+A backend inlines the steps of a query into one expression per output column, so an
+expression the spans read is computed again for each span: the offset is a joined column
+rather than a ``CASE`` for that reason (a 2-million-visit report with 170,000 e-mails in queues
+with hours takes about 0.2 s more, ``bench/bench_report.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import ibis  # type: ignore[import-untyped]
@@ -44,24 +51,38 @@ def _passed(seconds: Any, start: float, length: float) -> Any:
     return ibis.least(ibis.greatest(seconds - _double(start), _double(0.0)), _double(length))
 
 
-def _offset(clock: OpenHoursClock, t: Any) -> tuple[Any, Any]:
-    """The zone's UTC offset and the clock's constant at ``t``, as ``CASE`` expressions."""
-    offset: Any = _double(clock.first_offset)
-    constant: Any = _double(0.0)
-    if clock.changes:
-        later = list(reversed(clock.changes))
-        offset = ibis.cases(
-            *[(t >= _double(at), _double(new)) for at, new, _ in later], else_=offset
-        )
-        constant = ibis.cases(
-            *[(t >= _double(at), _double(value)) for at, _, value in later], else_=constant
-        )
-    return offset, constant
+def _segments(clocks: list[tuple[list[str], OpenHoursClock]], end: str) -> Any:
+    """The stretches between offset changes of each queue's clock, as a small table written
+    into the query: queue, from, to (UTC epoch seconds; the first from and the last to open),
+    the UTC offset less the clock's origin, and the clock's constant. Joined to each visit
+    (``end`` names the instant's columns, ``a`` or ``b``), they give the
+    offset as a column, so the clock's arithmetic reads a column where it would otherwise
+    repeat a ``CASE`` (a backend inlines the steps of a query into one expression)."""
+    rows = []
+    for queues, clock in clocks:
+        bounds = [-1e18, *(float(at) for at, _, _ in clock.changes), 1e18]
+        values = [(clock.first_offset, 0.0), *((new, k) for _, new, k in clock.changes)]
+        for queue in queues:
+            for (low, high), (offset, constant) in zip(pairwise(bounds), values, strict=True):
+                rows.append(
+                    ibis.literal(queue, "string")
+                    .name(f"_bt_q{end}")
+                    .as_table()
+                    .mutate(
+                        **{
+                            f"_bt_from{end}": _double(low),
+                            f"_bt_to{end}": _double(high),
+                            f"_bt_wall{end}": _double(offset - clock.origin),
+                            f"_bt_k{end}": _double(constant),
+                        }
+                    )
+                )
+    return ibis.union(*rows, distinct=False) if len(rows) > 1 else rows[0]
 
 
 def _reading(clock: OpenHoursClock, wall: Any, in_week: Any, constant: Any) -> Any:
-    """The reading from the wall-clock seconds since the origin, the seconds into their week
-    and the constant (columns computed before, so the query names each once)."""
+    """The clock's reading from the wall-clock seconds since its origin, the seconds into their
+    week and the clock's constant, as :meth:`OpenHoursClock.at` computes it."""
     weeks = (wall - in_week) / _double(WEEK_S)
     total = weeks * _double(clock.calendar.week_us / SECOND_US)
     for weekday, spans in enumerate(clock.calendar.days):
@@ -82,51 +103,65 @@ def with_business_seconds(
     end: Any,
     hours: Mapping[str, OpeningHours],
     period: tuple[datetime, datetime],
+    where: Any = None,
 ) -> Any:
     """``table`` (rows with a ``queue_id``) with the column ``name``: the business seconds
     between the UTC epoch seconds expressions ``start`` and ``end`` in the opening hours of the
-    row's queue; 0 when ``end`` is not after ``start``, null when either is null. A queue open
-    around the clock, or not in ``hours``, counts elapsed time. Exact for instants within
-    :data:`MARGIN` of the report ``period``.
+    row's queue, on the rows where ``where`` holds (null on the others); 0 when ``end`` is not
+    after ``start``, null when either is null. A queue open around the clock, or not in
+    ``hours``, counts elapsed time. Exact for instants within :data:`MARGIN` of the report
+    ``period``.
 
-    The clock's parts are computed in steps (each a column of its own projection), so the
-    query writes each expression once however many open spans a week has."""
+    Queues with the same hours share one clock. The clock's parts are columns computed in
+    steps, so the query text names each expression once; a backend may still inline them, so
+    the parts are kept cheap (``where`` is tested once, in the last step)."""
     low = int((period[0] - MARGIN).timestamp())
     high = int((period[1] + MARGIN).timestamp())
-    clocks = {
-        queue: OpenHoursClock.build(h.calendar, h.timezone, low, high)
-        for queue, h in sorted(hours.items())
-        if not h.always_open
-    }
+    shared: list[tuple[OpeningHours, list[str]]] = []
+    for queue, queue_hours in sorted(hours.items()):
+        if queue_hours.always_open:
+            continue
+        same = next((queues for h, queues in shared if h == queue_hours), None)
+        if same is None:
+            shared.append((queue_hours, [queue]))
+        else:
+            same.append(queue)
+    clocks = [
+        (queues, OpenHoursClock.build(h.calendar, h.timezone, low, high)) for h, queues in shared
+    ]
+    keep = ibis.literal(True) if where is None else where
     if not clocks:
-        return table.mutate(**{name: end - start})
-    t = table.mutate(_bt_a=start, _bt_b=end)
-    temporary = ["_bt_a", "_bt_b"]
-    parts: dict[str, Any] = {}
-    for i, clock in enumerate(clocks.values()):
-        for end_name in ("a", "b"):
-            moment = t[f"_bt_{end_name}"]
-            offset, constant = _offset(clock, moment)
-            parts[f"_bt_w{end_name}{i}"] = moment + offset - _double(clock.origin)
-            parts[f"_bt_k{end_name}{i}"] = constant
-    t = t.mutate(**parts)
-    temporary += list(parts)
+        return table.mutate(**{name: ibis.ifelse(keep, end - start, None)})
+    t = table.mutate(_bt_a=start, _bt_b=end, _bt_keep=keep)
+    temporary = ["_bt_a", "_bt_b", "_bt_keep"]
+    for e in ("a", "b"):
+        seg = _segments(clocks, e)
+        moment = t[f"_bt_{e}"]
+        t = t.left_join(
+            seg,
+            [
+                t.queue_id == seg[f"_bt_q{e}"],
+                seg[f"_bt_from{e}"] <= moment,
+                moment < seg[f"_bt_to{e}"],
+            ],
+        )
+        t = t.mutate(**{f"_bt_w{e}": t[f"_bt_{e}"] + t[f"_bt_wall{e}"]})
+        t = t.drop(f"_bt_q{e}", f"_bt_from{e}", f"_bt_to{e}", f"_bt_wall{e}")
+        temporary += [f"_bt_w{e}", f"_bt_k{e}"]
     weeks = {}
-    for i in range(len(clocks)):
-        for end_name in ("a", "b"):
-            wall = t[f"_bt_w{end_name}{i}"]
-            whole = (wall / _double(WEEK_S)).floor().cast("float64") * _double(WEEK_S)
-            weeks[f"_bt_i{end_name}{i}"] = wall - whole
+    for e in ("a", "b"):
+        wall = t[f"_bt_w{e}"]
+        weeks[f"_bt_i{e}"] = wall - (wall / _double(WEEK_S)).floor().cast("float64") * _double(
+            WEEK_S
+        )
     t = t.mutate(**weeks)
     temporary += list(weeks)
     branches = []
-    for i, queue in enumerate(clocks):
-        clock = clocks[queue]
+    for queues, clock in clocks:
         readings = [
-            _reading(clock, t[f"_bt_w{e}{i}"], t[f"_bt_i{e}{i}"], t[f"_bt_k{e}{i}"])
-            for e in ("a", "b")
+            _reading(clock, t[f"_bt_w{e}"], t[f"_bt_i{e}"], t[f"_bt_k{e}"]) for e in ("a", "b")
         ]
         business = ibis.greatest(readings[1] - readings[0], _double(0.0))
-        branches.append((t.queue_id == queue, business))
-    elapsed = t._bt_b - t._bt_a
-    return t.mutate(**{name: ibis.cases(*branches, else_=elapsed)}).drop(*temporary)
+        branches.append((t.queue_id.isin(queues), business))
+    value = ibis.cases(*branches, else_=t._bt_b - t._bt_a)
+    return t.mutate(**{name: ibis.ifelse(t._bt_keep, value, None)}).drop(*temporary)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from carecenter.domain.center import Center, OpeningHours, ServiceLevelPolicy
+from carecenter.domain.enums import Channel
 
 if TYPE_CHECKING:
     import ibis  # type: ignore[import-untyped]
@@ -41,19 +42,25 @@ class Dimensions:
     """queue id -> the agents able to serve it: a queue's agent-time metrics (occupancy,
     utilization, staffed hours, cost) are those of its agents."""
     hours: Mapping[str, OpeningHours] = field(default_factory=dict)
-    """queue id -> its opening hours, for the times counted in business hours (e-mail
-    response); a queue missing here is open around the clock."""
+    """queue id -> its opening hours, for the times counted in business hours (the e-mail
+    response time); a queue missing here is open around the clock."""
 
     @classmethod
     def from_center(cls, center: Center | None) -> Dimensions:
-        """The dimensions of ``center`` (empty without a configuration)."""
+        """The dimensions of ``center`` (empty without a configuration); the opening hours
+        are those of its e-mail queues, the only ones a contact time in business hours is
+        reported for."""
         if center is None:
             return cls({}, {})
         return cls(
             {q.queue_id: q.service_level for q in center.queues.values()},
             {a.agent_id: (a.team, a.site, a.hourly_cost) for a in center.agents.values()},
             {q: tuple(a.agent_id for a in center.agents_for(q)) for q in sorted(center.queues)},
-            {q.queue_id: q.hours for q in center.queues.values() if not q.hours.always_open},
+            {
+                q.queue_id: q.hours
+                for q in center.queues.values()
+                if q.channel == Channel.EMAIL and not q.hours.always_open
+            },
         )
 
     def policy(self, queue_id: Any) -> dict[str, Any]:

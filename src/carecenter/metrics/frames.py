@@ -224,14 +224,14 @@ def visit_classes(
 def _with_response_s(v: Any, dims: Dimensions, buckets: Buckets) -> Any:
     """The visits ``v`` with ``response_s``: arrival to answer in the business hours of the
     visit's queue, for e-mail (the only channel it is reported for; null for the others)."""
-    email = v.channel == Channel.EMAIL.value
     return with_business_seconds(
         v,
         "response_s",
-        ibis.ifelse(email, buckets.epoch(v.arrived_at), None),
-        ibis.ifelse(email, buckets.epoch(v.answered_at), None),
+        buckets.epoch(v.arrived_at),
+        buckets.epoch(v.answered_at),
         dims.hours,
         (buckets.start, buckets.end),
+        where=v.channel == Channel.EMAIL.value,
     )
 
 
