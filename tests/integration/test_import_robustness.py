@@ -58,24 +58,30 @@ def _calls(path: Path, calls: int) -> None:
             out.write(f"{at + 65}|c{n}|support|Agent/{n % 40}|COMPLETECALLER|5|60|1\n")
 
 
+def _import_under(
+    memory: str, calls: int, workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str]:
+    """Import a queue_log of ``calls`` calls with ``CARECENTER_IMPORT_MEMORY=memory``."""
+    log = tmp_path / "queue_log"
+    if not log.exists():
+        _calls(log, calls)
+    monkeypatch.setenv("CARECENTER_IMPORT_MEMORY", memory)
+    code, _, err = run(workspace, "asterisk-queue-log", str(log))
+    return code, err.strip()
+
+
 def test_an_import_out_of_its_memory_is_one_line_and_keeps_nothing(
     workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    log = tmp_path / "queue_log"
-    _calls(log, 30_000)
-    monkeypatch.setenv("CARECENTER_IMPORT_MEMORY", "4MB")
-    code, _, err = run(workspace, "asterisk-queue-log", str(log))
-    assert (code, err.strip().splitlines()) == (
+    code, err = _import_under("4MB", 30_000, workspace, tmp_path, monkeypatch)
+    assert (code, err) == (
         1,
-        [
-            "error: the import needs more memory than its limit (4MB); the file being read was "
-            "rolled back: set CARECENTER_IMPORT_MEMORY higher (e.g. 2GB) and import again"
-        ],
+        "error: the import needs more memory than its limit (4MB); the file being read was "
+        "rolled back: set CARECENTER_IMPORT_MEMORY higher (e.g. 2GB) and import again",
     )
     assert query(workspace, "SELECT count(*) FROM contacts") == [(0,)]
     assert query(workspace, "SELECT count(*) FROM import_log") == [(0,)]
-    monkeypatch.setenv("CARECENTER_IMPORT_MEMORY", "64MB")
-    code, _, err = run(workspace, "asterisk-queue-log", str(log))
+    code, err = _import_under("64MB", 30_000, workspace, tmp_path, monkeypatch)
     assert code == 0, err
     assert query(workspace, "SELECT count(*) FROM contacts") == [(30_000,)]
 
@@ -83,11 +89,7 @@ def test_an_import_out_of_its_memory_is_one_line_and_keeps_nothing(
 def test_a_memory_limit_that_is_not_a_size_is_refused(
     workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    log = tmp_path / "queue_log"
-    _calls(log, 2)
-    monkeypatch.setenv("CARECENTER_IMPORT_MEMORY", "lots")
-    code, _, err = run(workspace, "asterisk-queue-log", str(log))
-    assert (code, err.strip()) == (
+    assert _import_under("lots", 2, workspace, tmp_path, monkeypatch) == (
         2,
         "error: CARECENTER_IMPORT_MEMORY: Value error, 'lots' is not a memory size: a number "
         "and a unit, e.g. 512MB",
