@@ -39,7 +39,6 @@ WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SECOND_US = 1_000_000
 DAY_US = 86_400 * SECOND_US
 WEEK_US = 7 * DAY_US
-WEEK_S = 7 * 86_400
 
 _DAY = timedelta(days=1)
 _MICROSECOND = timedelta(microseconds=1)
@@ -279,32 +278,12 @@ class OpenHoursClock:
                 offset, constant = new, value
         return offset, constant
 
-    def open_before(self, weekday: int, tod_s: float) -> float:
-        """Open seconds of a ``weekday`` (Monday 0) before the time of day ``tod_s``."""
-        return sum(
-            min(max(tod_s - start / SECOND_US, 0.0), (end - start) / SECOND_US)
-            for start, end in self.calendar.days[weekday]
-        )
-
     def at(self, posix_s: float) -> float:
-        """The clock's reading (seconds) at the instant ``posix_s``; the query computes the
-        same arithmetic."""
+        """The clock's reading (seconds) at the instant ``posix_s``: the query computes the
+        same reading in arithmetic (:mod:`carecenter.metrics.business_time`)."""
         offset, constant = self.offset(posix_s)
-        wall = posix_s + offset - self.origin
-        weeks = wall // WEEK_S
-        rest = wall - weeks * WEEK_S
-        weekday = int(rest // 86_400)
-        reading = (
-            weeks * self.calendar.week_us / SECOND_US
-            + self.before(weekday)
-            + self.open_before(weekday, rest - weekday * 86_400)
-        )
-        for start, weekday_closed in self.closed:
-            reading -= self.open_before(weekday_closed, min(max(wall - start, 0.0), 86_400.0))
-        return reading + constant
-
-    def before(self, weekday: int) -> float:
-        """Open seconds of a week before its ``weekday`` (Monday 0)."""
-        return sum(
-            (end - start) / SECOND_US for day in self.calendar.days[:weekday] for start, end in day
-        )
+        instant_us = (datetime.fromtimestamp(posix_s, UTC) - _POSIX_EPOCH) // _MICROSECOND
+        wall_us = instant_us + offset * SECOND_US + _POSIX_EPOCH_US
+        origin_us = self.origin * SECOND_US + _POSIX_EPOCH_US
+        opened = self.calendar.open_until(wall_us) - self.calendar.open_until(origin_us)
+        return opened / SECOND_US + constant

@@ -33,8 +33,9 @@ from typing import Any
 
 import ibis  # type: ignore[import-untyped]
 
-from carecenter.domain.business_hours import SECOND_US, WEEK_S, OpenHoursClock
+from carecenter.domain.business_hours import SECOND_US, OpenHoursClock
 from carecenter.domain.center import OpeningHours
+from carecenter.domain.durations import WEEK_S
 
 MARGIN = timedelta(days=400)
 """The clock is exact for instants from this long before a report's start to this long after
@@ -51,13 +52,13 @@ def _passed(seconds: Any, start: float, length: float) -> Any:
     return ibis.least(ibis.greatest(seconds - _double(start), _double(0.0)), _double(length))
 
 
-def _segments(clocks: list[tuple[list[str], OpenHoursClock]], end: str) -> Any:
+def _segments(clocks: list[tuple[list[str], OpenHoursClock]]) -> Any:
     """The stretches between offset changes of each queue's clock, as a small table written
     into the query: queue, from, to (UTC epoch seconds; the first from and the last to open),
-    the UTC offset less the clock's origin, and the clock's constant. Joined to each visit
-    (``end`` names the instant's columns, ``a`` or ``b``), they give the
-    offset as a column, so the clock's arithmetic reads a column where it would otherwise
-    repeat a ``CASE`` (a backend inlines the steps of a query into one expression)."""
+    the UTC offset less the clock's origin, and the clock's constant. Joined to each visit,
+    they give the offset as a column, so the clock's arithmetic reads a column where it would
+    otherwise repeat a ``CASE`` (a backend inlines the steps of a query into one
+    expression)."""
     rows = []
     for queues, clock in clocks:
         bounds = [-1e18, *(float(at) for at, _, _ in clock.changes), 1e18]
@@ -66,15 +67,13 @@ def _segments(clocks: list[tuple[list[str], OpenHoursClock]], end: str) -> Any:
             for (low, high), (offset, constant) in zip(pairwise(bounds), values, strict=True):
                 rows.append(
                     ibis.literal(queue, "string")
-                    .name(f"_bt_q{end}")
+                    .name("_bt_q")
                     .as_table()
                     .mutate(
-                        **{
-                            f"_bt_from{end}": _double(low),
-                            f"_bt_to{end}": _double(high),
-                            f"_bt_wall{end}": _double(offset - clock.origin),
-                            f"_bt_k{end}": _double(constant),
-                        }
+                        _bt_from=_double(low),
+                        _bt_to=_double(high),
+                        _bt_wall=_double(offset - clock.origin),
+                        _bt_k=_double(constant),
                     )
                 )
     return ibis.union(*rows, distinct=False) if len(rows) > 1 else rows[0]
@@ -103,7 +102,7 @@ def with_business_seconds(
     end: Any,
     hours: Mapping[str, OpeningHours],
     period: tuple[datetime, datetime],
-    where: Any = None,
+    where: Any,
 ) -> Any:
     """``table`` (rows with a ``queue_id``) with the column ``name``: the business seconds
     between the UTC epoch seconds expressions ``start`` and ``end`` in the opening hours of the
@@ -129,13 +128,13 @@ def with_business_seconds(
     clocks = [
         (queues, OpenHoursClock.build(h.calendar, h.timezone, low, high)) for h, queues in shared
     ]
-    keep = ibis.literal(True) if where is None else where
     if not clocks:
-        return table.mutate(**{name: ibis.ifelse(keep, end - start, None)})
-    t = table.mutate(_bt_a=start, _bt_b=end, _bt_keep=keep)
+        return table.mutate(**{name: ibis.ifelse(where, end - start, None)})
+    t = table.mutate(_bt_a=start, _bt_b=end, _bt_keep=where)
     temporary = ["_bt_a", "_bt_b", "_bt_keep"]
+    segments = _segments(clocks)
     for e in ("a", "b"):
-        seg = _segments(clocks, e)
+        seg = segments.rename(f"{{name}}{e}")
         moment = t[f"_bt_{e}"]
         t = t.left_join(
             seg,
