@@ -156,13 +156,7 @@ class DuckDbWarehouse:
 
         if self.read_only:
             raise StoreError(f"{self._path}: opened read-only; an import needs a writer")
-        try:
-            self._conn.execute("SET memory_limit = ?", [self.import_memory])
-        except duckdb.Error as error:
-            raise StoreError(
-                f"CARECENTER_IMPORT_MEMORY={self.import_memory!r}: not a memory size DuckDB "
-                "takes (e.g. 512MB, 2GB)"
-            ) from error
+        self._conn.execute("SET memory_limit = ?", [self.import_memory])
         return WarehouseSink(self._conn, source, memory=self.import_memory)
 
     def close(self) -> None:
