@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from tests.conftest import pg_schema_url
 from tests.helpers import same_value
-from tests.unit.metrics.builders import visit, warehouse
+from tests.unit.metrics.builders import MemoryCache, visit, warehouse
 
 from carecenter.adapters.warehouse import arrow_table
 from carecenter.domain.business_hours import OpenHoursClock
@@ -133,8 +133,6 @@ def test_the_clock_is_the_domains_business_time_near_every_offset_change() -> No
 
 
 def test_the_centers_hours_reach_the_report_and_key_its_compiled_sql() -> None:
-    from tests.unit.metrics.test_compiled_cache import MemoryCache
-
     from carecenter.domain.center import Center, Queue
     from carecenter.domain.enums import Channel
     from carecenter.metrics import compiled

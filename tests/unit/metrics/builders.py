@@ -158,3 +158,16 @@ def one(result: Report, **match: Any) -> dict[str, Any]:
     rows = [r for r in result.rows if all(r.get(k) == v for k, v in match.items())]
     assert len(rows) == 1, (match, result.rows)
     return rows[0]
+
+
+class MemoryCache:
+    """A :class:`~carecenter.metrics.compiled.SqlCache` in a dict."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self.entries.get(key)
+
+    def put(self, key: str, value: str) -> None:
+        self.entries[key] = value

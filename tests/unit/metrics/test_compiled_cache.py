@@ -17,7 +17,7 @@ from carecenter.domain.enums import ServiceLevelFormula
 from carecenter.metrics import compiled
 from carecenter.metrics.engine import ReportSpec, run
 
-from .builders import answer, at, dims, state, visit, warehouse
+from .builders import MemoryCache, answer, at, dims, state, visit, warehouse
 
 POLICIES = {
     "sales": ServiceLevelPolicy(threshold_s=20.0, formula=ServiceLevelFormula.ABANDONS_EXCLUDED),
@@ -32,19 +32,6 @@ SPECS = [
     ReportSpec(interval="15m", by=("team",), start=T0, end=T0 + timedelta(hours=3)),
     ReportSpec(interval="1w", by=("tier",), start=T0 - timedelta(days=2)),
 ]
-
-
-class MemoryCache:
-    """A :class:`~carecenter.metrics.compiled.SqlCache` in a dict."""
-
-    def __init__(self) -> None:
-        self.entries: dict[str, str] = {}
-
-    def get(self, key: str) -> str | None:
-        return self.entries.get(key)
-
-    def put(self, key: str, value: str) -> None:
-        self.entries[key] = value
 
 
 @pytest.fixture
