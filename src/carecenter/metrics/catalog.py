@@ -11,8 +11,9 @@ below is one expression over such a class row ``v`` (with the queue policy colum
 Summing classes equals summing visits, and the first step is what lets a 10-million-visit report
 run near the speed of a bare ``GROUP BY``.
 
-Agent metrics are in :mod:`~carecenter.metrics.agent_catalog`, ratios in
-:mod:`~carecenter.metrics.ratios`. At the threshold: a contact answered after exactly
+Agent metrics are in :mod:`~carecenter.metrics.agent_catalog`, the metrics that compare a visit
+with others (first-contact resolution, long calls) in :mod:`~carecenter.metrics.comparison_catalog`,
+ratios in :mod:`~carecenter.metrics.ratios`. At the threshold: a contact answered after exactly
 ``threshold_s`` seconds is within it; an abandon after exactly ``short_abandon_s`` is not short.
 """
 
@@ -26,10 +27,7 @@ from carecenter.domain.enums import ServiceLevelFormula, VisitOutcome
 from carecenter.metrics.classes import OUTBOUND_CONNECTED, OUTBOUND_UNCONNECTED, handle_s
 from carecenter.metrics.classes import is_outcome as _is
 from carecenter.metrics.registry import visit_metric
-
-
-def _count(v: Any, condition: Any, column: str = "n") -> Any:
-    return ibis.ifelse(condition, v[column], 0)
+from carecenter.metrics.sums import class_count as _count
 
 
 def _total(v: Any, condition: Any, column: str) -> Any:
@@ -361,44 +359,3 @@ def outbound_talk_s(v: Any) -> Any:
     Interval: the interval in which the call was dialled (the visit's ``enqueued_at``).
     """
     return _total(v, v.outcome == OUTBOUND_CONNECTED, "conversation_s")
-
-
-def _resolving(v: Any) -> Any:
-    return _is(v, VisitOutcome.ANSWERED) & ~v.transferred_out & v.known
-
-
-@visit_metric("fcr")
-def fcr_eligible(v: Any) -> Any:
-    """Handled contacts whose resolution can be judged (known customer and topic).
-
-    Formula: answered visits not transferred out, with ``customer_id`` and ``topic``.
-    Unit: contacts.
-    Interval: the interval in which the visit entered the queue (``enqueued_at``).
-    """
-    return _count(v, _resolving(v))
-
-
-@visit_metric("fcr")
-def fcr_resolved(v: Any) -> Any:
-    """Eligible contacts resolved first time: no repeat contact followed.
-
-    Formula: ``fcr_eligible`` visits whose contact is not followed by another contact from the
-      same customer on the same topic within 7 days (by ``arrived_at``, whatever its channel
-      or outcome; the whole warehouse is searched, not only the report period).
-    Unit: contacts.
-    Interval: the interval in which the visit entered the queue (``enqueued_at``).
-    """
-    return _count(v, _resolving(v) & ~v.repeated)
-
-
-@visit_metric("peers")
-def long_calls(v: Any) -> Any:
-    """Handled contacts much longer than the agent's peers handle on the same queue.
-
-    Formula: handled visits whose ``conversation_s + acw_s`` exceeds the 90th percentile of
-      the handle times of all handled visits of the same queue in the report period.
-    Unit: contacts.
-    Interval: the interval in which the visit entered the queue (``enqueued_at``); only
-      computed when the report is grouped by agent, team or site.
-    """
-    return _count(v, _is(v, VisitOutcome.ANSWERED) & v.long)

@@ -17,6 +17,7 @@ from ibis.common.exceptions import TableNotFound  # type: ignore[import-untyped]
 
 import carecenter.metrics.agent_catalog
 import carecenter.metrics.catalog
+import carecenter.metrics.comparison_catalog
 import carecenter.metrics.percentiles
 import carecenter.metrics.ratios
 import carecenter.metrics.survey_catalog  # noqa: F401  (the imports fill the registry)

@@ -180,6 +180,7 @@ def shares() -> frozenset[str]:
     """The keys of the metrics that are shares (every catalog module loaded)."""
     import carecenter.metrics.agent_catalog
     import carecenter.metrics.catalog
+    import carecenter.metrics.comparison_catalog
     import carecenter.metrics.percentiles
     import carecenter.metrics.ratios
     import carecenter.metrics.survey_catalog
