@@ -36,6 +36,7 @@ import ibis  # type: ignore[import-untyped]
 from carecenter.domain.business_hours import SECOND_US, OpenHoursClock
 from carecenter.domain.center import OpeningHours
 from carecenter.domain.durations import WEEK_S
+from carecenter.metrics.dims import queue_table
 
 MARGIN = timedelta(days=400)
 """The clock is exact for instants from this long before a report's start to this long after
@@ -65,18 +66,9 @@ def _segments(clocks: list[tuple[list[str], OpenHoursClock]]) -> Any:
         values = [(clock.first_offset, 0.0), *((new, k) for _, new, k in clock.changes)]
         for queue in queues:
             for (low, high), (offset, constant) in zip(pairwise(bounds), values, strict=True):
-                rows.append(
-                    ibis.literal(queue, "string")
-                    .name("_bt_q")
-                    .as_table()
-                    .mutate(
-                        _bt_from=_double(low),
-                        _bt_to=_double(high),
-                        _bt_wall=_double(offset - clock.origin),
-                        _bt_k=_double(constant),
-                    )
-                )
-    return ibis.union(*rows, distinct=False) if len(rows) > 1 else rows[0]
+                stretch = {"_bt_from": low, "_bt_to": high, "_bt_k": constant}
+                rows.append((queue, {**stretch, "_bt_wall": float(offset - clock.origin)}))
+    return queue_table("_bt_q", rows)
 
 
 def _reading(clock: OpenHoursClock, wall: Any, in_week: Any, constant: Any) -> Any:

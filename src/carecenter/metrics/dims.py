@@ -105,17 +105,10 @@ class Dimensions:
                 threshold_s=ibis.literal(d.threshold_s, "float64"),
                 short_abandon_s=ibis.literal(d.short_abandon_s, "float64"),
             )
-        rows = [
-            ibis.literal(q, "string")
-            .name("w_queue_id")
-            .as_table()
-            .mutate(
-                w_threshold_s=_double(t),
-                w_short_s=_double(s),
-            )
-            for q, (t, s) in sorted(limits.items())
-        ]
-        table = ibis.union(*rows, distinct=False) if len(rows) > 1 else rows[0]
+        table = queue_table(
+            "w_queue_id",
+            [(q, {"w_threshold_s": t, "w_short_s": s}) for q, (t, s) in sorted(limits.items())],
+        )
         j = v.left_join(table, v.queue_id == table.w_queue_id)
         return j.mutate(
             threshold_s=j.w_threshold_s.fill_null(_double(d.threshold_s)),
@@ -158,6 +151,21 @@ class Dimensions:
             schema=schema,
         )
         return ibis.memtable(data)
+
+
+def queue_table(key: str, rows: Sequence[tuple[str, Mapping[str, float]]]) -> ibis.Table:
+    """``rows`` (a queue id, then double columns by name) as a small table written into the
+    query: one ``SELECT`` of literals per row, so it needs no table shipped to the backend."""
+    import ibis
+
+    selects = [
+        ibis.literal(queue, "string")
+        .name(key)
+        .as_table()
+        .mutate(**{name: _double(value) for name, value in values.items()})
+        for queue, values in rows
+    ]
+    return ibis.union(*selects, distinct=False) if len(selects) > 1 else selects[0]
 
 
 def _double(value: float) -> Any:
