@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from carecenter.domain.business_hours import WEEKDAY_NAMES, WeekCalendar, business_seconds
 from carecenter.domain.enums import Channel, ServiceLevelFormula
+from carecenter.domain.routing_policy import AgentQueue, QueueRouting
 from carecenter.errors import DomainError
 
 WEEKDAYS = WEEKDAY_NAMES
@@ -132,6 +133,13 @@ class Queue:
     required_skills: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     """skill id -> minimum proficiency (1-5)."""
     targets: QueueTargets = QueueTargets()
+    routing: QueueRouting = field(default_factory=QueueRouting)
+
+    def skills_at(self, step: int) -> Mapping[str, int]:
+        """The skills required after ``step`` relaxations (0: ``required_skills``)."""
+        if step <= 0 or not self.routing.relaxation:
+            return self.required_skills
+        return self.routing.relaxation[min(step, len(self.routing.relaxation)) - 1].skills
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,11 @@ class Agent:
     )
     """How many contacts of each channel the agent may handle at once (e.g. 1 call or 3 chats)."""
     hourly_cost: float = 0.0
+    queues: Mapping[str, AgentQueue] = field(default_factory=lambda: MappingProxyType({}))
+    """The agent's routing profile: queue id -> priority and delay. Empty: every queue whose
+    skills the agent has, at priority 0 and no delay."""
+    call_blocks_chat: bool = False
+    """While on a call the agent is offered no new chat."""
 
     def __post_init__(self) -> None:
         for skill, level in self.skills.items():
@@ -185,6 +198,10 @@ class Customer:
     customer_id: str
     tier_id: str = "standard"
     account_value: float = 0.0
+    owner_agent_id: str | None = None
+    """The account owner: the agent who gets the first offer of this customer's contacts."""
+    account_number: str | None = None
+    """What the customer keys in to be identified by the entry flow."""
 
 
 @dataclass(frozen=True)
@@ -200,16 +217,34 @@ class Center:
     agent_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Name a phone system logs for an agent -> the agent's id (see
     :mod:`carecenter.ingest.agent_ids`)."""
+    customers: Mapping[str, Customer] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         for queue in self.queues.values():
-            for skill in queue.required_skills:
-                if skill not in self.skills:
-                    raise DomainError(f"queue {queue.queue_id} requires unknown skill {skill}")
+            self._check_queue(queue)
         for agent in self.agents.values():
             for skill in agent.skills:
                 if skill not in self.skills:
                     raise DomainError(f"agent {agent.agent_id} has unknown skill {skill}")
+            for queue_id in agent.queues:
+                if queue_id not in self.queues:
+                    raise DomainError(f"agent {agent.agent_id} serves unknown queue {queue_id}")
+
+    def _check_queue(self, queue: Queue) -> None:
+        steps = [queue.required_skills, *(s.skills for s in queue.routing.relaxation)]
+        for skills in steps:
+            for skill in skills:
+                if skill not in self.skills:
+                    raise DomainError(f"queue {queue.queue_id} requires unknown skill {skill}")
+        routing = queue.routing
+        for target in (
+            routing.overflow.to_queue if routing.overflow else None,
+            routing.closed.to_queue,
+        ):
+            if target is not None and target not in self.queues:
+                raise DomainError(
+                    f"queue {queue.queue_id} sends contacts to unknown queue {target}"
+                )
 
     def agents_for(self, queue_id: str) -> list[Agent]:
         """The agents able to serve ``queue_id``, in id order."""

@@ -37,12 +37,18 @@ from carecenter.domain.events import (
     ContactArrived,
     ContactEnded,
     ContactEvent,
+    ContactFlowStep,
     ContactHeld,
+    ContactHoldTreatment,
+    ContactIdentified,
     ContactOffered,
     ContactOfferRejected,
+    ContactOfferWithdrawn,
     ContactQueued,
     ContactResumed,
+    ContactSkillsRelaxed,
     ContactTransferred,
+    ContactWaitEstimated,
     ContactWrapUpStarted,
 )
 from carecenter.errors import DomainError, IllegalTransition
@@ -78,6 +84,18 @@ TRANSITIONS: dict[type[ContactEvent], tuple[frozenset[ContactState], ContactStat
 """event type -> (states it may happen in, state it leads to)."""
 
 TERMINAL = frozenset({S.ENDED, S.ABANDONED, S.CALLBACK_REQUESTED})
+
+NEUTRAL: dict[type[ContactEvent], frozenset[ContactState]] = {
+    ContactIdentified: frozenset({S.ARRIVED, S.TRANSFERRED}),
+    ContactFlowStep: frozenset({S.ARRIVED, S.TRANSFERRED}),
+    ContactSkillsRelaxed: frozenset({S.QUEUED, S.OFFERED}),
+    ContactWaitEstimated: frozenset({S.QUEUED, S.OFFERED}),
+    ContactHoldTreatment: frozenset({S.QUEUED, S.OFFERED}),
+    ContactOfferWithdrawn: frozenset({S.QUEUED, S.OFFERED, S.ANSWERED, S.ON_HOLD}),
+}
+"""Events that tell something about a contact without moving it: event type -> the states
+it may happen in. A ``contact.offered`` with ``ring_all`` set may also come while the contact
+is offered: it rings one more agent at once."""
 
 _ACTION = {
     ContactQueued: "queue",
@@ -182,6 +200,16 @@ class Contact:
             raise DomainError(f"event for {event.contact_id} applied to {self.contact_id}")
         if isinstance(event, ContactArrived):
             raise IllegalTransition("contact", self.contact_id, self.state, "arrive again")
+        neutral = NEUTRAL.get(type(event))
+        if isinstance(event, ContactOffered) and event.ring_all and self.state is S.OFFERED:
+            neutral = frozenset({S.OFFERED})
+        if neutral is not None:
+            if self.state not in neutral:
+                raise IllegalTransition("contact", self.contact_id, self.state, event.name)
+            if isinstance(event, ContactIdentified):
+                self.customer_id, self.tier = event.customer_id, event.tier
+            self.history.append(event)
+            return event
         sources, target = TRANSITIONS[type(event)]
         if self.state not in sources:
             action = _ACTION[type(event)]

@@ -82,6 +82,9 @@ class ContactQueued(ContactEvent):
     name: ClassVar[str] = "contact.queued"
     queue_id: str
     priority: int = 0
+    place_since: datetime | None = None
+    """The contact keeps the place in line it has held since then (a virtual-hold callback
+    keeps its caller's place); ``None``: its place starts now."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,6 +94,9 @@ class ContactOffered(ContactEvent):
     name: ClassVar[str] = "contact.offered"
     queue_id: str
     agent_id: str
+    ring_all: bool = False
+    """Rung at several agents at once (the ``ring_all`` strategy): the first to accept takes
+    it and the other offers are withdrawn (``contact.offer_withdrawn``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,6 +151,11 @@ class ContactTransferred(ContactEvent):
     to_queue_id: str | None = None
     agent_id: str | None = None
     kind: str = "blind"
+    to_agent_id: str | None = None
+    """A transfer to a named agent (the next visit is offered to that agent only)."""
+    reason: str | None = None
+    """Why (an escalation's reason, an overflow rule: ``overflow_wait``, ``no_agents``,
+    ``closed``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -177,6 +188,92 @@ class ContactAbandoned(ContactEvent):
 
     name: ClassVar[str] = "contact.abandoned"
     queue_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactIdentified(ContactEvent):
+    """The entry flow identified the customer (e.g. from an account number).
+
+    Later queue visits of the contact carry this ``customer_id`` and ``tier``; the contact's
+    state does not change.
+    """
+
+    name: ClassVar[str] = "contact.identified"
+    customer_id: str
+    tier: str = "standard"
+    account_value: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactFlowStep(ContactEvent):
+    """The contact passed a node of its entry flow (IVR).
+
+    ``kind`` is the node's kind (``menu``, ``identify``, ``self_service``, ``announcement``,
+    ``route``...), ``choice`` what the caller chose at a menu. The contact's state does not
+    change.
+    """
+
+    name: ClassVar[str] = "contact.flow_step"
+    flow_id: str
+    node_id: str
+    kind: str
+    choice: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactSkillsRelaxed(ContactEvent):
+    """The waiting contact's skill requirement relaxed to ``step`` (1 = the first relaxation)
+    after waiting the queue's threshold for that step; more agents may now take it."""
+
+    name: ClassVar[str] = "contact.skills_relaxed"
+    queue_id: str
+    step: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactWaitEstimated(ContactEvent):
+    """The engine estimated how long the waiting contact will still wait (``estimate_s``),
+    with the queue's ``predictor``, at ``position`` in line (1 = next).
+
+    The first estimate of a queue visit is the one told on entry; the report compares it
+    with the real wait (``ewt_mae_s``, ``ewt_within_30s``, ``ewt_not_exceeded``).
+    """
+
+    name: ClassVar[str] = "contact.wait_estimated"
+    queue_id: str
+    estimate_s: float
+    predictor: str
+    position: int
+    announced: bool = False
+    """Whether the estimate was played to the customer (an expected-wait announcement)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactHoldTreatment(ContactEvent):
+    """What the waiting customer was given: ``kind`` is ``music``, ``message`` (an
+    information message), ``offer`` (a sales offer), ``position`` (a position announcement,
+    ``value`` = the position), ``expected_wait`` (``value`` = seconds) or ``callback_offer``
+    (``value`` = the expected wait that triggered it)."""
+
+    name: ClassVar[str] = "contact.hold_treatment"
+    queue_id: str
+    kind: str
+    text: str = ""
+    value: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactOfferWithdrawn(ContactEvent):
+    """An offer still ringing at ``agent_id`` was withdrawn (``reason``:
+    ``answered_elsewhere`` when another agent rung at once took it, ``abandoned``, ``moved``).
+
+    Only the offer ends; the contact's state does not change.
+    """
+
+    name: ClassVar[str] = "contact.offer_withdrawn"
+    queue_id: str
+    agent_id: str
+    reason: str = "answered_elsewhere"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -214,6 +311,12 @@ class PromiseMade(Event):
     kind: PromiseKind
     due_at: datetime
     description: str = ""
+    queue_id: str | None = None
+    """The queue the promise was made for (a callback's queue)."""
+    agent_id: str | None = None
+    """The agent who made it (a follow-up), or ``None`` when the engine did."""
+    window_start: datetime | None = None
+    """The start of the promised window (a callback "between 14:30 and 15:00")."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from carecenter.domain.contact import TERMINAL, TRANSITIONS
+from carecenter.domain.contact import NEUTRAL, TERMINAL, TRANSITIONS
 from carecenter.domain.durations import elapsed_s
 from carecenter.domain.enums import AgentStatus, Channel, ContactState, Direction, VisitOutcome
 from carecenter.domain.events import (
@@ -31,6 +31,7 @@ from carecenter.domain.events import (
     ContactEnded,
     ContactEvent,
     ContactHeld,
+    ContactIdentified,
     ContactOffered,
     ContactOfferRejected,
     ContactQueued,
@@ -242,6 +243,10 @@ def _contact(state: ProjectionState, seq: int, event: ContactEvent) -> None:
         row.customer_id, row.tier, row.topic = event.customer_id, event.tier, event.topic
         row.parent_contact_id, row.arrived_at = event.parent_contact_id, event.occurred_at
         row.transferred_in = event.transferred_in
+        return
+    if type(event) in NEUTRAL:
+        if isinstance(event, ContactIdentified):
+            row.customer_id, row.tier = event.customer_id, event.tier
         return
     target = TRANSITIONS[type(event)][1]
     row.state = target.value

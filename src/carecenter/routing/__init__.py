@@ -1,1 +1,2 @@
-"""Routing policies behind one Protocol (to come)."""
+"""Routing policies as small strategy objects behind one Protocol: who is served next, and by
+whom."""
