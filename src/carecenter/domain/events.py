@@ -325,6 +325,10 @@ class PromiseKept(Event):
 
     name: ClassVar[str] = "promise.kept"
     promise_id: str
+    agent_id: str | None = None
+    """Who kept it (the agent who started the callback or did the follow-up), when known."""
+    contact_id: str | None = None
+    """The contact that kept it (the callback), when there is one."""
 
 
 @dataclass(frozen=True, kw_only=True)
