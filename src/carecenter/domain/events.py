@@ -73,6 +73,8 @@ class ContactArrived(ContactEvent):
     topic: str | None = None
     parent_contact_id: str | None = None
     transferred_in: bool = False
+    promise_id: str | None = None
+    """The promise this contact keeps (a callback the center promised)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -102,7 +102,8 @@ class HoldTreatment:
     passes ``callback_offer_after_s``.
     """
 
-    music: str = "default"
+    music: str = ""
+    """The music on hold to play (a name the phone system knows); empty: none configured."""
     messages: tuple[str, ...] = ()
     offers: tuple[str, ...] = ()
     message_every_s: float = 60.0

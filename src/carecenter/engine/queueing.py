@@ -1,0 +1,257 @@
+"""Putting contacts in queues: arrival, opening hours and closed actions, overflow, transfers,
+the estimate told on entry and the hold treatment while waiting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from carecenter.domain.enums import Channel, ContactState, Direction
+from carecenter.domain.events import (
+    ContactArrived,
+    ContactEnded,
+    ContactHoldTreatment,
+    ContactQueued,
+    ContactTransferred,
+    ContactWaitEstimated,
+    Event,
+)
+from carecenter.domain.routing_policy import ClosedActionKind
+from carecenter.engine import dispatch
+from carecenter.engine.base import EngineBase
+from carecenter.engine.records import ContactRec, QueueRuntime
+from carecenter.engine.timers import Due
+from carecenter.errors import DomainError
+
+S = ContactState
+MAX_HOPS = 8
+"""How many queues in a row a contact may be sent through (overflow, closed actions) before
+the engine stops it, so a configuration loop cannot spin forever."""
+
+
+class QueueingEngine(EngineBase):
+    """Contacts arriving and moving between queues."""
+
+    def arrive(
+        self,
+        contact_id: str,
+        channel: Channel,
+        queue_id: str,
+        *,
+        customer_id: str | None = None,
+        tier: str | None = None,
+        topic: str | None = None,
+        direction: Direction = Direction.INBOUND,
+        parent_contact_id: str | None = None,
+    ) -> list[Event]:
+        """A contact arrives for ``queue_id``. Its tier is the customer's (``center.yaml``
+        ``customers``) unless given; the engine queues it, tells it the expected wait and
+        offers it to an agent when one may take it."""
+        self._begin()
+        self._check_queue(queue_id)
+        customer = self.center.customers.get(customer_id) if customer_id else None
+        self.emit(
+            ContactArrived(
+                occurred_at=self.now_dt,
+                contact_id=contact_id,
+                channel=channel,
+                direction=direction,
+                customer_id=customer_id,
+                tier=tier or (customer.tier_id if customer else "standard"),
+                topic=topic,
+                parent_contact_id=parent_contact_id,
+            )
+        )
+        self.enqueue(self.contact(contact_id), queue_id)
+        return self._done()
+
+    def contact(self, contact_id: str) -> ContactRec:
+        """The live contact ``contact_id``; :class:`DomainError` when the engine has none."""
+        c = self.state.contacts.get(contact_id)
+        if c is None:
+            raise DomainError(f"contact {contact_id} is not in the engine (unknown or over)")
+        return c
+
+    def _check_queue(self, queue_id: str) -> QueueRuntime:
+        q = self.state.queues.get(queue_id)
+        if q is None:
+            known = ", ".join(sorted(self.state.queues)) or "none"
+            raise DomainError(f"unknown queue {queue_id!r} (queues: {known})")
+        return q
+
+    def priority_of(self, c: ContactRec, q: QueueRuntime, extra: int = 0) -> int:
+        """The contact's priority in ``q``: its tier's, plus the queue's, plus ``extra``."""
+        tier = self.center.tiers.get(c.tier)
+        return (tier.priority if tier else 0) + q.queue.priority + extra
+
+    def enqueue(
+        self,
+        c: ContactRec,
+        queue_id: str,
+        *,
+        place_since: datetime | None = None,
+        extra_priority: int = 0,
+        hops: int = 0,
+    ) -> None:
+        """Put ``c`` in ``queue_id``, or do the queue's closed action or overflow."""
+        q = self._check_queue(queue_id)
+        routing = q.queue.routing
+        self.emit(
+            ContactQueued(
+                occurred_at=self.now_dt,
+                contact_id=c.contact_id,
+                queue_id=queue_id,
+                priority=self.priority_of(c, q, extra_priority),
+                place_since=place_since,
+            )
+        )
+        hours = q.queue.hours
+        if not hours.always_open and not hours.is_open(self.now_dt):
+            self._closed(c, q, hops)
+            return
+        overflow = routing.overflow
+        if overflow is not None and overflow.when_no_agents and q.signed_in == 0:
+            self.move(c, overflow.to_queue, reason="no_agents", hops=hops)
+            return
+        dispatch.assign(self, c)
+        self._on_entry(c)
+
+    def move(self, c: ContactRec, to_queue: str, *, reason: str, hops: int) -> None:
+        """Send a waiting contact from its queue to ``to_queue`` (it keeps its place)."""
+        q = c.queue
+        assert q is not None
+        self.emit(
+            ContactTransferred(
+                occurred_at=self.now_dt,
+                contact_id=c.contact_id,
+                from_queue_id=q.queue_id,
+                to_queue_id=to_queue,
+                reason=reason,
+            )
+        )
+        if hops + 1 >= MAX_HOPS:
+            self._end(c, "too_many_hops")
+            return
+        self.enqueue(c, to_queue, place_since=self.state.at(c.place), hops=hops + 1)
+
+    def _end(self, c: ContactRec, reason: str) -> None:
+        self.emit(
+            ContactEnded(
+                occurred_at=self.now_dt, contact_id=c.contact_id, ended_by="system", reason=reason
+            )
+        )
+
+    def _closed(self, c: ContactRec, q: QueueRuntime, hops: int) -> None:
+        action = q.queue.routing.closed
+        if action.kind is ClosedActionKind.WAIT:
+            self._on_entry(c)
+            return
+        if action.kind is ClosedActionKind.QUEUE and action.to_queue is not None:
+            self.move(c, action.to_queue, reason="closed", hops=hops)
+            return
+        if action.kind is ClosedActionKind.CALLBACK and q.queue.routing.callback.enabled:
+            self.callback_when_open(c)
+            return
+        reason = "voicemail" if action.kind is ClosedActionKind.VOICEMAIL else "closed"
+        self._end(c, reason)
+
+    def callback_when_open(self, c: ContactRec) -> None:
+        """Book ``c`` a callback at the first time its queue can call back."""
+        raise NotImplementedError
+
+    # -- told on entry, and while waiting ---------------------------------------------
+
+    def _on_entry(self, c: ContactRec) -> None:
+        q = c.queue
+        assert q is not None
+        hold = q.queue.routing.hold
+        told = 0.0 if c.state is S.OFFERED else self.estimate_wait(c)
+        if told is not None:
+            self.emit(
+                ContactWaitEstimated(
+                    occurred_at=self.now_dt,
+                    contact_id=c.contact_id,
+                    queue_id=q.queue_id,
+                    estimate_s=round(told, 3),
+                    predictor=q.queue.routing.predictor.value,
+                    position=self.position(c) if c.state is S.QUEUED else 0,
+                    announced=hold.announce_wait_every_s is not None and c.state is S.QUEUED,
+                )
+            )
+        if c.state is not S.QUEUED:
+            return
+        if hold.music:
+            self.treat(c, "music", hold.music)
+        if hold.messages or hold.offers:
+            self.announce(c, "message")
+        if hold.announce_position_every_s is not None:
+            self.announce(c, "position")
+        if hold.announce_wait_every_s is not None:
+            self.treat(c, "expected_wait", value=told)
+            self._again(c, "expected_wait", hold.announce_wait_every_s)
+        self._offer_callback(c, told)
+
+    def treat(self, c: ContactRec, kind: str, text: str = "", value: float | None = None) -> None:
+        """Give the waiting contact one hold treatment."""
+        q = c.queue
+        assert q is not None
+        self.emit(
+            ContactHoldTreatment(
+                occurred_at=self.now_dt,
+                contact_id=c.contact_id,
+                queue_id=q.queue_id,
+                kind=kind,
+                text=text,
+                value=None if value is None else round(value, 3),
+            )
+        )
+
+    def _again(self, c: ContactRec, kind: str, every_s: float) -> None:
+        self.state.timers.set(self.now + every_s, Due.ANNOUNCE, c.contact_id, c.visits, kind)
+
+    def announce(self, c: ContactRec, kind: str) -> None:
+        """Play the next repeating treatment of ``kind`` (``message``, ``position``,
+        ``expected_wait``) and set the timer for the one after."""
+        q = c.queue
+        assert q is not None
+        hold = q.queue.routing.hold
+        if kind == "message":
+            plays = [("message", m) for m in hold.messages] + [("offer", o) for o in hold.offers]
+            n = c.announcements.get("message", 0) + c.announcements.get("offer", 0)
+            what, text = plays[n % len(plays)]
+            self.treat(c, what, text)
+            self._again(c, "message", hold.message_every_s)
+        elif kind == "position" and hold.announce_position_every_s is not None:
+            self.treat(c, "position", value=float(self.position(c)))
+            self._again(c, "position", hold.announce_position_every_s)
+        elif kind == "expected_wait" and hold.announce_wait_every_s is not None:
+            told = self.estimate_wait(c)
+            if told is not None:
+                self.emit(
+                    ContactWaitEstimated(
+                        occurred_at=self.now_dt,
+                        contact_id=c.contact_id,
+                        queue_id=q.queue_id,
+                        estimate_s=round(told, 3),
+                        predictor=q.queue.routing.predictor.value,
+                        position=self.position(c),
+                        announced=True,
+                    )
+                )
+                self.treat(c, "expected_wait", value=told)
+            self._again(c, "expected_wait", hold.announce_wait_every_s)
+            self._offer_callback(c, told)
+
+    def _offer_callback(self, c: ContactRec, told: float | None) -> None:
+        q = c.queue
+        assert q is not None
+        routing = q.queue.routing
+        threshold = routing.hold.callback_offer_after_s
+        if (
+            threshold is not None
+            and told is not None
+            and told > threshold
+            and not c.callback_offered
+            and routing.callback.enabled
+            and c.channel is not Channel.CALLBACK
+        ):
+            self.treat(c, "callback_offer", value=told)

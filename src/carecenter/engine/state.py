@@ -1,0 +1,605 @@
+"""The engine's state and the fold that changes it: one event at a time.
+
+:meth:`EngineState.apply` is the only place the engine's state changes. Commands decide which
+events happen; applying them moves contacts and agents, keeps the indexes (who waits, who is
+free) and sets the timers. Replaying a log through :meth:`apply` therefore rebuilds the same
+state (see :meth:`carecenter.engine.engine.ContactEngine.replay`).
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left, insort
+from collections import deque
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from carecenter.commitments.ledger import PromiseLedger
+from carecenter.domain.center import Agent, Center, Queue
+from carecenter.domain.contact import NEUTRAL, TERMINAL, TRANSITIONS
+from carecenter.domain.enums import AgentStatus, ContactState, PromiseKind
+from carecenter.domain.events import (
+    AgentStateChanged,
+    CallbackRequested,
+    ContactAbandoned,
+    ContactAnswered,
+    ContactArrived,
+    ContactEnded,
+    ContactEvent,
+    ContactFlowStep,
+    ContactHeld,
+    ContactHoldTreatment,
+    ContactIdentified,
+    ContactOffered,
+    ContactOfferRejected,
+    ContactOfferWithdrawn,
+    ContactQueued,
+    ContactResumed,
+    ContactSkillsRelaxed,
+    ContactTransferred,
+    ContactWaitEstimated,
+    ContactWrapUpStarted,
+    Event,
+    PromiseMade,
+)
+from carecenter.engine.records import AgentRec, ContactRec, Membership, PastContact, QueueRuntime
+from carecenter.engine.timers import Due, Timers
+from carecenter.errors import DomainError, IllegalTransition
+from carecenter.routing.scoring import CAPACITY_CHANNEL, waiting_key
+from carecenter.routing.strategies import AgentStanding, strategy_for
+
+S = ContactState
+A = AgentStatus
+HANDLE_SMOOTHING = 0.05
+"""Weight of the newest handle time in a queue's moving average."""
+HOUR_S = 3600.0
+_WORKING = (A.AVAILABLE, A.BUSY)
+HISTORY = 5
+"""How many of a customer's last contacts the screen pop shows."""
+
+
+def _min_step(agent: Agent, queue: Queue) -> int | None:
+    for step in range(len(queue.routing.relaxation) + 1):
+        skills = queue.skills_at(step)
+        if all(agent.proficiency(s) >= level for s, level in skills.items()):
+            return step
+    return None
+
+
+def _after(queue: Queue, step: int) -> float:
+    return 0.0 if step == 0 else queue.routing.relaxation[step - 1].after_s
+
+
+class EngineState:
+    """Queues, contacts, agents and promises, as the events so far left them."""
+
+    def __init__(self, center: Center, epoch: datetime) -> None:
+        self.center = center
+        self.epoch = epoch
+        self.zone = ZoneInfo(center.timezone)
+        self.contacts: dict[str, ContactRec] = {}
+        self.agents: dict[str, AgentRec] = {}
+        self.queues: dict[str, QueueRuntime] = {}
+        self.ledger = PromiseLedger()
+        self.timers = Timers()
+        self.last_agent: dict[str, str] = {}
+        """Customer id -> the agent who last answered one of their contacts."""
+        self.reserved: dict[str, list[ContactRec]] = {}
+        """Agent id -> contacts waiting for that agent only (preferred or transferred to)."""
+        self.history: dict[str, deque[PastContact]] = {}
+        """Customer id -> their last contacts (for the screen pop)."""
+        self.arrivals = 0
+        self.by_seq: dict[int, ContactRec] = {}
+        """Arrival sequence number -> contact (to find the contact at the head of a line)."""
+        self.today = 0
+        self._next_midnight = 0.0
+        self._build()
+        self.set_day(0.0)
+
+    # -- set-up ---------------------------------------------------------------
+
+    def _build(self) -> None:
+        plans: dict[str, list[tuple[Agent, int, int, float]]] = {q: [] for q in self.center.queues}
+        for agent in self.center.agents.values():
+            for queue in self.center.queues.values():
+                channel = CAPACITY_CHANNEL[queue.channel]
+                profile = agent.queues.get(queue.queue_id)
+                if agent.queues and profile is None:
+                    continue
+                step = _min_step(agent, queue)
+                if step is None or agent.capacity.get(channel, 0) <= 0:
+                    continue
+                priority = profile.priority if profile else 0
+                delay = max(profile.delay_s if profile else 0.0, _after(queue, step))
+                plans[queue.queue_id].append((agent, priority, step, delay))
+        for index, agent in enumerate(self.center.agents.values()):
+            self.agents[agent.agent_id] = AgentRec(agent, AgentStanding(index))
+        for queue in self.center.queues.values():
+            self.ledger.set_slot_length(queue.queue_id, queue.routing.callback.slot_s)
+            plan = plans[queue.queue_id]
+            after = [s.after_s for s in queue.routing.relaxation]
+            thresholds = sorted({0.0, *after, *(delay for *_, delay in plan)})
+            runtime = QueueRuntime(
+                queue=queue,
+                strategy=strategy_for(queue.routing.strategy, queue.routing.seed),
+                capacity_channel=CAPACITY_CHANNEL[queue.channel],
+                thresholds=thresholds,
+                steps=[sum(1 for a in after if a <= t) for t in thresholds],
+                waiting=[[] for _ in thresholds],
+                pools=[[] for _ in thresholds],
+            )
+            runtime.mean_handle_s = queue.routing.callback.handle_s
+            self.queues[queue.queue_id] = runtime
+            for agent, priority, _, delay in plan:
+                rec = self.agents[agent.agent_id]
+                proficiency = sum(agent.proficiency(s) for s in queue.required_skills)
+                level = thresholds.index(delay)
+                rec.memberships.append(Membership(runtime, priority, level, proficiency))
+                runtime.members.append(rec)
+        for rec in self.agents.values():
+            rec.memberships.sort(key=lambda m: (m.priority, m.queue.queue_id))
+            rec.channels = tuple(dict.fromkeys(m.queue.capacity_channel for m in rec.memberships))
+
+    # -- time -----------------------------------------------------------------
+
+    def seconds(self, at: datetime) -> float:
+        """Engine seconds of the aware datetime ``at``."""
+        return (at - self.epoch).total_seconds()
+
+    def at(self, t: float) -> datetime:
+        """The aware datetime of engine second ``t``."""
+        return self.epoch + timedelta(seconds=t)
+
+    def set_day(self, t: float) -> bool:
+        """Track the center's day at engine second ``t``; ``True`` when it changed."""
+        if t < self._next_midnight:
+            return False
+        local = self.at(t).astimezone(self.zone)
+        self.today = local.date().toordinal()
+        midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time())
+        self._next_midnight = self.seconds(midnight.replace(tzinfo=self.zone))
+        return True
+
+    # -- indexes --------------------------------------------------------------
+
+    def enter_line(self, c: ContactRec) -> None:
+        """Put a waiting contact in its queue's heaps (keeping its key: its place)."""
+        q = c.queue
+        assert q is not None
+        c.version += 1
+        entry = (c.key, c.seq, c.version, c)
+        if c.preferred is not None or c.target_agent is not None:
+            self.reserved.setdefault(c.preferred or c.target_agent or "", []).append(c)
+        else:
+            for k in range(c.level + 1):
+                heapq.heappush(q.waiting[k], entry)
+        insort(q.line, (c.key, c.seq))
+
+    def leave_line(self, c: ContactRec) -> None:
+        """Take a contact out of its queue's line (its heap entries go stale)."""
+        q = c.queue
+        assert q is not None
+        c.version += 1
+        i = bisect_left(q.line, (c.key, c.seq))
+        if i < len(q.line) and q.line[i] == (c.key, c.seq):
+            del q.line[i]
+
+    def release_reserved(self, c: ContactRec) -> None:
+        """A contact reserved for one agent becomes open to every agent of its queue."""
+        c.preferred = None
+        if c.state is S.QUEUED:
+            self.leave_line(c)
+            self.enter_line(c)
+
+    def agent_changed(self, a: AgentRec) -> None:
+        """Re-rank an agent in the pools of the queues they are free for (their old entries
+        go stale)."""
+        a.version += 1
+        if a.state is not A.AVAILABLE and a.state is not A.BUSY:
+            return
+        free = {ch: a.free_for(ch) for ch in a.channels}
+        if not any(free.values()):
+            return
+        standing, today, version, load = a.standing, self.today, a.version, a.load
+        for m in a.memberships:
+            q = m.queue
+            channel = q.capacity_channel
+            if not free[channel]:
+                continue
+            last = q.last_offer.get(a.agent.agent_id, -1) if q.strategy.uses_offers else -1
+            rank = q.strategy.key(standing, m.proficiency, last, today)
+            key = (float(load.get(channel, 0)), *rank)
+            pool = q.pools[m.level]
+            heapq.heappush(pool, (key, version, a))
+            if len(pool) > 4 * len(q.members) + 64:
+                self._compact_pool(q, m.level)
+
+    def _compact_pool(self, q: QueueRuntime, level: int) -> None:
+        channel = q.capacity_channel
+        q.pools[level] = [
+            e for e in q.pools[level] if e[1] == e[2].version and e[2].free_for(channel)
+        ]
+        heapq.heapify(q.pools[level])
+
+    def compact_waiting(self, q: QueueRuntime, level: int) -> None:
+        """Drop stale entries from a queue's waiting heap."""
+        q.waiting[level] = [e for e in q.waiting[level] if e[2] == e[3].version and e[3].waiting]
+        heapq.heapify(q.waiting[level])
+
+    def rerank_day_bound(self) -> None:
+        """After midnight: rank again the agents of queues whose strategy counts the day."""
+        for q in self.queues.values():
+            if q.strategy.day_bound:
+                for a in q.members:
+                    self.agent_changed(a)
+
+    # -- the fold -------------------------------------------------------------
+
+    def apply(self, event: Event, t: float | None = None) -> None:
+        """Change the state by one event (``t``: its time in engine seconds, when known)."""
+        if t is None:
+            t = self.seconds(event.occurred_at)
+        if isinstance(event, ContactEvent):
+            self._contact(event, t)
+        elif isinstance(event, AgentStateChanged):
+            self._agent_state(event, t)
+        else:
+            self.ledger.apply(event)
+            if isinstance(event, PromiseMade):
+                self._promise_made(event, t)
+
+    def _contact(self, e: ContactEvent, t: float) -> None:
+        if isinstance(e, ContactArrived):
+            if e.contact_id in self.contacts:
+                raise IllegalTransition("contact", e.contact_id, "known", "arrive again")
+            self.arrivals += 1
+            self.contacts[e.contact_id] = ContactRec(
+                e.contact_id,
+                e.channel,
+                CAPACITY_CHANNEL[e.channel],
+                t,
+                self.arrivals,
+                customer_id=e.customer_id,
+                tier=e.tier,
+                topic=e.topic,
+                parent_contact_id=e.parent_contact_id,
+                promise_id=e.promise_id,
+            )
+            self.by_seq[self.arrivals] = self.contacts[e.contact_id]
+            if e.promise_id is not None:
+                self.ledger.get(e.promise_id).attempts.append(e.contact_id)
+            return
+        c = self.contacts.get(e.contact_id)
+        if c is None:
+            raise DomainError(f"contact {e.contact_id} is not known to the engine")
+        kind = type(e)
+        neutral = NEUTRAL.get(kind)
+        if neutral is not None or (kind is ContactOffered and c.state is S.OFFERED):
+            allowed = neutral or frozenset({S.OFFERED})
+            if c.state not in allowed or (kind is ContactOffered and not e.ring_all):  # type: ignore[attr-defined]
+                raise IllegalTransition("contact", c.contact_id, c.state, e.name)
+        else:
+            sources, _ = TRANSITIONS[kind]
+            if c.state not in sources:
+                raise IllegalTransition("contact", c.contact_id, c.state, e.name)
+        _HANDLERS[kind](self, c, e, t)
+        if c.state in TERMINAL:
+            # the engine holds live contacts only; the log and the warehouse keep the rest
+            del self.contacts[c.contact_id]
+            del self.by_seq[c.seq]
+            self._remember(c, e, t)
+
+    def _remember(self, c: ContactRec, e: ContactEvent, t: float) -> None:
+        if c.customer_id is None:
+            return
+        resolved = e.resolved if isinstance(e, ContactEnded) else None
+        past = PastContact(
+            c.contact_id, c.queue.queue_id if c.queue else None, self.at(t), c.state.value, resolved
+        )
+        history = self.history.setdefault(c.customer_id, deque(maxlen=HISTORY))
+        history.append(past)
+
+    def _agent_state(self, e: AgentStateChanged, t: float) -> None:
+        a = self.agents.get(e.agent_id)
+        if a is None:
+            raise DomainError(f"agent {e.agent_id} is not in the center")
+        before, after = a.state, e.state
+        a.state, a.reason, a.since = after, e.reason, t
+        staffed_before = before not in (A.LOGGED_OUT, A.BREAK)
+        staffed_after = after not in (A.LOGGED_OUT, A.BREAK)
+        for m in a.memberships:
+            m.queue.signed_in += (after is not A.LOGGED_OUT) - (before is not A.LOGGED_OUT)
+            m.queue.staffed += staffed_after - staffed_before
+        if after is A.AVAILABLE and before is not A.BUSY:
+            self.became_free(a, t)
+        if after is A.BREAK and e.reason == "missed":
+            self.timers.set(t + self._missed_pause(a), Due.MISSED_END, a.agent_id, 0, repr(t))
+        if before in _WORKING and after in _WORKING:
+            return  # who is free depends on load, not on busy or available
+        self.agent_changed(a)
+
+    def _missed_pause(self, a: AgentRec) -> float:
+        return max((m.queue.queue.routing.missed_pause_s for m in a.memberships), default=0.0)
+
+    def became_free(self, a: AgentRec, t: float) -> None:
+        """The agent has a free place again: they start idling now."""
+        s = a.standing
+        s.idle_since = t
+        s.epoch += 1
+        a.busy = [(b, e) for b, e in a.busy if e > t - HOUR_S]
+        s.busy_last_hour = sum(e - max(b, t - HOUR_S) for b, e in a.busy)
+
+    def _promise_made(self, e: PromiseMade, t: float) -> None:
+        self.timers.set(self.seconds(e.due_at), Due.PROMISE_DUE, e.promise_id)
+        if e.kind is PromiseKind.CALLBACK and e.window_start is not None:
+            start = self.seconds(e.window_start)
+            if start > t:
+                self.timers.set(start, Due.CALLBACK_ATTEMPT, e.promise_id, 1)
+
+    # -- agents holding contacts ---------------------------------------------
+
+    def hold(self, a: AgentRec, c: ContactRec) -> None:
+        """The agent starts holding (ringing) the contact: one place of capacity taken."""
+        ch = c.capacity_channel
+        a.load[ch] = a.load.get(ch, 0) + 1
+
+    def release(self, a: AgentRec, c: ContactRec, t: float) -> None:
+        """The agent lets go of the contact: its place of capacity is free again."""
+        cid = c.contact_id
+        held = cid in a.talking or cid in a.wrapping
+        a.ringing.discard(cid)
+        a.talking.discard(cid)
+        a.wrapping.discard(cid)
+        ch = c.capacity_channel
+        a.load[ch] = max(0, a.load.get(ch, 0) - 1)
+        if held and a.busy_since is not None and not a.talking and not a.wrapping:
+            a.busy.append((a.busy_since, t))
+            a.busy_since = None
+        if a.state is A.BUSY or a.state is A.AVAILABLE:
+            self.became_free(a, t)
+        self.agent_changed(a)
+
+
+def _queued(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    assert isinstance(e, ContactQueued)
+    q = st.queues.get(e.queue_id)
+    if q is None:
+        raise DomainError(f"queue {e.queue_id} is not in the center")
+    routing = q.queue.routing
+    c.queue, c.state, c.visits = q, S.QUEUED, c.visits + 1
+    c.enqueued = t
+    c.place = st.seconds(e.place_since) if e.place_since is not None else t
+    c.priority = float(e.priority)
+    c.key = waiting_key(c.priority, routing.aging_rate, c.place)
+    c.level = c.step = c.offer_no = 0
+    c.offered_to, c.declined, c.announcements = [], set(), {}
+    c.ewt_told, c.callback_offered, c.agent_id, c.answered, c.wrap = None, False, None, None, False
+    c.preferred = None
+    if c.target_agent is None and routing.preferred_agent_s > 0:
+        c.preferred = _preferred(st, c, q)
+        if c.preferred is not None:
+            c.preferred_until = t + routing.preferred_agent_s
+            st.timers.set(c.preferred_until, Due.PREFERRED_END, c.contact_id, c.visits)
+    st.enter_line(c)
+    for k in range(1, len(q.thresholds)):
+        st.timers.set(t + q.thresholds[k], Due.LEVEL, c.contact_id, c.visits, str(k))
+    overflow = routing.overflow
+    if overflow is not None and overflow.after_s is not None:
+        st.timers.set(t + overflow.after_s, Due.OVERFLOW, c.contact_id, c.visits)
+
+
+def _preferred(st: EngineState, c: ContactRec, q: QueueRuntime) -> str | None:
+    if c.customer_id is None:
+        return None
+    customer = st.center.customers.get(c.customer_id)
+    candidates = [customer.owner_agent_id if customer else None, st.last_agent.get(c.customer_id)]
+    members = {a.agent_id for a in q.members}
+    return next((a for a in candidates if a is not None and a in members), None)
+
+
+def _offered(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    assert isinstance(e, ContactOffered)
+    a = st.agents[e.agent_id]
+    q = c.queue
+    assert q is not None
+    if c.state is S.QUEUED:
+        st.leave_line(c)
+        c.state = S.OFFERED
+        c.offer_no += 1
+        c.offered_at = t
+        st.timers.set(
+            t + q.queue.routing.offer_timeout_s, Due.OFFER_TIMEOUT, c.contact_id, c.offer_no
+        )
+    c.offered_to.append(a.agent_id)
+    a.ringing.add(c.contact_id)
+    st.hold(a, c)
+    q.offers += 1
+    q.last_offer[a.agent_id] = q.offers
+    st.agent_changed(a)
+
+
+def _back_in_line(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    assert isinstance(e, ContactOfferRejected)
+    a = st.agents[e.agent_id]
+    if c.contact_id in a.ringing:
+        c.offered_to.remove(a.agent_id)
+        st.release(a, c, t)
+    if e.reason == "declined":
+        c.declined.add(a.agent_id)
+    if c.preferred == a.agent_id:
+        c.preferred = None
+    c.state = S.QUEUED
+    for other in list(c.offered_to):
+        c.offered_to.remove(other)
+        st.release(st.agents[other], c, t)
+    st.enter_line(c)
+
+
+def _withdrawn(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    assert isinstance(e, ContactOfferWithdrawn)
+    a = st.agents[e.agent_id]
+    if a.agent_id in c.offered_to and c.contact_id in a.ringing:
+        c.offered_to.remove(a.agent_id)
+        st.release(a, c, t)
+
+
+def _answered(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    assert isinstance(e, ContactAnswered)
+    a = st.agents[e.agent_id]
+    q = c.queue
+    assert q is not None
+    if c.state is S.QUEUED:
+        st.leave_line(c)
+        st.hold(a, c)
+    elif c.contact_id not in a.ringing:
+        st.hold(a, c)
+    a.ringing.discard(c.contact_id)
+    if c.agent_id is None and a.agent_id in c.offered_to:
+        c.offered_to.remove(a.agent_id)
+    a.talking.add(c.contact_id)
+    if a.busy_since is None:
+        a.busy_since = t
+    c.state, c.agent_id, c.answered = S.ANSWERED, a.agent_id, t
+    wait = t - c.enqueued
+    q.last_wait_s = wait
+    q.waited_s += wait
+    if c.customer_id is not None:
+        st.last_agent[c.customer_id] = a.agent_id
+    st.set_day(t)
+    s = a.standing
+    s.contacts_today = s.contacts_today + 1 if s.day == st.today else 1
+    s.day = st.today
+    if c.warm_from is not None:
+        st.release(st.agents[c.warm_from], c, t)
+        c.warm_from = None
+    if a.load.get(c.capacity_channel, 0) < a.agent.capacity.get(c.capacity_channel, 0):
+        st.agent_changed(a)  # still free: the count of contacts today may rank them anew
+
+
+def _held(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    c.state = S.ON_HOLD
+
+
+def _resumed(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    c.state = S.ANSWERED
+
+
+def _wrap(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    a = st.agents[c.agent_id or ""]
+    a.talking.discard(c.contact_id)
+    a.wrapping.add(c.contact_id)
+    c.state, c.wrap = S.AFTER_CALL_WORK, True
+
+
+def _leave_visit(st: EngineState, c: ContactRec, t: float) -> None:
+    if c.state is S.QUEUED:
+        st.leave_line(c)
+    for other in list(c.offered_to):
+        c.offered_to.remove(other)
+        st.release(st.agents[other], c, t)
+
+
+def _ended(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    assert isinstance(e, ContactEnded)
+    _leave_visit(st, c, t)
+    if c.promise_id is not None and e.reason == "no_answer" and c.queue is not None:
+        policy = c.queue.queue.routing.callback
+        attempts = st.ledger.get(c.promise_id).attempts
+        if len(attempts) < 1 + policy.retries:
+            st.timers.set(
+                t + policy.retry_after_s, Due.CALLBACK_ATTEMPT, c.promise_id, len(attempts) + 1
+            )
+    if c.agent_id is not None and c.answered is not None:
+        a = st.agents[c.agent_id]
+        if c.contact_id in a.talking or c.contact_id in a.wrapping:
+            q = c.queue
+            assert q is not None
+            handle = t - c.answered
+            q.mean_handle_s += HANDLE_SMOOTHING * (handle - q.mean_handle_s)
+            st.release(a, c, t)
+    if c.warm_from is not None:
+        st.release(st.agents[c.warm_from], c, t)
+        c.warm_from = None
+    c.state = S.ENDED
+
+
+def _abandoned(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    _leave_visit(st, c, t)
+    q = c.queue
+    assert q is not None
+    q.abandons += 1
+    q.waited_s += t - c.enqueued
+    if c.warm_from is not None:
+        st.release(st.agents[c.warm_from], c, t)
+        c.warm_from = None
+    c.state = S.ABANDONED
+
+
+def _transferred(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    assert isinstance(e, ContactTransferred)
+    _leave_visit(st, c, t)
+    if c.state in (S.ANSWERED, S.ON_HOLD) and c.agent_id is not None:
+        if e.kind == "warm" and c.warm_from is None:
+            c.warm_from = c.agent_id
+        else:
+            st.release(st.agents[c.agent_id], c, t)
+    c.target_agent = e.to_agent_id
+    c.state = S.TRANSFERRED
+
+
+def _callback(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    assert isinstance(e, CallbackRequested)
+    _leave_visit(st, c, t)
+    q = c.queue
+    assert q is not None
+    q.waited_s += t - c.enqueued
+    c.state = S.CALLBACK_REQUESTED
+
+
+def _relaxed(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    assert isinstance(e, ContactSkillsRelaxed)
+    c.step = max(c.step, e.step)
+
+
+def _estimated(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    assert isinstance(e, ContactWaitEstimated)
+    if c.ewt_told is None:
+        c.ewt_told = e.estimate_s
+
+
+def _treated(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    assert isinstance(e, ContactHoldTreatment)
+    c.announcements[e.kind] = c.announcements.get(e.kind, 0) + 1
+    if e.kind == "callback_offer":
+        c.callback_offered = True
+
+
+def _identified(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    assert isinstance(e, ContactIdentified)
+    c.customer_id, c.tier, c.account_value = e.customer_id, e.tier, e.account_value
+
+
+def _flow_step(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
+    assert isinstance(e, ContactFlowStep)
+    c.path.append(e.node_id)
+
+
+_HANDLERS = {
+    ContactQueued: _queued,
+    ContactOffered: _offered,
+    ContactOfferRejected: _back_in_line,
+    ContactOfferWithdrawn: _withdrawn,
+    ContactAnswered: _answered,
+    ContactHeld: _held,
+    ContactResumed: _resumed,
+    ContactWrapUpStarted: _wrap,
+    ContactEnded: _ended,
+    ContactAbandoned: _abandoned,
+    ContactTransferred: _transferred,
+    CallbackRequested: _callback,
+    ContactSkillsRelaxed: _relaxed,
+    ContactWaitEstimated: _estimated,
+    ContactHoldTreatment: _treated,
+    ContactIdentified: _identified,
+    ContactFlowStep: _flow_step,
+}
