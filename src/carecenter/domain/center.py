@@ -241,9 +241,17 @@ class Center:
             routing.overflow.to_queue if routing.overflow else None,
             routing.closed.to_queue,
         ):
-            if target is not None and target not in self.queues:
+            if target is None:
+                continue
+            other = self.queues.get(target)
+            if other is None:
                 raise DomainError(
                     f"queue {queue.queue_id} sends contacts to unknown queue {target}"
+                )
+            if other.channel is not queue.channel:
+                raise DomainError(
+                    f"queue {queue.queue_id} ({queue.channel}) sends contacts to queue "
+                    f"{target} of another channel ({other.channel})"
                 )
 
     def agents_for(self, queue_id: str) -> list[Agent]:

@@ -56,7 +56,7 @@ def assign(engine: ContactEngine, c: ContactRec) -> bool:
     only = c.preferred or c.target_agent
     if only is not None:
         a = engine.state.agents[only]
-        if a.free_for(q.capacity_channel) and a.agent_id not in c.declined:
+        if may_take(a, c, q):
             offer(engine, c, a)
             return True
         return False
@@ -164,6 +164,14 @@ def serve(engine: ContactEngine, a: AgentRec) -> int:
         made += 1
 
 
+def may_take(a: AgentRec, c: ContactRec, q: QueueRuntime) -> bool:
+    """Whether ``a`` may be offered ``c`` now: free for its channel, not declined by them,
+    and qualified at the contact's level (a named agent of a transfer always is)."""
+    if not a.free_for(q.capacity_channel) or a.agent_id in c.declined:
+        return False
+    return c.target_agent == a.agent_id or a.levels.get(q.queue_id, len(q.thresholds)) <= c.level
+
+
 def _reserved_contact(reserved: list[ContactRec], a: AgentRec) -> ContactRec | None:
     """The first contact still waiting for ``a`` alone (drops the rest that no longer do)."""
     keep = [
@@ -172,7 +180,7 @@ def _reserved_contact(reserved: list[ContactRec], a: AgentRec) -> ContactRec | N
     reserved[:] = keep
     for c in sorted(keep, key=lambda c: (c.key, c.seq)):
         q = c.queue
-        if q is not None and a.free_for(q.capacity_channel) and a.agent_id not in c.declined:
+        if q is not None and may_take(a, c, q):
             return c
     return None
 

@@ -324,11 +324,12 @@ class ContactEngine(CallbackEngine):
             raise DomainError(f"transfer kind must be blind, warm or escalation, not {kind!r}")
         if kind == "escalation" and (to_queue is None or not reason):
             raise DomainError("an escalation needs the expert queue and a reason")
-        if to_agent is not None:
-            self.agent(to_agent)
         target = to_queue or (q.queue_id if to_agent else None)
         if target is not None:
-            self._check_queue(target)
+            self.check_channel(self._check_queue(target), c.channel)
+            channel = c.capacity_channel
+            if to_agent is not None and self.agent(to_agent).agent.capacity.get(channel, 0) < 1:
+                raise DomainError(f"agent {to_agent} takes no {channel} contacts")
         a = self.state.agents.get(c.agent_id or "") if c.answered is not None else None
         self.emit(
             ContactTransferred(

@@ -19,8 +19,8 @@ from carecenter.domain.routing_policy import ClosedActionKind
 from carecenter.engine import dispatch
 from carecenter.engine.base import EngineBase
 from carecenter.engine.records import ContactRec, QueueRuntime
-from carecenter.engine.timers import Due
 from carecenter.errors import DomainError
+from carecenter.routing.scoring import CAPACITY_CHANNEL
 
 S = ContactState
 MAX_HOPS = 8
@@ -47,7 +47,7 @@ class QueueingEngine(EngineBase):
         ``customers``) unless given; the engine queues it, tells it the expected wait and
         offers it to an agent when one may take it."""
         self._begin()
-        self._check_queue(queue_id)
+        self.check_channel(self._check_queue(queue_id), channel)
         customer = self.center.customers.get(customer_id) if customer_id else None
         self.emit(
             ContactArrived(
@@ -77,6 +77,13 @@ class QueueingEngine(EngineBase):
             known = ", ".join(sorted(self.state.queues)) or "none"
             raise DomainError(f"unknown queue {queue_id!r} (queues: {known})")
         return q
+
+    def check_channel(self, q: QueueRuntime, channel: Channel) -> None:
+        """A queue takes contacts that use its agents' capacity of its own channel."""
+        if CAPACITY_CHANNEL[channel] is not q.capacity_channel:
+            raise DomainError(
+                f"queue {q.queue_id} takes {q.queue.channel} contacts, not {channel} ones"
+            )
 
     def priority_of(self, c: ContactRec, q: QueueRuntime, extra: int = 0) -> int:
         """The contact's priority in ``q``: its tier's, plus the queue's, plus ``extra``."""
@@ -185,9 +192,8 @@ class QueueingEngine(EngineBase):
             self.announce(c, "message")
         if hold.announce_position_every_s is not None:
             self.announce(c, "position")
-        if hold.announce_wait_every_s is not None:
+        if hold.announce_wait_every_s is not None and told is not None:
             self.treat(c, "expected_wait", value=told)
-            self._again(c, "expected_wait", hold.announce_wait_every_s)
         self._offer_callback(c, told)
 
     def treat(self, c: ContactRec, kind: str, text: str = "", value: float | None = None) -> None:
@@ -205,12 +211,9 @@ class QueueingEngine(EngineBase):
             )
         )
 
-    def _again(self, c: ContactRec, kind: str, every_s: float) -> None:
-        self.state.timers.set(self.now + every_s, Due.ANNOUNCE, c.contact_id, c.visits, kind)
-
     def announce(self, c: ContactRec, kind: str) -> None:
         """Play the next repeating treatment of ``kind`` (``message``, ``position``,
-        ``expected_wait``) and set the timer for the one after."""
+        ``expected_wait``); applying it sets the timer for the one after."""
         q = c.queue
         assert q is not None
         hold = q.queue.routing.hold
@@ -219,10 +222,8 @@ class QueueingEngine(EngineBase):
             n = c.announcements.get("message", 0) + c.announcements.get("offer", 0)
             what, text = plays[n % len(plays)]
             self.treat(c, what, text)
-            self._again(c, "message", hold.message_every_s)
         elif kind == "position" and hold.announce_position_every_s is not None:
             self.treat(c, "position", value=float(self.position(c)))
-            self._again(c, "position", hold.announce_position_every_s)
         elif kind == "expected_wait" and hold.announce_wait_every_s is not None:
             told = self.estimate_wait(c)
             if told is not None:
@@ -238,7 +239,6 @@ class QueueingEngine(EngineBase):
                     )
                 )
                 self.treat(c, "expected_wait", value=told)
-            self._again(c, "expected_wait", hold.announce_wait_every_s)
             self._offer_callback(c, told)
 
     def _offer_callback(self, c: ContactRec, told: float | None) -> None:

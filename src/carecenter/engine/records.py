@@ -105,6 +105,8 @@ class AgentRec:
     busy_since: float | None = None
     channels: tuple[Channel, ...] = ()
     """The capacity channels of the agent's queues."""
+    levels: dict[str, int] = field(default_factory=dict)
+    """Queue id -> the level from which the agent may take the queue's contacts."""
 
     @property
     def agent_id(self) -> str:

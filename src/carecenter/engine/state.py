@@ -139,6 +139,7 @@ class EngineState:
         for rec in self.agents.values():
             rec.memberships.sort(key=lambda m: (m.priority, m.queue.queue_id))
             rec.channels = tuple(dict.fromkeys(m.queue.capacity_channel for m in rec.memberships))
+            rec.levels = {m.queue.queue_id: m.level for m in rec.memberships}
 
     # -- time -----------------------------------------------------------------
 
@@ -372,7 +373,8 @@ def _queued(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
     c.priority = float(e.priority)
     c.key = waiting_key(c.priority, routing.aging_rate, c.place)
     c.level = c.step = c.offer_no = 0
-    c.offered_to, c.declined, c.announcements = [], set(), {}
+    c.offered_to, c.announcements = [], {}
+    c.declined = {c.warm_from} if c.warm_from is not None else set()
     c.ewt_told, c.callback_offered, c.agent_id, c.answered, c.wrap = None, False, None, None, False
     c.preferred = None
     if c.target_agent is None and routing.preferred_agent_s > 0:
@@ -393,8 +395,8 @@ def _preferred(st: EngineState, c: ContactRec, q: QueueRuntime) -> str | None:
         return None
     customer = st.center.customers.get(c.customer_id)
     candidates = [customer.owner_agent_id if customer else None, st.last_agent.get(c.customer_id)]
-    members = {a.agent_id for a in q.members}
-    return next((a for a in candidates if a is not None and a in members), None)
+    ready = {a.agent_id for a in q.members if a.levels.get(q.queue_id) == 0}
+    return next((a for a in candidates if a is not None and a in ready), None)
 
 
 def _offered(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
@@ -572,6 +574,17 @@ def _treated(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
     c.announcements[e.kind] = c.announcements.get(e.kind, 0) + 1
     if e.kind == "callback_offer":
         c.callback_offered = True
+    assert c.queue is not None
+    hold = c.queue.queue.routing.hold
+    every = {
+        "message": hold.message_every_s,
+        "offer": hold.message_every_s,
+        "position": hold.announce_position_every_s,
+        "expected_wait": hold.announce_wait_every_s,
+    }.get(e.kind)
+    if every is not None:
+        kind = "message" if e.kind == "offer" else e.kind
+        st.timers.set(t + every, Due.ANNOUNCE, c.contact_id, c.visits, kind)
 
 
 def _identified(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
