@@ -14,17 +14,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from carecenter.domain.agent_state import ALLOWED
 from carecenter.domain.center import Center
 from carecenter.domain.clock import Clock
 from carecenter.domain.enums import AgentStatus, ContactState
 from carecenter.domain.events import (
-    AgentStateChanged,
     ContactAbandoned,
-    ContactAnswered,
     ContactEnded,
     ContactHeld,
-    ContactOfferRejected,
     ContactOfferWithdrawn,
     ContactResumed,
     ContactSkillsRelaxed,
@@ -32,10 +28,10 @@ from carecenter.domain.events import (
     ContactWrapUpStarted,
     Event,
 )
-from carecenter.engine import dispatch
+from carecenter.engine import dispatch, reading
+from carecenter.engine.agents import AgentEngine
 from carecenter.engine.base import PlannedAgents
-from carecenter.engine.callbacks import CallbackEngine
-from carecenter.engine.records import AgentRec, ContactRec, Offer, ScreenPop
+from carecenter.engine.records import ContactRec, Offer, ScreenPop
 from carecenter.engine.timers import Due, Timer
 from carecenter.errors import DomainError, IllegalTransition
 
@@ -43,10 +39,9 @@ S = ContactState
 A = AgentStatus
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 """Engine seconds count from here, so a replayed engine computes every key the same way."""
-TOP_ACCOUNTS = 20
 
 
-class ContactEngine(CallbackEngine):
+class ContactEngine(AgentEngine):
     """Routes a center's contacts to its agents and keeps its promises."""
 
     def __init__(
@@ -61,151 +56,6 @@ class ContactEngine(CallbackEngine):
         self.now_dt = clock.now()
         self.now = self.state.seconds(self.now_dt)
         self.state.set_day(self.now)
-        ranked = sorted(center.customers.values(), key=lambda c: (-c.account_value, c.customer_id))
-        self._top = {c.customer_id for c in ranked[:TOP_ACCOUNTS] if c.account_value > 0}
-
-    # -- agents -----------------------------------------------------------------------
-
-    def agent(self, agent_id: str) -> AgentRec:
-        """The agent ``agent_id``; :class:`DomainError` when the center has none."""
-        a = self.state.agents.get(agent_id)
-        if a is None:
-            raise DomainError(f"unknown agent {agent_id!r}")
-        return a
-
-    def _agent_to(self, a: AgentRec, to: AgentStatus, reason: str | None = None) -> None:
-        if a.state is to and (to is not A.BREAK or a.reason == reason):
-            return
-        same_break = to is A.BREAK and a.state is A.BREAK
-        if to not in ALLOWED[a.state] and not same_break:
-            raise IllegalTransition("agent", a.agent_id, a.state, f"go {to}")
-        self.emit(
-            AgentStateChanged(
-                occurred_at=self.now_dt,
-                agent_id=a.agent_id,
-                state=to,
-                previous=a.state,
-                reason=reason if to is A.BREAK else None,
-            )
-        )
-
-    def _settle(self, a: AgentRec) -> None:
-        """Bring the agent's state in line with what they hold, then offer them work."""
-        if a.state is A.BREAK or a.state is A.LOGGED_OUT:
-            return
-        target = A.BUSY if a.talking else A.AFTER_CALL_WORK if a.wrapping else A.AVAILABLE
-        self._agent_to(a, target)
-        dispatch.serve(self, a)
-
-    def sign_in(self, agent_id: str) -> list[Event]:
-        """The agent starts their shift, ready for contacts."""
-        self._begin()
-        a = self.agent(agent_id)
-        self._agent_to(a, A.AVAILABLE)
-        dispatch.serve(self, a)
-        return self._done()
-
-    def sign_out(self, agent_id: str) -> list[Event]:
-        """The agent ends their shift (not while holding or being offered contacts)."""
-        self._begin()
-        a = self.agent(agent_id)
-        if a.ringing or a.talking or a.wrapping:
-            raise IllegalTransition("agent", agent_id, a.state, "sign out holding contacts")
-        self._agent_to(a, A.LOGGED_OUT)
-        return self._done()
-
-    def start_break(self, agent_id: str, reason: str = "break") -> list[Event]:
-        """The agent goes on a break (lunch, training...) once they hold no contact."""
-        self._begin()
-        a = self.agent(agent_id)
-        if a.ringing or a.talking or a.wrapping:
-            raise IllegalTransition("agent", agent_id, a.state, "take a break holding contacts")
-        self._agent_to(a, A.BREAK, reason)
-        return self._done()
-
-    def end_break(self, agent_id: str) -> list[Event]:
-        """The agent is back from a break, ready for contacts."""
-        self._begin()
-        a = self.agent(agent_id)
-        if a.state is not A.BREAK:
-            raise IllegalTransition("agent", agent_id, a.state, "end a break")
-        self._agent_to(a, A.AVAILABLE)
-        dispatch.serve(self, a)
-        return self._done()
-
-    # -- contacts at agents -------------------------------------------------------------
-
-    def accept(self, contact_id: str, agent_id: str) -> list[Event]:
-        """The agent takes the contact offered to them (other rings are withdrawn)."""
-        self._begin()
-        c = self.contact(contact_id)
-        a = self.agent(agent_id)
-        if c.state is not S.OFFERED or agent_id not in c.offered_to:
-            raise IllegalTransition("contact", contact_id, c.state, f"be accepted by {agent_id}")
-        q = c.queue
-        assert q is not None
-        others = [self.agent(o) for o in c.offered_to if o != agent_id]
-        for other in others:
-            self.emit(
-                ContactOfferWithdrawn(
-                    occurred_at=self.now_dt,
-                    contact_id=contact_id,
-                    queue_id=q.queue_id,
-                    agent_id=other.agent_id,
-                    reason="answered_elsewhere",
-                )
-            )
-        warm = self.state.agents.get(c.warm_from or "")
-        self.emit(
-            ContactAnswered(
-                occurred_at=self.now_dt,
-                contact_id=contact_id,
-                queue_id=q.queue_id,
-                agent_id=agent_id,
-            )
-        )
-        c.target_agent = None
-        self._agent_to(a, A.BUSY)
-        self.keep_on_start(c, agent_id)
-        for other in [*others, *([warm] if warm else [])]:
-            self._settle(other)
-        return self._done()
-
-    def decline(self, contact_id: str, agent_id: str) -> list[Event]:
-        """The agent declines the offer: the contact keeps its place and goes to another agent."""
-        self._begin()
-        c = self.contact(contact_id)
-        a = self.agent(agent_id)
-        if c.state is not S.OFFERED or agent_id not in c.offered_to:
-            raise IllegalTransition("contact", contact_id, c.state, f"be declined by {agent_id}")
-        self._unring(c, a, "declined")
-        dispatch.assign(self, c)
-        self._settle(a)
-        return self._done()
-
-    def _unring(self, c: ContactRec, a: AgentRec, reason: str) -> None:
-        q = c.queue
-        assert q is not None
-        if len(c.offered_to) > 1:
-            self.emit(
-                ContactOfferWithdrawn(
-                    occurred_at=self.now_dt,
-                    contact_id=c.contact_id,
-                    queue_id=q.queue_id,
-                    agent_id=a.agent_id,
-                    reason=reason,
-                )
-            )
-            return
-        self.emit(
-            ContactOfferRejected(
-                occurred_at=self.now_dt,
-                contact_id=c.contact_id,
-                queue_id=q.queue_id,
-                agent_id=a.agent_id,
-                reason=reason,
-            )
-        )
 
     def abandon(self, contact_id: str) -> list[Event]:
         """The customer gives up waiting (hangs up, closes the chat)."""
@@ -467,107 +317,15 @@ class ContactEngine(CallbackEngine):
 
     def offers_for(self, agent_id: str) -> list[Offer]:
         """The contacts ringing at ``agent_id``, each with its screen pop."""
-        a = self.agent(agent_id)
-        offers = []
-        for cid in sorted(a.ringing):
-            c = self.contact(cid)
-            q = c.queue
-            assert q is not None
-            expires = self.state.at(c.offered_at + q.queue.routing.offer_timeout_s)
-            offers.append(Offer(cid, agent_id, q.queue_id, expires, self.screen_pop(cid)))
-        return offers
+        return reading.offers_for(self, agent_id)
 
     def screen_pop(self, contact_id: str) -> ScreenPop:
         """What an agent needs to help the contact from the get-go."""
-        c = self.contact(contact_id)
-        q = c.queue
-        customer = self.center.customers.get(c.customer_id or "")
-        value = (
-            c.account_value
-            if c.account_value is not None
-            else (customer.account_value if customer else None)
-        )
-        promises = self.state.ledger.open_for(c.customer_id)
-        return ScreenPop(
-            contact_id=contact_id,
-            queue_id=q.queue_id if q else "",
-            channel=c.channel.value,
-            customer_id=c.customer_id,
-            tier=c.tier,
-            account_value=value,
-            top_account=c.customer_id in self._top,
-            topic=c.topic,
-            flow_path=tuple(c.path),
-            expected_wait_told_s=c.ewt_told,
-            open_promises=tuple((p.promise_id, p.kind.value, p.due_at) for p in promises),
-            last_contacts=tuple(self.state.history.get(c.customer_id or "", ())),
-            relaxation_step=c.step,
-        )
+        return reading.screen_pop(self, contact_id)
 
     def snapshot(self) -> dict[str, Any]:
-        """The engine's state as plain values (to compare a replayed engine with the original)."""
-        st = self.state
-        contacts = {
-            cid: (
-                c.state.value,
-                c.queue.queue_id if c.queue else None,
-                c.agent_id,
-                c.level,
-                c.step,
-                round(c.key, 6),
-                c.seq,
-                sorted(c.offered_to),
-                sorted(c.declined),
-                c.preferred,
-                c.ewt_told,
-                sorted(c.announcements.items()),
-                c.visits,
-                c.target_agent,
-                c.warm_from,
-            )
-            for cid, c in sorted(st.contacts.items())
-        }
-        agents = {
-            aid: (
-                a.state.value,
-                a.reason,
-                round(a.since, 6),
-                sorted((k.value, v) for k, v in a.load.items() if v),
-                sorted(a.ringing),
-                sorted(a.talking),
-                sorted(a.wrapping),
-                round(a.standing.idle_since, 6),
-                a.standing.contacts_today,
-                a.standing.epoch,
-            )
-            for aid, a in sorted(st.agents.items())
-        }
-        queues = {
-            qid: (
-                q.line,
-                q.signed_in,
-                q.staffed,
-                round(q.mean_handle_s, 6),
-                round(q.waited_s, 6),
-                q.abandons,
-                q.last_wait_s,
-                q.offers,
-                sorted(q.last_offer.items()),
-            )
-            for qid, q in sorted(st.queues.items())
-        }
-        promises = {
-            pid: (e.promise.status.value, e.promise.closed_at, list(e.attempts), e.kept_by)
-            for pid, e in sorted(st.ledger.promises.items())
-        }
-        return {
-            "contacts": contacts,
-            "agents": agents,
-            "queues": queues,
-            "promises": promises,
-            "last_agent": dict(sorted(st.last_agent.items())),
-            "booked": dict(sorted(st.ledger.booked.items())),
-        }
+        """The engine's state as plain values (to compare a rebuilt engine with the original)."""
+        return reading.snapshot(self)
 
 
 class _Fixed:
