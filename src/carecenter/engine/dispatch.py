@@ -148,7 +148,7 @@ def serve(engine: ContactEngine, a: AgentRec) -> int:
             best = _serve_by_scan(engine, a)
         for m in a.memberships if not engine.scan else ():
             q = m.queue
-            if not a.free_for(q.capacity_channel):
+            if not q.line or not a.free_for(q.capacity_channel):
                 continue
             c = _best_waiting(q, m.level, a)
             if c is None:

@@ -36,7 +36,7 @@ def digamma(x: float) -> float:
     if x <= 0:
         raise ValueError("digamma needs x > 0")
     result = 0.0
-    while x < 6.0:
+    while x < 10.0:
         result -= 1.0 / x
         x += 1.0
     inv = 1.0 / x

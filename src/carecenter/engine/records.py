@@ -82,6 +82,8 @@ class Membership:
     priority: int
     level: int
     proficiency: int
+    compact_at: int = 64
+    """Pool size above which stale entries are dropped."""
 
 
 @dataclass(slots=True, eq=False)
@@ -105,6 +107,8 @@ class AgentRec:
     busy_since: float | None = None
     channels: tuple[Channel, ...] = ()
     """The capacity channels of the agent's queues."""
+    by_channel: dict[Channel, list[Membership]] = field(default_factory=dict)
+    """The agent's queues by the capacity channel they use."""
     levels: dict[str, int] = field(default_factory=dict)
     """Queue id -> the level from which the agent may take the queue's contacts."""
 

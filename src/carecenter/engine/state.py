@@ -38,6 +38,7 @@ S = ContactState
 A = AgentStatus
 HOUR_S = 3600.0
 _WORKING = (A.AVAILABLE, A.BUSY)
+_OFF = (A.LOGGED_OUT, A.BREAK)
 HISTORY = 5
 TOP_ACCOUNTS = 20
 """The screen pop flags a customer among the center's this many most valuable accounts."""
@@ -129,6 +130,12 @@ class EngineState:
             rec.memberships.sort(key=lambda m: (m.priority, m.queue.queue_id))
             rec.channels = tuple(dict.fromkeys(m.queue.capacity_channel for m in rec.memberships))
             rec.levels = {m.queue.queue_id: m.level for m in rec.memberships}
+            for m in rec.memberships:
+                rec.by_channel.setdefault(m.queue.capacity_channel, []).append(m)
+        for runtime in self.queues.values():
+            for rec in runtime.members:
+                for m in rec.memberships:
+                    m.compact_at = 4 * len(m.queue.members) + 64
 
     # -- time -----------------------------------------------------------------
 
@@ -187,22 +194,23 @@ class EngineState:
         a.version += 1
         if a.state is not A.AVAILABLE and a.state is not A.BUSY:
             return
-        free = {ch: a.free_for(ch) for ch in a.channels}
-        if not any(free.values()):
+        free = [ch for ch in a.channels if a.free_for(ch)]
+        if not free:
             return
         standing, today, version, load = a.standing, self.today, a.version, a.load
-        for m in a.memberships:
-            q = m.queue
-            channel = q.capacity_channel
-            if not free[channel]:
-                continue
-            last = q.last_offer.get(a.agent.agent_id, -1) if q.strategy.uses_offers else -1
-            rank = q.strategy.key(standing, m.proficiency, last, today)
-            key = (float(load.get(channel, 0)), *rank)
-            pool = q.pools[m.level]
-            heapq.heappush(pool, (key, version, a))
-            if len(pool) > 4 * len(q.members) + 64:
-                self._compact_pool(q, m.level)
+        push = heapq.heappush
+        for ch in free:
+            held = float(load.get(ch, 0))
+            for m in a.by_channel[ch]:
+                q = m.queue
+                strategy = q.strategy
+                last = q.last_offer.get(a.agent.agent_id, -1) if strategy.uses_offers else -1
+                pool = q.pools[m.level]
+                push(
+                    pool, ((held, *strategy.key(standing, m.proficiency, last, today)), version, a)
+                )
+                if len(pool) > m.compact_at:
+                    self._compact_pool(q, m.level)
 
     def _compact_pool(self, q: QueueRuntime, level: int) -> None:
         channel = q.capacity_channel
@@ -295,11 +303,12 @@ class EngineState:
             raise DomainError(f"agent {e.agent_id} is not in the center")
         before, after = a.state, e.state
         a.state, a.reason, a.since = after, e.reason, t
-        staffed_before = before not in (A.LOGGED_OUT, A.BREAK)
-        staffed_after = after not in (A.LOGGED_OUT, A.BREAK)
-        for m in a.memberships:
-            m.queue.signed_in += (after is not A.LOGGED_OUT) - (before is not A.LOGGED_OUT)
-            m.queue.staffed += staffed_after - staffed_before
+        signed = (after is not A.LOGGED_OUT) - (before is not A.LOGGED_OUT)
+        staffed = (after not in _OFF) - (before not in _OFF)
+        if signed or staffed:
+            for m in a.memberships:
+                m.queue.signed_in += signed
+                m.queue.staffed += staffed
         if after is A.AVAILABLE and before is not A.BUSY:
             self.became_free(a, t)
         if after is A.BREAK and e.reason == "missed":

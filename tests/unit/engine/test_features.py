@@ -1,0 +1,232 @@
+"""The engine's features one by one: hold treatment, strategies, transfers, callbacks booked
+at a time, follow-up promises and the screen pop."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import time, timedelta
+from types import MappingProxyType
+
+import pytest
+from tests.unit.engine.builders import T0, Run, agent, center, queue
+
+from carecenter.commitments.ledger import CallbackRefused
+from carecenter.domain.center import Customer, OpeningHours
+from carecenter.domain.enums import Channel, PromiseKind
+from carecenter.domain.routing_policy import (
+    CallbackPolicy,
+    HoldTreatment,
+    QueueRouting,
+    Strategy,
+)
+from carecenter.errors import DomainError
+
+V = Channel.VOICE
+OFFERS = ["contact.offered"]
+
+
+def test_hold_treatment_repeats_and_offers_a_callback_when_the_wait_is_long() -> None:
+    hold = HoldTreatment(
+        music="jazz",
+        messages=("m1", "m2"),
+        message_every_s=30,
+        announce_position_every_s=45,
+        announce_wait_every_s=60,
+        callback_offer_after_s=200,
+    )
+    r = Run(center([queue("q", hold=hold)], [agent("a1")]))
+    r.do("sign_in", "a1")
+    r.do("arrive", "c0", V, "q")
+    r.do("accept", "c0", "a1")
+    r.at(1).do("arrive", "c1", V, "q")
+    r.at(70)
+    assert r.lines(["contact.hold_treatment", "contact.wait_estimated"])[1:] == [
+        # one agent busy, handle time 300 s: next in line waits 300 s
+        "1 contact.wait_estimated contact_id=c1 queue_id=q estimate_s=300.0 position=1",
+        "1 contact.hold_treatment contact_id=c1 queue_id=q kind=music",
+        "1 contact.hold_treatment contact_id=c1 queue_id=q kind=message",
+        "1 contact.hold_treatment contact_id=c1 queue_id=q kind=position value=1.0",
+        "1 contact.hold_treatment contact_id=c1 queue_id=q kind=expected_wait value=300.0",
+        "1 contact.hold_treatment contact_id=c1 queue_id=q kind=callback_offer value=300.0",
+        "31 contact.hold_treatment contact_id=c1 queue_id=q kind=message",
+        "46 contact.hold_treatment contact_id=c1 queue_id=q kind=position value=1.0",
+        "61 contact.wait_estimated contact_id=c1 queue_id=q estimate_s=300.0 position=1",
+        "61 contact.hold_treatment contact_id=c1 queue_id=q kind=expected_wait value=300.0",
+        "61 contact.hold_treatment contact_id=c1 queue_id=q kind=message",
+    ]
+    texts = [e.text for e in r.events if e.name == "contact.hold_treatment"]  # type: ignore[attr-defined]
+    assert texts[:2] == ["jazz", "m1"] and "m2" in texts
+
+
+def test_support_queues_may_not_play_sales_offers() -> None:
+    with pytest.raises(DomainError, match="only a sales queue"):
+        QueueRouting(hold=HoldTreatment(offers=("Upgrade now!",)))
+    assert QueueRouting(sales=True, hold=HoldTreatment(offers=("Upgrade now!",))).sales
+
+
+def test_ring_all_rings_everyone_and_withdraws_the_rest() -> None:
+    r = Run(center([queue("q", strategy=Strategy.RING_ALL)], [agent(a) for a in "xyz"]))
+    for a in "xyz":
+        r.do("sign_in", a)
+    r.at(1).do("arrive", "c1", V, "q")
+    r.at(3).do("accept", "c1", "y")
+    names = ["contact.offered", "contact.offer_withdrawn", "contact.answered"]
+    assert r.lines(names) == [
+        "1 contact.offered contact_id=c1 agent_id=x queue_id=q",
+        "1 contact.offered contact_id=c1 agent_id=y queue_id=q",
+        "1 contact.offered contact_id=c1 agent_id=z queue_id=q",
+        "3 contact.offer_withdrawn contact_id=c1 agent_id=x queue_id=q reason=answered_elsewhere",
+        "3 contact.offer_withdrawn contact_id=c1 agent_id=z queue_id=q reason=answered_elsewhere",
+        "3 contact.answered contact_id=c1 agent_id=y queue_id=q",
+    ]
+
+
+def _serve_in_turn(strategy: Strategy, n: int, **agents_skills: dict[str, int]) -> list[str]:
+    agents = [agent(a, skills) for a, skills in agents_skills.items()]
+    r = Run(center([queue("q", strategy=strategy, skills={"billing": 1})], agents))
+    for a in agents_skills:
+        r.do("sign_in", a)
+    for i in range(n):
+        r.at(10 * i).do("arrive", f"c{i}", V, "q")
+        r.do("accept", f"c{i}", r.engine.contact(f"c{i}").offered_to[0])
+        r.at(10 * i + 5 + i).do("end", f"c{i}")
+    return [line.split()[3] for line in r.lines(OFFERS)]
+
+
+def test_the_strategies_choose_as_named() -> None:
+    skills = {"a1": {"billing": 2}, "a2": {"billing": 5}, "a3": {"billing": 4}}
+    assert _serve_in_turn(Strategy.ROUND_ROBIN, 5, **skills) == [
+        "agent_id=a1", "agent_id=a2", "agent_id=a3", "agent_id=a1", "agent_id=a2",
+    ]  # fmt: skip
+    # best skilled: always a2 (5), the longest idle breaking no tie here
+    assert set(_serve_in_turn(Strategy.BEST_SKILLED, 4, **skills)) == {"agent_id=a2"}
+    # longest idle: whoever has waited longest since their last contact
+    assert _serve_in_turn(Strategy.LONGEST_IDLE, 4, **skills) == [
+        "agent_id=a1", "agent_id=a2", "agent_id=a3", "agent_id=a1",
+    ]  # fmt: skip
+    # fewest contacts today: each in turn too, as each took one
+    assert _serve_in_turn(Strategy.FEWEST_CONTACTS, 4, **skills)[:3] == [
+        "agent_id=a1", "agent_id=a2", "agent_id=a3",
+    ]  # fmt: skip
+    first = _serve_in_turn(Strategy.RANDOM, 6, **skills)
+    assert first == _serve_in_turn(Strategy.RANDOM, 6, **skills)  # seeded: the same draw
+    assert len(set(first)) > 1
+
+
+def test_transfers_escalation_and_a_warm_transfer_to_a_named_agent() -> None:
+    queues = [queue("q"), queue("expert", skills={"cards": 4})]
+    agents = [agent("a1"), agent("a2"), agent("x1", {"cards": 5})]
+    r = Run(center(queues, agents))
+    for a in ("a1", "a2", "x1"):
+        r.do("sign_in", a)
+    r.do("arrive", "c1", V, "q")
+    r.do("accept", "c1", "a1")
+    with pytest.raises(DomainError, match="needs the expert queue and a reason"):
+        r.do("transfer", "c1", to_queue="expert", kind="escalation")
+    r.at(60).do("transfer", "c1", to_queue="expert", kind="escalation", reason="card fraud")
+    r.at(65).do("accept", "c1", "x1")
+    r.at(100).do("transfer", "c1", to_agent="a2", kind="warm")
+    assert r.engine.agent("x1").talking == {"c1"}  # stays with the customer until a2 answers
+    r.at(110).do("accept", "c1", "a2")
+    assert r.engine.agent("x1").talking == set()
+    names = ["contact.transferred", "contact.offered", "agent.state_changed"]
+    assert r.lines(names)[5:] == [
+        "60 contact.transferred contact_id=c1 agent_id=a1 to_queue_id=expert "
+        "reason=card fraud kind=escalation",
+        "60 contact.offered contact_id=c1 agent_id=x1 queue_id=expert",
+        "60 agent.state_changed agent_id=a1 state=available",
+        "65 agent.state_changed agent_id=x1 state=busy",
+        "100 contact.transferred contact_id=c1 agent_id=x1 to_queue_id=expert kind=warm",
+        "100 contact.offered contact_id=c1 agent_id=a2 queue_id=expert",
+        "110 agent.state_changed agent_id=a2 state=busy",
+        "110 agent.state_changed agent_id=x1 state=available",
+    ]
+
+
+def _office_queue(**callback: float | int) -> Run:
+    weekdays = ("mon", "tue", "wed", "thu", "fri")
+    hours = OpeningHours("UTC", MappingProxyType({d: ((time(9), time(17)),) for d in weekdays}))
+    policy = CallbackPolicy(slot_s=1800, handle_s=300, **callback)  # type: ignore[arg-type]
+    q = dataclasses.replace(queue("q", callback=policy), hours=hours)
+    r = Run(center([q], [agent("a1"), agent("a2")]))
+    r.do("sign_in", "a1")
+    r.do("sign_in", "a2")
+    return r
+
+
+def test_a_booked_callback_the_queue_cannot_keep_is_refused_with_the_earliest_time() -> None:
+    # two agents, 1,800 s slots, 300 s a callback, 10% for callbacks: one callback a slot
+    r = _office_queue(share=0.1)
+    with pytest.raises(CallbackRefused, match="closed then") as closed:
+        r.do("book_callback", "q", T0 + timedelta(hours=9), customer_id="k1")
+    assert closed.value.earliest == T0 + timedelta(hours=24)  # Tuesday 09:00
+    r.do("book_callback", "q", T0 + timedelta(hours=2), customer_id="k1")
+    with pytest.raises(CallbackRefused, match="1 callback") as full:
+        r.do("book_callback", "q", T0 + timedelta(hours=2, minutes=10), customer_id="k2")
+    assert full.value.earliest == T0 + timedelta(hours=2, minutes=30)
+    assert str(full.value).endswith("the earliest it can is 2026-11-02T11:30:00+00:00")
+
+
+def test_a_booked_callback_arrives_on_time_and_retries_when_nobody_answers() -> None:
+    r = _office_queue(share=1.0, retries=1, retry_after_s=600, window_s=900)
+    r.do("book_callback", "q", T0 + timedelta(hours=1), customer_id="k1", promise_id="P9")
+    r.at(3600)
+    r.do("accept", "P9.1", "a1")
+    r.at(3630).do("callback_no_answer", "P9.1")
+    r.at(4230)
+    r.do("accept", "P9.2", "a2")
+    r.at(4260).do("callback_no_answer", "P9.2")
+    r.at(9999)  # no retries left
+    names = ["promise.made", "promise.kept", "contact.arrived", "contact.ended"]
+    assert r.lines(names) == [
+        "0 promise.made queue_id=q kind=callback promise_id=P9",
+        "3600 contact.arrived contact_id=P9.1 promise_id=P9",
+        "3600 promise.kept contact_id=P9.1 agent_id=a1 promise_id=P9",
+        "3630 contact.ended contact_id=P9.1 reason=no_answer",
+        "4230 contact.arrived contact_id=P9.2 promise_id=P9",
+        "4260 contact.ended contact_id=P9.2 reason=no_answer",
+    ]
+
+
+def test_follow_up_promises_are_kept_or_broken_when_overdue() -> None:
+    r = Run(center([queue("q")], [agent("a1")]))
+    r.do("sign_in", "a1")
+    r.do("arrive", "c1", V, "q", customer_id="k1")
+    r.do("accept", "c1", "a1")
+    due = T0 + timedelta(hours=6)
+    r.do("make_promise", PromiseKind.REPLY, due, contact_id="c1", agent_id="a1", promise_id="f1")
+    r.do("make_promise", PromiseKind.RESOLUTION, due, contact_id="c1", agent_id="a1")
+    r.do("make_promise", PromiseKind.REPLY, T0 + timedelta(hours=1), customer_id="k1")
+    r.at(600).do("fulfil_promise", "f1", agent_id="a1")
+    r.at(7200)  # the third, due at 10:00, is overdue
+    with pytest.raises(DomainError, match="broken already"):
+        r.do("fulfil_promise", "P3")
+    r.at(21599).do("fulfil_promise", "P2", agent_id="a1")
+    assert r.lines(["promise.kept", "promise.broken"]) == [
+        "600 promise.kept agent_id=a1 promise_id=f1",
+        "3600 promise.broken reason=overdue promise_id=P3",
+        "21599 promise.kept agent_id=a1 promise_id=P2",
+    ]
+    with pytest.raises(DomainError, match="after now"):
+        r.do("make_promise", PromiseKind.REPLY, T0, customer_id="k1")
+
+
+def test_the_screen_pop_tells_the_agent_who_what_and_what_was_promised() -> None:
+    k1 = Customer("k1", "vip", 250_000.0, account_number="12345")
+    plan = {"q": 4.0}  # agents planned for the queue, whoever is signed in now
+    c = center([queue("q")], [agent("a1")], customers=[k1, Customer("k2")])
+    r = Run(c, planned_agents=lambda queue_id, start: plan[queue_id])
+    r.do("arrive", "old", V, "q", customer_id="k1", topic="cards")
+    r.do("abandon", "old")
+    r.do("book_callback", "q", T0 + timedelta(hours=3), customer_id="k1", promise_id="cb")
+    r.at(30).do("arrive", "c1", V, "q", customer_id="k1", topic="cards")
+    r.at(40).do("sign_in", "a1")
+    [offer] = r.engine.offers_for("a1")
+    pop = offer.screen_pop
+    assert offer.expires_at == T0 + timedelta(seconds=60)
+    assert (pop.customer_id, pop.tier, pop.account_value, pop.top_account) == (
+        "k1", "vip", 250_000.0, True,
+    )  # fmt: skip
+    assert pop.topic == "cards" and pop.expected_wait_told_s is None  # nobody was staffed
+    assert pop.open_promises == (("cb", "callback", T0 + timedelta(hours=3, minutes=15)),)
+    assert [(p.contact_id, p.outcome) for p in pop.last_contacts] == [("old", "abandoned")]
