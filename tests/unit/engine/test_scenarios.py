@@ -41,7 +41,7 @@ def test_vip_is_served_before_standard() -> None:
 
 def test_aging_bounds_the_longest_standard_wait() -> None:
     # a VIP starts 100 points ahead; at 1 point a second a standard contact that waited
-    # more than 100 s longer goes first: no standard wait exceeds a VIP's by more than 100 s
+    # more than 100 s longer goes first: no VIP overtakes one who came 100 s earlier
     r = Run(center([queue("q", aging_rate=1.0)], [agent("a1")]))
     r.do("arrive", "s1", V, "q")
     r.at(99).do("arrive", "v1", V, "q", tier="vip")
