@@ -18,4 +18,4 @@ def test_python_examples_run(page: str) -> None:
     assert blocks, f"{page} has no Python example"
     namespace: dict[str, object] = {}
     for block in blocks:  # later blocks may use what earlier ones defined
-        exec(compile(block, f"{page}", "exec"), namespace)  # noqa: S102
+        exec(compile(block, page, "exec"), namespace)
