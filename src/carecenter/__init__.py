@@ -37,6 +37,10 @@ _EXPORTS = {
     "InMemoryEventLog": "carecenter.adapters.memory",
     "InMemoryWarehouse": "carecenter.adapters.memory",
     "project": "carecenter.services.projector",
+    "ContactEngine": "carecenter.engine.engine",
+    "QueueRouting": "carecenter.domain.routing_policy",
+    "Strategy": "carecenter.domain.routing_policy",
+    "FakeClock": "carecenter.adapters.memory",
     "events": "carecenter.domain.events",
 }
 
@@ -49,10 +53,12 @@ __all__ = [
     "Channel",
     "ConfigError",
     "Contact",
+    "ContactEngine",
     "ContactState",
     "Customer",
     "Direction",
     "DomainError",
+    "FakeClock",
     "IllegalTransition",
     "InMemoryEventLog",
     "InMemoryWarehouse",
@@ -60,10 +66,12 @@ __all__ = [
     "OpeningHours",
     "Promise",
     "Queue",
+    "QueueRouting",
     "ServiceLevelFormula",
     "ServiceLevelPolicy",
     "Settings",
     "Skill",
+    "Strategy",
     "Tier",
     "__version__",
     "events",
@@ -71,7 +79,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from carecenter.adapters.memory import InMemoryEventLog, InMemoryWarehouse
+    from carecenter.adapters.memory import FakeClock, InMemoryEventLog, InMemoryWarehouse
     from carecenter.adapters.settings import Settings
     from carecenter.domain import events
     from carecenter.domain.agent_state import AgentSession
@@ -94,6 +102,8 @@ if TYPE_CHECKING:
         ServiceLevelFormula,
     )
     from carecenter.domain.promise import Promise
+    from carecenter.domain.routing_policy import QueueRouting, Strategy
+    from carecenter.engine.engine import ContactEngine
     from carecenter.errors import (
         CareCenterError,
         ConfigError,

@@ -11,6 +11,10 @@ import carecenter
 
 EXPECTED = {
     "Agent",
+    "ContactEngine",
+    "FakeClock",
+    "QueueRouting",
+    "Strategy",
     "AgentSession",
     "AgentStatus",
     "CareCenterError",
