@@ -13,11 +13,17 @@ from datetime import datetime
 
 from carecenter.domain.center import Center
 from carecenter.domain.clock import Clock
+from carecenter.domain.enums import ContactState
 from carecenter.domain.events import Event
 from carecenter.engine.expected_wait import LineView, estimate
 from carecenter.engine.records import ContactRec
 from carecenter.engine.state import EngineState
-from carecenter.engine.timers import Timer
+from carecenter.engine.timers import Due, Timer
+
+_ABOUT_WAITING = frozenset(
+    {Due.LEVEL, Due.PREFERRED_END, Due.OFFER_TIMEOUT, Due.OVERFLOW, Due.ANNOUNCE}
+)
+"""Timers that only matter while their contact waits in the queue visit they were set for."""
 
 PlannedAgents = Callable[[str, datetime], float | None]
 """(queue id, start of a slot) -> agents planned for the queue then (``None``: no plan)."""
@@ -76,7 +82,14 @@ class EngineBase:
 
     def _run_timers(self, until: float) -> None:
         timers = self.state.timers
+        contacts = self.state.contacts
         while (timer := timers.pop_due(until)) is not None:
+            if timer[2] in _ABOUT_WAITING:
+                c = contacts.get(timer[3])
+                if c is None or (c.visits != timer[4] and timer[2] is not Due.OFFER_TIMEOUT):
+                    continue  # the contact left, or its visit did: nothing to do
+                if c.state is not ContactState.QUEUED and c.state is not ContactState.OFFERED:
+                    continue
             due = timer[0]
             if due > self.now:
                 self.now, self.now_dt = due, self.state.at(due)

@@ -60,6 +60,7 @@ def assign(engine: ContactEngine, c: ContactRec) -> bool:
             offer(engine, c, a)
             return True
         return False
+    engine.state.flush()
     if q.strategy.rings_all:
         return _ring_all(engine, c, q)
     if engine.scan:
@@ -146,9 +147,10 @@ def serve(engine: ContactEngine, a: AgentRec) -> int:
         now = engine.now
         if engine.scan:
             best = _serve_by_scan(engine, a)
+        free = {ch: a.free_for(ch) for ch in a.channels} if not engine.scan else {}
         for m in a.memberships if not engine.scan else ():
             q = m.queue
-            if not q.line or not a.free_for(q.capacity_channel):
+            if not q.line or not free[q.capacity_channel]:
                 continue
             c = _best_waiting(q, m.level, a)
             if c is None:

@@ -71,6 +71,8 @@ class EngineState:
         self.timers = Timers()
         self.last_agent: dict[str, str] = {}
         """Customer id -> the agent who last answered one of their contacts."""
+        self.dirty: dict[str, AgentRec] = {}
+        """Agents changed since the pools were last read (in the order they changed)."""
         self.reserved: dict[str, list[ContactRec]] = {}
         """Agent id -> contacts waiting for that agent only (preferred or transferred to)."""
         self.history: dict[str, deque[PastContact]] = {}
@@ -189,28 +191,35 @@ class EngineState:
             self.enter_line(c)
 
     def agent_changed(self, a: AgentRec) -> None:
-        """Re-rank an agent in the pools of the queues they are free for (their old entries
-        go stale)."""
+        """The agent's rank or freedom may have changed: their pool entries go stale, and they
+        are ranked anew when a pool is next read (:meth:`flush`), by then often busy again."""
         a.version += 1
-        if a.state is not A.AVAILABLE and a.state is not A.BUSY:
+        self.dirty[a.agent.agent_id] = a
+
+    def flush(self) -> None:
+        """Put the agents that changed since the last read in the pools they are free for."""
+        if not self.dirty:
             return
-        free = [ch for ch in a.channels if a.free_for(ch)]
-        if not free:
-            return
-        standing, today, version, load = a.standing, self.today, a.version, a.load
+        today = self.today
         push = heapq.heappush
-        for ch in free:
-            held = float(load.get(ch, 0))
-            for m in a.by_channel[ch]:
-                q = m.queue
-                strategy = q.strategy
-                last = q.last_offer.get(a.agent.agent_id, -1) if strategy.uses_offers else -1
-                pool = q.pools[m.level]
-                push(
-                    pool, ((held, *strategy.key(standing, m.proficiency, last, today)), version, a)
-                )
-                if len(pool) > m.compact_at:
-                    self._compact_pool(q, m.level)
+        for a in self.dirty.values():
+            if a.state is not A.AVAILABLE and a.state is not A.BUSY:
+                continue
+            standing, version, load = a.standing, a.version, a.load
+            for ch in a.channels:
+                if not a.free_for(ch):
+                    continue
+                held = float(load.get(ch, 0))
+                for m in a.by_channel[ch]:
+                    q = m.queue
+                    strategy = q.strategy
+                    last = q.last_offer.get(a.agent.agent_id, -1) if strategy.uses_offers else -1
+                    rank = strategy.key(standing, m.proficiency, last, today)
+                    pool = q.pools[m.level]
+                    push(pool, ((held, *rank), version, a))
+                    if len(pool) > m.compact_at:
+                        self._compact_pool(q, m.level)
+        self.dirty.clear()
 
     def _compact_pool(self, q: QueueRuntime, level: int) -> None:
         channel = q.capacity_channel
