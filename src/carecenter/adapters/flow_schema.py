@@ -28,13 +28,16 @@ from carecenter.domain.flows import (
 
 class MenuSection(Strict):
     kind: Literal["menu"]
+    """`menu`."""
     prompt: str = ""
+    """What the caller hears or reads."""
     choices: dict[TextKey, str] = Field(default_factory=dict)
     """Key the caller presses -> next node."""
     invalid: str | None = None
     """Where an invalid key or no input goes once the retries are used up (none: the contact
     ends)."""
     retries: Count = 2
+    """How often the menu plays again after an invalid key or no input."""
 
     def links(self) -> Iterator[tuple[str, str]]:
         """(field path, node id) of every node this one leads to."""
@@ -56,9 +59,13 @@ class MenuSection(Strict):
 
 class IdentifySection(Strict):
     kind: Literal["identify"]
+    """`identify`."""
     prompt: str = ""
+    """What the caller hears or reads."""
     found: str | None = None
+    """The next node when the account number belongs to a customer."""
     not_found: str | None = None
+    """The next node otherwise (no or an unknown number)."""
 
     def links(self) -> Iterator[tuple[str, str]]:
         """(field path, node id) of every node this one leads to."""
@@ -71,11 +78,15 @@ class IdentifySection(Strict):
 
 class SelfServiceSection(Strict):
     kind: Literal["self_service"]
+    """`self_service`."""
     text: str = ""
+    """What the step does (e.g. tells the balance)."""
     share: Share = 0.0
     """Share of the contacts (0-1) that end here."""
     duration_s: Seconds = 0.0
+    """How long the step takes."""
     next: str | None = None
+    """The next node for the contacts that do not end here."""
 
     def links(self) -> Iterator[tuple[str, str]]:
         """(field path, node id) of every node this one leads to."""
@@ -88,8 +99,11 @@ class SelfServiceSection(Strict):
 
 class AnnouncementSection(Strict):
     kind: Literal["announcement"]
+    """`announcement`."""
     text: str = ""
+    """What is played or shown."""
     next: str | None = None
+    """The next node; none: the contact ends after the announcement."""
 
     def links(self) -> Iterator[tuple[str, str]]:
         """(field path, node id) of every node this one leads to."""
@@ -102,8 +116,11 @@ class AnnouncementSection(Strict):
 
 class RouteSection(Strict):
     kind: Literal["route"]
+    """`route`."""
     queue: str
+    """The queue the contact joins (an id under `queues`)."""
     topic: str = ""
+    """What the contact is about, for reports, repeat contacts and the agent's screen."""
 
     def links(self) -> Iterator[tuple[str, str]]:
         """No node follows a route."""
@@ -134,11 +151,13 @@ def _entries(value: object) -> object:
 
 class FlowSection(Strict):
     name: str = ""
+    """A name for people [default: the id]."""
     entry: Annotated[list[TextKey], BeforeValidator(_entries)] = Field(default_factory=list)
     """Entry points (dialled numbers, chat entries) that start this flow: one or a list."""
     start: str | None = None
     """The first node [default: the first node listed]."""
     nodes: dict[str, NodeSection]
+    """The nodes by id; each has a `kind` (see the node sections)."""
 
     def domain(self, flow_id: str) -> Flow:
         """The flow as the domain holds it."""

@@ -75,24 +75,35 @@ TextKey = Annotated[str, BeforeValidator(_text_key)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """A section: unknown fields are mistakes; a field's docstring is its meaning in the
+    configuration reference."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class RelaxationSection(Strict):
     after_s: Positive
+    """Seconds of waiting from which this step applies (increasing from step to step)."""
     skills: dict[str, Level] = Field(default_factory=dict)
+    """The skills required from then on: skill id -> minimum proficiency (1-5)."""
 
 
 class OverflowSection(Strict):
     to_queue: str
+    """The queue the contact moves to."""
     after_s: Positive | None = None
+    """Move a contact that waited this long (none: never on time)."""
     when_no_agents: bool = False
+    """Move a contact at once when no agent who could ever take it is signed in."""
 
 
 class ClosedSection(Strict):
     action: ClosedActionKind
+    """What happens to a contact that arrives while the queue is closed."""
     to_queue: str | None = None
+    """The queue a closed queue sends contacts to (action `queue` only)."""
     message: str = ""
+    """The message played or sent (required for action `message`)."""
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
@@ -112,12 +123,19 @@ class ClosedSection(Strict):
 
 class HoldSection(Strict):
     music: str = "default"
+    """The music on hold."""
     messages: list[str] = Field(default_factory=list)
+    """Information messages played in turn while waiting."""
     offers: list[str] = Field(default_factory=list)
+    """Sales messages played while waiting (sales queues only)."""
     message_every_s: Positive = 60.0
+    """Seconds between two messages."""
     announce_position_every_s: Positive | None = None
+    """Announce the position in line at entry and then this often (none: never)."""
     announce_wait_every_s: Positive | None = None
+    """Announce the expected wait at entry and then this often (none: never)."""
     callback_offer_after_s: Seconds | None = None
+    """Offer a callback when the expected wait passes this (none: never)."""
 
     def domain(self) -> HoldTreatment:
         """The hold treatment as the domain holds it."""
@@ -128,29 +146,54 @@ class HoldSection(Strict):
 
 class CallbackSection(Strict):
     enabled: bool = True
+    """Whether the queue offers callbacks."""
     window_s: Seconds = 900.0
+    """A callback is promised within the expected wait plus this."""
     slot_s: Positive = 1800.0
+    """Length of the bookable callback slots."""
     handle_s: Positive = 300.0
+    """Handle time assumed per callback when a slot's capacity is computed."""
     share: Share = 0.25
+    """At most this share (0-1) of a slot's planned capacity is booked as callbacks."""
     retries: Count = 2
+    """Attempts more after a callback is not answered."""
     retry_after_s: Seconds = 600.0
+    """Seconds between attempts."""
     priority: int = 0
+    """Added to the score of a callback contact."""
 
 
 class RoutingSection(Strict):
     strategy: Strategy = Strategy.LONGEST_IDLE
+    """Who gets a contact among the free agents who can take it."""
     aging_rate: Seconds = 1.0
+    """Score points a waiting contact gains per second (its tier's priority is its start), so
+    nobody starves."""
     offer_timeout_s: Positive = 20.0
+    """How long an offer rings before it goes back."""
     missed_pause_s: Seconds = 30.0
+    """How long an agent who let an offer ring out is paused."""
     relaxation: list[RelaxationSection] = Field(default_factory=list)
+    """Steps that relax the required skills after waiting thresholds (see
+    `queues.<id>.routing.relaxation[]`)."""
     overflow: OverflowSection | None = None
+    """Send waiting contacts to another queue (see `queues.<id>.routing.overflow`)."""
     closed: ClosedSection | None = None
+    """What a closed queue does with a contact; a queue with opening hours should have one
+    (`carecenter flow check`)."""
     preferred_agent_s: Seconds = 0.0
+    """How long the preferred agent (the last who helped the customer, or the account owner) has
+    the contact to themselves."""
     predictor: Predictor = Predictor.QUEUE_LENGTH
+    """How the expected wait is estimated."""
     hold: HoldSection = HoldSection()
+    """What waiting customers get (see `queues.<id>.routing.hold`)."""
     callback: CallbackSection = CallbackSection()
+    """Callbacks and their promises (see `queues.<id>.routing.callback`)."""
     sales: bool = False
+    """A sales queue may play offers while customers wait; a support queue may not."""
     seed: int = 0
+    """Seed of the `random` strategy."""
 
     def problems(self) -> list[tuple[str, str]]:
         """(path below the section, message) for rules across fields."""
@@ -200,7 +243,9 @@ class RoutingSection(Strict):
 
 class AgentQueueSection(Strict):
     priority: Count = 0
+    """The agent takes contacts of their lowest-numbered priority queue first (0 is highest)."""
     delay_s: Seconds = 0.0
+    """The agent takes only contacts of this queue that waited at least this long."""
 
     def domain(self) -> AgentQueue:
         """This queue of the profile as the domain holds it."""
@@ -222,9 +267,14 @@ Profile = Annotated[dict[str, AgentQueueSection], BeforeValidator(_profile)]
 
 class CustomerSection(Strict):
     tier: str = "standard"
+    """The customer's tier (an id under `tiers`)."""
     account_value: Seconds = 0.0
+    """What the customer's accounts are worth (shown to the agent)."""
     owner: str | None = None
+    """The account owner: an agent id; they get the first offer for `preferred_agent_s`."""
     account_number: TextKey | None = None
+    """What the customer keys in to be identified by an `identify` node (unique; quote it to keep
+    leading zeros)."""
 
     def domain(self, customer_id: str) -> Customer:
         """The customer as the domain holds them."""

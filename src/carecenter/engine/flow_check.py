@@ -157,8 +157,6 @@ def route_problems(center: Center, queue_id: str) -> list[tuple[str, str]]:
     them on to (overflow, closed action)."""
     found: list[tuple[str, str]] = []
     chain, cycle = _queue_chain(center, queue_id)
-    if cycle:
-        found.append(("queue_cycle", " -> ".join(cycle) + ": contacts go round in a cycle"))
     for qid in chain:
         queue = center.queues[qid]
         via = "" if qid == queue_id else f" (reached from {queue_id})"
@@ -182,6 +180,8 @@ def route_problems(center: Center, queue_id: str) -> list[tuple[str, str]]:
                         f"for {queue.channel.value}",
                     )
                 )
+    if cycle:
+        found.append(("queue_cycle", " -> ".join(cycle) + ": contacts go round in a cycle"))
     return found
 
 

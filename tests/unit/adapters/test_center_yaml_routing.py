@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from tests.flows import ROUTED
 
-from carecenter.adapters.center_yaml import parse_center
+from carecenter.adapters.center_yaml import parse_center, template
 from carecenter.domain.flows import IdentifyNode, MenuNode, RouteNode
 from carecenter.domain.routing_policy import (
     AgentQueue,
@@ -57,6 +57,12 @@ def test_routing_profiles_customers_and_flows_build_the_domain() -> None:
     )
     assert flow.nodes["who"] == IdentifyNode("who", "", "to_billing", "to_general")
     assert flow.nodes["to_billing"] == RouteNode("to_billing", "billing", "billing")
+
+
+def test_the_template_has_a_routing_and_a_flow_example() -> None:
+    center = parse_center(template())
+    assert center.flows and center.customers
+    assert any(q.routing.relaxation for q in center.queues.values())
 
 
 @pytest.mark.parametrize(
