@@ -116,7 +116,7 @@ def _message(error: ErrorDetails) -> str:
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
         noun = "a whole number" if kind.startswith("int") else "a number"
         return f"must be {noun}, got {value!r}"
-    if kind in ("dict_type", "model_type"):
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"must be a mapping, got {value!r}"
     if kind in ("list_type", "tuple_type"):
         shown = value.isoformat() if isinstance(value, date) else repr(value)

@@ -259,7 +259,10 @@ def _profile(value: Any) -> Any:
         return {q: {} for q in value}
     if isinstance(value, dict):
         return {k: {} if v is None else v for k, v in value.items()}
-    return value
+    raise ValueError(
+        f"must be a list of queue ids or a mapping of queue id to priority and delay_s, "
+        f"got {value!r}"
+    )
 
 
 Profile = Annotated[dict[str, AgentQueueSection], BeforeValidator(_profile)]

@@ -138,6 +138,17 @@ def test_the_template_has_a_routing_and_a_flow_example() -> None:
             "(defined: billing, general)",
         ),
         (
+            "queues: [billing, general]",
+            "queues: billing",
+            "center.yaml:25: agents.a1.queues: must be a list of queue ids or a mapping of queue "
+            "id to priority and delay_s, got 'billing'",
+        ),
+        (
+            "welcome: {kind: announcement, text: Welcome, next: menu}",
+            "welcome: hello",
+            "center.yaml:34: flows.main.nodes.welcome: must be a mapping, got 'hello'",
+        ),
+        (
             "{priority: 1, delay_s: 10}",
             "{priority: 1, delay: 10}",
             "center.yaml:26: agents.a2.queues.general.delay: is not a known field",
