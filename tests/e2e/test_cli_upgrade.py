@@ -64,3 +64,45 @@ def test_upgrade_needs_a_workspace_and_creates_a_missing_warehouse(tmp_path: Pat
     assert code == 2 and "no warehouse here; run `carecenter upgrade`" in err
     assert cli("upgrade", "-w", str(ws))[0] == 0
     assert cli("info", "-w", str(ws))[0] == 0
+
+
+def test_upgrade_takes_a_0002_store_to_routing_and_flows(tmp_path: Path) -> None:
+    from carecenter.adapters.store.center_repo import SqlCenterRepository
+    from carecenter.adapters.store.engine import make_engine, migrate
+    from carecenter.domain.routing_policy import QueueRouting
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "center.yaml").write_text("center: {name: Old}\n")
+    url = f"sqlite:///{ws / 'carecenter.db'}"
+    engine = make_engine(url)
+    migrate(engine, "0002")
+    engine.dispose()
+    with sqlite3.connect(ws / "carecenter.db") as db:
+        db.executescript(
+            """
+            INSERT INTO center_settings VALUES ('name', 'Old'), ('timezone', 'UTC');
+            INSERT INTO queues (queue_id, name, channel, priority, sl_threshold_s, sl_target,
+                sl_formula, short_abandon_s, exclude_short_abandons, include_flow_outs,
+                timezone, hours)
+            VALUES ('q1', 'Q1', 'voice', 0, 20, 0.8, 'answered_within_over_offered', 5, 1, 0,
+                'UTC', '{"timezone": "UTC", "weekly": {}}');
+            INSERT INTO agents VALUES ('a1', 'Ana', '', '', 20.0, '{"voice": 1}');
+            INSERT INTO customers VALUES ('c1', 'standard', 10.0);
+            """
+        )
+    code, out, _ = cli("upgrade", "-w", str(ws))
+    assert code == 0 and out.strip().endswith("from schema 0002 to 0003"), out
+    engine = make_engine(url)
+    loaded = SqlCenterRepository(engine).load()
+    engine.dispose()
+    assert loaded is not None
+    assert loaded.queues["q1"].routing == QueueRouting()
+    assert not loaded.agents["a1"].queues and not loaded.agents["a1"].call_blocks_chat
+    customer = loaded.customers["c1"]
+    assert (customer.account_value, customer.owner_agent_id, customer.account_number) == (
+        10.0,
+        None,
+        None,
+    )
+    assert dict(loaded.flows) == {}

@@ -114,6 +114,8 @@ COMPANIONS = {("report", "peers"): ("--gaps",)}
 """Options a file option needs to be read at all."""
 IMPORT_FORMATS = tuple(formats())
 CREATES_WORKSPACE = {("init",), ("demo",)}
+READS_ONLY_THE_CENTER_FILE = {("config", "check"), ("flow", "check"), ("flow", "walk")}
+"""Commands that read the workspace's center.yaml and never open its store."""
 """Commands that create the workspace they are given (a missing one is no mistake)."""
 
 
@@ -241,7 +243,7 @@ def _workspace_runs(
         if case == "missing" and path in CREATES_WORKSPACE:
             continue
         yield Run((*path, *options, ws.opts[0], str(place), *arguments))
-    opens_store = path != ("config", "check")
+    opens_store = path not in READS_ONLY_THE_CENTER_FILE
     for env in (
         {"CARECENTER_DATABASE_URL": "not a url"},
         {"CARECENTER_DATABASE_URL": UNREACHABLE},

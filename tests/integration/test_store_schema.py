@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
+from tests.flows import ROUTED, routed_center
 
 from carecenter.adapters.center_yaml import parse_center, template
 from carecenter.adapters.store.center_repo import SqlCenterRepository
@@ -16,9 +17,9 @@ def test_migrations_match_the_declared_tables(engine: Engine) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     migrate(engine)  # running it again is harmless
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
 
 
 def test_center_configuration_round_trips(engine: Engine) -> None:
@@ -58,3 +59,22 @@ def test_center_configuration_round_trips(engine: Engine) -> None:
             agent.hourly_cost,
         )
     assert repo.count("agents") == len(center.agents)
+
+
+def test_routing_profiles_customers_and_flows_round_trip(engine: Engine) -> None:
+    repo = SqlCenterRepository(engine)
+    center = routed_center(
+        ROUTED.replace(
+            "hold: {messages:", "sales: true\n      hold: {offers: [Gold card], messages:"
+        ).replace("{action: message, message: We are closed}", "{action: queue, to_queue: general}")
+        + "      spare: {kind: self_service, text: Balance, share: 1, duration_s: 30}\n"
+    )
+    assert center.queues["billing"].routing.hold.offers == ("Gold card",)
+    repo.save(center)
+    loaded = repo.load()
+    assert loaded == center
+    assert list(loaded.flows["main"].nodes) == list(center.flows["main"].nodes)
+    assert loaded.agents["a2"].call_blocks_chat
+    assert repo.count("customers") == 2 and repo.count("flows") == 1
+    plain = center.queues["general"]
+    assert loaded.queues["general"].routing == plain.routing

@@ -10,6 +10,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from carecenter.adapters.flow_schema import FlowSection, flow_problems
+from carecenter.adapters.routing_schema import (
+    CustomerSection,
+    Profile,
+    RoutingSection,
+    TextKey,
+    customer_problems,
+)
 from carecenter.domain.center import (
     WEEKDAYS,
     Agent,
@@ -176,6 +184,7 @@ class QueueSection(Strict):
     timezone: TimeZoneName | None = None
     holidays: list[Holiday] = Field(default_factory=list)
     """Local dates on which the queue is closed all day, besides the center's."""
+    routing: RoutingSection = RoutingSection()
 
     @field_validator("hours", mode="before")
     @classmethod
@@ -192,6 +201,9 @@ class AgentSection(Strict):
     skills: dict[str, Proficiency] = Field(default_factory=dict)
     capacity: dict[Channel, Capacity] = Field(default_factory=lambda: {Channel.VOICE: 1})
     hourly_cost: Seconds = 0.0
+    queues: Profile = Field(default_factory=dict)
+    """Routing profile: queue id -> {priority, delay_s}, or a list of queue ids."""
+    call_blocks_chat: bool = False
 
 
 def _agent_name(value: Any) -> str:
@@ -218,6 +230,37 @@ class CenterFile(Strict):
     agents: dict[str, AgentSection] = Field(default_factory=dict)
     agent_aliases: dict[AgentName, AgentName] = Field(default_factory=dict)
     """Name a phone system logs for an agent -> the agent's id in reports."""
+    customers: dict[TextKey, CustomerSection] = Field(default_factory=dict)
+    flows: dict[str, FlowSection] = Field(default_factory=dict)
+
+    def reference_problems(self) -> list[tuple[str, str]]:
+        """(path, message) for every skill, queue, tier, agent or node named that does not
+        exist, and every rule across sections that is broken."""
+        problems = self.unknown_skills()
+        queues = set(self.queues)
+        known_queues = ", ".join(sorted(queues)) or "none"
+        for qid, q in self.queues.items():
+            base = f"queues.{qid}.routing"
+            problems += [(f"{base}.{p}", m) for p, m in q.routing.problems()]
+            for path, target in q.routing.targets():
+                if target not in queues:
+                    problems.append(
+                        (f"{base}.{path}", f"unknown queue {target!r} (defined: {known_queues})")
+                    )
+                elif target == qid:
+                    problems.append((f"{base}.{path}", "a queue cannot send contacts to itself"))
+        for aid, a in self.agents.items():
+            for target in a.queues:
+                if target not in queues:
+                    problems.append(
+                        (
+                            f"agents.{aid}.queues.{target}",
+                            f"unknown queue {target!r} (defined: {known_queues})",
+                        )
+                    )
+        problems += customer_problems(self.customers, set(self.tiers), set(self.agents))
+        problems += flow_problems(self.flows, queues)
+        return problems
 
     def unknown_skills(self) -> list[tuple[str, str]]:
         """(path, message) for every skill a queue or agent names that is not defined."""
@@ -233,6 +276,16 @@ class CenterFile(Strict):
                                 f"unknown skill {skill!r} (defined: {known})",
                             )
                         )
+        for qid, q in self.queues.items():
+            for i, step in enumerate(q.routing.relaxation):
+                problems += [
+                    (
+                        f"queues.{qid}.routing.relaxation.{i}.skills.{skill}",
+                        f"unknown skill {skill!r} (defined: {known})",
+                    )
+                    for skill in step.skills
+                    if skill not in self.skills
+                ]
         return problems
 
     def to_domain(self) -> Center:
@@ -252,6 +305,7 @@ class CenterFile(Strict):
                 ),
                 required_skills=MappingProxyType(dict(q.skills)),
                 targets=q.targets.domain(),
+                routing=q.routing.domain(),
             )
             for qid, q in self.queues.items()
         }
@@ -264,6 +318,8 @@ class CenterFile(Strict):
                 skills=MappingProxyType(dict(a.skills)),
                 capacity=MappingProxyType(dict(a.capacity)),
                 hourly_cost=a.hourly_cost,
+                queues=MappingProxyType({k: v.domain() for k, v in a.queues.items()}),
+                call_blocks_chat=a.call_blocks_chat,
             )
             for aid, a in self.agents.items()
         }
@@ -277,4 +333,6 @@ class CenterFile(Strict):
             queues=MappingProxyType(queues),
             agents=MappingProxyType(agents),
             agent_aliases=MappingProxyType(dict(self.agent_aliases)),
+            customers=MappingProxyType({k: c.domain(k) for k, c in self.customers.items()}),
+            flows=MappingProxyType({k: f.domain(k) for k, f in self.flows.items()}),
         )

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from carecenter.adapters.center_schema import CenterFile
+from carecenter.adapters.flow_schema import NODE_SECTIONS
 from carecenter.domain.center import Center
 from carecenter.errors import ConfigError, not_utf8
 
@@ -103,13 +104,19 @@ def _message(error: ErrorDetails) -> str:
         return "is not a known field"
     if kind == "value_error":
         return str(error.get("ctx", {}).get("error", error["msg"]))
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        tags = ", ".join(NODE_SECTIONS)
+        got = error.get("ctx", {}).get("tag")
+        return f"must be one of {tags}, got {got!r}" if got else f"is required: one of {tags}"
+    if kind == "literal_error":
+        return f"must be {error.get('ctx', {}).get('expected', '')}, got {value!r}"
     if kind == "enum":
         expected = error.get("ctx", {}).get("expected", "")
         return f"must be one of {expected}, got {value!r}"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
         noun = "a whole number" if kind.startswith("int") else "a number"
         return f"must be {noun}, got {value!r}"
-    if kind in ("dict_type", "model_type"):
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"must be a mapping, got {value!r}"
     if kind in ("list_type", "tuple_type"):
         shown = value.isoformat() if isinstance(value, date) else repr(value)
@@ -123,6 +130,10 @@ def _problems(exc: ValidationError, lines: Lines, name: str) -> list[ConfigError
     problems = []
     for error in exc.errors():
         loc = [str(part) for part in error["loc"]]
+        if len(loc) > 4 and loc[0] == "flows" and loc[2] == "nodes" and loc[4] in NODE_SECTIONS:
+            del loc[4]  # the node's kind, which pydantic adds to the location
+        if error["type"].startswith("union_tag_"):
+            loc.append("kind")
         if error["type"] == "value_error" and loc and loc[-1] in ("[key]",):
             loc = loc[:-1]
         path = ".".join(loc)
@@ -161,7 +172,7 @@ def parse_center(text: str, name: str = "center.yaml") -> Center:
         _raise(_problems(exc, lines, name))
     refs = [
         ConfigError(msg, file=name, line=_line_of(p, lines), field=p)
-        for p, msg in model.unknown_skills()
+        for p, msg in model.reference_problems()
     ]
     if refs:
         _raise(refs)

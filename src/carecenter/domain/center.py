@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from carecenter.domain.business_hours import WEEKDAY_NAMES, WeekCalendar, business_seconds
 from carecenter.domain.enums import Channel, ServiceLevelFormula
+from carecenter.domain.flows import Flow
 from carecenter.domain.routing_policy import AgentQueue, QueueRouting
 from carecenter.errors import DomainError
 
@@ -218,10 +219,19 @@ class Center:
     """Name a phone system logs for an agent -> the agent's id (see
     :mod:`carecenter.ingest.agent_ids`)."""
     customers: Mapping[str, Customer] = field(default_factory=lambda: MappingProxyType({}))
+    flows: Mapping[str, Flow] = field(default_factory=lambda: MappingProxyType({}))
+    """Entry flows (IVR) by id; see :mod:`carecenter.domain.flows`."""
 
     def __post_init__(self) -> None:
         for queue in self.queues.values():
             self._check_queue(queue)
+        for flow in self.flows.values():
+            for route in flow.routes():
+                if route.queue not in self.queues:
+                    raise DomainError(
+                        f"flow {flow.flow_id}: node {route.node_id} routes to unknown queue "
+                        f"{route.queue}"
+                    )
         for agent in self.agents.values():
             for skill in agent.skills:
                 if skill not in self.skills:

@@ -8,6 +8,7 @@ a test fails when the committed pages differ from what the code says.
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 import typing
 from dataclasses import MISSING, fields
@@ -28,14 +29,38 @@ from carecenter.adapters.center_schema import (
     TierSection,
 )
 from carecenter.adapters.center_yaml import template
+from carecenter.adapters.flow_schema import (
+    AnnouncementSection,
+    FlowSection,
+    IdentifySection,
+    MenuSection,
+    RouteSection,
+    SelfServiceSection,
+)
+from carecenter.adapters.routing_schema import (
+    AgentQueueSection,
+    CallbackSection,
+    ClosedSection,
+    CustomerSection,
+    HoldSection,
+    OverflowSection,
+    RelaxationSection,
+    RoutingSection,
+)
 from carecenter.domain.events import EVENT_TYPES
 
 
 def _type_name(hint: Any) -> str:
     if isinstance(hint, type) and issubclass(hint, Enum):
         return " \\| ".join(f"`{m.value}`" for m in hint)
-    text = getattr(hint, "__name__", None) if not typing.get_args(hint) else None
-    return text or str(hint).replace("typing.", "").replace("datetime.", "").replace("|", "\\|")
+    if typing.get_origin(hint) is typing.Literal:
+        return " \\| ".join(f"`{v}`" for v in typing.get_args(hint))
+    name = getattr(hint, "__name__", None) if not typing.get_args(hint) else None
+    if name:
+        return str(name)
+    text = re.sub(r"\b(?:\w+\.)+(\w+)", r"\1", str(hint).replace("typing.", ""))
+    text = re.sub(r"^Optional\[(.*)\]$", r"\1 | None", text)
+    return text.replace("|", "\\|")
 
 
 def events_reference() -> str:
@@ -91,10 +116,97 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("queues.<id>.service_level", ServiceLevelSection, "How the queue counts service level."),
     ("queues.<id>.targets", TargetsSection, "Targets besides the service level."),
     (
+        "queues.<id>.routing",
+        RoutingSection,
+        "How the contact engine routes the queue's contacts. A waiting contact's score is its "
+        "tier's priority plus its wait times `aging_rate`; the highest score is served first, "
+        "equal scores first come, first served. Every field is optional.",
+    ),
+    (
+        "queues.<id>.routing.relaxation[]",
+        RelaxationSection,
+        "A list of steps, e.g. `[{after_s: 60, skills: {billing: 1}}]`: from `after_s` of "
+        "waiting on, the queue requires only these skills instead of its `skills`; each step "
+        "replaces the one before. `carecenter flow check` checks that some agent has the "
+        "skills of the base step and of the last step.",
+    ),
+    ("queues.<id>.routing.overflow", OverflowSection, "Overflow to another queue."),
+    (
+        "queues.<id>.routing.closed",
+        ClosedSection,
+        "The closed action: `message` (play `message` and end), `voicemail`, `callback` "
+        "(book one at the first open time with capacity), `queue` (send to `to_queue`) or "
+        "`wait` (e-mail waits for the queue to open).",
+    ),
+    ("queues.<id>.routing.hold", HoldSection, "Hold treatment: what a waiting customer gets."),
+    (
+        "queues.<id>.routing.callback",
+        CallbackSection,
+        "Callbacks: a caller may leave the line and keep their place, or book a time; each "
+        "callback is a promise that is kept or broken.",
+    ),
+    (
         "agents.<id>",
         AgentSection,
         "An agent. `skills` maps skill id to proficiency 1-5; "
-        "`capacity` maps channel to how many contacts at once.",
+        "`capacity` maps channel to how many contacts at once. `queues` is the agent's "
+        "routing profile (see below); without one the agent serves every queue whose skills "
+        "they have. `call_blocks_chat`: while on a call the agent is offered no new chat.",
+    ),
+    (
+        "agents.<id>.queues.<queue>",
+        AgentQueueSection,
+        "One queue of the agent's routing profile. `queues` is a mapping from queue id to "
+        "these fields (`{billing: {priority: 0}, cards: {priority: 1, delay_s: 30}}`) or a "
+        "plain list of queue ids (`[billing, cards]`: each at priority 0, no delay).",
+    ),
+    (
+        "customers.<id>",
+        CustomerSection,
+        "A customer the entry flows can identify, with the tier that orders their contacts "
+        "and the value the agent sees. Account numbers are text; two customers cannot share "
+        "one.",
+    ),
+    (
+        "flows.<id>",
+        FlowSection,
+        "An entry flow (IVR): what a contact goes through from an entry point to a queue. "
+        "`entry` is one entry point or a list (dialled numbers, chat entries); two flows "
+        "cannot share one. `start` is the first node [default: the first node listed]. Each "
+        "node is a mapping with a `kind` and that kind's fields (below); every node it "
+        "leads to must be in the flow, every queue under `queues`. `carecenter flow check` "
+        "finds unreachable nodes, dead ends, loops, closed queues with no closed action and "
+        "skills no agent has; `carecenter flow walk` prints a caller's path (see "
+        "docs/how-to/call-flows.md).",
+    ),
+    (
+        "flows.<id>.nodes.<id> (kind: menu)",
+        MenuSection,
+        "A menu: `choices` maps the key a caller presses (`1`, `2`...) to the next node. An "
+        "invalid key or no input plays the menu again, at most `retries` times; then the "
+        "contact goes to `invalid`, or ends when there is none.",
+    ),
+    (
+        "flows.<id>.nodes.<id> (kind: identify)",
+        IdentifySection,
+        "Asks for an account number and looks it up in `customers`: the contact carries the "
+        "customer, tier and account value from then on.",
+    ),
+    (
+        "flows.<id>.nodes.<id> (kind: self_service)",
+        SelfServiceSection,
+        "A self-service step: `share` (0-1) of the contacts end here after `duration_s`; the "
+        "rest go on to `next`.",
+    ),
+    (
+        "flows.<id>.nodes.<id> (kind: announcement)",
+        AnnouncementSection,
+        "An announcement; with no `next` the contact ends after it (e.g. a holiday message).",
+    ),
+    (
+        "flows.<id>.nodes.<id> (kind: route)",
+        RouteSection,
+        "The contact joins `queue` with `topic`; the flow ends here.",
     ),
 ]
 
@@ -123,6 +235,23 @@ def _default(info: Any) -> str:
     return f"`{value.value if isinstance(value, Enum) else value}`"
 
 
+def _fields_table(model: type[BaseModel]) -> list[str]:
+    """The table of a section's fields; with a meaning column when its fields have
+    docstrings."""
+    hints = typing.get_type_hints(model)
+    meanings = {n: " ".join((i.description or "").split()) for n, i in model.model_fields.items()}
+    if not any(meanings.values()):
+        rows = ["| field | type | default |", "|---|---|---|"]
+        for name, info in model.model_fields.items():
+            rows.append(f"| `{name}` | {_type_name(hints[name])} | {_default(info)} |")
+        return rows
+    rows = ["| field | type | default | meaning |", "|---|---|---|---|"]
+    for name, info in model.model_fields.items():
+        meaning = meanings[name].replace("|", "\\|")
+        rows.append(f"| `{name}` | {_type_name(hints[name])} | {_default(info)} | {meaning} |")
+    return rows
+
+
 def configuration_reference() -> str:
     """Markdown for ``center.yaml``, from the schema, with the example file."""
     out = [
@@ -136,10 +265,8 @@ def configuration_reference() -> str:
         "",
     ]
     for path, model, text in SECTIONS:
-        out += [f"## `{path}`", "", text, "", "| field | type | default |", "|---|---|---|"]
-        hints = typing.get_type_hints(model)
-        for name, info in model.model_fields.items():
-            out.append(f"| `{name}` | {_type_name(hints[name])} | {_default(info)} |")
+        out += [f"## `{path}`", "", text, ""]
+        out += _fields_table(model)
         out.append("")
     out += [
         "## Top level",

@@ -11,9 +11,18 @@ from typing import Any
 from sqlalchemy import Engine, RowMapping, delete, func, insert, select
 
 from carecenter.adapters.store import tables as t
+from carecenter.adapters.store.config_json import (
+    flow_from_json,
+    flow_to_json,
+    profile_from_json,
+    profile_to_json,
+    routing_from_json,
+    routing_to_json,
+)
 from carecenter.domain.center import (
     Agent,
     Center,
+    Customer,
     OpeningHours,
     Queue,
     QueueTargets,
@@ -71,6 +80,7 @@ def _queue_row(q: Queue) -> dict[str, Any]:
         "response_time_target_s": tg.response_time_s,
         "resolution_time_target_s": tg.resolution_time_s,
         "priority_targets": json.dumps(dict(tg.by_priority)) if tg.by_priority else None,
+        "routing": routing_to_json(q.routing),
     }
 
 
@@ -100,6 +110,7 @@ def _queue_from(row: RowMapping, skills: dict[str, int]) -> Queue:
                 {k: (a, b) for k, (a, b) in json.loads(row["priority_targets"] or "{}").items()}
             ),
         ),
+        routing=routing_from_json(row["routing"]),
     )
 
 
@@ -113,6 +124,41 @@ def _agent_from(row: RowMapping, skills: dict[str, int]) -> Agent:
         skills=MappingProxyType(skills),
         capacity=MappingProxyType(capacity),
         hourly_cost=row["hourly_cost"],
+        queues=profile_from_json(row["routing_profile"]),
+        call_blocks_chat=row["call_blocks_chat"],
+    )
+
+
+def _agent_row(a: Agent) -> dict[str, Any]:
+    return {
+        "agent_id": a.agent_id,
+        "name": a.name,
+        "team": a.team,
+        "site": a.site,
+        "hourly_cost": a.hourly_cost,
+        "capacity": json.dumps({c.value: n for c, n in a.capacity.items()}, sort_keys=True),
+        "routing_profile": profile_to_json(a.queues),
+        "call_blocks_chat": a.call_blocks_chat,
+    }
+
+
+def _customer_row(c: Customer) -> dict[str, Any]:
+    return {
+        "customer_id": c.customer_id,
+        "tier_id": c.tier_id,
+        "account_value": c.account_value,
+        "owner_agent_id": c.owner_agent_id,
+        "account_number": c.account_number,
+    }
+
+
+def _customer_from(row: RowMapping) -> Customer:
+    return Customer(
+        customer_id=row["customer_id"],
+        tier_id=row["tier_id"],
+        account_value=row["account_value"],
+        owner_agent_id=row["owner_agent_id"],
+        account_number=row["account_number"],
     )
 
 
@@ -125,6 +171,8 @@ class SqlCenterRepository:
     def save(self, center: Center) -> None:
         with self._engine.begin() as conn:
             for table in (
+                t.flows,
+                t.customers,
                 t.agent_skills,
                 t.queue_skills,
                 t.agents,
@@ -168,23 +216,7 @@ class SqlCenterRepository:
                     for s, lvl in q.required_skills.items()
                 ],
             )
-            _insert(
-                conn,
-                t.agents,
-                [
-                    {
-                        "agent_id": a.agent_id,
-                        "name": a.name,
-                        "team": a.team,
-                        "site": a.site,
-                        "hourly_cost": a.hourly_cost,
-                        "capacity": json.dumps(
-                            {c.value: n for c, n in a.capacity.items()}, sort_keys=True
-                        ),
-                    }
-                    for a in center.agents.values()
-                ],
-            )
+            _insert(conn, t.agents, [_agent_row(a) for a in center.agents.values()])
             _insert(
                 conn,
                 t.agent_skills,
@@ -192,6 +224,15 @@ class SqlCenterRepository:
                     {"agent_id": a.agent_id, "skill_id": s, "proficiency": lvl}
                     for a in center.agents.values()
                     for s, lvl in a.skills.items()
+                ],
+            )
+            _insert(conn, t.customers, [_customer_row(c) for c in center.customers.values()])
+            _insert(
+                conn,
+                t.flows,
+                [
+                    {"flow_id": f.flow_id, "definition": flow_to_json(f)}
+                    for f in center.flows.values()
                 ],
             )
 
@@ -220,6 +261,14 @@ class SqlCenterRepository:
                 r["agent_id"]: _agent_from(r, agent_skills[r["agent_id"]])
                 for r in conn.execute(select(t.agents)).mappings()
             }
+            customers = {
+                r["customer_id"]: _customer_from(r)
+                for r in conn.execute(select(t.customers)).mappings()
+            }
+            flows = {
+                r.flow_id: flow_from_json(r.flow_id, r.definition)
+                for r in conn.execute(select(t.flows).order_by(t.flows.c.flow_id))
+            }
         return Center(
             name=settings["name"],
             timezone=settings["timezone"],
@@ -228,6 +277,8 @@ class SqlCenterRepository:
             agents=MappingProxyType(agents),
             tiers=MappingProxyType(tiers),
             agent_aliases=MappingProxyType(json.loads(settings.get("agent_aliases", "{}"))),
+            customers=MappingProxyType(customers),
+            flows=MappingProxyType(flows),
         )
 
     def count(self, table: str) -> int:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData()
@@ -83,6 +84,7 @@ queues = Table(
     Column("response_time_target_s", Float),
     Column("resolution_time_target_s", Float),
     Column("priority_targets", Text),
+    Column("routing", Text),
 )
 
 queue_skills = Table(
@@ -104,6 +106,8 @@ agents = Table(
     Column("site", String(128), nullable=False),
     Column("hourly_cost", Float, nullable=False),
     Column("capacity", Text, nullable=False),
+    Column("routing_profile", Text),
+    Column("call_blocks_chat", Boolean, nullable=False, server_default=false()),
 )
 
 agent_skills = Table(
@@ -122,4 +126,13 @@ customers = Table(
     Column("customer_id", String(ID), primary_key=True),
     Column("tier_id", String(ID), nullable=False),
     Column("account_value", Float, nullable=False),
+    Column("owner_agent_id", String(ID)),
+    Column("account_number", String(ID)),
+)
+
+flows = Table(
+    "flows",
+    metadata,
+    Column("flow_id", String(ID), primary_key=True),
+    Column("definition", Text, nullable=False),
 )

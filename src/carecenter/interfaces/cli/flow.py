@@ -1,0 +1,98 @@
+"""``carecenter flow``: check the entry flows (IVR) of a center file, and walk one as a
+caller would, before they go live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from carecenter.errors import InputError
+from carecenter.interfaces.cli.options import FormatOption, WorkspaceOption, settings_for
+from carecenter.interfaces.cli.output import emit
+
+app = typer.Typer(help="Check and walk the entry flows (IVR) of center.yaml.", no_args_is_help=True)
+
+ConfigOption = typer.Option(
+    None,
+    "--config",
+    "-c",
+    help="A center file to read instead of the workspace's center.yaml.",
+    dir_okay=False,
+)
+
+
+def _path(workspace: Path | None, config: Path | None) -> Path:
+    """The center file to read: ``--config``, else the workspace's."""
+    if config is None:
+        return settings_for(workspace).config_path
+    if workspace is not None:
+        raise InputError("give --workspace or --config, not both", field="config")
+    return config
+
+
+@app.command("check")
+def check(
+    workspace: Path | None = WorkspaceOption,
+    config: Path | None = ConfigOption,
+    fmt: str = FormatOption,
+) -> None:
+    """Find unreachable nodes, dead ends, loops, queues that are closed with no closed
+    action, required skills no agent has, and overflow cycles. Exit code 1 when there is a
+    problem."""
+    from carecenter.services.flows import CHECK_COLUMNS, check_flows
+
+    found = check_flows(_path(workspace, config))
+    if found.problems:
+        emit(found.rows(), fmt, title="flow problems", columns=CHECK_COLUMNS)
+        raise typer.Exit(code=1)
+    if fmt == "table":
+        typer.echo(found.summary())
+        return
+    emit([], fmt, columns=CHECK_COLUMNS)
+    typer.echo(found.summary(), err=True)
+
+
+@app.command("walk")
+def walk(
+    entry: str = typer.Argument(..., help="A flow id, or an entry point (dialled number)."),
+    choices: str | None = typer.Option(
+        None,
+        "--choices",
+        help="The keys the caller presses at the menus, in order, e.g. 2,1 (hangup hangs up).",
+    ),
+    account: str | None = typer.Option(
+        None, "--account", help="The account number the caller keys in when asked."
+    ),
+    self_service: str | None = typer.Option(
+        None,
+        "--self-service",
+        help="Whether the caller ends at each self-service step, in order, e.g. no,yes "
+        "[default: goes on].",
+    ),
+    seed: int | None = typer.Option(
+        None, "--seed", help="Draw self-service endings with each step's share, seeded."
+    ),
+    workspace: Path | None = WorkspaceOption,
+    config: Path | None = ConfigOption,
+    fmt: str = FormatOption,
+) -> None:
+    """Print the path a caller takes through the flow of ENTRY, step by step, and how it
+    ends."""
+    from carecenter.services.flows import (
+        WALK_COLUMNS,
+        parse_answers,
+        parse_choices,
+        walk_flow,
+        walk_rows,
+    )
+
+    walked = walk_flow(
+        _path(workspace, config),
+        entry,
+        choices=parse_choices(choices),
+        account=account,
+        answers=parse_answers(self_service),
+        seed=seed,
+    )
+    emit(walk_rows(walked), fmt, title=f"flow {walked.flow_id}", columns=WALK_COLUMNS)
