@@ -44,7 +44,7 @@ from carecenter.domain.events import (
     Event,
     SurveyAnswered,
 )
-from carecenter.domain.promise_facts import PromiseRow, fold_promise, promise_id_of
+from carecenter.domain.promise_facts import PROMISE_EVENTS, PromiseRow, fold_promise
 
 
 def _seconds(start: datetime | None, end: datetime) -> float:
@@ -85,19 +85,14 @@ class VisitFact:
     meaning: an Asterisk queue_log logs the conversation but not how much of it was hold, nor
     after-call work, so its visits have ``conversation_s`` and ``None`` talk, hold and ACW.
 
-    What the contact engine tells about the visit (``None`` in rows an importer wrote, and in
-    rows written before these columns existed):
-
-    * ``relaxation_step``: how far the queue relaxed the contact's skill requirement while it
-      waited (the highest ``contact.skills_relaxed`` step of the visit; 0: never relaxed);
-    * ``ewt_s``, ``ewt_predictor``: the expected wait the customer was told on entering the
-      queue (the visit's first ``contact.wait_estimated``) and the predictor that estimated it
-      (``queue_length``, ``last_to_enter_service``, ``head_of_line``...), to set against
-      ``wait_s`` (``None``: no estimate was made);
-    * ``transfer_kind``, ``transfer_reason``: how the visit was transferred out (``blind``,
-      ``warm`` or ``escalation`` to an expert queue or agent) and why (an escalation's reason;
-      for an overflow, ``overflow_wait``, ``no_agents`` or ``closed``); ``None`` when the
-      visit was not transferred out.
+    From the contact engine (``None`` in rows no fold of events wrote: a queue_log import, an
+    earlier version):
+    ``relaxation_step`` is the highest skill-relaxation step the visit reached (0: none);
+    ``ewt_s`` the expected wait told on entering the queue (its first
+    ``contact.wait_estimated``; ``None``: none told) and ``ewt_predictor`` the predictor that
+    made it; ``transfer_kind`` how the visit was transferred out (``blind``, ``warm``,
+    ``escalation`` to an expert queue or agent; ``None``: not transferred out) and
+    ``transfer_reason`` why (an escalation's reason, an overflow's ``overflow_wait``...).
     """
 
     contact_id: str
@@ -241,18 +236,10 @@ def fold(state: ProjectionState, seq: int, event: Event) -> None:
             event.customer_id,
             seq,
         )
-    elif (promise_id := promise_id_of(event)) is not None:
-        _promise(state, seq, event, promise_id)
-
-
-def _promise(state: ProjectionState, seq: int, event: Event, promise_id: str) -> None:
-    row = state.promises.get(promise_id)
-    if row is None:
-        row = state.promises[promise_id] = PromiseRow(promise_id)
-    contact_id = getattr(event, "contact_id", None)
-    visit = state.visits.get(contact_id) if contact_id is not None else None
-    fold_promise(row, seq, event, visit.queue_id if visit is not None else None)
-    state.touched_promises.add(promise_id)
+    elif isinstance(event, PROMISE_EVENTS):
+        visit = state.visits.get(getattr(event, "contact_id", None) or "")
+        queue = visit.queue_id if visit is not None else None
+        state.touched_promises.add(fold_promise(state.promises, seq, event, queue))
 
 
 def _agent(state: ProjectionState, seq: int, event: AgentStateChanged) -> None:

@@ -72,12 +72,17 @@ class PromiseRow:
         return max(0.0, (now - self.due_at).total_seconds())
 
 
-def fold_promise(row: PromiseRow, seq: int, event: Event, queue_now: str | None) -> None:
-    """Apply one promise event (sequence number ``seq``) to ``row``; ``queue_now`` is the
-    queue of the promise's contact's current visit (for a promise made without a queue).
+def fold_promise(rows: dict[str, PromiseRow], seq: int, event: Event, queue_now: str | None) -> str:
+    """Apply one promise event (sequence number ``seq``) to the row of its promise in ``rows``
+    (a new row when there is none); return the promise id. ``queue_now`` is the queue of the
+    promise's contact's current visit (for a promise made without a queue).
 
     A later event wins: the row ends as the last of the promise's events says.
     """
+    assert isinstance(event, PROMISE_EVENTS)
+    row = rows.get(event.promise_id)
+    if row is None:
+        row = rows[event.promise_id] = PromiseRow(event.promise_id)
     row.last_seq = seq
     if isinstance(event, PromiseMade):
         row.kind = event.kind.value
@@ -86,15 +91,16 @@ def fold_promise(row: PromiseRow, seq: int, event: Event, queue_now: str | None)
         row.agent_id, row.made_at = event.agent_id, event.occurred_at
         row.window_start, row.due_at = event.window_start, event.due_at
         row.description = event.description
-        return
+        return row.promise_id
     row.closed_at = event.occurred_at
     if isinstance(event, PromiseKept):
         row.status, row.reason = PromiseStatus.KEPT.value, None
         row.kept_by_agent_id, row.kept_contact_id = event.agent_id, event.contact_id
     elif isinstance(event, PromiseBroken):
         row.status, row.reason = PromiseStatus.BROKEN.value, event.reason
-    elif isinstance(event, PromiseCancelled):
+    else:
         row.status, row.reason = PromiseStatus.CANCELLED.value, event.reason or None
+    return row.promise_id
 
 
 def promise_id_of(event: Event) -> str | None:

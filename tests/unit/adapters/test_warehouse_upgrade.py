@@ -15,11 +15,14 @@ from pathlib import Path
 
 import duckdb
 from tests.helpers import T0
+from tests.unit.metrics.builders import MemoryCache, dims
 
 from carecenter.adapters.memory import InMemoryEventLog
 from carecenter.adapters.warehouse import TABLES, DuckDbWarehouse, columns
 from carecenter.domain.enums import PromiseKind
 from carecenter.domain.events import PromiseKept, PromiseMade
+from carecenter.metrics import compiled
+from carecenter.metrics.engine import ReportSpec
 from carecenter.services.projector import project
 
 BEFORE_ENGINE_DDL = [
@@ -145,9 +148,18 @@ def test_a_warehouse_from_before_the_engine_reads_then_takes_promises(tmp_path: 
         kinds = reader.connection.execute(
             "SELECT contact_id, conversation_s, transfer_kind FROM contact_facts ORDER BY 1"
         ).fetchall()
+        (day,) = compiled.run(reader, ReportSpec("all"), dims(), "UTC", MemoryCache()).rows
     finally:
         reader.close()
     assert kinds == [("a", 170.0, None), ("b", None, None)]
+    # the report reads the old file: no estimates, no escalations, no promises table
+    assert (day["answered"], day["transferred"], day["escalated"], day["ewt_answered"]) == (
+        1,
+        1,
+        0,
+        0,
+    )
+    assert (day["ewt_mae_s"], day["promises_made"], day["promise_kept_rate"]) == (None, None, None)
     writer = DuckDbWarehouse(path)
     try:
         log = InMemoryEventLog()

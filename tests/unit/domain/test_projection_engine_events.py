@@ -183,3 +183,21 @@ def test_a_promise_closed_without_its_making_is_kept() -> None:
     assert (row.status, row.made_at, row.kind, row.kept_by_agent_id) == ("kept", None, None, "a1")
     wh2 = run([PromiseKept(occurred_at=s(10), promise_id="lost"), made("lost", 20, 30)])
     assert (wh2.promises["lost"].status, wh2.promises["lost"].made_at) == ("kept", s(20))
+
+
+def test_the_in_memory_warehouse_reports_promises() -> None:
+    from carecenter.metrics.dims import Dimensions
+    from carecenter.metrics.engine import ReportSpec
+    from carecenter.metrics.engine import run as report
+
+    wh = run(
+        [
+            made("p1", 0, 600, queue="billing"),
+            made("p2", 10, 20),
+            PromiseKept(occurred_at=s(300), promise_id="p1"),
+            PromiseBroken(occurred_at=s(900), promise_id="p2", reason="overdue"),
+        ]
+    )
+    rows = report(wh.backend(), ReportSpec("all", ("queue",)), Dimensions({}, {}, {})).rows
+    got = {r["queue"]: (r["promises_made"], r["promises_kept"], r["promises_broken"]) for r in rows}
+    assert got == {"billing": (1, 1, 0), None: (1, 0, 1)}
