@@ -105,7 +105,13 @@ SELECT
   false, outcome = 'answered' AND u7 < .03, outcome = 'callback',
   CASE WHEN outcome = 'answered' THEN u1 < .8 END, 'ended', NULL,
   CASE WHEN outcome = 'answered' THEN enq + to_seconds(wait + talk + hold) END, i,
-  CASE WHEN outcome = 'answered' THEN talk + hold END
+  CASE WHEN outcome = 'answered' THEN talk + hold END,
+  CASE WHEN channel = 'voice' THEN (u9 * 40)::INT % 3 END,
+  CASE WHEN channel = 'voice' THEN round(wait * (0.5 + u2), 1) END,
+  CASE WHEN channel = 'voice' THEN 'queue_length' END,
+  CASE WHEN outcome = 'answered' AND u7 < .03 THEN
+       CASE WHEN u6 < .3 THEN 'escalation' ELSE 'blind' END END,
+  NULL
 FROM measured
 """
 

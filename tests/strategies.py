@@ -9,14 +9,23 @@ from tests.helpers import T0
 
 from carecenter.domain.agent_state import ALLOWED, AgentSession
 from carecenter.domain.contact import Contact
-from carecenter.domain.enums import AgentStatus, Channel, ContactState, Direction
-from carecenter.domain.events import Event, SurveyAnswered
+from carecenter.domain.enums import AgentStatus, Channel, ContactState, Direction, PromiseKind
+from carecenter.domain.events import (
+    ContactSkillsRelaxed,
+    ContactWaitEstimated,
+    Event,
+    PromiseBroken,
+    PromiseCancelled,
+    PromiseKept,
+    PromiseMade,
+    SurveyAnswered,
+)
 
 S = ContactState
 CONTACT_ACTIONS = {
     S.ARRIVED: ["queue", "end"],
-    S.QUEUED: ["offer", "answer", "abandon", "callback", "transfer", "end"],
-    S.OFFERED: ["answer", "reject", "abandon", "transfer"],
+    S.QUEUED: ["offer", "answer", "abandon", "callback", "transfer", "end", "estimate", "relax"],
+    S.OFFERED: ["answer", "reject", "abandon", "transfer", "estimate"],
     S.ANSWERED: ["hold", "transfer", "wrap_up", "end"],
     S.ON_HOLD: ["resume", "transfer", "wrap_up", "end"],
     S.TRANSFERRED: ["queue", "end"],
@@ -46,7 +55,28 @@ def _contact_step(draw: st.DrawFn, c: Contact, at: object) -> Event:
     if action == "answer":
         return c.answer(agent, when)
     if action == "transfer":
-        return c.transfer(when, to_queue_id=draw(st.sampled_from([*QUEUES, None])))
+        kind = draw(st.sampled_from(["blind", "warm", "escalation"]))
+        return c.transfer(when, to_queue_id=draw(st.sampled_from([*QUEUES, None])), kind=kind)
+    if action == "estimate":
+        return c.apply(
+            ContactWaitEstimated(
+                occurred_at=when,
+                contact_id=c.contact_id,
+                queue_id=c.queue_id or "",
+                estimate_s=float(draw(st.integers(0, 600))),
+                predictor=draw(st.sampled_from(["queue_length", "head_of_line"])),
+                position=draw(st.integers(1, 9)),
+            )
+        )
+    if action == "relax":
+        return c.apply(
+            ContactSkillsRelaxed(
+                occurred_at=when,
+                contact_id=c.contact_id,
+                queue_id=c.queue_id or "",
+                step=draw(st.integers(1, 3)),
+            )
+        )
     if action == "callback":
         return c.request_callback(
             when, promise_id=f"p-{c.contact_id}", due_at=when + timedelta(hours=1)
@@ -118,6 +148,38 @@ def _survey_answer(draw: st.DrawFn, contacts: list[Contact], at: object) -> Even
     )
 
 
+def _promise_step(
+    draw: st.DrawFn, contacts: list[Contact], promises: dict[str, bool], at: object
+) -> Event:
+    """Make a promise (about a contact or none), or close one still open."""
+    when = at  # type: ignore[assignment]
+    still = sorted(p for p, is_open in promises.items() if is_open)
+    if still and draw(st.booleans()):
+        pid = draw(st.sampled_from(still))
+        promises[pid] = False
+        how = draw(st.sampled_from(["kept", "broken", "cancelled"]))
+        if how == "kept":
+            agent = draw(st.sampled_from([None, *AGENTS]))
+            return PromiseKept(occurred_at=when, promise_id=pid, agent_id=agent)
+        if how == "broken":
+            reason = draw(st.sampled_from(["late", "overdue"]))
+            return PromiseBroken(occurred_at=when, promise_id=pid, reason=reason)
+        return PromiseCancelled(occurred_at=when, promise_id=pid)
+    pid = f"p{len(promises) + 1}"
+    promises[pid] = True
+    contact = draw(st.sampled_from([None, *contacts])) if contacts else None
+    return PromiseMade(
+        occurred_at=when,
+        promise_id=pid,
+        customer_id=draw(st.sampled_from([None, "k1", "k2"])),
+        contact_id=None if contact is None else contact.contact_id,
+        kind=draw(st.sampled_from(list(PromiseKind))),
+        due_at=when + timedelta(minutes=draw(st.integers(0, 120))),
+        queue_id=draw(st.sampled_from([None, *QUEUES])),
+        agent_id=draw(st.sampled_from([None, *AGENTS])),
+    )
+
+
 @st.composite
 def event_streams(draw: st.DrawFn, max_steps: int = 60) -> list[Event]:
     """A time-ordered stream of legal events for a few contacts and agents."""
@@ -125,6 +187,7 @@ def event_streams(draw: st.DrawFn, max_steps: int = 60) -> list[Event]:
     contacts: list[Contact] = []
     agents = [AgentSession(a) for a in AGENTS]
     events: list[Event] = []
+    promises: dict[str, bool] = {}
     for _ in range(draw(st.integers(1, max_steps))):
         now += timedelta(
             seconds=draw(st.integers(0, 120)), microseconds=draw(st.integers(0, 999_999))
@@ -133,6 +196,9 @@ def event_streams(draw: st.DrawFn, max_steps: int = 60) -> list[Event]:
         live = [c for c in contacts if not c.is_over]
         if draw(st.integers(0, 15)) == 0:  # now and then a survey answer (rarely a repeat)
             events.append(_survey_answer(draw, contacts, local))
+            continue
+        if draw(st.integers(0, 10)) == 0:  # now and then a promise made or closed
+            events.append(_promise_step(draw, contacts, promises, local))
             continue
         kind = draw(st.sampled_from(["new", "contact", "contact", "agent"]))
         if kind == "new" and draw(st.integers(0, 4)) == 0:  # now and then an outbound call

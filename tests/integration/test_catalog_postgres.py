@@ -12,12 +12,13 @@ import pytest
 from sqlalchemy.engine import make_url
 from tests.conftest import pg_schema_url
 from tests.helpers import T0, same_value
-from tests.unit.metrics.builders import answer, dims, state, visit, warehouse
+from tests.unit.metrics.builders import answer, dims, promise, state, visit, warehouse
 
 from carecenter.adapters.warehouse import arrow_table
 from carecenter.domain.center import ServiceLevelPolicy
 from carecenter.domain.enums import ServiceLevelFormula as F
 from carecenter.domain.projection import AgentInterval, SurveyAnswerRow, VisitFact
+from carecenter.domain.promise_facts import PromiseRow
 from carecenter.metrics.engine import ReportSpec, run
 
 pytestmark = pytest.mark.postgres
@@ -50,6 +51,33 @@ def _answers(seed: int = 5) -> list[SurveyAnswerRow]:
     return out
 
 
+def _promises(seed: int = 7) -> list[PromiseRow]:
+    """Promises made over the days of :func:`_facts`, kept, broken, cancelled or open."""
+    rng = random.Random(seed)
+    out = []
+    for n in range(200):
+        made = T0 + timedelta(seconds=rng.uniform(-86400, 4 * 86400))
+        due = made + timedelta(seconds=rng.uniform(0, 6 * 3600))
+        status = rng.choice(["open", "kept", "broken", "broken", "cancelled"])
+        closed = None
+        if status == "kept":
+            closed = made + (due - made) * rng.random()
+        elif status != "open":
+            closed = made + timedelta(seconds=rng.uniform(0, 8 * 3600))
+        out.append(
+            promise(
+                f"p{n:03d}",
+                made=made,
+                due=due,
+                status=status,
+                closed=closed,
+                queue=rng.choice([*sorted(POLICIES), None]),
+                agent=rng.choice(["a1", "a2", "a3", None]),
+            )
+        )
+    return out
+
+
 def _facts(seed: int = 3) -> tuple[list[VisitFact], list[AgentInterval]]:
     rng = random.Random(seed)
     visits = []
@@ -75,7 +103,9 @@ def _facts(seed: int = 3) -> tuple[list[VisitFact], list[AgentInterval]]:
                 tier=rng.choice(["standard", "vip"]),
                 customer=f"k{rng.randrange(60)}",
                 topic=rng.choice(["x", "y"]),
-                transferred_out=rng.random() < 0.05,
+                transferred_out=(moved := rng.random() < 0.1),
+                ewt=rng.choice([None, round(rng.uniform(0, 90), 3)]),
+                transfer_kind=rng.choice(["blind", "escalation"]) if moved else None,
             )
         )
     intervals = []
@@ -97,6 +127,7 @@ def backends() -> Iterator[tuple[Any, Any]]:
 
     visits, intervals = _facts()
     answers = _answers()
+    promises = _promises()
     for url, connect_args in pg_schema_url():
         dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         conn = psycopg.connect(dsn, autocommit=True, **connect_args)
@@ -104,7 +135,8 @@ def backends() -> Iterator[tuple[Any, Any]]:
         pg.create_table("contact_facts", arrow_table(VisitFact, visits))
         pg.create_table("agent_state_intervals", arrow_table(AgentInterval, intervals))
         pg.create_table("survey_answers", arrow_table(SurveyAnswerRow, answers))
-        wh = warehouse(visits, intervals, answers)
+        pg.create_table("promises", arrow_table(PromiseRow, promises))
+        wh = warehouse(visits, intervals, answers, promises)
         try:
             yield ibis.duckdb.from_connection(wh.connection), pg
         finally:
@@ -132,6 +164,10 @@ def test_duckdb_and_postgres_agree(
     assert ours.columns == theirs.columns
     assert len(ours.rows) == len(theirs.rows) > 0
     assert any(r["csat_answers"] for r in ours.rows) and any(r["nps"] for r in ours.rows)
+    assert any(r["ewt_mae_s"] for r in ours.rows) and any(r["escalated"] for r in ours.rows)
+    if "channel" not in by:
+        assert any(r["promises_broken"] for r in ours.rows)
+        assert any(r["promise_kept_rate"] for r in ours.rows)
     for mine, other in zip(ours.rows, theirs.rows, strict=True):
         diff = {k: (v, other[k]) for k, v in mine.items() if not same_value(v, other[k])}
         assert not diff, (mine["interval_start"], diff)

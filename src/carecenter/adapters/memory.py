@@ -25,6 +25,7 @@ from carecenter.domain.projection import (
     VisitFact,
     WarehouseCounts,
 )
+from carecenter.domain.promise_facts import PromiseRow
 from carecenter.domain.tickets import TicketEvent, TicketFact, TicketSpell
 from carecenter.ingest.common import FileCounts, MemorySink, Row
 
@@ -110,6 +111,7 @@ class InMemoryWarehouse:
         self.contact_facts: dict[tuple[str, int], VisitFact] = {}
         self.agent_state_intervals: dict[tuple[str, int], AgentInterval] = {}
         self.survey_answers: dict[tuple[str, str], SurveyAnswerRow] = {}
+        self.promises: dict[str, PromiseRow] = {}
         self.ticket_activities: dict[str, set[TicketEvent]] = {}
         self.ticket_facts: dict[str, TicketFact] = {}
         self.ticket_spells: dict[str, list[TicketSpell]] = {}
@@ -121,8 +123,15 @@ class InMemoryWarehouse:
     def checkpoint(self) -> int:
         return self._checkpoint
 
-    def load_state(self, contact_ids: Iterable[str], agent_ids: Iterable[str]) -> ProjectionState:
+    def load_state(
+        self,
+        contact_ids: Iterable[str],
+        agent_ids: Iterable[str],
+        promise_ids: Iterable[str] = (),
+    ) -> ProjectionState:
         state = ProjectionState()
+        for pid in set(promise_ids) & self.promises.keys():
+            state.promises[pid] = _copy(self.promises[pid])
         wanted = set(contact_ids)
         for cid in wanted & self.contacts.keys():
             state.contacts[cid] = _copy(self.contacts[cid])
@@ -144,6 +153,8 @@ class InMemoryWarehouse:
             self.agent_state_intervals[key] = _copy(iv)
         for survey_key, answer in state.survey_answers.items():
             self.survey_answers[survey_key] = _copy(answer)
+        for pid in state.touched_promises:
+            self.promises[pid] = _copy(state.promises[pid])
         self._checkpoint = checkpoint
 
     def counts(self) -> WarehouseCounts:
@@ -153,7 +164,25 @@ class InMemoryWarehouse:
             len(self.agent_state_intervals),
             self._checkpoint,
             len(self.ticket_facts),
+            len(self.promises),
         )
+
+    def promise_rows(
+        self,
+        *,
+        status: str | None = None,
+        due_from: datetime | None = None,
+        due_before: datetime | None = None,
+    ) -> list[PromiseRow]:
+        far = datetime.max.replace(tzinfo=UTC)
+        rows = [
+            _copy(p)
+            for p in self.promises.values()
+            if (status is None or p.status == status)
+            and (due_from is None or (p.due_at is not None and p.due_at >= due_from))
+            and (due_before is None or (p.due_at is not None and p.due_at < due_before))
+        ]
+        return sorted(rows, key=lambda p: (p.due_at or far, p.promise_id))
 
     def import_sink(self, source: str) -> MemoryImportSink:
         """A sink that writes an import's facts into these tables at the end of each file
@@ -172,6 +201,7 @@ class InMemoryWarehouse:
             "contact_facts": self.contact_facts,
             "agent_state_intervals": self.agent_state_intervals,
             "survey_answers": self.survey_answers,
+            "promises": self.promises,
             "ticket_facts": self.ticket_facts,
             "ticket_spells": {
                 (s.ticket_id, s.spell): s for spells in self.ticket_spells.values() for s in spells

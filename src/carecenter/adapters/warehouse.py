@@ -6,6 +6,7 @@ Tables (columns follow the row classes in :mod:`carecenter.domain.projection`):
 * ``contact_facts`` - one row per queue visit of a contact;
 * ``agent_state_intervals`` - one row per stretch of time an agent spent in one state;
 * ``survey_answers`` - one row per answered survey question (keyed by survey and question);
+* ``promises`` - one row per promise made to a customer;
 * ``projector_checkpoint`` - the sequence number of the last event projected.
 
 Timestamps are ``TIMESTAMPTZ`` and the session time zone is UTC. The tables carry no key
@@ -15,6 +16,7 @@ constraints (a columnar store): the projector keeps rows unique by replacing the
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,7 @@ from carecenter.domain.projection import (
     VisitFact,
     WarehouseCounts,
 )
+from carecenter.domain.promise_facts import PromiseRow
 from carecenter.errors import StoreError, WorkspaceError
 
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -49,25 +52,60 @@ ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
             "CASE WHEN answered_at IS NOT NULL AND coalesce(talk_ended_at, ended_at) IS NOT NULL "
             "THEN coalesce(talk_s, 0) + coalesce(hold_s, 0) END",
         ),
+        ("relaxation_step", "NULL"),
+        ("ewt_s", "NULL"),
+        ("ewt_predictor", "NULL"),
+        ("transfer_kind", "NULL"),
+        ("transfer_reason", "NULL"),
     ),
 }
 """Columns added to a table after its first release: table -> ((column, value of the rows
-written before it))."""
+written before it)). A writer adds them to the file (:func:`upgrade_tables`); a reader of a
+file written before them sees them through a view (:func:`present_added_columns`)."""
+
+
+def _present_columns(conn: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = conn.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+        "AND database_name = current_database() AND schema_name = 'main'",
+        [table],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _missing(conn: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str, str]]:
+    """(column, SQL type, value for the rows before it) of the added columns ``table`` lacks."""
+    present = _present_columns(conn, table)
+    types = dict(columns(TABLES[table]))
+    return [
+        (column, SQL_TYPES[types[column]], value)
+        for column, value in ADDED_COLUMNS[table]
+        if column not in present
+    ]
 
 
 def upgrade_tables(conn: duckdb.DuckDBPyConnection) -> None:
     """Add the :data:`ADDED_COLUMNS` a warehouse written by an earlier version lacks (at the end
     of the table, where the row class has them) and fill them from the columns it has."""
-    for table, added in ADDED_COLUMNS.items():
-        present = {
-            r[0] for r in conn.execute(f"SELECT name FROM pragma_table_info('{table}')").fetchall()
-        }
-        types = dict(columns(TABLES[table]))
-        for column, value in added:
-            if column in present:
-                continue
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {SQL_TYPES[types[column]]}")
-            conn.execute(f"UPDATE {table} SET {column} = {value}")
+    for table in ADDED_COLUMNS:
+        for column, sql_type, value in _missing(conn, table):
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
+            if value != "NULL":
+                conn.execute(f"UPDATE {table} SET {column} = {value}")
+
+
+def present_added_columns(conn: duckdb.DuckDBPyConnection) -> None:
+    """On a read-only connection to a file written before some :data:`ADDED_COLUMNS`: a
+    temporary view for each such table, named like it, with the columns it lacks given the
+    values of the rows written before them (a reader cannot add them to the file)."""
+    database = conn.execute("SELECT current_database()").fetchone()
+    for table in ADDED_COLUMNS:
+        missing = _missing(conn, table)
+        if not missing or database is None:
+            continue
+        added = ", ".join(f"CAST({value} AS {tp}) AS {c}" for c, tp, value in missing)
+        source = f'"{database[0]}".main.{table}'
+        conn.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT *, {added} FROM {source}")
 
 
 class DuckDbWarehouse:
@@ -115,19 +153,7 @@ class DuckDbWarehouse:
             raise WorkspaceError(
                 f"{self._path}: the warehouse has no table {missing[0]}; run `carecenter upgrade`"
             )
-        for table, added in ADDED_COLUMNS.items():
-            present = {
-                r[0]
-                for r in self._conn.execute(
-                    "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]
-                ).fetchall()
-            }
-            lacking = [c for c, _ in added if c not in present]
-            if lacking:
-                raise WorkspaceError(
-                    f"{self._path}: the warehouse was written by an earlier version (no "
-                    f"{table}.{lacking[0]}); run `carecenter upgrade`"
-                )
+        present_added_columns(self._conn)
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
@@ -172,9 +198,21 @@ class DuckDbWarehouse:
         cursor = self._conn.execute(sql.format(cols=", ".join(names)), params)
         return [row_type(**dict(zip(names, r, strict=True))) for r in cursor.fetchall()]
 
-    def load_state(self, contact_ids: Iterable[str], agent_ids: Iterable[str]) -> ProjectionState:
+    def load_state(
+        self,
+        contact_ids: Iterable[str],
+        agent_ids: Iterable[str],
+        promise_ids: Iterable[str] = (),
+    ) -> ProjectionState:
         state = ProjectionState()
         cids, aids = sorted(set(contact_ids)), sorted(set(agent_ids))
+        if pids := sorted(set(promise_ids)):
+            for promise in self._fetch(
+                PromiseRow,
+                "SELECT {cols} FROM promises WHERE promise_id IN (SELECT unnest(?))",
+                [pids],
+            ):
+                state.promises[promise.promise_id] = promise
         if cids:
             for row in self._fetch(
                 ContactRow,
@@ -208,6 +246,7 @@ class DuckDbWarehouse:
                 state.touched_intervals[k] for k in sorted(state.touched_intervals)
             ],
             "survey_answers": [state.survey_answers[k] for k in sorted(state.survey_answers)],
+            "promises": [state.promises[k] for k in sorted(state.touched_promises)],
         }
         self._conn.execute("BEGIN TRANSACTION")
         try:
@@ -252,7 +291,26 @@ class DuckDbWarehouse:
             n("agent_state_intervals"),
             self.checkpoint(),
             n("ticket_facts"),
+            n("promises"),
         )
+
+    def promise_rows(
+        self,
+        *,
+        status: str | None = None,
+        due_from: datetime | None = None,
+        due_before: datetime | None = None,
+    ) -> list[PromiseRow]:
+        have = self._conn.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'promises'"
+        ).fetchone()
+        if not have or not have[0]:  # a warehouse written before promises
+            return []
+        where = ["(? IS NULL OR status = ?)", "(? IS NULL OR due_at >= ?)"]
+        where.append("(? IS NULL OR due_at < ?)")
+        sql = "SELECT {cols} FROM promises WHERE " + " AND ".join(where)
+        params = [status, status, due_from, due_from, due_before, due_before]
+        return self._fetch(PromiseRow, sql + " ORDER BY due_at NULLS LAST, promise_id", params)
 
     def rows(self, table: str) -> list[tuple[Any, ...]]:
         """Every row of ``table`` in key order (for tests and exports)."""

@@ -20,6 +20,7 @@ from carecenter.domain.projection import (
     VisitFact,
     row_values,
 )
+from carecenter.domain.promise_facts import PromiseRow
 from carecenter.domain.tickets import TicketEvent, TicketFact, TicketSpell
 
 SQL_TYPES = {
@@ -42,6 +43,7 @@ TABLES: dict[str, type[Any]] = {
     "contact_facts": VisitFact,
     "agent_state_intervals": AgentInterval,
     "survey_answers": SurveyAnswerRow,
+    "promises": PromiseRow,
     "ticket_activities": TicketEvent,
     "ticket_facts": TicketFact,
     "ticket_spells": TicketSpell,
@@ -51,13 +53,14 @@ KEYS = {
     "contact_facts": ("contact_id", "visit"),
     "agent_state_intervals": ("agent_id", "start_seq"),
     "survey_answers": ("survey_id", "question"),
+    "promises": ("promise_id",),
     "ticket_activities": ("ticket_id", "occurred_at", "activity", "label", "agent_id"),
     "ticket_facts": ("ticket_id",),
     "ticket_spells": ("ticket_id", "spell"),
 }
-OPTIONAL = ("ticket_activities", "ticket_facts", "ticket_spells")
-"""Tables a warehouse written before them may lack: a reader sees no tickets there (a writer
-creates them)."""
+OPTIONAL = ("promises", "ticket_activities", "ticket_facts", "ticket_spells")
+"""Tables a warehouse written before them may lack: a reader sees no promises or tickets there
+(a writer creates them)."""
 
 
 def _base_type(hint: Any) -> type[Any]:

@@ -1,11 +1,12 @@
 """Events to facts: the pure fold behind the projector.
 
-The warehouse holds four kinds of rows, and each row is also the state of the fold:
+The warehouse holds five kinds of rows, and each row is also the state of the fold:
 
 * :class:`ContactRow`: one per contact (who, what about, when, how it ended);
 * :class:`VisitFact`: one per queue visit of a contact, the row every contact metric reads;
 * :class:`AgentInterval`: one per stretch of time an agent spent in one state;
-* :class:`SurveyAnswerRow`: one per answered survey question (CSAT, NPS).
+* :class:`SurveyAnswerRow`: one per answered survey question (CSAT, NPS);
+* :class:`~carecenter.domain.promise_facts.PromiseRow`: one per promise made to a customer.
 
 :func:`fold` applies one stored event (with its log sequence number) to a
 :class:`ProjectionState` that holds the rows the event can touch. The projector service loads
@@ -36,11 +37,14 @@ from carecenter.domain.events import (
     ContactOfferRejected,
     ContactQueued,
     ContactResumed,
+    ContactSkillsRelaxed,
     ContactTransferred,
+    ContactWaitEstimated,
     ContactWrapUpStarted,
     Event,
     SurveyAnswered,
 )
+from carecenter.domain.promise_facts import PROMISE_EVENTS, PromiseRow, fold_promise
 
 
 def _seconds(start: datetime | None, end: datetime) -> float:
@@ -80,6 +84,15 @@ class VisitFact:
     A duration the source does not record is ``None`` (unknown), never a stand-in with another
     meaning: an Asterisk queue_log logs the conversation but not how much of it was hold, nor
     after-call work, so its visits have ``conversation_s`` and ``None`` talk, hold and ACW.
+
+    From the contact engine (``None`` in rows no fold of events wrote: a queue_log import, an
+    earlier version):
+    ``relaxation_step`` is the highest skill-relaxation step the visit reached (0: none);
+    ``ewt_s`` the expected wait told on entering the queue (its first
+    ``contact.wait_estimated``; ``None``: none told) and ``ewt_predictor`` the predictor that
+    made it; ``transfer_kind`` how the visit was transferred out (``blind``, ``warm``,
+    ``escalation`` to an expert queue or agent; ``None``: not transferred out) and
+    ``transfer_reason`` why (an escalation's reason, an overflow's ``overflow_wait``...).
     """
 
     contact_id: str
@@ -112,6 +125,11 @@ class VisitFact:
     talk_ended_at: datetime | None = None
     last_seq: int = 0
     conversation_s: float | None = None
+    relaxation_step: int | None = None
+    ewt_s: float | None = None
+    ewt_predictor: str | None = None
+    transfer_kind: str | None = None
+    transfer_reason: str | None = None
 
     def close(self, at: datetime) -> None:
         """Close the conversation at ``at``: settle conversation, talk and hold time."""
@@ -168,6 +186,7 @@ class WarehouseCounts:
     agent_state_intervals: int
     checkpoint: int
     tickets: int = 0
+    promises: int = 0
 
 
 _FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
@@ -195,6 +214,9 @@ class ProjectionState:
     touched_intervals: dict[tuple[str, int], AgentInterval] = field(default_factory=dict)
     survey_answers: dict[tuple[str, str], SurveyAnswerRow] = field(default_factory=dict)
     """(survey id, question) -> the answer; only touched rows (answers need no prior state)."""
+    promises: dict[str, PromiseRow] = field(default_factory=dict)
+    """promise id -> its row (loaded for the promises a batch names, or made by it)."""
+    touched_promises: set[str] = field(default_factory=set)
 
 
 def fold(state: ProjectionState, seq: int, event: Event) -> None:
@@ -214,6 +236,10 @@ def fold(state: ProjectionState, seq: int, event: Event) -> None:
             event.customer_id,
             seq,
         )
+    elif isinstance(event, PROMISE_EVENTS):
+        visit = state.visits.get(getattr(event, "contact_id", None) or "")
+        queue = visit.queue_id if visit is not None else None
+        state.touched_promises.add(fold_promise(state.promises, seq, event, queue))
 
 
 def _agent(state: ProjectionState, seq: int, event: AgentStateChanged) -> None:
@@ -247,6 +273,8 @@ def _contact(state: ProjectionState, seq: int, event: ContactEvent) -> None:
     if type(event) in NEUTRAL:
         if isinstance(event, ContactIdentified):
             row.customer_id, row.tier = event.customer_id, event.tier
+        elif isinstance(event, ContactSkillsRelaxed | ContactWaitEstimated):
+            _waiting(state, seq, event)
         return
     target = TRANSITIONS[type(event)][1]
     row.state = target.value
@@ -262,6 +290,23 @@ def _contact(state: ProjectionState, seq: int, event: ContactEvent) -> None:
         return  # no queue visit in progress (e.g. ended in self-service or after a transfer)
     _VISIT_HANDLERS[type(event)](visit, event)
     visit.state = target.value
+    visit.last_seq = seq
+    state.touched_visits[(visit.contact_id, visit.visit)] = visit
+
+
+def _waiting(
+    state: ProjectionState, seq: int, event: ContactSkillsRelaxed | ContactWaitEstimated
+) -> None:
+    """What the engine told about a waiting contact: its relaxation step, its expected wait."""
+    visit = state.visits.get(event.contact_id)
+    if visit is None or visit.ended_at is not None or visit.queue_id != event.queue_id:
+        return  # not about the visit in progress
+    if isinstance(event, ContactSkillsRelaxed):
+        visit.relaxation_step = max(visit.relaxation_step or 0, event.step)
+    elif visit.ewt_s is None:  # the first estimate is the one told on entry
+        visit.ewt_s, visit.ewt_predictor = event.estimate_s, event.predictor
+    else:
+        return
     visit.last_seq = seq
     state.touched_visits[(visit.contact_id, visit.visit)] = visit
 
@@ -283,6 +328,7 @@ def _new_visit(state: ProjectionState, row: ContactRow, seq: int, event: Contact
         enqueued_at=event.occurred_at,
         transferred_in=previous is not None or (row.visits == 1 and row.transferred_in),
         last_seq=seq,
+        relaxation_step=0,
     )
     state.visits[event.contact_id] = visit
     state.touched_visits[(visit.contact_id, visit.visit)] = visit
@@ -325,7 +371,9 @@ def _leave_unanswered(v: VisitFact, at: datetime, outcome: VisitOutcome) -> None
 
 
 def _transferred(v: VisitFact, e: ContactEvent) -> None:
+    assert isinstance(e, ContactTransferred)
     v.transferred_out = True
+    v.transfer_kind, v.transfer_reason = e.kind, e.reason
     if v.answered_at is None:
         _leave_unanswered(v, e.occurred_at, VisitOutcome.FLOWED_OUT)
         return

@@ -241,6 +241,11 @@ SELECT
     CAST(0 AS BIGINT) AS last_seq,
     CASE WHEN ans IS NOT NULL AND fin.event IN {sql_list((*COMPLETE, *TRANSFER, "OUTCOMPLETE"))}
          THEN coalesce(fin.talk, fin.t - ans) END AS conversation_s,
+    CAST(NULL AS BIGINT) AS relaxation_step,
+    CAST(NULL AS DOUBLE) AS ewt_s,
+    CAST(NULL AS VARCHAR) AS ewt_predictor,
+    CAST(NULL AS VARCHAR) AS transfer_kind,
+    CAST(NULL AS VARCHAR) AS transfer_reason,
     simple
 FROM b LEFT JOIN _ql_agent_ids AS ids ON ids.name = raw_agent
 """,

@@ -31,6 +31,18 @@ dialled call): ``outbound_connected`` when the called party answered, else
 no inbound metric, which reads the outcomes of :class:`VisitOutcome`, counts them."""
 
 
+ESCALATION = "escalation"
+"""The ``transfer_kind`` of a transfer to an expert queue or agent."""
+EWT_CLOSE_S = 30.0
+"""An expected wait within this many seconds of the real wait is close (``ewt_within_30s``)."""
+
+
+def ewt_error_s(v: Any) -> Any:
+    """How far the real wait of the visit ``v`` was from the wait it was told on entry
+    (seconds, ``|wait_s - ewt_s|``; null without an estimate)."""
+    return (v.wait_s - v.ewt_s).abs()
+
+
 FCR_DAYS = 7
 """Days within which a contact from the same customer on the same topic is a repeat."""
 LONG_CALL_QUANTILE = 0.9
@@ -65,11 +77,13 @@ CLASSES: dict[str, Flag] = {
         lambda v: (v.channel == Channel.EMAIL.value) & ~v.transferred_in & v.arrived_at.notnull(),
     ),
     "in_conversation": (VisitOutcome.ANSWERED, _conversation_on),
+    "escalated": (VisitOutcome.ANSWERED, lambda v: v.transfer_kind == ESCALATION),
 }
 """Per-visit flags a visit is classified by (with ``outcome``, and ``transferred_out`` for
 answered visits): ``short`` is an abandon that waited less than its ``short_abandon_s``;
 ``first_reply`` is an answered e-mail not transferred in; ``in_conversation`` an answered visit
-whose conversation is still going on (:func:`in_conversation`: rare, so it hardly splits).
+whose conversation is still going on (:func:`in_conversation`: rare, so it hardly splits);
+``escalated`` an answered visit transferred out as an escalation (rare too).
 A flag is only set on the outcome whose metrics read it: every flag more splits the classes."""
 PEER_CLASSES: dict[str, Flag] = {
     "long": (VisitOutcome.ANSWERED, lambda v: handle_s(v) > v.long_threshold_s),
@@ -92,8 +106,15 @@ MEASURES: dict[str, Callable[[Any], Any]] = {
     "response_s": lambda v: v.response_s.sum(),
     "talk_logged": lambda v: v.talk_s.count().cast("float64"),
     "acw_logged": lambda v: v.acw_s.count().cast("float64"),
+    "ewt_n": lambda v: v.ewt_s.count(),
+    "ewt_error_s": lambda v: ewt_error_s(v).sum(),
+    "ewt_close": lambda v: v.ewt_s.count(where=ewt_error_s(v) <= EWT_CLOSE_S),
+    "ewt_met": lambda v: v.ewt_s.count(where=v.wait_s <= v.ewt_s),
 }
 """What each class row holds of its visits: ``n`` visits, ``n_within`` of them waited at most
 the queue's ``threshold_s``; durations summed (seconds; ``response_s``, from arrival to answer,
 is only kept for e-mail); ``talk_logged`` and ``acw_logged`` count the visits whose source
-records talk and hold separately, and after-call work (the others have ``None`` there)."""
+records talk and hold separately, and after-call work (the others have ``None`` there);
+``ewt_n`` counts the visits told an expected wait on entry (``ewt_s``), ``ewt_error_s`` sums
+:func:`ewt_error_s`, ``ewt_close`` counts the estimates within :data:`EWT_CLOSE_S` of the real
+wait and ``ewt_met`` those the real wait did not exceed."""

@@ -167,12 +167,18 @@ def run(
         with quiet_backend():
             con = warehouse.backend()
             table = expression(
-                con, spec, dims, buckets, answers=known.answers, outbound=known.outbound
+                con,
+                spec,
+                dims,
+                buckets,
+                answers=known.answers,
+                outbound=known.outbound,
+                promises=known.promises,
             )
             return compile_table(table)
 
     shape = (spec.interval, spec.by, spec.fcr, spec.percentiles)
-    key = _key("report", shape, buckets, dims, known.answers, known.outbound)
+    key = _key("report", shape, buckets, dims, known.answers, known.outbound, known.promises)
     compiled = _cached(cache_, key, build)
     if compiled is None:
         from carecenter.metrics.engine import run as run_ibis

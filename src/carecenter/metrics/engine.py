@@ -18,7 +18,9 @@ from ibis.common.exceptions import TableNotFound  # type: ignore[import-untyped]
 import carecenter.metrics.agent_catalog
 import carecenter.metrics.catalog
 import carecenter.metrics.comparison_catalog
+import carecenter.metrics.engine_catalog
 import carecenter.metrics.percentiles
+import carecenter.metrics.promise_catalog
 import carecenter.metrics.ratios
 import carecenter.metrics.survey_catalog  # noqa: F401  (the imports fill the registry)
 from carecenter.domain.enums import Direction
@@ -26,6 +28,7 @@ from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.frames import (
     agent_slices,
     fcr_classes,
+    promise_rows,
     survey_rows,
     visit_classes,
     visit_rows,
@@ -34,6 +37,7 @@ from carecenter.metrics.registry import (
     AGENT,
     CATALOG,
     PERCENTILE,
+    PROMISE,
     RATIO,
     SURVEY,
     VISIT,
@@ -56,6 +60,10 @@ from carecenter.metrics.timebuckets import Buckets
 __all__ = ["HEADLINE", "Contents", "Report", "ReportSpec", "expression", "run"]
 
 FACTS, INTERVALS, ANSWERS = "contact_facts", "agent_state_intervals", "survey_answers"
+PROMISES = "promises"
+PROMISE_GROUPS = ("queue", "agent", "team", "site")
+"""The groupings promises have (no channel, tier or topic: see
+:mod:`~carecenter.metrics.promise_catalog`)."""
 
 
 @contextmanager
@@ -69,7 +77,7 @@ def quiet_backend() -> Iterator[None]:
 
 def metric_columns() -> list[str]:
     """Every metric key, in report column order: the headline, then the catalog's order."""
-    kinds = (VISIT, RATIO, PERCENTILE, AGENT, SURVEY)
+    kinds = (VISIT, RATIO, PERCENTILE, AGENT, SURVEY, PROMISE)
     rest = [k for kind in kinds for k in (m.key for m in of_kind(kind))]
     return [*HEADLINE, *(k for k in rest if k not in HEADLINE)]
 
@@ -80,16 +88,32 @@ def agent_side(spec: ReportSpec) -> bool:
     return all(d in AGENT_DIMS for d in spec.by)
 
 
-def answers_table(con: Any) -> Any | None:
-    """``survey_answers`` of the backend (``None``: a warehouse older than that table)."""
+def promise_side(spec: ReportSpec) -> bool:
+    """Whether promises can be grouped like this (by queue, agent, team or site; not by
+    channel, tier or topic, nor by agent groups)."""
+    return spec.groups is None and all(d in PROMISE_GROUPS for d in spec.by)
+
+
+def _optional_table(con: Any, name: str) -> Any | None:
     try:
-        return con.table(ANSWERS)
+        return con.table(name)
     except TableNotFound:
         return None
 
 
+def answers_table(con: Any) -> Any | None:
+    """``survey_answers`` of the backend (``None``: a warehouse older than that table)."""
+    return _optional_table(con, ANSWERS)
+
+
+def promises_table(con: Any) -> Any | None:
+    """``promises`` of the backend (``None``: a warehouse older than that table)."""
+    return _optional_table(con, PROMISES)
+
+
 def contents(con: Any, *, span: bool = True) -> Contents:
-    """One small query: the data's time span (when ``span``) and whether survey answers exist."""
+    """One small query: the data's time span (when ``span``) and whether survey answers and
+    promises exist."""
     probe = contents_probe(con, span=span)
     return Contents(None, None) if probe is None else read_contents(fetch(probe))
 
@@ -109,6 +133,11 @@ def contents_probe(con: Any, *, span: bool = True) -> Any | None:
     if a is not None:
         lo_hi = {"a_lo": a.answered_at.min(), "a_hi": a.answered_at.max()} if span else {}
         parts.append(a.aggregate(a_n=a.count(), **lo_hi))
+    p = promises_table(con)
+    if p is not None:
+        last = p.closed_at.fill_null(p.made_at)
+        lo_hi = {"p_lo": p.made_at.min(), "p_hi": last.max()} if span else {}
+        parts.append(p.aggregate(p_n=p.count(), **lo_hi))
     if not parts:
         return None
     probe = parts[0]
@@ -178,12 +207,14 @@ def expression(
     *,
     answers: bool | None = True,
     outbound: bool = True,
+    promises: bool | None = True,
 ) -> Any:
     """The report as one Ibis table expression over the backend ``con``.
 
     ``answers`` says what :func:`contents` found: ``False`` (an empty ``survey_answers``) counts
     0 answers without reading the table, ``None`` (no such table) leaves the survey metrics
     empty. ``outbound`` ``False`` (no outbound visit) skips the test of each visit's direction.
+    ``promises`` says the same of ``promises`` as ``answers`` of ``survey_answers``.
     """
     by = list(spec.by) if spec.groups is None else ["group"]
     keys = ["interval", *by]
@@ -208,6 +239,8 @@ def expression(
         elif answers is not None:  # an empty table: every count is 0
             zero = ibis.literal(0, "int64")
             parts[0] = parts[0].mutate(**{m.key: zero for m in of_kind(SURVEY)})
+        if promise_side(spec):
+            _promise_part(con, parts, dims, buckets, by, keys, promises)
     if spec.groups is not None or agent_side(spec):
         s = agent_slices(con.table(INTERVALS), dims, buckets, by, spec.groups)
         parts.append(_aggregate(s, keys, of_kind(AGENT)))
@@ -227,8 +260,29 @@ def expression(
         elif m.kind == RATIO and set(m.needs) <= present:
             columns[key] = m.expr(table)
         else:  # not computed for this report: empty
-            columns[key] = ibis.null("int64" if m.kind in (VISIT, AGENT, SURVEY) else "float64")
+            counted = m.kind in (VISIT, AGENT, SURVEY, PROMISE)
+            columns[key] = ibis.null("int64" if counted else "float64")
     return table.select(*keys, **columns).order_by(keys)
+
+
+def _promise_part(
+    con: Any,
+    parts: list[Any],
+    dims: Dimensions,
+    buckets: Buckets,
+    by: list[str],
+    keys: list[str],
+    promises: bool | None,
+) -> None:
+    """Add the promise metrics to ``parts``: summed over the promise events of
+    :func:`~carecenter.metrics.frames.promise_rows`, 0 when ``promises`` is ``False`` (an
+    empty table), left out (empty) when it is ``None`` (no table)."""
+    table = promises_table(con) if promises else None
+    if table is not None:
+        parts.append(_aggregate(promise_rows(table, dims, buckets, by), keys, of_kind(PROMISE)))
+    elif promises is not None:
+        zero = ibis.literal(0, "int64")
+        parts[0] = parts[0].mutate(**{m.key: zero for m in of_kind(PROMISE)})
 
 
 def run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str = "UTC") -> Report:
@@ -249,5 +303,13 @@ def _run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str) -> Report:
             return Report(columns, [[] for _ in columns], None, shares())
         start, end = period_of(spec, found, timezone)
     buckets = Buckets.build(spec.interval, timezone, start, end, backend=con.name)
-    table = expression(con, spec, dims, buckets, answers=known.answers, outbound=known.outbound)
+    table = expression(
+        con,
+        spec,
+        dims,
+        buckets,
+        answers=known.answers,
+        outbound=known.outbound,
+        promises=known.promises,
+    )
     return report_from_arrow(fetch(table), spec, buckets, shares())

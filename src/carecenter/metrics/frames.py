@@ -1,5 +1,5 @@
-"""The rows the metrics read: visit classes with their queue policy, agent time slices and
-survey answers with their contact's last visit.
+"""The rows the metrics read: visit classes with their queue policy, agent time slices,
+survey answers with their contact's last visit and promise events.
 
 All carry ``interval`` (local epoch second the reporting interval starts) and one column per
 grouping dimension, so the catalog only has to sum and divide.
@@ -13,7 +13,7 @@ from typing import Any
 
 import ibis  # type: ignore[import-untyped]
 
-from carecenter.domain.enums import Channel, Direction, VisitOutcome
+from carecenter.domain.enums import Channel, Direction, PromiseStatus, VisitOutcome
 from carecenter.metrics.business_time import with_business_seconds
 from carecenter.metrics.classes import (
     CLASSES,
@@ -28,6 +28,7 @@ from carecenter.metrics.classes import (
     handle_s,
 )
 from carecenter.metrics.dims import Dimensions, group_table
+from carecenter.metrics.promise_catalog import MADE, PROMISE_DIMS
 from carecenter.metrics.spec import AGENT_DIMS
 from carecenter.metrics.timebuckets import Buckets, epoch_s
 
@@ -327,3 +328,20 @@ def survey_rows(
         a = a.left_join(last, a.contact_id == last.l_contact_id).drop("l_contact_id")
         a = _dims(a, by, dims)
     return a
+
+
+def promise_rows(promises: Any, dims: Dimensions, buckets: Buckets, by: Sequence[str]) -> Any:
+    """Promise events in the report period, one row each (columns ``event``, ``at``, the
+    promise's ``queue_id`` and ``agent_id`` and the groups of ``by``: queue, agent, team or
+    site): a promise made (``event`` ``made``, at ``made_at``), and a promise kept or broken
+    (``event`` its status, at the earlier of ``due_at`` and ``closed_at``)."""
+    p = promises
+    made = p.filter(p.made_at.notnull())
+    made = made.select("queue_id", "agent_id", event=ibis.literal(MADE), at=made.made_at)
+    decided = [PromiseStatus.KEPT.value, PromiseStatus.BROKEN.value]
+    closed = p.filter(p.status.isin(decided) & p.closed_at.notnull())
+    due_first = closed.due_at.notnull() & (closed.due_at < closed.closed_at)
+    sealed = ibis.ifelse(due_first, closed.due_at, closed.closed_at)
+    closed = closed.select("queue_id", "agent_id", event=closed.status, at=sealed)
+    rows = _in_period(made.union(closed), buckets, "at")
+    return with_dims(rows, by, dims, PROMISE_DIMS)

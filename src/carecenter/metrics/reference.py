@@ -12,6 +12,7 @@ from carecenter.metrics.registry import (
     BACKLOG,
     CATALOG,
     PERCENTILE,
+    PROMISE,
     RATIO,
     SOURCES,
     SURVEY,
@@ -43,6 +44,16 @@ _SECTIONS = (
         "a contact or a visit, to the empty group). CSAT reads question `csat` on a 1-5 scale "
         "(satisfied: 4-5); NPS reads question `nps` on a 0-10 scale (promoters 9-10, "
         "detractors 0-6).",
+    ),
+    (
+        PROMISE,
+        "Promises",
+        "Counted over the promises in `promises`: a promise counts as made in the interval it "
+        "was made, and as kept or broken in the interval its fate was sealed (kept: when it "
+        "was kept; broken: when it fell due, or was closed if that was earlier). By queue a "
+        "promise belongs to the queue it was made for, by agent, team or site to the agent "
+        "who made it; promises have no channel, tier or topic, so grouped by those the "
+        "promise metrics are empty.",
     ),
     (
         TICKET_RATIO,

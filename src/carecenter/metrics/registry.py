@@ -1,6 +1,6 @@
 """The metric registry: each metric is one function whose docstring is its documentation.
 
-Five kinds:
+Six kinds:
 
 * ``visit`` metrics are a value per queue visit (a row of ``contact_facts`` joined with its
   queue's policy) summed over the visits that entered the queue in the interval;
@@ -8,6 +8,9 @@ Five kinds:
   interval boundaries) summed over the slices in the interval;
 * ``survey`` metrics are a value per survey answer (a row of ``survey_answers`` joined with the
   last visit of its contact) summed over the answers given in the interval;
+* ``promise`` metrics are a value per promise event (a promise made, or a promise decided:
+  kept or broken; a row of ``promises`` seen at each of those moments) summed over the events
+  in the interval;
 * ``ratio`` metrics combine other metrics of the same row after summing;
 * ``percentile`` metrics are a quantile of a value per queue visit over the visits that
   entered the queue in the interval (exact: linear interpolation between the two nearest
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 VISIT, AGENT, SURVEY, RATIO = "visit", "agent", "survey", "ratio"
+PROMISE = "promise"
 PERCENTILE = "percentile"
 TICKET, TICKET_RATIO, TICKET_PERCENTILE = "ticket", "ticket_ratio", "ticket_percentile"
 BACKLOG = "backlog"
@@ -36,6 +40,7 @@ SOURCES = {
     PERCENTILE: "contact_facts",
     AGENT: "agent_state_intervals",
     SURVEY: "survey_answers",
+    PROMISE: "promises",
     RATIO: "other metrics",
     TICKET: "ticket_facts",
     TICKET_RATIO: "other ticket metrics",
@@ -161,6 +166,11 @@ def survey_metric() -> Callable[[Callable[..., Any]], Metric]:
     return _register(SURVEY, ())
 
 
+def promise_metric() -> Callable[[Callable[..., Any]], Metric]:
+    """Register a per-promise-event value summed per interval."""
+    return _register(PROMISE, ())
+
+
 def ratio_metric(*parts: str) -> Callable[[Callable[..., Any]], Metric]:
     """Register a metric computed from the summed metrics ``parts``."""
     return _register(RATIO, parts)
@@ -181,7 +191,9 @@ def shares() -> frozenset[str]:
     import carecenter.metrics.agent_catalog
     import carecenter.metrics.catalog
     import carecenter.metrics.comparison_catalog
+    import carecenter.metrics.engine_catalog
     import carecenter.metrics.percentiles
+    import carecenter.metrics.promise_catalog
     import carecenter.metrics.ratios
     import carecenter.metrics.survey_catalog
     import carecenter.metrics.ticket_catalog  # noqa: F401  (the imports fill the registry)

@@ -99,13 +99,15 @@ class Contents:
     """What a report needs to know about the warehouse before it is built."""
 
     span: tuple[datetime, datetime] | None
-    """First and last timestamps of the facts, agent intervals and survey answers (``None``:
-    no data, or not asked for)."""
+    """First and last timestamps of the facts, agent intervals, survey answers and promises
+    (``None``: no data, or not asked for)."""
     answers: bool | None
     """Whether ``survey_answers`` has rows (``None``: a warehouse older than that table)."""
     outbound: bool = True
     """Whether any visit is outbound (when not known: ``True``); without any, the report does
     not test each visit's direction."""
+    promises: bool | None = None
+    """Whether ``promises`` has rows (``None``: a warehouse older than that table)."""
 
 
 def period_of(
@@ -124,13 +126,16 @@ def period_of(
 
 def read_contents(row: Any) -> Contents:
     """:class:`Contents` from the one-row Arrow table of the contents probe (columns
-    ``*_lo``/``*_hi`` timestamps, ``a_n`` the count of survey answers when that table exists)."""
-    found = [_instant(row.column(k)) for k in row.column_names if k not in ("a_n", "f_out")]
+    ``*_lo``/``*_hi`` timestamps, ``a_n`` the count of survey answers and ``p_n`` of promises
+    when those tables exist)."""
+    counts = ("a_n", "f_out", "p_n")
+    found = [_instant(row.column(k)) for k in row.column_names if k not in counts]
     times = [t for t in found if t is not None]
     span = (min(times), max(times)) if times else None
     answers = bool(row.column("a_n")[0].as_py()) if "a_n" in row.column_names else None
     outbound = bool(row.column("f_out")[0].as_py()) if "f_out" in row.column_names else True
-    return Contents(span, answers, outbound)
+    promises = bool(row.column("p_n")[0].as_py()) if "p_n" in row.column_names else None
+    return Contents(span, answers, outbound, promises)
 
 
 def _instant(column: Any) -> datetime | None:

@@ -10,12 +10,14 @@ so is :class:`Clock`, which the pure packages (the contact engine) are given too
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from carecenter.domain.center import Center
 from carecenter.domain.clock import Clock
 from carecenter.domain.events import Event, StoredEvent
 from carecenter.domain.projection import ProjectionState, WarehouseCounts
+from carecenter.domain.promise_facts import PromiseRow
 
 
 class EventLog(Protocol):
@@ -57,9 +59,14 @@ class Warehouse(Protocol):
         """The sequence number of the last event projected."""
         ...
 
-    def load_state(self, contact_ids: Iterable[str], agent_ids: Iterable[str]) -> ProjectionState:
-        """The rows the given contacts and agents can touch: contact rows, latest visits,
-        open agent intervals."""
+    def load_state(
+        self,
+        contact_ids: Iterable[str],
+        agent_ids: Iterable[str],
+        promise_ids: Iterable[str] = (),
+    ) -> ProjectionState:
+        """The rows the given contacts, agents and promises can touch: contact rows, latest
+        visits, open agent intervals, promise rows."""
         ...
 
     def save_state(self, state: ProjectionState, checkpoint: int) -> None:
@@ -68,6 +75,18 @@ class Warehouse(Protocol):
 
     def counts(self) -> WarehouseCounts:
         """Row counts."""
+        ...
+
+    def promise_rows(
+        self,
+        *,
+        status: str | None = None,
+        due_from: datetime | None = None,
+        due_before: datetime | None = None,
+    ) -> list[PromiseRow]:
+        """Promise rows in order of due time then id: of one ``status`` when given, due at or
+        after ``due_from`` and before ``due_before`` when given (none: a warehouse written
+        before the ``promises`` table)."""
         ...
 
     def backend(self) -> Any:

@@ -166,9 +166,14 @@ def run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str) -> Report:
     return run_catalog(con, spec, dims, timezone)
 
 
+PROMISE_LESS = ("channel", "tier", "topic")
+"""Groupings promises do not have (see :mod:`carecenter.metrics.promise_catalog`)."""
+
+
 def unrecorded(report: Report) -> list[str]:
-    """Notes on durations some handled contacts' sources do not record (``talk_logged`` and
-    ``acw_logged`` below ``handled``), so a reader knows what AHT and the averages cover."""
+    """Notes on what the report cannot count: durations some handled contacts' sources do not
+    record (``talk_logged`` and ``acw_logged`` below ``handled``), so a reader knows what AHT
+    and the averages cover; promises in a grouping they do not have."""
 
     def total(key: str) -> int:
         return round(sum(v or 0 for v in report.column(key))) if key in report.columns else 0
@@ -187,6 +192,12 @@ def unrecorded(report: Report) -> list[str]:
         notes.append(
             f"after-call work is not recorded for {no_acw} of {handled} handled contacts: "
             "their AHT is the conversation only, and avg_acw_s is over the others"
+        )
+    without = [d for d in PROMISE_LESS if d in report.columns]
+    if without:
+        notes.append(
+            f"promises have no {' or '.join(without)}: promises_made, promises_kept, "
+            "promises_broken and promise_kept_rate are empty in this grouping"
         )
     return notes
 

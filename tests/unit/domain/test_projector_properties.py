@@ -23,6 +23,7 @@ def snapshot(wh: InMemoryWarehouse) -> dict[str, list[tuple[Any, ...]]]:
             row_values(wh.agent_state_intervals[k]) for k in sorted(wh.agent_state_intervals)
         ],
         "survey_answers": [row_values(wh.survey_answers[k]) for k in sorted(wh.survey_answers)],
+        "promises": [row_values(wh.promises[k]) for k in sorted(wh.promises)],
     }
 
 
@@ -75,6 +76,9 @@ def test_fact_invariants(events: list[Event]) -> None:
         assert row.visits == visits_per_contact.get(cid, 0)
     for iv in wh.agent_state_intervals.values():
         assert iv.duration_s is None or iv.duration_s >= 0
+    for p in wh.promises.values():
+        assert p.made_at is not None and p.due_at is not None and p.made_at <= p.due_at
+        assert (p.status == "open") == (p.closed_at is None)
 
 
 @settings(max_examples=40, deadline=None)
@@ -90,10 +94,11 @@ def test_duckdb_warehouse_matches_the_in_memory_one(events: list[Event], batch: 
         for table, rows in snapshot(memory).items():
             assert duck.rows(table) == rows, table
         counts = duck.counts()
-        assert (counts.contacts, counts.contact_facts, counts.checkpoint) == (
+        assert (counts.contacts, counts.contact_facts, counts.checkpoint, counts.promises) == (
             len(memory.contacts),
             len(memory.contact_facts),
             len(events),
+            len(memory.promises),
         )
     finally:
         duck.close()

@@ -12,6 +12,7 @@ from tests.helpers import T0
 from carecenter.adapters.warehouse import DuckDbWarehouse, arrow_table
 from carecenter.domain.center import ServiceLevelPolicy
 from carecenter.domain.projection import AgentInterval, SurveyAnswerRow, VisitFact
+from carecenter.domain.promise_facts import PromiseRow
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.engine import Report, ReportSpec, run
 
@@ -40,6 +41,8 @@ def visit(
     arrived: datetime | None = None,
     transferred_in: bool = False,
     transferred_out: bool = False,
+    ewt: float | None = None,
+    transfer_kind: str | None = None,
 ) -> VisitFact:
     """One queue visit; durations only count for answered visits, like the projector's."""
     answered = outcome == "answered"
@@ -68,6 +71,36 @@ def visit(
         outcome=outcome,
         transferred_in=transferred_in,
         transferred_out=transferred_out,
+        relaxation_step=0,
+        ewt_s=ewt,
+        ewt_predictor=None if ewt is None else "queue_length",
+        transfer_kind=transfer_kind,
+    )
+
+
+def promise(
+    promise_id: str,
+    *,
+    made: datetime = T0,
+    due: datetime | None = None,
+    status: str = "open",
+    closed: datetime | None = None,
+    queue: str | None = "q",
+    agent: str | None = None,
+    reason: str | None = None,
+) -> PromiseRow:
+    """One promise row (due an hour after it was made unless ``due`` says otherwise)."""
+    return PromiseRow(
+        promise_id,
+        kind="callback",
+        customer_id="k1",
+        queue_id=queue,
+        agent_id=agent,
+        made_at=made,
+        due_at=due or made + timedelta(hours=1),
+        status=status,
+        closed_at=closed,
+        reason=reason,
     )
 
 
@@ -100,12 +133,14 @@ def load(
     visits: Sequence[VisitFact],
     intervals: Sequence[AgentInterval] = (),
     answers: Sequence[SurveyAnswerRow] = (),
+    promises: Sequence[PromiseRow] = (),
 ) -> None:
     """Insert rows into a DuckDB warehouse connection."""
     for table, kind, rows in (
         ("contact_facts", VisitFact, visits),
         ("agent_state_intervals", AgentInterval, intervals),
         ("survey_answers", SurveyAnswerRow, answers),
+        ("promises", PromiseRow, promises),
     ):
         if rows:
             con.register("_rows", arrow_table(kind, list(rows)))
@@ -117,10 +152,12 @@ def warehouse(
     visits: Sequence[VisitFact],
     intervals: Sequence[AgentInterval] = (),
     answers: Sequence[SurveyAnswerRow] = (),
+    promises: Sequence[PromiseRow] = (),
 ) -> DuckDbWarehouse:
-    """An in-memory DuckDB warehouse holding ``visits``, ``intervals`` and ``answers``."""
+    """An in-memory DuckDB warehouse holding ``visits``, ``intervals``, ``answers`` and
+    ``promises``."""
     wh = DuckDbWarehouse(":memory:")
-    load(wh.connection, visits, intervals, answers)
+    load(wh.connection, visits, intervals, answers, promises)
     return wh
 
 
@@ -138,6 +175,7 @@ def report(
     intervals: Sequence[AgentInterval] = (),
     *,
     answers: Sequence[SurveyAnswerRow] = (),
+    promises: Sequence[PromiseRow] = (),
     policies: Mapping[str, ServiceLevelPolicy] | None = None,
     agents: Mapping[str, tuple[str, str, float]] | None = None,
     queue_agents: Mapping[str, tuple[str, ...]] | None = None,
@@ -145,7 +183,7 @@ def report(
     **spec: Any,
 ) -> Report:
     """Run the catalog over hand-built rows."""
-    wh = warehouse(visits, intervals, answers)
+    wh = warehouse(visits, intervals, answers, promises)
     try:
         con = ibis.duckdb.from_connection(wh.connection)
         return run(con, ReportSpec(**spec), dims(policies, agents, queue_agents), timezone)

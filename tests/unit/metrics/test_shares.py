@@ -22,6 +22,10 @@ def test_the_catalog_units_say_which_metrics_are_shares() -> None:
         "nps",
         "reopen_rate",
         "sla_met_rate",
+        "ewt_within_30s",
+        "ewt_not_exceeded",
+        "escalation_rate",
+        "promise_kept_rate",
     }
     assert all(CATALOG[k].unit.startswith("share") for k in shares())
     assert shares() <= {*metric_columns(), *ticket_columns()}

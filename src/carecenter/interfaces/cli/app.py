@@ -25,6 +25,7 @@ from carecenter.interfaces.cli.options import (
     settings_for,
 )
 from carecenter.interfaces.cli.output import emit
+from carecenter.interfaces.cli.promises import promises_command
 from carecenter.interfaces.cli.report import report_command
 
 
@@ -116,6 +117,7 @@ app.command("staff")(erlang.staff_plan)
 app.command("forecast")(forecast_command)
 app.command("report")(report_command)
 app.command("import")(import_command)
+app.command("promises")(promises_command)
 
 
 def _summary(info: dict[str, Any], fmt: str) -> None:
