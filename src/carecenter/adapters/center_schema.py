@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from datetime import date, datetime, time
 from types import MappingProxyType
 from typing import Annotated, Any
@@ -242,6 +243,7 @@ class CenterFile(Strict):
         for qid, q in self.queues.items():
             base = f"queues.{qid}.routing"
             problems += [(f"{base}.{p}", m) for p, m in q.routing.problems()]
+            problems += self._relaxation_problems(qid, q)
             for path, target in q.routing.targets():
                 if target not in queues:
                     problems.append(
@@ -249,6 +251,14 @@ class CenterFile(Strict):
                     )
                 elif target == qid:
                     problems.append((f"{base}.{path}", "a queue cannot send contacts to itself"))
+                elif self.queues[target].channel is not q.channel:
+                    problems.append(
+                        (
+                            f"{base}.{path}",
+                            f"queue {target!r} takes {self.queues[target].channel} contacts, "
+                            f"not {q.channel} ones",
+                        )
+                    )
         for aid, a in self.agents.items():
             for target in a.queues:
                 if target not in queues:
@@ -260,6 +270,25 @@ class CenterFile(Strict):
                     )
         problems += customer_problems(self.customers, set(self.tiers), set(self.agents))
         problems += flow_problems(self.flows, queues)
+        return problems
+
+    def _relaxation_problems(self, qid: str, q: QueueSection) -> list[tuple[str, str]]:
+        """Each relaxation step may only lower or drop the requirement of the step before."""
+        steps = [q.skills, *(step.skills for step in q.routing.relaxation)]
+        if any(skill not in self.skills for skills in steps for skill in skills):
+            return []  # its unknown skills are reported; the steps cannot be compared
+        problems = []
+        for i, (before, after) in enumerate(pairwise(steps)):
+            for skill, level in after.items():
+                if before.get(skill, 0) < level:
+                    problems.append(
+                        (
+                            f"queues.{qid}.routing.relaxation.{i}.skills.{skill}",
+                            f"a relaxation step may only lower or drop requirements; "
+                            f"{skill} {level} asks more than the step before "
+                            f"({before.get(skill, 'not required')})",
+                        )
+                    )
         return problems
 
     def unknown_skills(self) -> list[tuple[str, str]]:

@@ -242,10 +242,15 @@ class Center:
 
     def _check_queue(self, queue: Queue) -> None:
         steps = [queue.required_skills, *(s.skills for s in queue.routing.relaxation)]
-        for skills in steps:
-            for skill in skills:
+        for before, skills in zip([None, *steps], steps, strict=True):
+            for skill, level in skills.items():
                 if skill not in self.skills:
                     raise DomainError(f"queue {queue.queue_id} requires unknown skill {skill}")
+                if before is not None and before.get(skill, 0) < level:
+                    raise DomainError(
+                        f"queue {queue.queue_id}: a relaxation step may only lower or drop "
+                        f"requirements, not ask {skill} {level}"
+                    )
         routing = queue.routing
         for target in (
             routing.overflow.to_queue if routing.overflow else None,

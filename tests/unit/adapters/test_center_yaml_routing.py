@@ -99,6 +99,19 @@ def test_the_template_has_a_routing_and_a_flow_example() -> None:
             "(defined: billing, general)",
         ),
         (
+            "{after_s: 120, skills: {billing: 1}}",
+            "{after_s: 120, skills: {billing: 1, spanish: 1}}",
+            "center.yaml:17: queues.billing.routing.relaxation.1.skills.spanish: a relaxation "
+            "step may only lower or drop requirements; spanish 1 asks more than the step before "
+            "(not required)",
+        ),
+        (
+            "  general:\n    skills: {billing: 1}",
+            "  general:\n    channel: chat\n    skills: {billing: 1}",
+            "center.yaml:18: queues.billing.routing.overflow.to_queue: queue 'general' takes chat "
+            "contacts, not voice ones",
+        ),
+        (
             "to_queue: general, after_s: 300",
             "to_queue: billing, after_s: 300",
             "center.yaml:18: queues.billing.routing.overflow.to_queue: a queue cannot send "
