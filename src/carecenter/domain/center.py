@@ -242,7 +242,7 @@ class Center:
 
     def _check_queue(self, queue: Queue) -> None:
         steps = [queue.required_skills, *(s.skills for s in queue.routing.relaxation)]
-        for before, skills in zip([None, *steps], steps, strict=True):
+        for before, skills in zip([None, *steps[:-1]], steps, strict=True):
             for skill, level in skills.items():
                 if skill not in self.skills:
                     raise DomainError(f"queue {queue.queue_id} requires unknown skill {skill}")

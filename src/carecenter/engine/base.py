@@ -69,6 +69,13 @@ class EngineBase:
         self._out.append(event)
         self.emitted += 1
 
+    def emit_past(self, event: Event) -> None:
+        """Apply and put in the outbox an event that happened before now (an entry flow's
+        steps, told when the contact leaves the flow)."""
+        self.state.apply(event)
+        self._out.append(event)
+        self.emitted += 1
+
     def _begin(self) -> None:
         """Start a command: read the clock and run what fell due before now."""
         now_dt = self.clock.now()

@@ -3,7 +3,8 @@ the estimate told on entry and the hold treatment while waiting."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from carecenter.domain.enums import Channel, ContactState, Direction
 from carecenter.domain.events import (
@@ -18,6 +19,7 @@ from carecenter.domain.events import (
 from carecenter.domain.routing_policy import ClosedActionKind
 from carecenter.engine import dispatch
 from carecenter.engine.base import EngineBase
+from carecenter.engine.flow import Outcome, SelfService, find_flow, flow_events, walk
 from carecenter.engine.records import ContactRec, QueueRuntime
 from carecenter.errors import DomainError
 from carecenter.routing.scoring import CAPACITY_CHANNEL
@@ -35,7 +37,7 @@ class QueueingEngine(EngineBase):
         self,
         contact_id: str,
         channel: Channel,
-        queue_id: str,
+        queue_id: str | None = None,
         *,
         customer_id: str | None = None,
         tier: str | None = None,
@@ -47,6 +49,8 @@ class QueueingEngine(EngineBase):
         ``customers``) unless given; the engine queues it, tells it the expected wait and
         offers it to an agent when one may take it."""
         self._begin()
+        if queue_id is None:
+            raise DomainError(f"contact {contact_id}: give a queue or an entry point")
         self.check_channel(self._check_queue(queue_id), channel)
         customer = self.center.customers.get(customer_id) if customer_id else None
         self.emit(
@@ -62,6 +66,45 @@ class QueueingEngine(EngineBase):
             )
         )
         self.enqueue(self.contact(contact_id), queue_id)
+        return self._done()
+
+    def arrive_at_entry(
+        self,
+        contact_id: str,
+        channel: Channel,
+        entry: str,
+        *,
+        choices: Sequence[str] = (),
+        account: str | None = None,
+        self_service: SelfService = None,
+    ) -> list[Event]:
+        """A contact leaves the entry flow (IVR) of ``entry`` now, having pressed ``choices``
+        and keyed in ``account``: the walk is told as it happened (``contact.arrived`` when the
+        contact entered the flow, its self-service time ago, then a ``contact.flow_step`` per
+        node and ``contact.identified``), and the contact then joins the queue it was routed to,
+        or ends where the flow ended it (reason ``self_service``, ``hung_up``...)."""
+        self._begin()
+        flow = find_flow(self.center, entry)
+        if flow is None:
+            raise DomainError(f"no entry flow starts at {entry!r}")
+        walked = walk(
+            flow, self.center, choices=choices, account=account, self_service=self_service
+        )
+        if walked.outcome is Outcome.ROUTED and walked.queue_id is not None:
+            self.check_channel(self._check_queue(walked.queue_id), channel)
+        start = self.now_dt - timedelta(seconds=sum(s.duration_s for s in walked.steps))
+        self.emit_past(
+            ContactArrived(
+                occurred_at=start, contact_id=contact_id, channel=channel, topic=walked.topic
+            )
+        )
+        for event in flow_events(walked, contact_id, start):
+            self.emit_past(event)
+        c = self.contact(contact_id)
+        if walked.outcome is Outcome.ROUTED and walked.queue_id is not None:
+            self.enqueue(c, walked.queue_id)
+        else:
+            self._end(c, walked.outcome.value)
         return self._done()
 
     def contact(self, contact_id: str) -> ContactRec:

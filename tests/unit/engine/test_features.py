@@ -230,3 +230,34 @@ def test_the_screen_pop_tells_the_agent_who_what_and_what_was_promised() -> None
     assert pop.topic == "cards" and pop.expected_wait_told_s is None  # nobody was staffed
     assert pop.open_promises == (("cb", "callback", T0 + timedelta(hours=3, minutes=15)),)
     assert [(p.contact_id, p.outcome) for p in pop.last_contacts] == [("old", "abandoned")]
+
+
+def test_a_contact_leaving_its_entry_flow_is_identified_and_routed_or_ends_there() -> None:
+    from tests.flows import routed_center
+
+    r = Run(routed_center())
+    r.clock.set(T0.replace(hour=10))  # billing opens at 08:00 London time
+    r.do("sign_in", "a1")
+    line = "+442079460000"
+    r.do("arrive_at_entry", "c1", V, line, choices=["1"], account="12345")
+    r.do("arrive_at_entry", "c2", V, line, choices=["2"], self_service=[True])
+    assert r.lines()[1:] == [
+        "3600 contact.arrived contact_id=c1",
+        "3600 contact.flow_step contact_id=c1 kind=announcement",
+        "3600 contact.flow_step contact_id=c1 kind=menu",
+        "3600 contact.flow_step contact_id=c1 kind=identify",
+        "3600 contact.identified contact_id=c1",
+        "3600 contact.flow_step contact_id=c1 kind=route",
+        "3600 contact.queued contact_id=c1 queue_id=billing priority=10",  # a VIP: priority 10
+        "3600 contact.offered contact_id=c1 agent_id=a1 queue_id=billing",
+        "3600 contact.wait_estimated contact_id=c1 queue_id=billing estimate_s=0.0 position=0",
+        # 45 s of self-service: the walk is told from when the caller entered the flow
+        "3555 contact.arrived contact_id=c2",
+        "3555 contact.flow_step contact_id=c2 kind=announcement",
+        "3555 contact.flow_step contact_id=c2 kind=menu",
+        "3555 contact.flow_step contact_id=c2 kind=self_service",
+        "3600 contact.ended contact_id=c2 reason=self_service",
+    ]
+    assert r.engine.screen_pop("c1").flow_path == ("welcome", "menu", "who", "to_billing")
+    with pytest.raises(DomainError, match="no entry flow starts at"):
+        r.do("arrive_at_entry", "c3", V, "+15550000")
