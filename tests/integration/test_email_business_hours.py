@@ -21,6 +21,7 @@ from carecenter.adapters.warehouse import arrow_table
 from carecenter.domain.business_hours import OpenHoursClock
 from carecenter.domain.center import OpeningHours
 from carecenter.domain.projection import AgentInterval, SurveyAnswerRow, VisitFact
+from carecenter.domain.promise_facts import PromiseRow
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.engine import ReportSpec, run
 
@@ -178,6 +179,7 @@ def test_postgresql_counts_the_same_business_hours(postgres: Any) -> None:
     postgres.create_table("contact_facts", arrow_table(VisitFact, visits))
     postgres.create_table("agent_state_intervals", arrow_table(AgentInterval, []))
     postgres.create_table("survey_answers", arrow_table(SurveyAnswerRow, []))
+    postgres.create_table("promises", arrow_table(PromiseRow, []))
     wh = warehouse(visits)
     try:
         ours = _report(ibis.duckdb.from_connection(wh.connection))
