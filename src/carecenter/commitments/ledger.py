@@ -55,6 +55,18 @@ class Ledgered:
     """The callback contacts made for it, in order."""
 
 
+@dataclass(frozen=True)
+class CallbackSlots:
+    """What decides whether a queue can take one more callback at a time: its callback
+    policy, when it is open, the agents planned for a slot (given the slot's start), and now."""
+
+    queue_id: str
+    policy: CallbackPolicy
+    is_open: Callable[[datetime], bool]
+    planned_agents: Callable[[datetime], float]
+    now: datetime
+
+
 def slot_of(at: datetime, slot_s: float) -> int:
     """The index of the ``slot_s``-long slot (counted from 1970-01-01 UTC) holding ``at``."""
     return math.floor((at - EPOCH).total_seconds() / slot_s)
@@ -143,69 +155,46 @@ class PromiseLedger:
         ]
         return sorted(found, key=lambda p: (p.due_at, p.promise_id))
 
-    def check_booking(
-        self,
-        queue_id: str,
-        at: datetime,
-        policy: CallbackPolicy,
-        *,
-        is_open: Callable[[datetime], bool],
-        planned_agents: Callable[[datetime], float],
-        now: datetime,
-    ) -> None:
-        """Raise :class:`CallbackRefused` unless a callback of ``queue_id`` can be booked at
+    def check_booking(self, slots: CallbackSlots, at: datetime) -> None:
+        """Raise :class:`CallbackRefused` unless a callback can be booked in ``slots``' queue at
         ``at``: in the future, while the queue is open, and within the slot's share of planned
         capacity (``planned agents x slot_s / handle_s x share`` callbacks per slot)."""
-        self.set_slot_length(queue_id, policy.slot_s)
-        problem = self._problem(queue_id, at, policy, is_open, planned_agents, now)
+        self.set_slot_length(slots.queue_id, slots.policy.slot_s)
+        problem = self._problem(slots, at)
         if problem is None:
             return
         raise CallbackRefused(
-            f"queue {queue_id}: cannot call back at {at.isoformat()}: {problem}",
-            self.earliest(queue_id, max(at, now), policy, is_open, planned_agents, now),
+            f"queue {slots.queue_id}: cannot call back at {at.isoformat()}: {problem}",
+            self.earliest(slots, max(at, slots.now)),
         )
 
-    def _problem(
-        self,
-        queue_id: str,
-        at: datetime,
-        policy: CallbackPolicy,
-        is_open: Callable[[datetime], bool],
-        planned_agents: Callable[[datetime], float],
-        now: datetime,
-    ) -> str | None:
-        if at < now:
+    def _problem(self, slots: CallbackSlots, at: datetime) -> str | None:
+        policy = slots.policy
+        if at < slots.now:
             return "that time has passed"
-        if not is_open(at):
+        if not slots.is_open(at):
             return "the queue is closed then"
         slot = slot_of(at, policy.slot_s)
         start = EPOCH + timedelta(seconds=slot * policy.slot_s)
         capacity = math.floor(
-            planned_agents(start) * policy.slot_s / policy.handle_s * policy.share + 1e-9
+            slots.planned_agents(start) * policy.slot_s / policy.handle_s * policy.share + 1e-9
         )
-        if self.booked.get((queue_id, slot), 0) >= capacity:
+        if self.booked.get((slots.queue_id, slot), 0) >= capacity:
             return f"the slot's {capacity} callback(s) are taken"
         return None
 
-    def earliest(
-        self,
-        queue_id: str,
-        after: datetime,
-        policy: CallbackPolicy,
-        is_open: Callable[[datetime], bool],
-        planned_agents: Callable[[datetime], float],
-        now: datetime,
-    ) -> datetime | None:
+    def earliest(self, slots: CallbackSlots, after: datetime) -> datetime | None:
         """The first time from ``after`` on (``after`` itself, then slot starts) at which a
         callback can be booked, within two weeks."""
-        if self._problem(queue_id, after, policy, is_open, planned_agents, now) is None:
+        self.set_slot_length(slots.queue_id, slots.policy.slot_s)
+        if self._problem(slots, after) is None:
             return after
-        step = timedelta(seconds=policy.slot_s)
-        slot = slot_of(after, policy.slot_s) + 1
-        candidate = EPOCH + timedelta(seconds=slot * policy.slot_s)
+        step = timedelta(seconds=slots.policy.slot_s)
+        slot = slot_of(after, slots.policy.slot_s) + 1
+        candidate = EPOCH + timedelta(seconds=slot * slots.policy.slot_s)
         end = after + timedelta(days=SEARCH_DAYS)
         while candidate <= end:
-            if self._problem(queue_id, candidate, policy, is_open, planned_agents, now) is None:
+            if self._problem(slots, candidate) is None:
                 return candidate
             candidate += step
         return None

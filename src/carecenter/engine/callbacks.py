@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from carecenter.commitments.ledger import CallbackSlots
 from carecenter.domain.enums import Channel, ContactState, Direction, PromiseKind, PromiseStatus
 from carecenter.domain.events import (
     CallbackRequested,
@@ -34,12 +35,16 @@ S = ContactState
 class CallbackEngine(QueueingEngine):
     """The engine's callbacks and its promise ledger."""
 
-    def _planned(self, q: QueueRuntime) -> object:
+    def _slots(self, q: QueueRuntime) -> CallbackSlots:
+        """The queue's callback slots now: planned agents from the plan, or else those
+        staffed now."""
+
         def agents(start: datetime) -> float:
             planned = self.planned_agents(q.queue_id, start) if self.planned_agents else None
             return float(q.staffed) if planned is None else planned
 
-        return agents
+        policy = q.queue.routing.callback
+        return CallbackSlots(q.queue_id, policy, q.queue.hours.is_open, agents, self.now_dt)
 
     def request_callback(self, contact_id: str) -> list[Event]:
         """The waiting caller leaves the line and keeps their place: a callback waits there
@@ -106,15 +111,7 @@ class CallbackEngine(QueueingEngine):
         policy = q.queue.routing.callback
         if not policy.enabled:
             raise DomainError(f"queue {queue_id} does not offer callbacks")
-        hours = q.queue.hours
-        self.state.ledger.check_booking(
-            queue_id,
-            at,
-            policy,
-            is_open=hours.is_open,
-            planned_agents=self._planned(q),  # type: ignore[arg-type]
-            now=self.now_dt,
-        )
+        self.state.ledger.check_booking(self._slots(q), at)
         pid = promise_id or f"P{len(self.state.ledger.promises) + 1}"
         due = at + timedelta(seconds=policy.window_s)
         c = self.state.contacts.get(contact_id) if contact_id else None
@@ -141,14 +138,7 @@ class CallbackEngine(QueueingEngine):
         q = c.queue
         assert q is not None
         policy = q.queue.routing.callback
-        at = self.state.ledger.earliest(
-            q.queue_id,
-            self.now_dt,
-            policy,
-            q.queue.hours.is_open,
-            self._planned(q),  # type: ignore[arg-type]
-            self.now_dt,
-        )
+        at = self.state.ledger.earliest(self._slots(q), self.now_dt)
         if at is None:
             self._end(c, "closed")
             return
