@@ -110,15 +110,7 @@ class AgentEngine(CallbackEngine):
         assert q is not None
         others = [self.agent(o) for o in c.offered_to if o != agent_id]
         for other in others:
-            self.emit(
-                ContactOfferWithdrawn(
-                    occurred_at=self.now_dt,
-                    contact_id=contact_id,
-                    queue_id=q.queue_id,
-                    agent_id=other.agent_id,
-                    reason="answered_elsewhere",
-                )
-            )
+            self.withdraw(c, other, "answered_elsewhere")
         warm = self.state.agents.get(c.warm_from or "")
         self.emit(
             ContactAnswered(
@@ -147,19 +139,25 @@ class AgentEngine(CallbackEngine):
         self._settle(a)
         return self._done()
 
+    def withdraw(self, c: ContactRec, a: AgentRec, reason: str) -> None:
+        """End the offer of ``c`` ringing at ``a`` (the contact's state does not change)."""
+        q = c.queue
+        assert q is not None
+        self.emit(
+            ContactOfferWithdrawn(
+                occurred_at=self.now_dt,
+                contact_id=c.contact_id,
+                queue_id=q.queue_id,
+                agent_id=a.agent_id,
+                reason=reason,
+            )
+        )
+
     def _unring(self, c: ContactRec, a: AgentRec, reason: str) -> None:
         q = c.queue
         assert q is not None
         if len(c.offered_to) > 1:
-            self.emit(
-                ContactOfferWithdrawn(
-                    occurred_at=self.now_dt,
-                    contact_id=c.contact_id,
-                    queue_id=q.queue_id,
-                    agent_id=a.agent_id,
-                    reason=reason,
-                )
-            )
+            self.withdraw(c, a, reason)
             return
         self.emit(
             ContactOfferRejected(

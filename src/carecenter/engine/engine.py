@@ -21,7 +21,6 @@ from carecenter.domain.events import (
     ContactAbandoned,
     ContactEnded,
     ContactHeld,
-    ContactOfferWithdrawn,
     ContactResumed,
     ContactSkillsRelaxed,
     ContactTransferred,
@@ -66,15 +65,7 @@ class ContactEngine(AgentEngine):
             raise IllegalTransition("contact", contact_id, c.state, "abandon")
         rung = [self.agent(o) for o in c.offered_to]
         for a in rung:
-            self.emit(
-                ContactOfferWithdrawn(
-                    occurred_at=self.now_dt,
-                    contact_id=contact_id,
-                    queue_id=q.queue_id,
-                    agent_id=a.agent_id,
-                    reason="abandoned",
-                )
-            )
+            self.withdraw(c, a, "abandoned")
         self.emit(
             ContactAbandoned(occurred_at=self.now_dt, contact_id=contact_id, queue_id=q.queue_id)
         )
