@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +17,14 @@ from carecenter.adapters.clock import SystemClock
 from carecenter.domain.center import Center
 from carecenter.domain.clock import Clock
 from carecenter.domain.events import Event, StoredEvent
+from carecenter.domain.plans import (
+    PlanKind,
+    PlanRow,
+    PlanVersion,
+    StoredPlanRow,
+    period_of,
+    replaced_rows,
+)
 from carecenter.domain.projection import (
     AgentInterval,
     ContactRow,
@@ -97,6 +105,63 @@ class InMemoryCenterRepository:
 
     def load(self) -> Center | None:
         return self._center
+
+
+class InMemoryPlanStore:
+    """Plan versions and their rows in lists; a save replaces as the SQL store does."""
+
+    def __init__(self) -> None:
+        self._versions: list[PlanVersion] = []
+        self._rows: list[StoredPlanRow] = []
+        self._lock = threading.Lock()
+
+    def save(
+        self, kind: PlanKind, rows: Sequence[PlanRow], *, saved_at: datetime, command: str
+    ) -> PlanVersion:
+        if not rows:
+            raise ValueError("a plan needs at least one row")
+        start, end = period_of(rows)
+        with self._lock:
+            version = len(self._versions) + 1
+            mine = self._of(kind)
+            current = [s for s in self._rows if s.replaced_by is None and s.version in mine]
+            gone = {id(s) for s in replaced_rows(rows, current)}
+            self._rows = [
+                replace(s, replaced_by=version) if id(s) in gone else s for s in self._rows
+            ]
+            self._rows.extend(StoredPlanRow(r, version) for r in rows)
+            saved = PlanVersion(version, kind, saved_at, command, start, end, len(rows), len(gone))
+            self._versions.append(saved)
+            return saved
+
+    def _of(self, kind: PlanKind) -> set[int]:
+        return {v.version for v in self._versions if v.kind is kind}
+
+    def rows(
+        self,
+        kind: PlanKind,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        queues: Collection[str] | None = None,
+        history: bool = False,
+    ) -> list[StoredPlanRow]:
+        with self._lock:
+            versions = self._of(kind)
+            found = [
+                s
+                for s in self._rows
+                if s.version in versions
+                and (history or s.replaced_by is None)
+                and (start is None or s.row.interval_end > start)
+                and (end is None or s.row.interval_start < end)
+                and (queues is None or s.row.queue_id in queues)
+            ]
+        return sorted(found, key=lambda s: (s.row.queue_id, s.row.interval_start, -s.version))
+
+    def versions(self, kind: PlanKind | None = None) -> list[PlanVersion]:
+        with self._lock:
+            return [v for v in self._versions if kind is None or v.kind is kind]
 
 
 def _copy(row: Any) -> Any:

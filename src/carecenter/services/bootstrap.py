@@ -1,8 +1,8 @@
 """The composition root: :func:`bootstrap` wires the adapters of one workspace.
 
 By default it builds the real ones from :class:`~carecenter.adapters.settings.Settings`: the
-SQL event log and center repository on the operational store, the DuckDB warehouse and the
-system clock. Tests and library users pass fakes (:mod:`carecenter.adapters.memory`) for any
+SQL event log, center repository and plan store on the operational store, the DuckDB warehouse
+and the system clock. Tests and library users pass fakes (:mod:`carecenter.adapters.memory`) for any
 of them. Nothing is migrated here: the store's schema is *checked* against the newest
 migration (a cheap query), and an old or empty store asks for ``carecenter upgrade``.
 
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from carecenter.adapters.clock import SystemClock
 from carecenter.adapters.settings import Settings
 from carecenter.errors import WorkspaceError
-from carecenter.services.ports import CenterRepository, Clock, EventLog, Warehouse
+from carecenter.services.ports import CenterRepository, Clock, EventLog, PlanStore, Warehouse
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -43,11 +43,18 @@ class Workspace:
         warehouse: Warehouse | Callable[[], Warehouse],
         schema_revision: str | None = None,
         closers: list[Callable[[], None]] | None = None,
+        plans: PlanStore | None = None,
     ) -> None:
         self.settings = settings
         self.events = events
         self.center = center
         self.clock = clock
+        if plans is None:
+            from carecenter.adapters.memory import InMemoryPlanStore
+
+            plans = InMemoryPlanStore()
+        self.plans: PlanStore = plans
+        """The saved plans (forecasts, staffing); in memory when none was given."""
         self.schema_revision = schema_revision
         """The store's schema revision (``None`` when the store is a fake)."""
         self._warehouse = warehouse
@@ -89,12 +96,15 @@ def bootstrap(
     warehouse: Warehouse | None = None,
     clock: Clock | None = None,
     read_only: bool = False,
+    plan_store: PlanStore | None = None,
 ) -> Workspace:
     """Wire a workspace: the given adapters, real ones for the rest.
 
     ``read_only`` opens the real warehouse read-only (reports, ``info``, forecasts), so several
     readers run at once. Raises :class:`~carecenter.errors.WorkspaceError` when the directory
-    is no workspace or its store is not at the newest schema.
+    is no workspace or its store is not at the newest schema. The plans are kept in the
+    operational store beside the event log; given fakes for both the event log and the center
+    repository and no ``plan_store``, they are kept in memory.
     """
     needs_files = event_log is None or center_repo is None or warehouse is None
     if needs_files and not settings.config_path.exists():
@@ -108,6 +118,7 @@ def bootstrap(
         from carecenter.adapters.store.center_repo import SqlCenterRepository
         from carecenter.adapters.store.engine import make_engine
         from carecenter.adapters.store.event_log import SqlEventLog
+        from carecenter.adapters.store.plan_repo import SqlPlanStore
 
         engine = make_engine(settings.store_url)
         closers.append(engine.dispose)
@@ -118,6 +129,7 @@ def bootstrap(
             raise
         event_log = event_log if event_log is not None else SqlEventLog(engine)
         center_repo = center_repo if center_repo is not None else SqlCenterRepository(engine)
+        plan_store = plan_store if plan_store is not None else SqlPlanStore(engine)
     return Workspace(
         settings,
         events=event_log,
@@ -126,6 +138,7 @@ def bootstrap(
         warehouse=warehouse if warehouse is not None else _duckdb(settings, read_only),
         schema_revision=revision,
         closers=closers,
+        plans=plan_store,
     )
 
 

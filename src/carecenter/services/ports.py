@@ -3,19 +3,21 @@
 Each has an in-memory implementation in :mod:`carecenter.adapters.memory` (for tests and
 library users) and a real one in :mod:`carecenter.adapters` (SQL store, DuckDB warehouse,
 system clock). :func:`carecenter.services.bootstrap.bootstrap` wires them.
-The values they exchange (:class:`StoredEvent`, :class:`WarehouseCounts`) are domain types;
+The values they exchange (:class:`StoredEvent`, :class:`WarehouseCounts`, the plan rows and
+versions of :mod:`carecenter.domain.plans`) are domain types;
 so is :class:`Clock`, which the pure packages (the contact engine) are given too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from carecenter.domain.center import Center
 from carecenter.domain.clock import Clock
 from carecenter.domain.events import Event, StoredEvent
+from carecenter.domain.plans import PlanKind, PlanRow, PlanVersion, StoredPlanRow
 from carecenter.domain.projection import ProjectionState, WarehouseCounts
 from carecenter.domain.promise_facts import PromiseRow
 
@@ -94,6 +96,37 @@ class Warehouse(Protocol):
         ...
 
 
+class PlanStore(Protocol):
+    """The plans the center works to: forecasts and staffing plans per queue and interval,
+    saved in versions (see :mod:`carecenter.domain.plans`)."""
+
+    def save(
+        self, kind: PlanKind, rows: Sequence[PlanRow], *, saved_at: datetime, command: str
+    ) -> PlanVersion:
+        """Save ``rows`` (not empty, not overlapping each other) as a new version of the
+        ``kind`` plan, atomically: they replace the current rows of the same queues whose
+        intervals overlap theirs, which stay in the history."""
+        ...
+
+    def rows(
+        self,
+        kind: PlanKind,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        queues: Collection[str] | None = None,
+        history: bool = False,
+    ) -> list[StoredPlanRow]:
+        """The current rows of the ``kind`` plan (``history``: replaced ones too) whose
+        interval reaches into [``start``, ``end``), of ``queues`` when given; in order of
+        queue, interval start and newest version first."""
+        ...
+
+    def versions(self, kind: PlanKind | None = None) -> list[PlanVersion]:
+        """Every saved version (of ``kind`` when given), oldest first."""
+        ...
+
+
 @runtime_checkable
 class ImportTarget(Protocol):
     """A warehouse that importers can write to directly (the DuckDB one)."""
@@ -109,6 +142,7 @@ __all__ = [
     "Clock",
     "EventLog",
     "ImportTarget",
+    "PlanStore",
     "StoredEvent",
     "Warehouse",
     "WarehouseCounts",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -135,4 +136,49 @@ flows = Table(
     metadata,
     Column("flow_id", String(ID), primary_key=True),
     Column("definition", Text, nullable=False),
+)
+
+plan_versions = Table(
+    "plan_versions",
+    metadata,
+    Column(
+        "version",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("kind", String(16), nullable=False),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+    Column("command", Text, nullable=False),
+    Column("period_start", DateTime(timezone=True), nullable=False),
+    Column("period_end", DateTime(timezone=True), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("replaced", Integer, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+plan_rows = Table(
+    "plan_rows",
+    metadata,
+    Column(
+        "version",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("plan_versions.version", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("queue_id", String(ID), primary_key=True),
+    Column("interval_start", DateTime(timezone=True), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("interval_s", Integer, nullable=False),
+    Column("replaced_by", BigInteger().with_variant(Integer, "sqlite")),
+    Column("calls", Float),
+    Column("calls_lo", Float),
+    Column("calls_hi", Float),
+    Column("aht_s", Float),
+    Column("patience_s", Float),
+    Column("model", String(64)),
+    Column("agents", Integer),
+    Column("scheduled_agents", Integer),
+    Column("measures", Text),
+    Index("ix_plan_rows_current", "kind", "queue_id", "interval_start"),
 )
