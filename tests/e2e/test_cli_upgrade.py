@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def test_upgrade_takes_a_0002_store_to_routing_and_flows(tmp_path: Path) -> None
             """
         )
     code, out, _ = cli("upgrade", "-w", str(ws))
-    assert code == 0 and out.strip().endswith("from schema 0002 to 0003"), out
+    assert code == 0 and out.strip().endswith(f"from schema 0002 to {head_revision()}"), out
     engine = make_engine(url)
     loaded = SqlCenterRepository(engine).load()
     engine.dispose()
@@ -106,3 +107,37 @@ def test_upgrade_takes_a_0002_store_to_routing_and_flows(tmp_path: Path) -> None
         None,
     )
     assert dict(loaded.flows) == {}
+
+
+def downgrade(url: str, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from carecenter.adapters.store.engine import make_engine
+
+    engine = make_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+    engine.dispose()
+
+
+def test_upgrade_takes_a_0003_store_to_plans(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert cli("init", str(ws))[0] == 0
+    downgrade(f"sqlite:///{ws / 'carecenter.db'}", "0003")  # the configuration stays
+    with sqlite3.connect(ws / "carecenter.db") as db:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "plan_rows" not in tables and "plan_versions" not in tables and "queues" in tables
+    code, _, err = cli("plan", "show", "-w", str(ws))
+    assert code == 2 and "schema revision 0003, older than this carecenter's 0004" in err
+    code, out, _ = cli("upgrade", "-w", str(ws))
+    assert code == 0 and out.strip().endswith("from schema 0003 to 0004"), out
+    volumes = tmp_path / "volumes.csv"
+    volumes.write_text("queue,interval_start,calls,aht_s\nbilling,2026-12-07T09:00,100,300\n")
+    code, _, err = cli("staff", "--volumes", str(volumes), "--save", "-w", str(ws))
+    assert code == 0 and "saved staff plan version 1: 1 row," in err
+    code, out, _ = cli("plan", "show", "-w", str(ws), "--format", "json")
+    assert code == 0 and json.loads(out)[0]["agents"] == 21

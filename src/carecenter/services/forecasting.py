@@ -31,8 +31,10 @@ from carecenter.adapters.interval_csv import (
 from carecenter.adapters.interval_history import DEFAULT_INTERVAL_S, read_interval_history
 from carecenter.adapters.settings import Settings
 from carecenter.domain.durations import divides_day, format_duration
+from carecenter.domain.plans import PlanKind
 from carecenter.errors import InputError, WorkspaceError
 from carecenter.metrics.dims import Dimensions
+from carecenter.services import plans
 from carecenter.services.bootstrap import WorkspaceSource, opened
 from carecenter.services.forecast_series import QueueSeries, build_series, series_notes
 from carecenter.wfm.forecast import (
@@ -60,6 +62,7 @@ __all__ = [
     "forecast_from_csv",
     "forecast_from_warehouse",
     "forecast_queue",
+    "save_forecast",
     "special_days",
     "warehouse_history",
     "write_forecast",
@@ -230,6 +233,21 @@ def special_days(holidays: Path | None, dates: Iterable[date] = ()) -> tuple[Spe
     if holidays is not None:
         days.extend(read_special_days(holidays))
     return tuple(days)
+
+
+def save_forecast(
+    source: WorkspaceSource, report: ForecastReport, *, command: str
+) -> plans.SavedPlan:
+    """Save the forecast of ``report`` as the workspace's forecast plan (a new version that
+    replaces the current plan of the same queues and intervals); ``command`` is recorded."""
+    models = {f.queue: f.model for f in report.forecasts}
+    return plans.save_plan(
+        source,
+        PlanKind.FORECAST,
+        lambda zone: plans.forecast_plan_rows(report.rows(), models, zone),
+        command=command,
+        where="the forecast",
+    )
 
 
 def write_forecast(report: ForecastReport, output: Path) -> int:

@@ -17,7 +17,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from carecenter.adapters.volumes_csv import CsvVolumes, VolumeRow
+from carecenter.domain.plans import PlanKind
 from carecenter.errors import InputError
+from carecenter.services import plans
+from carecenter.services.bootstrap import WorkspaceSource
+from carecenter.services.plans import SavedPlan
 from carecenter.wfm.erlang import erlang_b, erlang_c
 from carecenter.wfm.erlang_a import erlang_a
 from carecenter.wfm.measures import MEASURE_NAMES, QueueMeasures
@@ -156,6 +160,31 @@ def staff_plan(
     Erlang C for the others.
     """
     return _plan_volumes(source, target, default_patience_s, default_aht_s, shrinkage)[1]
+
+
+def save_staff_plan(
+    workspace: WorkspaceSource,
+    source: VolumeSource | Path,
+    target: StaffingTarget,
+    *,
+    default_patience_s: float | None = None,
+    default_aht_s: float | None = None,
+    shrinkage: float = 0.0,
+    command: str,
+) -> tuple[list[dict[str, Any]], SavedPlan]:
+    """:func:`staff_plan`, saved as the workspace's staffing plan (a new version replacing the
+    current plan of the same queues and intervals; ``command`` is recorded): the rows and what
+    was saved."""
+    volumes, rows = _plan_volumes(source, target, default_patience_s, default_aht_s, shrinkage)
+    where = str(source) if isinstance(source, Path) else "volumes"
+    saved = plans.save_plan(
+        workspace,
+        PlanKind.STAFF,
+        lambda zone: plans.staff_plan_rows(volumes, rows, zone, where),
+        command=command,
+        where=where,
+    )
+    return rows, saved
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typer.core import HAS_RICH, TyperGroup
 from typer.exceptions import TyperException
 
 from carecenter.errors import CareCenterError, ConfigError, InputError
-from carecenter.interfaces.cli import erlang, flow
+from carecenter.interfaces.cli import erlang, flow, plan
 from carecenter.interfaces.cli.forecast import forecast_command
 from carecenter.interfaces.cli.help import tidy_help
 from carecenter.interfaces.cli.importing import import_command
@@ -113,6 +113,7 @@ config_app = typer.Typer(
 app.add_typer(config_app, name="config")
 app.add_typer(erlang.app, name="erlang")
 app.add_typer(flow.app, name="flow")
+app.add_typer(plan.app, name="plan")
 app.command("staff")(erlang.staff_plan)
 app.command("forecast")(forecast_command)
 app.command("report")(report_command)

@@ -16,8 +16,9 @@ import typer
 
 from carecenter.domain.durations import parse_duration
 from carecenter.errors import InputError
-from carecenter.interfaces.cli.options import FormatOption
+from carecenter.interfaces.cli.options import FormatOption, WorkspaceOption, settings_for
 from carecenter.interfaces.cli.output import emit, render
+from carecenter.interfaces.cli.plan import SaveOption, command_line
 
 app = typer.Typer(
     help="Queueing formulas (Erlang B, C, A) for one interval, and the agents it needs.",
@@ -156,6 +157,7 @@ PLAN_FORMATS = ("table", "json", "csv", "html")
 
 
 def staff_plan(
+    ctx: typer.Context,
     volumes: Path = typer.Option(
         ...,
         "--volumes",
@@ -180,12 +182,16 @@ def staff_plan(
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write here, not stdout (required for html)."
     ),
+    save: bool = SaveOption,
+    workspace: Path | None = WorkspaceOption,
 ) -> None:
     """Agents needed per queue and interval of a volume file (Erlang A if patience known, else C).
 
     The CSV columns are queue, interval_start, calls, aht_s and optionally interval_s (default
     1800), patience_s and calls_lo, calls_hi (a forecast's prediction interval, drawn as a band
-    in the html chart).
+    in the html chart). With --save the plan is kept in the workspace, where the contact
+    engine reads its callback capacity; interval_start is then a date and time (center time
+    unless it has a UTC offset).
     """
 
     from carecenter.services import staffing
@@ -203,20 +209,30 @@ def staff_plan(
         max_abandon=max_abandon,
         max_occupancy=max_occupancy,
     )
+    options: dict[str, Any] = {
+        "default_patience_s": patience,
+        "default_aht_s": aht,
+        "shrinkage": shrinkage,
+    }
+    rows = None
+    if save:
+        rows, saved = staffing.save_staff_plan(
+            settings_for(workspace), volumes, target, command=command_line(ctx), **options
+        )
+        for queue in saved.unknown_queues:
+            typer.echo(f"warning: queue {queue} is not in the center's configuration", err=True)
+        typer.echo(saved.summary(), err=True)
     if fmt == "html" and output is not None:
         from carecenter.interfaces.reports.staffing_html import write_staffing_html
 
-        page = staffing.staff_plan_page(
-            volumes, target, default_patience_s=patience, default_aht_s=aht, shrinkage=shrinkage
-        )
+        page = staffing.staff_plan_page(volumes, target, **options)
         write_staffing_html(page, output)
         queues = len({r["queue"] for r in page.rows})
         plural = "" if queues == 1 else "s"
         typer.echo(f"wrote {output} ({queues} queue{plural}, {len(page.rows)} intervals)")
         return
-    rows = staffing.staff_plan(
-        volumes, target, default_patience_s=patience, default_aht_s=aht, shrinkage=shrinkage
-    )
+    if rows is None:
+        rows = staffing.staff_plan(volumes, target, **options)
     if output is None:
         emit(rows, fmt, title="Staffing plan")
         return

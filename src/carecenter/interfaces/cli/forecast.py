@@ -1,6 +1,8 @@
 """``carecenter forecast``: volume and AHT per queue and interval, with prediction intervals.
 
 The history is a CSV file (``--history``) or, without one, the workspace's warehouse.
+``--save`` keeps the forecast in the workspace as its forecast plan (``carecenter plan show
+--kind forecast``).
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from carecenter.domain.durations import DAY_S, parse_whole_seconds
 from carecenter.errors import InputError
 from carecenter.interfaces.cli.options import FormatOption, WorkspaceOption, settings_for
 from carecenter.interfaces.cli.output import emit
+from carecenter.interfaces.cli.plan import SaveOption, command_line
 
 
 def forecast_command(
+    ctx: typer.Context,
     history: Path | None = typer.Option(
         None,
         "--history",
@@ -69,11 +73,16 @@ def forecast_command(
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the forecast CSV to this file."
     ),
+    save: bool = SaveOption,
 ) -> None:
     """Forecast volume and AHT per queue and interval from an interval history (a CSV file,
-    else the workspace's warehouse)."""
+    else the workspace's warehouse); --save keeps it as the workspace's forecast plan."""
     from carecenter.services import forecasting as service
 
+    if save:
+        from carecenter.services.plans import check_save_target
+
+        check_save_target(settings_for(workspace))
     dates = [_date(d, "exclude_date") for d in exclude_date or []]
     options = service.ForecastOptions(
         interval_s=_interval(interval),
@@ -93,6 +102,11 @@ def forecast_command(
         typer.echo(f"warning: {warning}", err=True)
     for note in report.notes:
         typer.echo(f"note: {note}", err=True)
+    if save:
+        saved = service.save_forecast(settings_for(workspace), report, command=command_line(ctx))
+        for queue in saved.unknown_queues:
+            typer.echo(f"warning: queue {queue} is not in the center's configuration", err=True)
+        typer.echo(saved.summary(), err=True)
     if output is not None:
         count = service.write_forecast(report, output)
         typer.echo(f"wrote {count} forecast rows to {output}", err=True)

@@ -1,0 +1,121 @@
+"""``carecenter plan``: the plans saved in the workspace (``forecast --save``, ``staff
+--save``): the current plan per queue and interval, its history, and the saved versions.
+
+:func:`command_line` is what the saving commands record as the command that made a version.
+"""
+
+from __future__ import annotations
+
+import shlex
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from carecenter.interfaces.cli.options import FormatOption, WorkspaceOption, settings_for
+from carecenter.interfaces.cli.output import emit
+
+app = typer.Typer(
+    help="The plans saved in the workspace (forecast --save, staff --save).",
+    no_args_is_help=True,
+)
+
+KindOption = typer.Option("staff", "--kind", "-k", help="Which plan: staff or forecast.")
+SaveOption = typer.Option(
+    False,
+    "--save",
+    help="Also save the rows as the workspace's plan: a new version that replaces the current "
+    "plan of the same queues and intervals (earlier versions stay in the history).",
+)
+
+
+def command_line(ctx: typer.Context) -> str:
+    """The running command (``ctx``) as it could be typed again: its name and the options
+    given that differ from their defaults."""
+    parts = ["carecenter", *ctx.command_path.split()[1:]]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if value is None or value is False or value == param.default or value in ([], ()):
+            continue
+        flags = [o for o in param.opts if o.startswith("--")] or param.opts
+        flag = max(flags, key=len)
+        if getattr(param, "is_flag", False):
+            parts.append(flag)
+        elif isinstance(value, list | tuple):
+            for one in value:
+                parts += [flag, str(one)]
+        elif param.param_type_name == "argument":
+            parts.append(str(value))
+        else:
+            parts += [flag, str(value)]
+    return shlex.join(parts)
+
+
+def _table_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v for k, v in row.items()
+    }
+
+
+@app.command("show")
+def show_command(
+    workspace: Path | None = WorkspaceOption,
+    kind: str = KindOption,
+    start: str | None = typer.Option(
+        None, "--from", help="First day or time (YYYY-MM-DD[THH:MM], center time) [default: all]."
+    ),
+    end: str | None = typer.Option(
+        None, "--to", help="Last day (included) or end time (excluded) [default: all]."
+    ),
+    queue: list[str] | None = typer.Option(
+        None, "--queue", "-q", help="Only this queue (repeatable) [default: every queue]."
+    ),
+    history: bool = typer.Option(
+        False,
+        "--history",
+        help="Also show the rows later saves replaced, with the version that replaced each.",
+    ),
+    fmt: str = FormatOption,
+) -> None:
+    """Show the current plan per queue and interval (times in the center's time zone): the
+    staffing plan (agents, scheduled agents, measures; a table shows the main ones) or the
+    forecast (calls with their prediction interval, AHT)."""
+    from carecenter.domain.plans import PlanKind
+    from carecenter.services import plans
+
+    listing = plans.show_plan(
+        settings_for(workspace),
+        kind=plans.check_kind(kind),
+        period=(start, end),
+        queues=queue or (),
+        history=history,
+    )
+    rows, columns = listing.rows, listing.columns
+    if fmt == "table":
+        rows = [_table_row(r) for r in rows]
+        if listing.kind is PlanKind.STAFF:
+            extra = columns[len(plans.STAFF_PLAN_COLUMNS) :]
+            columns = (*plans.STAFF_TABLE_COLUMNS, *extra)
+    emit(rows, fmt, title=f"{listing.kind} plan", columns=columns)
+
+
+@app.command("versions")
+def versions_command(
+    workspace: Path | None = WorkspaceOption,
+    kind: str | None = typer.Option(
+        None, "--kind", "-k", help="Only this plan: staff or forecast [default: both]."
+    ),
+    fmt: str = FormatOption,
+) -> None:
+    """List the saved versions of the plans: when each was saved, by which command, the
+    period it spans, its rows and how many earlier rows it replaced."""
+    from carecenter.services import plans
+
+    chosen = plans.check_kind(kind) if kind is not None else None
+    rows = plans.plan_versions(settings_for(workspace), chosen)
+    if not rows:
+        typer.echo("note: no plan saved yet", err=True)
+    if fmt == "table":
+        rows = [_table_row(r) for r in rows]
+    emit(rows, fmt, title="plan versions", columns=plans.VERSION_COLUMNS)
