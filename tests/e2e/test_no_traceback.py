@@ -112,6 +112,8 @@ NUMBER_VALUES = {"number": ("nan", "-1", "1e400"), "integer": ("-1", "x")}
 MAY_BE_FINE = {"", "1e400"}
 COMPANIONS = {("report", "peers"): ("--gaps",)}
 """Options a file option needs to be read at all."""
+WORKSPACE_COMPANIONS = {("staff",): ("--save",)}
+"""Options a command needs to open its workspace at all (``staff`` keeps its plan there)."""
 IMPORT_FORMATS = tuple(formats())
 CREATES_WORKSPACE = {("init",), ("demo",)}
 READS_ONLY_THE_CENTER_FILE = {("config", "check"), ("flow", "check"), ("flow", "walk")}
@@ -236,6 +238,7 @@ def _workspace_runs(
     if ws is None:
         return
     options, arguments = _base(ps, variant, good_file, workspace, skip=ws.name)
+    options += WORKSPACE_COMPANIONS.get(path, ())
     a_file = tmp / "not-a-directory"
     a_file.write_text("x")
     places = {"missing": tmp / "absent" / "ws", "a-file": a_file}
