@@ -36,7 +36,10 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def volumes(path: Path, *lines: str) -> Path:
-    path.write_text("queue,interval_start,calls,aht_s\n" + "".join(f"{x}\n" for x in lines))
+    columns = "queue,interval_start,calls,aht_s" + (
+        ",interval_s" if lines[0].count(",") == 4 else ""
+    )
+    path.write_text(columns + "\n" + "".join(f"{x}\n" for x in lines))
     return path
 
 
@@ -193,6 +196,10 @@ def test_a_period_with_no_plan_is_one_line(ws: Path, tmp_path: Path) -> None:
             ["billing,2026-12-07T09:00,100,300", "billing,2026-12-07T09:00,90,300"],
             "v.csv: queue billing: the intervals starting 2026-12-07 09:00:00+00:00 and "
             "2026-12-07 09:00:00+00:00 overlap",
+        ),
+        (
+            ["billing,2026-12-07T09:00,100,300,172800"],
+            "v.csv:2: interval_s: a plan's intervals are whole seconds, a day at most: 172800",
         ),
     ],
 )

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from carecenter.adapters.settings import Settings
 from carecenter.adapters.volumes_csv import VolumeRow
+from carecenter.domain.durations import DAY_S
 from carecenter.domain.plans import PlanKind, PlanRow, PlanVersion, StoredPlanRow, overlap
 from carecenter.errors import InputError, WorkspaceError
 from carecenter.services.bootstrap import WorkspaceSource, opened
@@ -89,7 +90,8 @@ class SavedPlan:
     unknown_queues: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        """One line: ``saved staff plan version 3: 96 rows, 2 queues, 2026-12-07 08:00 to ...``."""
+        """One line: ``saved staff plan version 2: 1 row, 2026-12-07 09:30 to 2026-12-07 10:00
+        (Europe/London), replacing 1 row of earlier versions``."""
         v = self.version
         zone = ZoneInfo(self.timezone)
         start = v.period_start.astimezone(zone)
@@ -229,9 +231,9 @@ def _parse_start(volume: VolumeRow, zone: ZoneInfo, where: str) -> datetime:
 
 def _whole_seconds(volume: VolumeRow, where: str) -> int:
     seconds = volume.interval_s
-    if seconds != int(seconds):
+    if seconds != int(seconds) or seconds > DAY_S:
         raise InputError(
-            f"not a whole number of seconds: {seconds:g}",
+            f"a plan's intervals are whole seconds, a day at most: {seconds:g}",
             file=where,
             line=volume.line,
             field="interval_s",
