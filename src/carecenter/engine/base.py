@@ -7,6 +7,7 @@ their own due times), then decides; each event it decides on is applied at once
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from bisect import bisect_left
 from collections.abc import Callable
 from datetime import datetime
@@ -29,7 +30,7 @@ PlannedAgents = Callable[[str, datetime], float | None]
 """(queue id, start of a slot) -> agents planned for the queue then (``None``: no plan)."""
 
 
-class EngineBase:
+class EngineBase(ABC):
     """State, time and events: what every part of the engine shares."""
 
     def __init__(
@@ -102,8 +103,9 @@ class EngineBase:
                 self.now, self.now_dt = due, self.state.at(due)
             self._fire(timer)
 
+    @abstractmethod
     def _fire(self, timer: Timer) -> None:
-        raise NotImplementedError
+        """Do what a timer that fell due was set for (the engine's last layer knows all)."""
 
     def _done(self) -> list[Event]:
         out, self._out = self._out, []

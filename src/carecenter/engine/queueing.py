@@ -3,6 +3,7 @@ the estimate told on entry and the hold treatment while waiting."""
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -204,9 +205,10 @@ class QueueingEngine(EngineBase):
         reason = "voicemail" if action.kind is ClosedActionKind.VOICEMAIL else "closed"
         self._end(c, reason)
 
+    @abstractmethod
     def callback_when_open(self, c: ContactRec) -> None:
-        """Book ``c`` a callback at the first time its queue can call back."""
-        raise NotImplementedError
+        """Book ``c`` a callback at the first time its queue can call back (see
+        :class:`~carecenter.engine.callbacks.CallbackEngine`)."""
 
     # -- told on entry, and while waiting ---------------------------------------------
 
@@ -216,17 +218,8 @@ class QueueingEngine(EngineBase):
         hold = q.queue.routing.hold
         told = 0.0 if c.state is S.OFFERED else self.estimate_wait(c)
         if told is not None:
-            self.emit(
-                ContactWaitEstimated(
-                    occurred_at=self.now_dt,
-                    contact_id=c.contact_id,
-                    queue_id=q.queue_id,
-                    estimate_s=round(told, 3),
-                    predictor=q.queue.routing.predictor.value,
-                    position=self.position(c) if c.state is S.QUEUED else 0,
-                    announced=hold.announce_wait_every_s is not None and c.state is S.QUEUED,
-                )
-            )
+            waiting = c.state is S.QUEUED
+            self._tell_wait(c, told, announced=hold.announce_wait_every_s is not None and waiting)
         if c.state is not S.QUEUED:
             return
         if hold.music:
@@ -238,6 +231,22 @@ class QueueingEngine(EngineBase):
         if hold.announce_wait_every_s is not None and told is not None:
             self.treat(c, "expected_wait", value=told)
         self._offer_callback(c, told)
+
+    def _tell_wait(self, c: ContactRec, told: float, *, announced: bool) -> None:
+        """Record the wait estimated for ``c`` (its place in line, 0 once it is offered)."""
+        q = c.queue
+        assert q is not None
+        self.emit(
+            ContactWaitEstimated(
+                occurred_at=self.now_dt,
+                contact_id=c.contact_id,
+                queue_id=q.queue_id,
+                estimate_s=round(told, 3),
+                predictor=q.queue.routing.predictor.value,
+                position=self.position(c) if c.state is S.QUEUED else 0,
+                announced=announced,
+            )
+        )
 
     def treat(self, c: ContactRec, kind: str, text: str = "", value: float | None = None) -> None:
         """Give the waiting contact one hold treatment."""
@@ -270,17 +279,7 @@ class QueueingEngine(EngineBase):
         elif kind == "expected_wait" and hold.announce_wait_every_s is not None:
             told = self.estimate_wait(c)
             if told is not None:
-                self.emit(
-                    ContactWaitEstimated(
-                        occurred_at=self.now_dt,
-                        contact_id=c.contact_id,
-                        queue_id=q.queue_id,
-                        estimate_s=round(told, 3),
-                        predictor=q.queue.routing.predictor.value,
-                        position=self.position(c),
-                        announced=True,
-                    )
-                )
+                self._tell_wait(c, told, announced=True)
                 self.treat(c, "expected_wait", value=told)
             self._offer_callback(c, told)
 
