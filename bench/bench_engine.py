@@ -41,7 +41,6 @@ from carecenter.domain.center import Agent, Center, Queue, Skill, Tier
 from carecenter.domain.enums import Channel
 from carecenter.domain.events import ContactOffered
 from carecenter.domain.routing_policy import QueueRouting, RelaxationStep, Strategy
-from carecenter.engine import dispatch
 from carecenter.engine.engine import ContactEngine
 
 QUEUES, SKILLS = 50, 20
@@ -107,19 +106,6 @@ def run_one(agents: int, contacts: int, scan: bool, limit: int | None, seed: int
 
     spent = 0.0
     waiting_seen: list[int] = []
-    in_dispatch = [0.0]
-
-    def timed(decide: Any) -> Any:
-        def wrapper(*args: Any) -> Any:
-            t0 = time.perf_counter()
-            try:
-                return decide(*args)
-            finally:
-                in_dispatch[0] += time.perf_counter() - t0
-
-        return wrapper
-
-    dispatch.assign, dispatch.serve = timed(dispatch.assign), timed(dispatch.serve)
 
     def call(method: Any, *args: Any, **kwargs: Any) -> list[Any]:
         nonlocal spent
@@ -190,7 +176,7 @@ def run_one(agents: int, contacts: int, scan: bool, limit: int | None, seed: int
         "events": engine.emitted,
         "seconds": round(spent, 3),
         "decisions_per_s": round(decisions / spent) if spent else None,
-        "dispatch_seconds": round(in_dispatch[0], 3),
+        "dispatch_seconds": round(engine.decision_seconds, 3),
         "waiting_min": min(waiting_seen[len(waiting_seen) // 10 :] or [0]),
         "waiting_mean": round(sum(waiting_seen) / max(1, len(waiting_seen))),
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

@@ -50,6 +50,8 @@ class EngineBase(ABC):
         self.now = 0.0
         self.decisions = 0
         """Routing decisions made so far (offers, and findings that none can be made)."""
+        self.decision_seconds = 0.0
+        """Time spent making them (choosing, and emitting and applying the offers)."""
         self.emitted = 0
         """Events emitted so far."""
         self._out: list[Event] = []

@@ -10,6 +10,7 @@ costs O(log n) in agents and contacts, except for ``ring_all``, which rings ever
 from __future__ import annotations
 
 import heapq
+from time import perf_counter
 from typing import TYPE_CHECKING
 
 from carecenter.domain.enums import ContactState
@@ -49,6 +50,14 @@ def _best_in_pool(q: QueueRuntime, level: int, c: ContactRec) -> PoolEntry | Non
 def assign(engine: ContactEngine, c: ContactRec) -> bool:
     """Offer the waiting contact ``c`` to the best free agent who may take it now; ``True``
     when an offer was made."""
+    started = perf_counter()
+    try:
+        return _assign(engine, c)
+    finally:
+        engine.decision_seconds += perf_counter() - started
+
+
+def _assign(engine: ContactEngine, c: ContactRec) -> bool:
     engine.decisions += 1
     q = c.queue
     if q is None or c.state is not S.QUEUED:
@@ -132,6 +141,14 @@ def _best_waiting(q: QueueRuntime, level: int, a: AgentRec) -> ContactRec | None
 def serve(engine: ContactEngine, a: AgentRec) -> int:
     """Offer the free agent ``a`` the best waiting contacts they may take, as long as they
     have a free place; return the number of offers made."""
+    started = perf_counter()
+    try:
+        return _serve(engine, a)
+    finally:
+        engine.decision_seconds += perf_counter() - started
+
+
+def _serve(engine: ContactEngine, a: AgentRec) -> int:
     made = 0
     st = engine.state
     while True:
