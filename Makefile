@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 WORKSPACE ?= demo-workspace
 
-.PHONY: install demo test check lint typecheck imports pytest bench docs clean
+.PHONY: install demo test check lint typecheck imports pytest compiled pytest-compiled bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,24 @@ imports: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -n 2 --cov --cov-report=term -q
 
-check: lint typecheck imports pytest
+# The engine compiled to C by mypyc (setup.py), installed apart in build/compiled: the build a
+# production install makes with CARECENTER_COMPILE=1. Its tests run the engine's tests on it.
+COMPILED := build/compiled
+ENGINE_SOURCES := $(wildcard src/carecenter/engine/*.py src/carecenter/routing/*.py src/carecenter/commitments/*.py)
+ENGINE_TESTS := tests/unit/engine tests/integration/test_engine_day.py tests/integration/test_scripted_day.py tests/integration/test_plan_engine.py
+
+$(COMPILED)/.built: $(STAMP) setup.py $(ENGINE_SOURCES) $(wildcard src/carecenter/domain/*.py)
+	rm -rf $(COMPILED)
+	CARECENTER_COMPILE=1 $(BIN)/python -m pip install --quiet --no-build-isolation --no-deps --target $(COMPILED) .
+	touch $@
+
+compiled: $(COMPILED)/.built
+
+pytest-compiled: $(COMPILED)/.built
+	PYTHONPATH=$(COMPILED) $(BIN)/python -c "import carecenter.engine.engine as e; assert e.__file__.endswith('.so'), e.__file__"
+	PYTHONPATH=$(COMPILED) $(BIN)/pytest -n 2 -q -p no:cacheprovider $(ENGINE_TESTS)
+
+check: lint typecheck imports pytest pytest-compiled
 
 # `make test` is the whole gate; .ci/run calls it.
 test: check
@@ -39,8 +56,8 @@ test: check
 docs: $(STAMP)
 	$(BIN)/python -m carecenter.services.reference_docs docs/reference
 
-bench: $(STAMP)
+bench: $(STAMP) $(COMPILED)/.built
 	@for b in bench/bench_*.py; do echo "# $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage $(WORKSPACE)
+	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache .coverage $(WORKSPACE)
