@@ -9,30 +9,38 @@ lognormal handle time, abandons after an exponential patience, the engine's own 
 more than 100 contacts wait throughout. A *decision* is one offer, or one finding that none
 can be made, computed by the engine when a contact arrives or an agent becomes free.
 
-For each size (100, 1,000, 10,000 agents) it runs the engine twice in separate processes: with
-its heaps (O(log n) a decision), and with ``scan=True``, the naive baseline that looks at every
-agent or waiting contact for each decision (stopped after ``--naive-decisions`` decisions, so
-the largest size finishes). ``seconds`` is time spent in the engine's commands (the driver's
-own bookkeeping is not counted), of which ``dispatch_seconds`` in the decisions themselves
-(choosing, and emitting and applying the offers; the rest is the other commands' events and
-state); ``peak_memory_mb`` is the process's peak resident memory.
+For each size (100, 1,000, 10,000 agents) it runs the engine three times, each in a fresh
+process: the compiled build (``make compiled``: the same source compiled to C by mypyc, what
+a production install with ``CARECENTER_COMPILE=1`` runs) with its heaps (O(log n) a
+decision); the same build with ``scan=True``, the naive baseline that looks at every agent or
+waiting contact for each decision (stopped after ``--naive-decisions`` decisions, so the
+largest size finishes); and the pure-Python build (the ``pure_*`` keys). ``seconds`` is time
+spent in the engine's commands (the driver's own bookkeeping is not counted) and
+``decisions_per_s`` is decisions over it: the whole engine's rate, every command and event
+included. ``dispatch_seconds`` is the part spent in the decisions themselves (choosing, and
+emitting and applying the offers), as the engine counts it (``decision_seconds``), and
+``decision_path_per_s`` is decisions over that part; ``peak_memory_mb`` is the process's peak
+resident memory.
 
 Prints a JSON list, one object per size. ``python bench/bench_engine.py [--contacts 60000]
-[--sizes 100,1000,10000] [--naive-decisions 20000] [--seed 7]``.
+[--sizes 100,1000,10000] [--naive-decisions 20000] [--seed 7] [--compiled build/compiled]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import heapq
+import importlib.machinery
 import json
 import math
+import os
 import random
 import resource
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import MappingProxyType as Frozen
 from typing import Any
 
@@ -41,10 +49,14 @@ from carecenter.domain.center import Agent, Center, Queue, Skill, Tier
 from carecenter.domain.enums import Channel
 from carecenter.domain.events import ContactOffered
 from carecenter.domain.routing_policy import QueueRouting, RelaxationStep, Strategy
+from carecenter.engine import engine as engine_module
 from carecenter.engine.engine import ContactEngine
 
 QUEUES, SKILLS = 50, 20
 START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+COMPILED = Path(__file__).resolve().parent.parent / "build" / "compiled"
+"""Where ``make compiled`` installs the compiled build (``setup.py``)."""
+EXTENSIONS = tuple(importlib.machinery.EXTENSION_SUFFIXES)
 MEAN_HANDLE_S = {Channel.VOICE: 300.0, Channel.CHAT: 600.0, Channel.EMAIL: 400.0}
 
 
@@ -172,15 +184,34 @@ def run_one(agents: int, contacts: int, scan: bool, limit: int | None, seed: int
         "queues": QUEUES,
         "skills": SKILLS,
         "mode": "scan" if scan else "heap",
+        "build": "compiled" if engine_module.__file__.endswith(EXTENSIONS) else "pure",
         "decisions": decisions,
         "events": engine.emitted,
         "seconds": round(spent, 3),
         "decisions_per_s": round(decisions / spent) if spent else None,
         "dispatch_seconds": round(engine.decision_seconds, 3),
+        "decision_path_per_s": (
+            round(decisions / engine.decision_seconds) if engine.decision_seconds else None
+        ),
         "waiting_min": min(waiting_seen[len(waiting_seen) // 10 :] or [0]),
         "waiting_mean": round(sum(waiting_seen) / max(1, len(waiting_seen))),
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def _run(size: int, args: argparse.Namespace, *, scan: bool, build: str) -> dict[str, Any]:
+    """One run in a fresh process, on the pure-Python or the compiled build."""
+    command = [sys.executable, __file__, "--one", str(size), "--seed", str(args.seed)]
+    command += ["--contacts", str(args.contacts), "--naive-decisions", str(args.naive_decisions)]
+    command += ["--scan"] if scan else []
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if build == "compiled":
+        env["PYTHONPATH"] = str(args.compiled)
+    out = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
+    figures: dict[str, Any] = json.loads(out)
+    if figures["build"] != build:
+        sys.exit(f"bench_engine: asked for the {build} build, ran the {figures['build']} one")
+    return figures
 
 
 def main() -> None:
@@ -189,6 +220,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--naive-decisions", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--compiled", type=Path, default=COMPILED)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--scan", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -196,28 +228,27 @@ def main() -> None:
         limit = args.naive_decisions if args.scan else None
         print(json.dumps(run_one(args.one, args.contacts, args.scan, limit, args.seed)))
         return
+    if not (args.compiled / "carecenter").is_dir():
+        sys.exit(f"bench_engine: no compiled build in {args.compiled}: run `make compiled` first")
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
-        figures = {}
-        for scan in (False, True):
-            command = [sys.executable, __file__, "--one", str(size), "--seed", str(args.seed)]
-            command += ["--contacts", str(args.contacts)]
-            command += ["--naive-decisions", str(args.naive_decisions)]
-            command += ["--scan"] if scan else []
-            out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-            figures[scan] = json.loads(out)
-        row = figures[False]
+        row = _run(size, args, scan=False, build="compiled")
+        naive = _run(size, args, scan=True, build="compiled")
+        pure = _run(size, args, scan=False, build="pure")
         row.pop("mode")
-        naive = figures[True]
         row["naive_decisions"] = naive["decisions"]
         row["naive_seconds"] = naive["seconds"]
         row["naive_decisions_per_s"] = naive["decisions_per_s"]
-        row["naive_dispatch_seconds"] = naive["dispatch_seconds"]
+        row["naive_decision_path_per_s"] = naive["decision_path_per_s"]
         row["speedup_vs_naive"] = (
             round(row["decisions_per_s"] / naive["decisions_per_s"], 1)
             if naive["decisions_per_s"]
             else None
         )
+        for key in ("seconds", "decisions_per_s", "dispatch_seconds", "decision_path_per_s"):
+            row[f"pure_{key}"] = pure[key]
+        row["pure_peak_memory_mb"] = pure["peak_memory_mb"]
+        row["compiled_speedup"] = round(row["decisions_per_s"] / pure["decisions_per_s"], 2)
         rows.append(row)
     print(json.dumps(rows, indent=1))
 

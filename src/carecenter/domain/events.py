@@ -376,6 +376,9 @@ class StoredEvent:
     event: Event
 
 
+_store = object.__setattr__
+
+
 def _quick_init(cls: type[Event]) -> None:
     """Give the event class an ``__init__`` that sets its fields in one step.
 
@@ -398,11 +401,12 @@ def _quick_init(cls: type[Event]) -> None:
         items.append(f"{f.name!r}: {f.name}")
     source = (
         f"def __init__(self, *, {', '.join(params)}):\n"
-        f"    _set(self, '__dict__', {{{', '.join(items)}}})\n"
+        f"    _store(self, '__dict__', {{{', '.join(items)}}})\n"
         "    self.__post_init__()\n"
     )
-    namespace: dict[str, Any] = {"_set": object.__setattr__, **defaults}
-    exec(source, namespace)  # the same code dataclasses generates, with one store
+    namespace: dict[str, Any] = dict(defaults)
+    # the code dataclasses writes, with one store; in this module's globals, as theirs is
+    exec(source, globals(), namespace)
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__doc__ = cls.__init__.__doc__
