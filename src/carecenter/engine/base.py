@@ -152,4 +152,4 @@ class EngineBase(ABC):
             head_wait_s=head_wait,
             waited_s=self.now - c.enqueued,
         )
-        return estimate(q.queue.routing.predictor, view)
+        return estimate(q.routing.predictor, view)

@@ -43,7 +43,7 @@ class CallbackEngine(QueueingEngine):
             planned = self.planned_agents(q.queue_id, start) if self.planned_agents else None
             return float(q.staffed) if planned is None else planned
 
-        policy = q.queue.routing.callback
+        policy = q.routing.callback
         return CallbackSlots(q.queue_id, policy, q.queue.hours.is_open, agents, self.now_dt)
 
     def request_callback(self, contact_id: str) -> list[Event]:
@@ -54,7 +54,7 @@ class CallbackEngine(QueueingEngine):
         q = c.queue
         if q is None or c.state is not S.QUEUED:
             raise DomainError(f"contact {contact_id} is not waiting in a queue")
-        policy = q.queue.routing.callback
+        policy = q.routing.callback
         if not policy.enabled:
             raise DomainError(f"queue {q.queue_id} does not offer callbacks")
         start = self.now_dt + timedelta(seconds=self.estimate_wait(c) or 0.0)
@@ -108,7 +108,7 @@ class CallbackEngine(QueueingEngine):
         """
         self._begin()
         q = self._check_queue(queue_id)
-        policy = q.queue.routing.callback
+        policy = q.routing.callback
         if not policy.enabled:
             raise DomainError(f"queue {queue_id} does not offer callbacks")
         self.state.ledger.check_booking(self._slots(q), at)
@@ -137,7 +137,7 @@ class CallbackEngine(QueueingEngine):
         """The queue is closed: book the caller the first callback it can keep."""
         q = c.queue
         assert q is not None
-        policy = q.queue.routing.callback
+        policy = q.routing.callback
         at = self.state.ledger.earliest(self._slots(q), self.now_dt)
         if at is None:
             self._end(c, "closed")
@@ -177,7 +177,7 @@ class CallbackEngine(QueueingEngine):
             c,
             entry.queue_id,
             place_since=place_since,
-            extra_priority=q.queue.routing.callback.priority,
+            extra_priority=q.routing.callback.priority,
         )
 
     def keep_on_start(self, c: ContactRec, agent_id: str) -> None:

@@ -164,17 +164,19 @@ def _serve(engine: ContactEngine, a: AgentRec) -> int:
         now = engine.now
         if engine.scan:
             best = _serve_by_scan(engine, a)
-        free = {ch: a.free_for(ch) for ch in a.channels} if not engine.scan else {}
-        for m in a.memberships if not engine.scan else ():
-            q = m.queue
-            if not q.line or not free[q.capacity_channel]:
+        for ch in a.channels if not engine.scan else ():
+            if not a.free_for(ch):
                 continue
-            c = _best_waiting(q, m.level, a)
-            if c is None:
-                continue
-            rank = (m.priority, c.key - q.queue.routing.aging_rate * now, c.seq)
-            if best is None or rank < best[0]:
-                best = (rank, c)
+            for m in a.by_channel[ch]:
+                q = m.queue
+                if not q.line:
+                    continue
+                c = _best_waiting(q, m.level, a)
+                if c is None:
+                    continue
+                rank = (m.priority, c.key - q.aging_rate * now, c.seq)
+                if best is None or rank < best[0]:
+                    best = (rank, c)
         if best is None:
             engine.decisions += made == 0
             return made
@@ -236,7 +238,7 @@ def _serve_by_scan(
         q = m.queue
         if not a.free_for(q.capacity_channel):
             continue
-        aging = q.queue.routing.aging_rate
+        aging = q.aging_rate
         for key, seq in q.line:
             c = by_seq[seq]
             if c.level < m.level or c.preferred is not None or c.target_agent is not None:

@@ -169,7 +169,7 @@ class ContactEngine(AgentEngine):
         if target is not None:
             self.check_channel(self._check_queue(target), c.channel)
             channel = c.capacity_channel
-            if to_agent is not None and self.agent(to_agent).agent.capacity.get(channel, 0) < 1:
+            if to_agent is not None and self.agent(to_agent).capacity.get(channel, 0) < 1:
                 raise DomainError(f"agent {to_agent} takes no {channel} contacts")
         a = self.state.agents.get(c.agent_id or "") if c.answered is not None else None
         self.emit(
@@ -235,8 +235,8 @@ class ContactEngine(AgentEngine):
                 self._ring_out(c)
         elif what is Due.OVERFLOW:
             q = c.queue
-            if c.state is S.QUEUED and q is not None and q.queue.routing.overflow is not None:
-                self.move(c, q.queue.routing.overflow.to_queue, reason="overflow_wait", hops=0)
+            if c.state is S.QUEUED and q is not None and q.routing.overflow is not None:
+                self.move(c, q.routing.overflow.to_queue, reason="overflow_wait", hops=0)
         elif what is Due.ANNOUNCE and c.state in (S.QUEUED, S.OFFERED):
             self.announce(c, detail)
 
@@ -270,7 +270,7 @@ class ContactEngine(AgentEngine):
         self._unring(c, rung[-1], "no_answer")
         q = c.queue
         assert q is not None
-        pause = q.queue.routing.missed_pause_s
+        pause = q.routing.missed_pause_s
         alone = len(rung) == 1 and rung[0].state is A.AVAILABLE
         if alone and pause > 0 and not any(rung[0].load.values()):
             self._agent_to(rung[0], A.BREAK, "missed")

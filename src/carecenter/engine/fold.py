@@ -48,7 +48,7 @@ def _queued(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
     q = st.queues.get(e.queue_id)
     if q is None:
         raise DomainError(f"queue {e.queue_id} is not in the center")
-    routing = q.queue.routing
+    routing = q.routing
     c.queue, c.state, c.visits = q, S.QUEUED, c.visits + 1
     c.enqueued = t
     c.place = st.seconds(e.place_since) if e.place_since is not None else t
@@ -91,9 +91,7 @@ def _offered(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
         c.state = S.OFFERED
         c.offer_no += 1
         c.offered_at = t
-        st.timers.set(
-            t + q.queue.routing.offer_timeout_s, Due.OFFER_TIMEOUT, c.contact_id, c.offer_no
-        )
+        st.timers.set(t + q.routing.offer_timeout_s, Due.OFFER_TIMEOUT, c.contact_id, c.offer_no)
     c.offered_to.append(a.agent_id)
     a.ringing.add(c.contact_id)
     st.hold(a, c)
@@ -156,7 +154,7 @@ def _answered(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None
     if c.warm_from is not None:
         st.release(st.agents[c.warm_from], c, t)
         c.warm_from = None
-    if a.load.get(c.capacity_channel, 0) < a.agent.capacity.get(c.capacity_channel, 0):
+    if a.load.get(c.capacity_channel, 0) < a.capacity.get(c.capacity_channel, 0):
         st.agent_changed(a)  # still free: the count of contacts today may rank them anew
 
 
@@ -187,7 +185,7 @@ def _ended(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
     assert isinstance(e, ContactEnded)
     _leave_visit(st, c, t)
     if c.promise_id is not None and e.reason == "no_answer" and c.queue is not None:
-        policy = c.queue.queue.routing.callback
+        policy = c.queue.routing.callback
         attempts = st.ledger.get(c.promise_id).attempts
         if len(attempts) < 1 + policy.retries:
             st.timers.set(
@@ -257,7 +255,7 @@ def _treated(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None:
     if e.kind == "callback_offer":
         c.callback_offered = True
     assert c.queue is not None
-    hold = c.queue.queue.routing.hold
+    hold = c.queue.routing.hold
     every = {
         "message": hold.message_every_s,
         "offer": hold.message_every_s,

@@ -145,7 +145,7 @@ class QueueingEngine(EngineBase):
     ) -> None:
         """Put ``c`` in ``queue_id``, or do the queue's closed action or overflow."""
         q = self._check_queue(queue_id)
-        routing = q.queue.routing
+        routing = q.routing
         self.emit(
             ContactQueued(
                 occurred_at=self.now_dt,
@@ -155,8 +155,7 @@ class QueueingEngine(EngineBase):
                 place_since=place_since,
             )
         )
-        hours = q.queue.hours
-        if not hours.always_open and not hours.is_open(self.now_dt):
+        if not q.always_open and not q.queue.hours.is_open(self.now_dt):
             self._closed(c, q, hops)
             return
         overflow = routing.overflow
@@ -192,14 +191,14 @@ class QueueingEngine(EngineBase):
         )
 
     def _closed(self, c: ContactRec, q: QueueRuntime, hops: int) -> None:
-        action = q.queue.routing.closed
+        action = q.routing.closed
         if action.kind is ClosedActionKind.WAIT:
             self._on_entry(c)
             return
         if action.kind is ClosedActionKind.QUEUE and action.to_queue is not None:
             self.move(c, action.to_queue, reason="closed", hops=hops)
             return
-        if action.kind is ClosedActionKind.CALLBACK and q.queue.routing.callback.enabled:
+        if action.kind is ClosedActionKind.CALLBACK and q.routing.callback.enabled:
             self.callback_when_open(c)
             return
         reason = "voicemail" if action.kind is ClosedActionKind.VOICEMAIL else "closed"
@@ -215,7 +214,7 @@ class QueueingEngine(EngineBase):
     def _on_entry(self, c: ContactRec) -> None:
         q = c.queue
         assert q is not None
-        hold = q.queue.routing.hold
+        hold = q.routing.hold
         told = 0.0 if c.state is S.OFFERED else self.estimate_wait(c)
         if told is not None:
             waiting = c.state is S.QUEUED
@@ -242,7 +241,7 @@ class QueueingEngine(EngineBase):
                 contact_id=c.contact_id,
                 queue_id=q.queue_id,
                 estimate_s=round(told, 3),
-                predictor=q.queue.routing.predictor.value,
+                predictor=q.routing.predictor.value,
                 position=self.position(c) if c.state is S.QUEUED else 0,
                 announced=announced,
             )
@@ -268,7 +267,7 @@ class QueueingEngine(EngineBase):
         ``expected_wait``); applying it sets the timer for the one after."""
         q = c.queue
         assert q is not None
-        hold = q.queue.routing.hold
+        hold = q.routing.hold
         if kind == "message":
             plays = [("message", m) for m in hold.messages] + [("offer", o) for o in hold.offers]
             n = c.announcements.get("message", 0) + c.announcements.get("offer", 0)
@@ -286,7 +285,7 @@ class QueueingEngine(EngineBase):
     def _offer_callback(self, c: ContactRec, told: float | None) -> None:
         q = c.queue
         assert q is not None
-        routing = q.queue.routing
+        routing = q.routing
         threshold = routing.hold.callback_offer_after_s
         if (
             threshold is not None

@@ -19,7 +19,7 @@ def offers_for(self: ContactEngine, agent_id: str) -> list[Offer]:
         c = self.contact(cid)
         q = c.queue
         assert q is not None
-        expires = self.state.at(c.offered_at + q.queue.routing.offer_timeout_s)
+        expires = self.state.at(c.offered_at + q.routing.offer_timeout_s)
         offers.append(Offer(cid, agent_id, q.queue_id, expires, self.screen_pop(cid)))
     return offers
 

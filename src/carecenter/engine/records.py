@@ -12,6 +12,7 @@ from datetime import datetime
 
 from carecenter.domain.center import Agent, Queue
 from carecenter.domain.enums import AgentStatus, Channel, ContactState
+from carecenter.domain.routing_policy import QueueRouting
 from carecenter.routing.strategies import AgentStanding, AgentStrategy
 
 
@@ -111,23 +112,25 @@ class AgentRec:
     """The agent's queues by the capacity channel they use."""
     levels: dict[str, int] = field(default_factory=dict)
     """Queue id -> the level from which the agent may take the queue's contacts."""
+    agent_id: str = field(init=False)
+    """The agent's id (read from :attr:`agent` once: the engine reads it at every step)."""
+    capacity: dict[Channel, int] = field(init=False)
+    """The agent's capacity per channel."""
+    call_blocks_chat: bool = field(init=False)
 
-    @property
-    def agent_id(self) -> str:
-        """The agent's id."""
-        return self.agent.agent_id
+    def __post_init__(self) -> None:
+        self.agent_id = self.agent.agent_id
+        self.capacity = dict(self.agent.capacity)
+        self.call_blocks_chat = self.agent.call_blocks_chat
 
     def free_for(self, channel: Channel) -> bool:
         """Whether the agent may be offered one more contact of ``channel`` now."""
         if self.state is not AgentStatus.AVAILABLE and self.state is not AgentStatus.BUSY:
             return False
-        held = self.load.get(channel, 0)
-        if held >= self.agent.capacity.get(channel, 0):
+        if self.load.get(channel, 0) >= self.capacity.get(channel, 0):
             return False
         return not (
-            channel is Channel.CHAT
-            and self.agent.call_blocks_chat
-            and self.load.get(Channel.VOICE, 0) > 0
+            channel is Channel.CHAT and self.call_blocks_chat and self.load.get(Channel.VOICE, 0)
         )
 
 
@@ -162,11 +165,18 @@ class QueueRuntime:
     """Offers made by this queue: the round-robin sequence."""
     last_offer: dict[str, int] = field(default_factory=dict)
     """Agent id -> sequence number of the last offer of this queue made to the agent."""
+    # read from ``queue`` once, as the engine reads them for every contact:
+    queue_id: str = field(init=False)
+    routing: QueueRouting = field(init=False)
+    aging_rate: float = field(init=False)
+    always_open: bool = field(init=False)
+    """Open every hour of every day (no opening hours to check)."""
 
-    @property
-    def queue_id(self) -> str:
-        """The queue's id."""
-        return self.queue.queue_id
+    def __post_init__(self) -> None:
+        self.queue_id = self.queue.queue_id
+        self.routing = self.queue.routing
+        self.aging_rate = self.routing.aging_rate
+        self.always_open = self.queue.hours.always_open
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,7 @@ class EngineState:
         """The agent's rank or freedom may have changed: their pool entries go stale, and they
         are ranked anew when a pool is next read (:meth:`flush`), by then often busy again."""
         a.version += 1
-        self.dirty[a.agent.agent_id] = a
+        self.dirty[a.agent_id] = a
 
     def flush(self) -> None:
         """Put the agents that changed since the last read in the pools they are free for."""
@@ -213,7 +213,7 @@ class EngineState:
                 for m in a.by_channel[ch]:
                     q = m.queue
                     strategy = q.strategy
-                    last = q.last_offer.get(a.agent.agent_id, -1) if strategy.uses_offers else -1
+                    last = q.last_offer.get(a.agent_id, -1) if strategy.uses_offers else -1
                     rank = strategy.key(standing, m.proficiency, last, today)
                     pool = q.pools[m.level]
                     push(pool, ((held, *rank), version, a))
@@ -327,7 +327,7 @@ class EngineState:
         self.agent_changed(a)
 
     def _missed_pause(self, a: AgentRec) -> float:
-        return max((m.queue.queue.routing.missed_pause_s for m in a.memberships), default=0.0)
+        return max((m.queue.routing.missed_pause_s for m in a.memberships), default=0.0)
 
     def became_free(self, a: AgentRec, t: float) -> None:
         """The agent has a free place again: they start idling now."""
