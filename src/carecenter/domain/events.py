@@ -38,9 +38,8 @@ class Event:
         EVENT_TYPES[cls.name] = cls
 
     def __post_init__(self) -> None:
-        at = self.occurred_at
-        if at.tzinfo is not UTC and (at.tzinfo is None or at.utcoffset() is None):
-            raise DomainError(f"{self.name}: occurred_at must be timezone-aware")
+        if self.occurred_at.tzinfo is not UTC:
+            _check_aware(self.name, self.occurred_at)
 
     def as_dict(self) -> dict[str, Any]:
         """The event's fields (not its name) as a shallow dict."""
@@ -379,14 +378,20 @@ class StoredEvent:
 _store = object.__setattr__
 
 
+def _check_aware(name: str, at: datetime) -> None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise DomainError(f"{name}: occurred_at must be timezone-aware")
+
+
 def _quick_init(cls: type[Event]) -> None:
     """Give the event class an ``__init__`` that sets its fields in one step.
 
     The dataclass-made ``__init__`` of a frozen class sets each field through
     ``object.__setattr__``, which is most of the cost of an event; the engine makes several for
     each routing decision. This one takes the same keyword arguments with the same defaults,
-    stores them at once and runs ``__post_init__``; the instance is the same frozen dataclass
-    (its ``__eq__``, ``__hash__``, ``__repr__`` and ``FrozenInstanceError`` are unchanged).
+    checks ``occurred_at`` as ``__post_init__`` does and stores them at once; the instance is
+    the same frozen dataclass (its ``__eq__``, ``__hash__``, ``__repr__`` and
+    ``FrozenInstanceError`` are unchanged).
     """
     params, items = [], []
     defaults: dict[str, Any] = {}
@@ -399,10 +404,16 @@ def _quick_init(cls: type[Event]) -> None:
             defaults[f"_d_{f.name}"] = f.default
             params.append(f"{f.name}=_d_{f.name}")
         items.append(f"{f.name!r}: {f.name}")
+    # Event.__post_init__ inline (the usual UTC time costs one comparison); another, called
+    post_init = (
+        "    if occurred_at.tzinfo is not UTC:\n        _check_aware(self.name, occurred_at)\n"
+        if cls.__post_init__ is Event.__post_init__
+        else "    self.__post_init__()\n"
+    )
     source = (
         f"def __init__(self, *, {', '.join(params)}):\n"
+        f"{post_init}"
         f"    _store(self, '__dict__', {{{', '.join(items)}}})\n"
-        "    self.__post_init__()\n"
     )
     namespace: dict[str, Any] = dict(defaults)
     # the code dataclasses writes, with one store; in this module's globals, as theirs is
