@@ -36,7 +36,7 @@ FORECAST_PLAN_COLUMNS = (
     "model",
     "version",
 )
-STAFF_PLAN_COLUMNS = (
+_STAFF_KEYS = (
     "queue",
     "interval_start",
     "interval_s",
@@ -45,24 +45,9 @@ STAFF_PLAN_COLUMNS = (
     "model",
     "agents",
     "scheduled_agents",
-    *MEASURE_NAMES,
-    "version",
 )
-STAFF_TABLE_COLUMNS = (
-    "queue",
-    "interval_start",
-    "interval_s",
-    "calls",
-    "aht_s",
-    "model",
-    "agents",
-    "scheduled_agents",
-    "service_level",
-    "asa_s",
-    "p_abandon",
-    "occupancy",
-    "version",
-)
+STAFF_PLAN_COLUMNS = (*_STAFF_KEYS, *MEASURE_NAMES, "version")
+STAFF_TABLE_COLUMNS = (*_STAFF_KEYS, "service_level", "asa_s", "p_abandon", "occupancy", "version")
 """The columns of a staffing plan that a table shows (json and csv show every measure)."""
 VERSION_COLUMNS = (
     "version",
