@@ -26,20 +26,16 @@ import json
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy
 
 from carecenter.wfm.staffing import StaffingTarget, required_agents
+from peers import peer_python, run_peer
 
-HERE = Path(__file__).resolve().parent
-PEER_VENV = HERE / "out" / "venv-pyworkforce"
 TRAFFIC = (100, 1_000, 5_000, 50_000)
 AHT_S = 180.0
 INTERVAL_S = 1800.0
@@ -79,45 +75,6 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[Any, dict[str, float]]:
         result = fn()
         times.append(time.perf_counter() - start)
     return result, {"best_s": min(times), "median_s": statistics.median(times)}
-
-
-def peer_python(explicit: str | None) -> tuple[str | None, str]:
-    """The peer's interpreter, installing pyworkforce in its own venv if needed; or a reason."""
-    if explicit:
-        return explicit, "given"
-    python = PEER_VENV / "bin" / "python"
-    probe = [str(python), "-c", "import pyworkforce.queuing"]
-    if python.exists() and subprocess.run(probe, capture_output=True, check=False).returncode == 0:
-        return str(python), "reused"
-    try:
-        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True, timeout=120)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "pyworkforce"],
-            check=True,
-            timeout=300,
-            capture_output=True,
-        )
-    except (subprocess.SubprocessError, OSError) as exc:
-        detail = getattr(exc, "stderr", b"") or b""
-        return None, f"pip install pyworkforce failed: {exc} {detail.decode()[-300:]}".strip()
-    return str(python), "installed"
-
-
-def run_peer(python: str, script: str, args: list[str], timeout: float) -> dict[str, Any]:
-    try:
-        done = subprocess.run(
-            [python, "-c", script, *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return {"status": "timeout", "timeout_s": timeout}
-    if done.returncode != 0:
-        return {"status": "error", "stderr": done.stderr[-500:]}
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"status": "ok", **result}
 
 
 def peer_staffing(python: str | None, reason: str, timeout: float) -> list[dict[str, Any]]:
@@ -216,7 +173,7 @@ def main() -> None:
     parser.add_argument("--peer-timeout", type=float, default=120.0)
     args = parser.parse_args()
     started = time.perf_counter()
-    python, how = peer_python(args.peer_python)
+    python, how = peer_python("pyworkforce", "pyworkforce", args.peer_python)
     report: dict[str, Any] = {
         "benchmark": "erlang",
         "machine": machine(),

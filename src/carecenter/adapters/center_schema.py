@@ -140,19 +140,22 @@ class TargetsSection(Strict):
 Spans = tuple[tuple[time, time], ...]
 
 
-def _parse_span(text: str) -> tuple[time, time]:
+def parse_span(text: str, what: str = "opening hours") -> tuple[time, time]:
+    """``"08:00-18:00"`` as (start, end); an end of ``24:00`` is midnight (``time(0)``)."""
     try:
         start, end = (part.strip() for part in text.split("-"))
         open_at = time.fromisoformat(start)
         close_at = time(0) if end == "24:00" else time.fromisoformat(end)
     except ValueError:
-        raise ValueError(f"opening hours must look like '08:00-18:00', got {text!r}") from None
+        raise ValueError(f"{what} must look like '08:00-18:00', got {text!r}") from None
     if close_at != time(0) and close_at <= open_at:
-        raise ValueError(f"opening hours close before they open: {text!r}")
+        problem = "close before they open" if what == "opening hours" else "ends before it starts"
+        raise ValueError(f"{what} {problem}: {text!r}")
     return open_at, close_at
 
 
-def _parse_days(key: str) -> list[str]:
+def parse_days(key: str) -> list[str]:
+    """``"mon-fri"``, ``"sat,sun"``... as the weekday names it covers."""
     days: list[str] = []
     for part in key.lower().split(","):
         first, _, last = part.strip().partition("-")
@@ -168,8 +171,8 @@ def parse_hours(raw: dict[str, str | list[str]]) -> dict[str, Spans]:
     weekly: dict[str, Spans] = {}
     for key, value in raw.items():
         texts = [value] if isinstance(value, str) else value
-        spans = () if texts == ["closed"] else tuple(_parse_span(t) for t in texts)
-        for day in _parse_days(key):
+        spans = () if texts == ["closed"] else tuple(parse_span(t) for t in texts)
+        for day in parse_days(key):
             weekly[day] = spans
     return weekly
 

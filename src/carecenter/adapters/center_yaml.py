@@ -126,7 +126,11 @@ def _message(error: ErrorDetails) -> str:
     return str(error["msg"]).lower()
 
 
-def _problems(exc: ValidationError, lines: Lines, name: str) -> list[ConfigError]:
+def problems_of(
+    exc: ValidationError, lines: Lines, name: str, prefix: str = ""
+) -> list[ConfigError]:
+    """One :class:`ConfigError` (file, line, field) per problem pydantic found; ``prefix`` is
+    the dotted path of the validated data in the file."""
     problems = []
     for error in exc.errors():
         loc = [str(part) for part in error["loc"]]
@@ -136,7 +140,7 @@ def _problems(exc: ValidationError, lines: Lines, name: str) -> list[ConfigError
             loc.append("kind")
         if error["type"] == "value_error" and loc and loc[-1] in ("[key]",):
             loc = loc[:-1]
-        path = ".".join(loc)
+        path = prefix + ".".join(loc)
         problems.append(
             ConfigError(_message(error), file=name, line=_line_of(path, lines), field=path)
         )
@@ -164,22 +168,34 @@ def read_center_file(path: Path) -> Center:
 def parse_center(text: str, name: str = "center.yaml") -> Center:
     """Validate the text of a center file (``name`` is used in messages)."""
     data, lines = parse_yaml(text, name)
+    return validate_center(data, lines, name)
+
+
+def validate_center(data: Any, lines: Lines, name: str, prefix: str = "") -> Center:
+    """Validate the data of a center file; ``prefix`` is its dotted path when it sits inside
+    another file (a scenario's ``center:``), so messages name the field where it is."""
     if not isinstance(data, dict):
-        raise ConfigError("must be a mapping with a `center:` section", file=name, line=1)
+        raise ConfigError(
+            "must be a mapping with a `center:` section",
+            file=name,
+            line=_line_of(prefix, lines) or 1,
+            field=prefix.rstrip("."),
+        )
     try:
         model = CenterFile.model_validate(data)
     except ValidationError as exc:
-        _raise(_problems(exc, lines, name))
+        raise_first(problems_of(exc, lines, name, prefix))
     refs = [
-        ConfigError(msg, file=name, line=_line_of(p, lines), field=p)
+        ConfigError(msg, file=name, line=_line_of(prefix + p, lines), field=prefix + p)
         for p, msg in model.reference_problems()
     ]
     if refs:
-        _raise(refs)
+        raise_first(refs)
     return model.to_domain()
 
 
-def _raise(problems: list[ConfigError]) -> Any:
+def raise_first(problems: list[ConfigError]) -> Any:
+    """Raise the first problem in file order, carrying all of them (``problems``)."""
     problems.sort(key=lambda p: (p.line or 0, p.field))
     first = problems[0]
     first.problems = problems

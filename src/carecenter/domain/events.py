@@ -303,6 +303,19 @@ class AgentStateChanged(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AgentAwayRequested(Event):
+    """An agent holding contacts asked to go to ``state`` (``break`` with its ``reason``, or
+    ``logged_out``) once free: no new contact is offered to them, and the engine moves them
+    when their last one is over ("not ready after this call"). ``state`` ``None``: the
+    request was withdrawn (the break was called off)."""
+
+    name: ClassVar[str] = "agent.away_requested"
+    agent_id: str
+    state: AgentStatus | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class PromiseMade(Event):
     """The center promised ``customer_id`` something (``kind``) by ``due_at``."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from carecenter.domain.agent_state import ALLOWED
 from carecenter.domain.enums import AgentStatus, ContactState
 from carecenter.domain.events import (
+    AgentAwayRequested,
     AgentStateChanged,
     ContactAnswered,
     ContactOfferRejected,
@@ -54,8 +55,12 @@ class AgentEngine(CallbackEngine):
         )
 
     def _settle(self, a: AgentRec) -> None:
-        """Bring the agent's state in line with what they hold, then offer them work."""
+        """Bring the agent's state in line with what they hold, then offer them work (or,
+        free and asked to go away, send them away)."""
         if a.state is A.BREAK or a.state is A.LOGGED_OUT:
+            return
+        if a.away is not None and not (a.ringing or a.talking or a.wrapping):
+            self._agent_to(a, a.away, a.away_reason)
             return
         target = A.BUSY if a.talking else A.AFTER_CALL_WORK if a.wrapping else A.AVAILABLE
         self._agent_to(a, target)
@@ -69,28 +74,48 @@ class AgentEngine(CallbackEngine):
         dispatch.serve(self, a)
         return self._done()
 
-    def sign_out(self, agent_id: str) -> list[Event]:
-        """The agent ends their shift (not while holding or being offered contacts)."""
+    def sign_out(self, agent_id: str, *, when_free: bool = False) -> list[Event]:
+        """The agent ends their shift. Holding or being offered contacts, they may not,
+        unless ``when_free``: then no new contact is offered to them and they sign out when
+        the last one is over."""
         self._begin()
         a = self.agent(agent_id)
-        if a.ringing or a.talking or a.wrapping:
-            raise IllegalTransition("agent", agent_id, a.state, "sign out holding contacts")
-        self._agent_to(a, A.LOGGED_OUT)
+        self._go_away(a, A.LOGGED_OUT, None, when_free, "sign out")
         return self._done()
 
-    def start_break(self, agent_id: str, reason: str = "break") -> list[Event]:
-        """The agent goes on a break (lunch, training...) once they hold no contact."""
+    def start_break(
+        self, agent_id: str, reason: str = "break", *, when_free: bool = False
+    ) -> list[Event]:
+        """The agent goes on a break (lunch, training...) once they hold no contact: at once
+        when free; holding contacts, only ``when_free`` (after the last one)."""
         self._begin()
         a = self.agent(agent_id)
-        if a.ringing or a.talking or a.wrapping:
-            raise IllegalTransition("agent", agent_id, a.state, "take a break holding contacts")
-        self._agent_to(a, A.BREAK, reason)
+        self._go_away(a, A.BREAK, reason, when_free, "take a break")
         return self._done()
+
+    def _go_away(
+        self, a: AgentRec, to: AgentStatus, reason: str | None, when_free: bool, action: str
+    ) -> None:
+        if a.ringing or a.talking or a.wrapping:
+            if not when_free:
+                raise IllegalTransition("agent", a.agent_id, a.state, f"{action} holding contacts")
+            self.emit(
+                AgentAwayRequested(
+                    occurred_at=self.now_dt, agent_id=a.agent_id, state=to, reason=reason
+                )
+            )
+            return
+        self._agent_to(a, to, reason)
 
     def end_break(self, agent_id: str) -> list[Event]:
-        """The agent is back from a break, ready for contacts."""
+        """The agent is back from a break, ready for contacts (a break they were to take
+        once free is called off)."""
         self._begin()
         a = self.agent(agent_id)
+        if a.state is not A.BREAK and a.away is A.BREAK:
+            self.emit(AgentAwayRequested(occurred_at=self.now_dt, agent_id=agent_id, state=None))
+            dispatch.serve(self, a)
+            return self._done()
         if a.state is not A.BREAK:
             raise IllegalTransition("agent", agent_id, a.state, "end a break")
         self._agent_to(a, A.AVAILABLE)

@@ -306,6 +306,38 @@ class ContactEngine(AgentEngine):
         engine._replaying = False
         return engine
 
+    def is_waiting(self, contact_id: str) -> bool:
+        """Whether the contact waits in a queue (queued, or ringing at an agent)."""
+        c = self.state.contacts.get(contact_id)
+        return c is not None and (c.state is S.QUEUED or c.state is S.OFFERED)
+
+    def is_queued(self, contact_id: str) -> bool:
+        """Whether the contact waits in a queue and rings at no agent."""
+        c = self.state.contacts.get(contact_id)
+        return c is not None and c.state is S.QUEUED
+
+    def is_offered_to(self, contact_id: str, agent_id: str) -> bool:
+        """Whether the contact rings at ``agent_id`` now (the agent may accept it)."""
+        c = self.state.contacts.get(contact_id)
+        return c is not None and c.state is S.OFFERED and agent_id in c.offered_to
+
+    def is_signed_in(self, agent_id: str) -> bool:
+        """Whether the agent is signed in (working, idle or on a break)."""
+        return self.agent(agent_id).state is not A.LOGGED_OUT
+
+    def is_on_break(self, agent_id: str) -> bool:
+        """Whether the agent is on a break now."""
+        return self.agent(agent_id).state is A.BREAK
+
+    def is_going_on_break(self, agent_id: str) -> bool:
+        """Whether the agent asked for a break once free and is not on it yet."""
+        return self.agent(agent_id).away is A.BREAK
+
+    def holds_contacts(self, agent_id: str) -> bool:
+        """Whether the agent is being offered, talking to or wrapping up a contact."""
+        a = self.agent(agent_id)
+        return bool(a.ringing or a.talking or a.wrapping)
+
     def offers_for(self, agent_id: str) -> list[Offer]:
         """The contacts ringing at ``agent_id``, each with its screen pop."""
         return reading.offers_for(self, agent_id)

@@ -106,6 +106,9 @@ class AgentRec:
     busy: list[tuple[float, float]] = field(default_factory=list)
     """(start, end) of contact handling in the last hour, for ``least_occupied``."""
     busy_since: float | None = None
+    away: AgentStatus | None = None
+    """The state the agent asked to go to once free (break or logged out): no new offers."""
+    away_reason: str | None = None
     channels: tuple[Channel, ...] = ()
     """The capacity channels of the agent's queues."""
     by_channel: dict[Channel, list[Membership]] = field(default_factory=dict)
@@ -126,6 +129,8 @@ class AgentRec:
     def free_for(self, channel: Channel) -> bool:
         """Whether the agent may be offered one more contact of ``channel`` now."""
         if self.state is not AgentStatus.AVAILABLE and self.state is not AgentStatus.BUSY:
+            return False
+        if self.away is not None:
             return False
         if self.load.get(channel, 0) >= self.capacity.get(channel, 0):
             return False

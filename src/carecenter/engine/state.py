@@ -19,6 +19,7 @@ from carecenter.domain.center import Agent, Center, Queue
 from carecenter.domain.contact import NEUTRAL, TERMINAL, TRANSITIONS
 from carecenter.domain.enums import AgentStatus, ContactState, PromiseKind
 from carecenter.domain.events import (
+    AgentAwayRequested,
     AgentStateChanged,
     ContactArrived,
     ContactEnded,
@@ -250,6 +251,12 @@ class EngineState:
             self._contact(event, t)
         elif isinstance(event, AgentStateChanged):
             self._agent_state(event, t)
+        elif isinstance(event, AgentAwayRequested):
+            a = self.agents.get(event.agent_id)
+            if a is None:
+                raise DomainError(f"agent {event.agent_id} is not in the center")
+            a.away, a.away_reason = event.state, event.reason
+            self.agent_changed(a)
         else:
             self.ledger.apply(event)
             if isinstance(event, PromiseMade):
@@ -312,6 +319,8 @@ class EngineState:
             raise DomainError(f"agent {e.agent_id} is not in the center")
         before, after = a.state, e.state
         a.state, a.reason, a.since = after, e.reason, t
+        if after is A.LOGGED_OUT or after is A.BREAK:
+            a.away = a.away_reason = None
         signed = (after is not A.LOGGED_OUT) - (before is not A.LOGGED_OUT)
         staffed = (after not in _OFF) - (before not in _OFF)
         if signed or staffed:

@@ -158,6 +158,17 @@ def answered_within(v: Any) -> Any:
 
 
 @visit_metric()
+def waited(v: Any) -> Any:
+    """Offered contacts that had to wait: not answered the moment they entered the queue.
+
+    Formula: visits counted in ``offered`` with ``wait_s > 0``.
+    Unit: contacts.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _count(v, _offered(v), "n_waited")
+
+
+@visit_metric()
 def abandoned_within(v: Any) -> Any:
     """Counted abandons that gave up within the service-level threshold.
 

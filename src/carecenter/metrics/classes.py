@@ -98,6 +98,7 @@ contact (see :func:`carecenter.metrics.frames.with_repeats`)."""
 MEASURES: dict[str, Callable[[Any], Any]] = {
     "n": lambda v: v.count(),
     "n_within": lambda v: v.count(where=v.wait_s <= v.threshold_s),
+    "n_waited": lambda v: v.count(where=v.wait_s > 0),
     "wait_s": lambda v: v.wait_s.sum(),
     "conversation_s": lambda v: v.conversation_s.sum(),
     "talk_s": lambda v: v.talk_s.sum(),
@@ -112,9 +113,10 @@ MEASURES: dict[str, Callable[[Any], Any]] = {
     "ewt_met": lambda v: v.ewt_s.count(where=v.wait_s <= v.ewt_s),
 }
 """What each class row holds of its visits: ``n`` visits, ``n_within`` of them waited at most
-the queue's ``threshold_s``; durations summed (seconds; ``response_s``, from arrival to answer,
-is only kept for e-mail); ``talk_logged`` and ``acw_logged`` count the visits whose source
-records talk and hold separately, and after-call work (the others have ``None`` there);
+the queue's ``threshold_s``, ``n_waited`` of them waited at all (``wait_s > 0``); durations
+summed (seconds; ``response_s``, from arrival to answer, is only kept for e-mail);
+``talk_logged`` and ``acw_logged`` count the visits whose source records talk and hold
+separately, and after-call work (the others have ``None`` there);
 ``ewt_n`` counts the visits told an expected wait on entry (``ewt_s``), ``ewt_error_s`` sums
 :func:`ewt_error_s`, ``ewt_close`` counts the estimates within :data:`EWT_CLOSE_S` of the real
 wait and ``ewt_met`` those the real wait did not exceed."""

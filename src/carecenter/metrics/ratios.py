@@ -39,6 +39,18 @@ def asa_s(a: Any) -> Any:
     return _div(a.wait_answered_total_s, a.answered)
 
 
+@ratio_metric("waited", "offered")
+def p_wait(a: Any) -> Any:
+    """Probability of waiting: the share of offered contacts that were not answered the
+    moment they entered the queue (Erlang C's and Erlang A's P(wait)).
+
+    Formula: waited / offered.
+    Unit: share, 0-1.
+    Interval: the interval in which the visits entered the queue (``enqueued_at``).
+    """
+    return _div(a.waited, a.offered)
+
+
 @ratio_metric("abandoned", "offered")
 def abandon_rate(a: Any) -> Any:
     """Abandonment: the share of offered contacts that gave up waiting.

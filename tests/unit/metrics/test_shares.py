@@ -26,6 +26,7 @@ def test_the_catalog_units_say_which_metrics_are_shares() -> None:
         "ewt_not_exceeded",
         "escalation_rate",
         "promise_kept_rate",
+        "p_wait",
     }
     assert all(CATALOG[k].unit.startswith("share") for k in shares())
     assert shares() <= {*metric_columns(), *ticket_columns()}

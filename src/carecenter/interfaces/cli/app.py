@@ -27,6 +27,7 @@ from carecenter.interfaces.cli.options import (
 from carecenter.interfaces.cli.output import emit
 from carecenter.interfaces.cli.promises import promises_command
 from carecenter.interfaces.cli.report import report_command
+from carecenter.interfaces.cli.simulate import simulate_command
 
 
 def _line(problem: CareCenterError, flags: set[str]) -> str:
@@ -119,6 +120,7 @@ app.command("forecast")(forecast_command)
 app.command("report")(report_command)
 app.command("import")(import_command)
 app.command("promises")(promises_command)
+app.command("simulate")(simulate_command)
 
 
 def _summary(info: dict[str, Any], fmt: str) -> None:

@@ -1,0 +1,232 @@
+"""The digital twin as a service: run a scenario's replications through the real engine,
+measure each one with the metric catalog, and give per queue (and group and interval) the mean
+over replications with its 95 % confidence half-width.
+
+Every replication's events are folded into facts by the projector's own fold
+(:func:`carecenter.domain.projection.fold`) and measured by the catalog on an in-memory
+warehouse, so a simulated service level is computed exactly as a real one; nothing is written
+to disk. Replication ``r`` is simulated ``r`` spans after the scenario's start (see
+:func:`carecenter.sim.twin.replication_start`), so all of them are measured by one report:
+each report row falls in one replication's measured window or is dropped (warm-up and drain).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from carecenter.domain.events import Event
+from carecenter.domain.projection import ProjectionState, fold
+from carecenter.errors import InputError
+from carecenter.metrics.dims import Dimensions
+from carecenter.metrics.spec import ReportSpec
+from carecenter.sim.scenario import DAY_S, Scenario
+from carecenter.sim.twin import replication_start, run_replication
+
+MEASURES = (
+    "offered",
+    "service_level",
+    "asa_s",
+    "p_wait",
+    "abandon_rate",
+    "occupancy",
+    "callbacks",
+    "promises_made",
+    "promises_kept",
+    "ewt_mae_s",
+    "ewt_not_exceeded",
+)
+"""The catalog metrics a simulation reports, each with ``<name>_half_width``."""
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """What a simulation gave: one row per group (mean and half-width of each measure)."""
+
+    rows: list[dict[str, Any]]
+    replications: int
+    customers: int
+    """Customers who arrived, over all replications (warm-ups included)."""
+    events: int
+    """Events the engine emitted, over all replications."""
+    per_replication: list[dict[str, Any]]
+    """The catalog's rows for each replication and group (``replication``: 0-based)."""
+
+
+def _t_quantile(n: int) -> float:
+    from scipy.stats import t
+
+    return float(t.ppf(0.5 + CONFIDENCE / 2, n - 1))
+
+
+def half_width(values: Sequence[float]) -> float | None:
+    """Half-width of the 95 % confidence interval of the mean of ``values`` (Student's t);
+    ``None`` with fewer than two values."""
+    if len(values) < 2:
+        return None
+    return _t_quantile(len(values)) * statistics.stdev(values) / math.sqrt(len(values))
+
+
+def default_interval(scenario: Scenario) -> str:
+    """The report interval that holds one replication's measured window: a day, or a week."""
+    return "1d" if scenario.horizon_s <= DAY_S else "1w"
+
+
+def run_scenario(
+    scenario: Scenario,
+    replication_done: Callable[[ProjectionState], None],
+    sink: Callable[[list[Event]], None] | None = None,
+) -> tuple[int, int]:
+    """Simulate every replication, folding its events into facts that go to
+    ``replication_done`` one replication at a time (so memory holds one replication's facts);
+    the customers who arrived and the events emitted. ``sink`` also gets every event."""
+    customers = events = seq = 0
+    for index in range(scenario.replications):
+        state = ProjectionState()
+
+        def take(batch: list[Event], state: ProjectionState = state) -> None:
+            nonlocal seq
+            for event in batch:
+                seq += 1
+                fold(state, seq, event)
+            if sink is not None:
+                sink(batch)
+
+        counts = run_replication(scenario, index, take)
+        replication_done(state)
+        customers += counts.customers
+        events += counts.events
+    return customers, events
+
+
+def simulate(
+    scenario: Scenario,
+    *,
+    by: Sequence[str] = (),
+    interval: str | None = None,
+    sink: Callable[[list[Event]], None] | None = None,
+) -> Simulation:
+    """Run ``scenario`` and measure it per queue (and ``by``, and ``interval``: then per
+    interval of the horizon, ``interval_start`` in the first replication's dates)."""
+    from carecenter.adapters.warehouse import DuckDbWarehouse
+    from carecenter.services.reporting import run
+
+    if "queue" in by:
+        raise InputError("simulations are always reported per queue: drop queue from --by")
+    starts = [replication_start(scenario, r) for r in range(scenario.replications + 1)]
+    horizon = timedelta(seconds=scenario.horizon_s)
+    center = scenario.center
+    spec = ReportSpec(
+        interval or default_interval(scenario),
+        ("queue", *by),
+        starts[0],
+        starts[-1],
+        fcr=False,
+        percentiles=False,
+    )
+    warehouse = DuckDbWarehouse(":memory:")
+    try:
+        customers, events = run_scenario(
+            scenario, lambda state: warehouse.save_state(state, 1), sink
+        )
+        report = run(warehouse.backend(), spec, Dimensions.from_center(center), center.timezone)
+    finally:
+        warehouse.close()
+    per_replication = _by_replication(report.rows, starts[:-1], horizon)
+    keys = ("queue", *by) + (("interval_start",) if interval else ())
+    rows = _summarise(per_replication, keys, scenario.replications)
+    for row in rows:
+        row["replications"] = scenario.replications
+        row["events"] = events
+    return Simulation(rows, scenario.replications, customers, events, per_replication)
+
+
+def _by_replication(
+    rows: list[dict[str, Any]], starts: list[datetime], horizon: timedelta
+) -> list[dict[str, Any]]:
+    """The report rows inside a replication's measured window, each marked with its
+    replication and moved to the first replication's dates."""
+    kept = []
+    for row in rows:
+        at: datetime = row["interval_start"]
+        for r, start in enumerate(starts):
+            if start <= at < start + horizon:
+                moved = dict(row, replication=r)
+                offset = at - start
+                moved["interval_start"] = starts[0] + offset
+                kept.append(moved)
+                break
+    return kept
+
+
+def _summarise(
+    rows: list[dict[str, Any]], keys: Sequence[str], replications: int
+) -> list[dict[str, Any]]:
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[k] for k in keys), []).append(row)
+    out = []
+    for key in sorted(groups, key=lambda k: tuple(str(v) for v in k)):
+        members = groups[key]
+        summary: dict[str, Any] = dict(zip(keys, key, strict=True))
+        for name in MEASURES:
+            values = [float(m[name]) for m in members if m.get(name) is not None]
+            if name in ("offered", "callbacks", "promises_made", "promises_kept"):
+                values += [0.0] * (replications - len(members))  # none in that replication
+            summary[name] = statistics.fmean(values) if values else None
+            summary[f"{name}_half_width"] = half_width(values)
+        out.append(summary)
+    return out
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two scenarios run on the same random numbers: per queue and measure, the paired
+    difference (change - base) over replications with its 95 % half-width."""
+
+    rows: list[dict[str, Any]]
+    base: Simulation
+    change: Simulation
+
+
+def compare_scenarios(base: Scenario, change: Scenario) -> Comparison:
+    """Run ``base`` and ``change`` with the same seed and replications (common random
+    numbers) and compare them replication by replication."""
+    if base.replications != change.replications or base.seed != change.seed:
+        change = change.with_changes(replications=base.replications, seed=base.seed)
+    a, b = simulate(base), simulate(change)
+    index_a = {(r["queue"], r["replication"]): r for r in a.per_replication}
+    index_b = {(r["queue"], r["replication"]): r for r in b.per_replication}
+    queues = sorted({q for q, _ in index_a} | {q for q, _ in index_b})
+    rows = []
+    for queue in queues:
+        for name in MEASURES:
+            diffs, lefts, rights = [], [], []
+            for r in range(base.replications):
+                left, right = index_a.get((queue, r), {}), index_b.get((queue, r), {})
+                x, y = left.get(name), right.get(name)
+                if x is not None:
+                    lefts.append(float(x))
+                if y is not None:
+                    rights.append(float(y))
+                if x is not None and y is not None:
+                    diffs.append(float(y) - float(x))
+            if not lefts and not rights:
+                continue
+            rows.append(
+                {
+                    "queue": queue,
+                    "measure": name,
+                    "base": statistics.fmean(lefts) if lefts else None,
+                    "change": statistics.fmean(rights) if rights else None,
+                    "difference": statistics.fmean(diffs) if diffs else None,
+                    "difference_half_width": half_width(diffs),
+                    "replications": len(diffs),
+                }
+            )
+    return Comparison(rows, a, b)

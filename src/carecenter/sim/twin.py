@@ -1,0 +1,379 @@
+"""The digital twin: a discrete-event simulation that drives the real contact engine.
+
+One replication of a :class:`~carecenter.sim.scenario.Scenario` creates a
+:class:`~carecenter.engine.ContactEngine` for the center and plays the customers and agents
+around it on a simulated clock: customers arrive (a Poisson process per queue and interval),
+wait, give up when their patience runs out, take a callback when one is offered to them, and
+talk for their handle time once an agent answers; agents sign in, answer what the engine
+offers them after ``answer_delay_s``, wrap up and end contacts. Everything the center does
+(queueing, routing, offers, estimates, hold treatment, callbacks, promises) is the engine's
+own work through its public commands, and every event the engine emits goes to the ``sink``
+unchanged, so the projector and the metric catalog measure a simulated day as they measure
+a real one.
+
+Randomness comes in separate seeded streams per replication, queue and purpose (arrivals,
+tiers, handle times, wrap-up, patience, callback choices), each drawn once per customer in
+arrival order: two scenarios run with the same seed see the same customers (common random
+numbers) as far as their arrivals agree, so their difference is the change's, not the dice's.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from carecenter.domain.enums import AgentStatus
+from carecenter.domain.events import (
+    AgentStateChanged,
+    ContactHoldTreatment,
+    ContactOffered,
+    ContactQueued,
+    Event,
+)
+from carecenter.engine import ContactEngine
+from carecenter.sim.scenario import DAY_S, Arrivals, Behaviour, Sampler, Scenario
+
+Sink = Callable[[list[Event]], None]
+"""Where the engine's events go, one command's events per call."""
+
+NO_ANSWER_AFTER_S = 30.0
+"""How long an agent lets a callback ring before recording that the customer did not answer."""
+DRAIN_LIMIT_S = 2 * DAY_S
+"""After the horizon no one arrives; contacts still in the center are served for at most this
+long (a callback promised for the next day is kept then), then the run stops."""
+
+(_ARRIVE, _ACCEPT, _TALK_END, _WRAP_END, _GIVE_UP, _CALLBACK, _NO_ANSWER, _CLOSE, _SIGN_OUT) = (
+    range(9)
+)
+_SHIFT_START, _SHIFT_END, _BREAK_START, _BREAK_END = range(9, 13)
+_AT_WORK = {"shift": (_SHIFT_START, _SHIFT_END), "break": (_BREAK_START, _BREAK_END)}
+
+
+def replication_start(scenario: Scenario, index: int) -> datetime:
+    """Local midnight at which replication ``index`` (0-based) starts being measured: the
+    scenario's start date, ``index`` spans later (whole weeks, so each replication falls on
+    the same weekdays and none overlaps the next one's warm-up)."""
+    zone = ZoneInfo(scenario.center.timezone)
+    day = scenario.start + timedelta(days=index * scenario.span_days)
+    return datetime.combine(day, time(0), zone)
+
+
+@dataclass
+class RunCounts:
+    """What one replication did."""
+
+    customers: int = 0
+    """Customers who arrived (in the warm-up too)."""
+    events: int = 0
+    """Events the engine emitted."""
+    end: datetime | None = None
+    """When the last contact was over and the agents signed out."""
+
+
+class _SimClock:
+    """The engine's clock: set by the twin to the simulated time."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+class _Source:
+    """One queue's arrivals: a piecewise-constant-rate Poisson process on the run's seconds."""
+
+    def __init__(self, arrivals: Arrivals, slots: list[tuple[float, float]], seed: str) -> None:
+        self.queue_id = arrivals.queue_id
+        self.rng = random.Random(seed)
+        self.slots = slots
+        """(start second, rate per second) of each interval, in order; the last one ends the
+        run."""
+        self.k = 0
+        self.t = 0.0
+
+    def next(self) -> float | None:
+        """The time of the next arrival, or ``None`` when the run has no more."""
+        slots, expo = self.slots, self.rng.expovariate
+        while self.k < len(slots) - 1:
+            end = slots[self.k + 1][0]
+            rate = slots[self.k][1]
+            if rate > 0:
+                at = self.t + expo(rate)
+                if at < end:
+                    self.t = at
+                    return at
+            self.t = end
+            self.k += 1
+        return None
+
+
+class _Customers:
+    """The draws that make the customers of one queue: one stream per purpose."""
+
+    def __init__(self, behaviour: Behaviour, tiers: dict[str, float], seed: str) -> None:
+        self.handle: Sampler = behaviour.handle.sampler(random.Random(seed + "/handle"))
+        wrap, patience = behaviour.wrap_up, behaviour.patience
+        self.wrap: Sampler | None = (
+            wrap.sampler(random.Random(seed + "/wrap")) if wrap is not None else None
+        )
+        self.patience: Sampler | None = (
+            patience.sampler(random.Random(seed + "/patience")) if patience is not None else None
+        )
+        self.choice = random.Random(seed + "/choice").random
+        self.acceptance = behaviour.callback_acceptance
+        self.no_answer = behaviour.callback_no_answer
+        tier_rng = random.Random(seed + "/tier")
+        names, weights = list(tiers), list(tiers.values())
+        self.tier: Callable[[], str | None] = (
+            (lambda: tier_rng.choices(names, weights)[0]) if names else (lambda: None)
+        )
+
+
+class Twin:
+    """One replication of a scenario through a fresh engine."""
+
+    def __init__(self, scenario: Scenario, index: int, sink: Sink | None = None) -> None:
+        self.scenario = scenario
+        self.index = index
+        self.sink = sink
+        self.start = replication_start(scenario, index) - timedelta(seconds=scenario.warmup_s)
+        self.until = scenario.warmup_s + scenario.horizon_s
+        self.clock = _SimClock(self.start)
+        self.engine = ContactEngine(scenario.center, self.clock)
+        seed = f"{scenario.seed}/{index}"
+        self.sources = {
+            qid: _Source(a, self._slots(a), f"{seed}/arrivals/{qid}")
+            for qid, a in sorted(scenario.arrivals.items())
+        }
+        self.customers = {
+            qid: _Customers(
+                scenario.behaviour[qid],
+                dict(scenario.arrivals[qid].tiers),
+                f"{seed}/customers/{qid}",
+            )
+            for qid in sorted(scenario.behaviour)
+        }
+        self.callbacks = {
+            qid: _Customers(scenario.behaviour[qid], {}, f"{seed}/callbacks/{qid}")
+            for qid in sorted(scenario.behaviour)
+        }
+        self.plan: list[tuple[float, int, int, str, str]] = []
+        self.order = 0
+        self.now = 0.0
+        self.queue_of: dict[str, str] = {}
+        """Contacts whose queue the twin knows (to draw their handle time)."""
+        self.choice: dict[str, float] = {}
+        """Each caller's draw against the queue's callback acceptance."""
+        self.counts = RunCounts()
+        self.closing = False
+        """The horizon has passed: agents sign out as soon as they are free."""
+
+    def _slots(self, arrivals: Arrivals) -> list[tuple[float, float]]:
+        """(run second, rate per second) of each local interval the run covers, the first
+        starting at 0, then the run's end with rate 0."""
+        zone = ZoneInfo(self.scenario.center.timezone)
+        step = timedelta(seconds=arrivals.interval_s)
+        slots: list[tuple[float, float]] = []
+        day = self.start.astimezone(zone).date()
+        while True:
+            midnight = datetime.combine(day, time(0), zone)
+            for i, per_hour in enumerate(arrivals.per_hour[day.weekday()]):
+                at = ((midnight + i * step).astimezone(UTC) - self.start).total_seconds()
+                if at >= self.until:
+                    return [*slots, (self.until, 0.0)]
+                if at <= 0.0:
+                    slots.clear()  # an interval that starts before the run: the run starts in it
+                slots.append((max(at, 0.0), per_hour / 3600.0))
+            day += timedelta(days=1)
+
+    # -- the run ---------------------------------------------------------------------------
+
+    def later(self, at: float, kind: int, subject: str, detail: str = "") -> None:
+        """Put something the customers or agents will do at ``at`` in the plan."""
+        self.order += 1
+        heapq.heappush(self.plan, (at, self.order, kind, subject, detail))
+
+    def _set(self, at: float) -> None:
+        self.now = at
+        self.clock.at = self.start + timedelta(seconds=at)
+
+    def _take(self, events: list[Event]) -> None:
+        """React to what the engine did: agents answer offers, callers take callbacks."""
+        for e in events:
+            if isinstance(e, ContactOffered):
+                self.later(
+                    self.now + self.scenario.answer_delay_s, _ACCEPT, e.contact_id, e.agent_id
+                )
+            elif isinstance(e, ContactQueued):
+                if e.contact_id not in self.queue_of:
+                    self.queue_of[e.contact_id] = e.queue_id
+            elif isinstance(e, ContactHoldTreatment):
+                if e.kind == "callback_offer":
+                    people = self.customers.get(self.queue_of.get(e.contact_id, ""))
+                    draw = self.choice.get(e.contact_id, 1.0)
+                    if people is not None and draw < people.acceptance:
+                        self.later(self.now, _CALLBACK, e.contact_id)
+            elif (
+                isinstance(e, AgentStateChanged)
+                and self.closing
+                and e.state is AgentStatus.AVAILABLE
+            ):
+                self.later(self.now, _SIGN_OUT, e.agent_id)
+        if self.sink is not None:
+            self.sink(events)
+
+    def _rota(self) -> None:
+        """Put every agent's shifts and breaks in the plan; agents without a shift sign in
+        now and work the whole run."""
+        zone = ZoneInfo(self.scenario.center.timezone)
+        first = self.start.astimezone(zone).date()
+        days = int(self.until // DAY_S) + 2
+        for agent_id in sorted(self.scenario.center.agents):
+            shift = self.scenario.shifts.get(agent_id)
+            if shift is None:
+                self._take(self.engine.sign_in(agent_id))
+                continue
+            for d in range(days):
+                day = first + timedelta(days=d)
+                midnight = datetime.combine(day, time(0), zone)
+                for begin, end, what in shift.stretches(day.weekday()):
+                    on, off = _AT_WORK[what]
+                    b = self._run_second(midnight, begin)
+                    e = self._run_second(midnight, end)
+                    if e > 0.0 and b < self.until:
+                        self.later(max(b, 0.0), on, agent_id)
+                        if e < self.until:
+                            self.later(e, off, agent_id)
+
+    def _run_second(self, midnight: datetime, offset_s: float) -> float:
+        local = midnight + timedelta(seconds=offset_s)
+        return (local.astimezone(UTC) - self.start).total_seconds()
+
+    def _staff(self, kind: int, agent_id: str) -> None:
+        """An agent's shift or break starts or ends."""
+        engine = self.engine
+        if kind == _SHIFT_START:
+            if not engine.is_signed_in(agent_id) and not self.closing:
+                self._take(engine.sign_in(agent_id))
+        elif kind == _SHIFT_END:
+            if engine.is_signed_in(agent_id):
+                self._take(engine.sign_out(agent_id, when_free=True))
+        elif kind == _BREAK_START:
+            if engine.is_signed_in(agent_id) and not engine.is_on_break(agent_id):
+                self._take(engine.start_break(agent_id, "break", when_free=True))
+        elif engine.is_on_break(agent_id) or engine.is_going_on_break(agent_id):
+            self._take(engine.end_break(agent_id))
+
+    def run(self) -> RunCounts:
+        """Play the replication to its end; the counts of what happened."""
+        engine = self.engine
+        self._rota()
+        for source in self.sources.values():
+            at = source.next()
+            if at is not None:
+                self.later(at, _ARRIVE, source.queue_id)
+        self.later(self.until, _CLOSE, "")
+        prefix = f"r{self.index + 1}c"  # contact ids are unique over the replications
+        n = 0
+        stop = self.until + DRAIN_LIMIT_S
+        start = self.start
+        plan = self.plan
+        while True:
+            due = engine.next_due()
+            due_s = (due - start).total_seconds() if due is not None else None
+            if due_s is not None and (not plan or due_s < plan[0][0]):
+                if due_s > stop:
+                    break
+                self._set(due_s)
+                self._take(engine.advance())
+                continue
+            if not plan or plan[0][0] > stop:
+                break
+            at, _, kind, subject, detail = heapq.heappop(plan)
+            self._set(at)
+            if kind == _ARRIVE:
+                n += 1
+                self._arrive(f"{prefix}{n}", subject)
+                following = self.sources[subject].next()
+                if following is not None:
+                    self.later(following, _ARRIVE, subject)
+            elif kind == _ACCEPT:
+                self._accept(subject, detail)
+            elif kind == _TALK_END:
+                self._talk_end(subject)
+            elif kind == _WRAP_END:
+                self._take(engine.end(subject, resolved=True))
+            elif kind == _GIVE_UP:
+                if engine.is_waiting(subject):
+                    self._take(engine.abandon(subject))
+            elif kind == _CALLBACK:
+                if engine.is_queued(subject):
+                    self._take(engine.request_callback(subject))
+            elif kind == _NO_ANSWER:
+                self._take(engine.callback_no_answer(subject))
+            elif kind >= _SHIFT_START:
+                self._staff(kind, subject)
+            elif kind == _CLOSE:
+                self.closing = True
+                for agent_id in sorted(self.scenario.center.agents):
+                    self.later(at, _SIGN_OUT, agent_id)
+            elif (
+                kind == _SIGN_OUT
+                and engine.is_signed_in(subject)
+                and not engine.holds_contacts(subject)
+            ):
+                self._take(engine.sign_out(subject))
+        self.counts.customers = n
+        self.counts.events = engine.emitted
+        self.counts.end = self.clock.at
+        return self.counts
+
+    def _arrive(self, contact_id: str, queue_id: str) -> None:
+        people = self.customers[queue_id]
+        queue = self.scenario.center.queues[queue_id]
+        tier = people.tier()
+        self.queue_of[contact_id] = queue_id
+        self.choice[contact_id] = people.choice()
+        patience = people.patience() if people.patience is not None else None
+        self._take(self.engine.arrive(contact_id, queue.channel, queue_id, tier=tier))
+        if patience is not None and self.engine.is_waiting(contact_id):
+            self.later(self.now + patience, _GIVE_UP, contact_id)
+
+    def _accept(self, contact_id: str, agent_id: str) -> None:
+        engine = self.engine
+        if not engine.is_offered_to(contact_id, agent_id):
+            return  # answered elsewhere, withdrawn or given up while it rang
+        self._take(engine.accept(contact_id, agent_id))
+        qid = self.queue_of.get(contact_id, "")
+        callback = contact_id not in self.choice
+        people = (self.callbacks if callback else self.customers).get(qid)
+        if people is None:
+            raise KeyError(f"contact {contact_id}: no behaviour for queue {qid!r}")
+        handle = people.handle()
+        if callback and people.choice() < people.no_answer:
+            self.later(self.now + NO_ANSWER_AFTER_S, _NO_ANSWER, contact_id)
+        else:
+            self.later(self.now + handle, _TALK_END, contact_id)
+
+    def _talk_end(self, contact_id: str) -> None:
+        qid = self.queue_of.get(contact_id, "")
+        people = (self.customers if contact_id in self.choice else self.callbacks)[qid]
+        if people.wrap is None:
+            self._take(self.engine.end(contact_id, resolved=True))
+            return
+        self._take(self.engine.wrap_up(contact_id))
+        self.later(self.now + people.wrap(), _WRAP_END, contact_id)
+
+
+def run_replication(scenario: Scenario, index: int, sink: Sink | None = None) -> RunCounts:
+    """Simulate replication ``index`` (0-based) of ``scenario``; every engine event goes to
+    ``sink``."""
+    return Twin(scenario, index, sink).run()
+
+
+__all__ = ["RunCounts", "Sink", "Twin", "replication_start", "run_replication"]

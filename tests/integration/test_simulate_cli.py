@@ -1,0 +1,120 @@
+"""``carecenter simulate`` end to end: the example scenarios against Erlang C and Erlang A
+(values computed outside the simulator: ``carecenter.wfm``, checked against published tables),
+the JSON shape, common random numbers in ``--compare``, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from carecenter.interfaces.cli.app import app
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def simulate(*args: str) -> list[dict[str, object]]:
+    result = CliRunner().invoke(app, ["simulate", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, object]] = json.loads(result.stdout)
+    return rows
+
+
+def covers(row: dict[str, object], name: str, value: float) -> bool:
+    mean, half = float(row[name]), float(row[f"{name}_half_width"])  # type: ignore[arg-type]
+    return abs(mean - value) <= half
+
+
+@pytest.mark.slow
+def test_mmc_covers_erlang_c() -> None:
+    # fewer replications than the example's, so the suite stays short: the interval is wider
+    [row] = simulate(str(EXAMPLES / "mmc.yaml"), "--replications", "6", "--seed", "1")
+    assert row["queue"] == "support"
+    assert covers(row, "service_level", 0.8459)
+    assert covers(row, "asa_s", 8.18)
+    assert covers(row, "p_wait", 0.2387)
+    assert covers(row, "occupancy", 0.2 * 240 / 55)
+    assert float(row["service_level_half_width"]) < 0.05  # type: ignore[arg-type]
+    assert row["abandon_rate"] == 0.0
+    assert int(row["events"]) > 6 * 17000 * 6  # type: ignore[call-overload]
+
+
+@pytest.mark.slow
+def test_mmcm_covers_erlang_a() -> None:
+    [row] = simulate(str(EXAMPLES / "mmcm.yaml"), "--replications", "5", "--seed", "1")
+    assert covers(row, "p_wait", 0.6863)
+    assert covers(row, "abandon_rate", 0.04289)
+    assert float(row["abandon_rate_half_width"]) < 0.01  # type: ignore[arg-type]
+
+
+SMALL = """\
+center:
+  center: {name: small, timezone: Europe/Amsterdam}
+  queues:
+    sales:
+      channel: voice
+      service_level: {short_abandon_s: 0}
+      routing: {strategy: longest_idle}
+staff:
+  - {count: 4, prefix: s}
+arrivals:
+  sales: {per_hour: 40}
+handle_time:
+  sales: {distribution: lognormal, mean: 4m, sd: 2m}
+patience:
+  sales: {distribution: exponential, mean: 3m}
+horizon: 3h
+replications: 3
+"""
+
+
+def test_json_rows_carry_each_measure_and_its_half_width(tmp_path: Path) -> None:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    [row] = simulate(str(path))
+    for name in ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy"):
+        assert name in row
+        assert f"{name}_half_width" in row
+    assert row["queue"] == "sales"
+    assert row["replications"] == 3
+    assert int(row["events"]) > 0  # type: ignore[call-overload]
+    assert float(row["offered"]) > 0  # type: ignore[arg-type]
+
+
+def test_the_same_scenario_compared_with_itself_differs_by_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    rows = simulate("--compare", str(path), str(path))
+    assert {r["measure"] for r in rows} >= {"service_level", "asa_s", "abandon_rate"}
+    for r in rows:
+        assert set(r) >= {"queue", "measure", "base", "change", "difference"}
+        assert r["difference"] in (0.0, None)
+        assert r["difference_half_width"] in (0.0, None)
+
+
+def test_more_agents_help_on_the_same_random_numbers(tmp_path: Path) -> None:
+    base, change = tmp_path / "base.yaml", tmp_path / "change.yaml"
+    base.write_text(SMALL)
+    change.write_text(SMALL.replace("count: 4", "count: 6"))
+    rows = {r["measure"]: r for r in simulate("--compare", str(base), str(change))}
+    assert rows["offered"]["difference"] == 0.0  # the same callers (every abandon counts)
+    assert float(rows["asa_s"]["difference"]) < 0  # type: ignore[arg-type]
+
+
+def test_a_mistake_in_the_scenario_is_one_line_with_its_place(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(SMALL.replace("  sales: {per_hour: 40}", "  billing: {per_hour: 40}"))
+    result = CliRunner().invoke(app, ["simulate", str(path)])
+    assert result.exit_code != 0
+    assert f"{path}:11: arrivals.billing: unknown queue 'billing'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_compare_takes_exactly_two_files(tmp_path: Path) -> None:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    result = CliRunner().invoke(app, ["simulate", "--compare", str(path)])
+    assert result.exit_code != 0
+    assert "exactly two" in result.output
