@@ -29,16 +29,18 @@ imports: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 --cov --cov-report=term -q
+	$(BIN)/pytest -n 2 --cov --cov-report=term -q -m "not reference"
 
 # The engine compiled to C by mypyc (setup.py), installed apart in build/compiled: the build a
-# production install makes with CARECENTER_COMPILE=1. Its tests run the engine's tests on it.
+# production install makes with CARECENTER_COMPILE=1. Its tests run the engine's and the
+# simulator's tests on it, with the simulations checked against Erlang C and A at full
+# precision (marker `reference`; too slow for the pure-Python run).
 COMPILED := build/compiled
-ENGINE_SOURCES := $(wildcard src/carecenter/engine/*.py src/carecenter/routing/*.py src/carecenter/commitments/*.py)
-ENGINE_TESTS := tests/unit/engine tests/integration/test_engine_day.py tests/integration/test_scripted_day.py tests/integration/test_plan_engine.py
+ENGINE_SOURCES := $(wildcard src/carecenter/engine/*.py src/carecenter/routing/*.py src/carecenter/commitments/*.py src/carecenter/sim/*.py)
+ENGINE_TESTS := tests/unit/engine tests/unit/sim tests/integration/test_engine_day.py tests/integration/test_scripted_day.py tests/integration/test_plan_engine.py tests/integration/test_simulate_cli.py
 
 $(COMPILED)/.built: $(STAMP) setup.py $(ENGINE_SOURCES) $(wildcard src/carecenter/domain/*.py)
-	rm -rf $(COMPILED)
+	rm -rf $(COMPILED) build/lib.* build/temp.* build/mypyc
 	CARECENTER_COMPILE=1 $(BIN)/python -m pip install --quiet --no-build-isolation --no-deps --target $(COMPILED) .
 	touch $@
 

@@ -20,18 +20,21 @@ from pathlib import Path
 
 from setuptools import setup
 
-COMPILED = ("engine", "routing", "commitments")
-"""Packages under ``src/carecenter`` compiled whole (their ``__init__`` modules stay Python)."""
+COMPILED = ("engine", "routing", "commitments", "sim/twin.py")
+"""Packages under ``src/carecenter`` compiled whole (their ``__init__`` modules stay Python),
+and single modules. The simulator's scenario stays Python: its frozen dataclasses go to
+worker processes by pickle, which a compiled frozen class refuses."""
 
 ext_modules = []
 if os.environ.get("CARECENTER_COMPILE") == "1":
     from mypyc.build import mypycify
 
     here = Path(__file__).parent
+    root = here / "src" / "carecenter"
     sources = sorted(
         str(p.relative_to(here))
-        for package in COMPILED
-        for p in (here / "src" / "carecenter" / package).glob("*.py")
+        for entry in COMPILED
+        for p in ((root / entry).glob("*.py") if (root / entry).is_dir() else [root / entry])
         if p.name != "__init__.py"
     )
     ext_modules = mypycify(

@@ -108,6 +108,25 @@ def present_added_columns(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT *, {added} FROM {source}")
 
 
+def touched_rows(state: ProjectionState) -> dict[str, list[Any]]:
+    """The rows a fold touched, per warehouse table, in key order."""
+    return {
+        "contacts": [state.contacts[c] for c in sorted(state.touched_contacts)],
+        "contact_facts": [state.touched_visits[k] for k in sorted(state.touched_visits)],
+        "agent_state_intervals": [
+            state.touched_intervals[k] for k in sorted(state.touched_intervals)
+        ],
+        "survey_answers": [state.survey_answers[k] for k in sorted(state.survey_answers)],
+        "promises": [state.promises[k] for k in sorted(state.touched_promises)],
+    }
+
+
+def fact_tables(state: ProjectionState) -> dict[str, pa.Table]:
+    """The rows a fold touched as Arrow tables per warehouse table (what
+    :meth:`DuckDbWarehouse.append` adds); tables with no rows are left out."""
+    return {t: arrow_table(TABLES[t], rows) for t, rows in touched_rows(state).items() if rows}
+
+
 class DuckDbWarehouse:
     """:class:`~carecenter.services.ports.Warehouse` in a DuckDB file (or ``:memory:``).
 
@@ -239,21 +258,29 @@ class DuckDbWarehouse:
         return state
 
     def save_state(self, state: ProjectionState, checkpoint: int) -> None:
-        batches: dict[str, list[Any]] = {
-            "contacts": [state.contacts[c] for c in sorted(state.touched_contacts)],
-            "contact_facts": [state.touched_visits[k] for k in sorted(state.touched_visits)],
-            "agent_state_intervals": [
-                state.touched_intervals[k] for k in sorted(state.touched_intervals)
-            ],
-            "survey_answers": [state.survey_answers[k] for k in sorted(state.survey_answers)],
-            "promises": [state.promises[k] for k in sorted(state.touched_promises)],
-        }
+        batches = touched_rows(state)
         self._conn.execute("BEGIN TRANSACTION")
         try:
             for table, rows in batches.items():
                 self._replace(table, rows)
             self._conn.execute("DELETE FROM projector_checkpoint")
             self._conn.execute("INSERT INTO projector_checkpoint VALUES (?)", [checkpoint])
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
+    def append(self, tables: dict[str, pa.Table]) -> None:
+        """Add rows new to the warehouse (a simulation's: its contact ids are its own), as
+        :func:`fact_tables` gives them, in one transaction."""
+        self._conn.execute("BEGIN TRANSACTION")
+        try:
+            for table, batch in tables.items():
+                self._conn.register("_batch", batch)
+                try:
+                    self._conn.execute(f"INSERT INTO {table} SELECT * FROM _batch")
+                finally:
+                    self._conn.unregister("_batch")
             self._conn.execute("COMMIT")
         except BaseException:
             self._conn.execute("ROLLBACK")

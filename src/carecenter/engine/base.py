@@ -123,6 +123,15 @@ class EngineBase(ABC):
         due = self.state.timers.next_due()
         return None if due is None else self.state.at(due)
 
+    def next_due_s(self) -> float | None:
+        """:meth:`next_due` in engine seconds (:meth:`seconds`), for a driver that keeps
+        its own time in seconds (the simulator)."""
+        return self.state.timers.next_due()
+
+    def seconds(self, at: datetime) -> float:
+        """The engine's seconds at ``at`` (seconds since its epoch)."""
+        return self.state.seconds(at)
+
     # -- estimates ----------------------------------------------------------------
 
     def position(self, c: ContactRec) -> int:

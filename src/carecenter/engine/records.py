@@ -105,6 +105,8 @@ class AgentRec:
     version: int = 0
     busy: list[tuple[float, float]] = field(default_factory=list)
     """(start, end) of contact handling in the last hour, for ``least_occupied``."""
+    tracks_busy: bool = False
+    """Whether a queue of the agent ranks by time on contacts (keep :attr:`busy`)."""
     busy_since: float | None = None
     away: AgentStatus | None = None
     """The state the agent asked to go to once free (break or logged out): no new offers."""

@@ -133,6 +133,7 @@ class EngineState:
             rec.memberships.sort(key=lambda m: (m.priority, m.queue.queue_id))
             rec.channels = tuple(dict.fromkeys(m.queue.capacity_channel for m in rec.memberships))
             rec.levels = {m.queue.queue_id: m.level for m in rec.memberships}
+            rec.tracks_busy = any(m.queue.strategy.uses_busy for m in rec.memberships)
             for m in rec.memberships:
                 rec.by_channel.setdefault(m.queue.capacity_channel, []).append(m)
         for runtime in self.queues.values():
@@ -343,8 +344,9 @@ class EngineState:
         s = a.standing
         s.idle_since = t
         s.epoch += 1
-        a.busy = [(b, e) for b, e in a.busy if e > t - HOUR_S]
-        s.busy_last_hour = sum(e - max(b, t - HOUR_S) for b, e in a.busy)
+        if a.tracks_busy:
+            a.busy = [(b, e) for b, e in a.busy if e > t - HOUR_S]
+            s.busy_last_hour = sum(e - max(b, t - HOUR_S) for b, e in a.busy)
 
     def _promise_made(self, e: PromiseMade, t: float) -> None:
         self.timers.set(self.seconds(e.due_at), Due.PROMISE_DUE, e.promise_id)
@@ -370,7 +372,8 @@ class EngineState:
         ch = c.capacity_channel
         a.load[ch] = max(0, a.load.get(ch, 0) - 1)
         if held and a.busy_since is not None and not a.talking and not a.wrapping:
-            a.busy.append((a.busy_since, t))
+            if a.tracks_busy:
+                a.busy.append((a.busy_since, t))
             a.busy_since = None
         if a.state is A.BUSY or a.state is A.AVAILABLE:
             self.became_free(a, t)

@@ -44,6 +44,9 @@ class AgentStrategy(Protocol):
     """Whether keys depend on the day (they are ranked again when the day changes)."""
     uses_offers: ClassVar[bool]
     """Whether keys depend on the queue's last offer to the agent (round robin)."""
+    uses_busy: ClassVar[bool]
+    """Whether keys depend on the agent's time on contacts in the last hour (least occupied);
+    the engine only keeps that time for agents of such queues."""
 
     def key(self, agent: AgentStanding, proficiency: int, last_offer: int, today: int) -> Key:
         """The agent's rank for a queue: ``proficiency`` is the agent's proficiency summed over
@@ -60,6 +63,7 @@ class LongestIdle:
     rings_all: ClassVar[bool] = False
     day_bound: ClassVar[bool] = False
     uses_offers: ClassVar[bool] = False
+    uses_busy: ClassVar[bool] = False
 
     def key(self, agent: AgentStanding, proficiency: int, last_offer: int, today: int) -> Key:
         return (agent.idle_since, agent.index)
@@ -72,6 +76,7 @@ class BestSkilled:
     rings_all: ClassVar[bool] = False
     day_bound: ClassVar[bool] = False
     uses_offers: ClassVar[bool] = False
+    uses_busy: ClassVar[bool] = False
 
     def key(self, agent: AgentStanding, proficiency: int, last_offer: int, today: int) -> Key:
         return (-proficiency, agent.idle_since, agent.index)
@@ -84,6 +89,7 @@ class LeastOccupied:
     rings_all: ClassVar[bool] = False
     day_bound: ClassVar[bool] = False
     uses_offers: ClassVar[bool] = False
+    uses_busy: ClassVar[bool] = True
 
     def key(self, agent: AgentStanding, proficiency: int, last_offer: int, today: int) -> Key:
         return (agent.busy_last_hour, agent.idle_since, agent.index)
@@ -97,6 +103,7 @@ class RoundRobin:
     rings_all: ClassVar[bool] = False
     day_bound: ClassVar[bool] = False
     uses_offers: ClassVar[bool] = True
+    uses_busy: ClassVar[bool] = False
 
     def key(self, agent: AgentStanding, proficiency: int, last_offer: int, today: int) -> Key:
         return (float(last_offer), agent.index)
@@ -109,6 +116,7 @@ class FewestContacts:
     rings_all: ClassVar[bool] = False
     day_bound: ClassVar[bool] = True
     uses_offers: ClassVar[bool] = False
+    uses_busy: ClassVar[bool] = False
 
     def key(self, agent: AgentStanding, proficiency: int, last_offer: int, today: int) -> Key:
         taken = agent.contacts_today if agent.day == today else 0
@@ -122,6 +130,7 @@ class RingAll:
     rings_all: ClassVar[bool] = True
     day_bound: ClassVar[bool] = False
     uses_offers: ClassVar[bool] = False
+    uses_busy: ClassVar[bool] = False
 
     def key(self, agent: AgentStanding, proficiency: int, last_offer: int, today: int) -> Key:
         return (agent.idle_since, agent.index)
@@ -149,6 +158,7 @@ class RandomAgent:
     rings_all: ClassVar[bool] = False
     day_bound: ClassVar[bool] = False
     uses_offers: ClassVar[bool] = False
+    uses_busy: ClassVar[bool] = False
 
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed

@@ -12,11 +12,16 @@ each report row falls in one replication's measured window or is dropped (warm-u
 
 from __future__ import annotations
 
+import copyreg
 import math
+import multiprocessing
+import os
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from carecenter.domain.events import Event
@@ -25,7 +30,7 @@ from carecenter.errors import InputError
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.spec import ReportSpec
 from carecenter.sim.scenario import DAY_S, Scenario
-from carecenter.sim.twin import replication_start, run_replication
+from carecenter.sim.twin import RunCounts, replication_start, run_replication
 
 MEASURES = (
     "offered",
@@ -77,31 +82,77 @@ def default_interval(scenario: Scenario) -> str:
     return "1d" if scenario.horizon_s <= DAY_S else "1w"
 
 
+SEQ_PER_REPLICATION = 1_000_000_000
+"""Replication ``r``'s events are folded with sequence numbers from ``r`` times this."""
+
+
+def replicate(
+    scenario: Scenario, index: int, sink: Callable[[list[Event]], None] | None = None
+) -> tuple[dict[str, Any], RunCounts]:
+    """Simulate replication ``index`` and fold its events into facts, given as Arrow tables
+    per warehouse table (``sink`` also gets every event)."""
+    from carecenter.adapters.warehouse import fact_tables
+
+    state = ProjectionState()
+    seq = index * SEQ_PER_REPLICATION
+
+    def take(batch: list[Event]) -> None:
+        nonlocal seq
+        for event in batch:
+            seq += 1
+            fold(state, seq, event)
+        if sink is not None:
+            sink(batch)
+
+    counts = run_replication(scenario, index, take)
+    return fact_tables(state), counts
+
+
+def _mapping(content: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(content)
+
+
+def _pickle_mapping(m: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
+    return _mapping, (dict(m),)
+
+
+copyreg.pickle(MappingProxyType, _pickle_mapping)  # a scenario goes to worker processes
+
+
 def run_scenario(
     scenario: Scenario,
-    replication_done: Callable[[ProjectionState], None],
+    replication_done: Callable[[dict[str, Any]], None],
     sink: Callable[[list[Event]], None] | None = None,
+    jobs: int = 1,
 ) -> tuple[int, int]:
-    """Simulate every replication, folding its events into facts that go to
-    ``replication_done`` one replication at a time (so memory holds one replication's facts);
-    the customers who arrived and the events emitted. ``sink`` also gets every event."""
-    customers = events = seq = 0
-    for index in range(scenario.replications):
-        state = ProjectionState()
-
-        def take(batch: list[Event], state: ProjectionState = state) -> None:
-            nonlocal seq
-            for event in batch:
-                seq += 1
-                fold(state, seq, event)
-            if sink is not None:
-                sink(batch)
-
-        counts = run_replication(scenario, index, take)
-        replication_done(state)
-        customers += counts.customers
-        events += counts.events
+    """Simulate every replication, folding its events into facts (Arrow tables per warehouse
+    table) that go to ``replication_done`` one replication at a time, in order (so memory
+    holds a few replications' facts); the customers who arrived and the events emitted.
+    ``jobs`` > 1 runs replications in that many worker processes (they are independent);
+    ``sink``, which gets every event, needs them here (``jobs`` 1)."""
+    if sink is not None and jobs > 1:
+        raise ValueError("events go to a sink from one process: run with jobs=1")
+    customers = events = 0
+    indexes = range(scenario.replications)
+    if jobs <= 1:
+        results: Iterator[tuple[dict[str, Any], RunCounts]] = (
+            replicate(scenario, i, sink) for i in indexes
+        )
+        for state, counts in results:
+            replication_done(state)
+            customers, events = customers + counts.customers, events + counts.events
+        return customers, events
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        for state, counts in pool.map(replicate, [scenario] * len(indexes), indexes):
+            replication_done(state)
+            customers, events = customers + counts.customers, events + counts.events
     return customers, events
+
+
+def default_jobs(scenario: Scenario) -> int:
+    """Worker processes for a scenario's replications: one per CPU, at most one each."""
+    return max(1, min(os.cpu_count() or 1, scenario.replications))
 
 
 def simulate(
@@ -110,6 +161,7 @@ def simulate(
     by: Sequence[str] = (),
     interval: str | None = None,
     sink: Callable[[list[Event]], None] | None = None,
+    jobs: int | None = None,
 ) -> Simulation:
     """Run ``scenario`` and measure it per queue (and ``by``, and ``interval``: then per
     interval of the horizon, ``interval_start`` in the first replication's dates)."""
@@ -131,9 +183,9 @@ def simulate(
     )
     warehouse = DuckDbWarehouse(":memory:")
     try:
-        customers, events = run_scenario(
-            scenario, lambda state: warehouse.save_state(state, 1), sink
-        )
+        if jobs is None:
+            jobs = 1 if sink is not None else default_jobs(scenario)
+        customers, events = run_scenario(scenario, warehouse.append, sink, jobs)
         report = run(warehouse.backend(), spec, Dimensions.from_center(center), center.timezone)
     finally:
         warehouse.close()
@@ -194,12 +246,12 @@ class Comparison:
     change: Simulation
 
 
-def compare_scenarios(base: Scenario, change: Scenario) -> Comparison:
+def compare_scenarios(base: Scenario, change: Scenario, *, jobs: int | None = None) -> Comparison:
     """Run ``base`` and ``change`` with the same seed and replications (common random
     numbers) and compare them replication by replication."""
     if base.replications != change.replications or base.seed != change.seed:
         change = change.with_changes(replications=base.replications, seed=base.seed)
-    a, b = simulate(base), simulate(change)
+    a, b = simulate(base, jobs=jobs), simulate(change, jobs=jobs)
     index_a = {(r["queue"], r["replication"]): r for r in a.per_replication}
     index_b = {(r["queue"], r["replication"]): r for r in b.per_replication}
     queues = sorted({q for q, _ in index_a} | {q for q, _ in index_b})

@@ -281,11 +281,11 @@ class Twin:
         prefix = f"r{self.index + 1}c"  # contact ids are unique over the replications
         n = 0
         stop = self.until + DRAIN_LIMIT_S
-        start = self.start
+        offset = engine.seconds(self.start)
         plan = self.plan
         while True:
-            due = engine.next_due()
-            due_s = (due - start).total_seconds() if due is not None else None
+            due = engine.next_due_s()
+            due_s = due - offset if due is not None else None
             if due_s is not None and (not plan or due_s < plan[0][0]):
                 if due_s > stop:
                     break

@@ -65,6 +65,9 @@ def simulate_command(
         help="Per interval of the horizon: 15m, 30m, 1h... [default: the whole horizon].",
     ),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+    jobs: int | None = typer.Option(
+        None, "--jobs", "-j", min=1, help="Processes running replications [default: one per CPU]."
+    ),
 ) -> None:
     """Simulate a scenario through the real routing engine (the digital twin): service level,
     ASA, P(wait), abandonment and occupancy per queue, with 95% confidence half-widths over
@@ -90,7 +93,7 @@ def simulate_command(
     if compare:
         if by or interval:
             raise InputError("--compare reports per queue: drop --by and --interval", field="by")
-        rows = compare_scenarios(loaded[0], loaded[1]).rows
+        rows = compare_scenarios(loaded[0], loaded[1], jobs=jobs).rows
         if fmt == "table":
             from carecenter.metrics.registry import shares
 
@@ -99,7 +102,7 @@ def simulate_command(
         emit(rows, fmt, title=f"{scenarios[1].name} against {scenarios[0].name}")
         return
     groups = parse_by(by)
-    result = simulate(loaded[0], by=groups, interval=interval)
+    result = simulate(loaded[0], by=groups, interval=interval, jobs=jobs)
     keys = ["queue", *groups] + (["interval_start"] if interval else [])
     if fmt == "table":
         typer.echo(
