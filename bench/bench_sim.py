@@ -12,6 +12,10 @@ replication, its records collected) in its own venv (``bench/out/venv-ciw``, cre
 seeds; both give the mean wait and the share answered within 20 s with 95 % half-widths, so
 the results can be seen to agree.
 
+``customers_per_s`` is the service in one process (as ciw runs); ``parallel_customers_per_s``
+the same service with its replications in ``--jobs`` worker processes (one per CPU, what
+``carecenter simulate`` does by default), over wall-clock time.
+
 Ours runs on the compiled build (``make compiled``) and on the pure-Python build (the
 ``pure_*`` keys), each in a fresh process. Prints a JSON list, one object per case, with at
 least ``agents``, ``customers``, ``customers_per_s``, ``ciw_customers_per_s`` and ``speedup``
@@ -99,8 +103,9 @@ def scenario(agents: int, replications: int) -> Scenario:
     )
 
 
-def run_ours(agents: int, replications: int) -> dict[str, Any]:
-    """Our side of one case, in this process."""
+def run_ours(agents: int, replications: int, jobs: int) -> dict[str, Any]:
+    """Our side of one case, in this process: the service in one process (its simulation
+    part timed apart), then with ``jobs`` worker processes."""
     from carecenter.engine import engine as engine_module
     from carecenter.services import simulation
     from carecenter.sim import twin
@@ -119,10 +124,18 @@ def run_ours(agents: int, replications: int) -> dict[str, Any]:
 
     simulation.run_replication = timed_run  # type: ignore[attr-defined]
     t = time.perf_counter()
-    result = simulation.simulate(scenario(agents, replications))
+    result = simulation.simulate(scenario(agents, replications), jobs=1)
     seconds = time.perf_counter() - t
+    simulation.run_replication = run  # type: ignore[attr-defined]
+    t = time.perf_counter()
+    parallel = simulation.simulate(scenario(agents, replications), jobs=jobs)
+    parallel_seconds = time.perf_counter() - t
+    if parallel.rows != result.rows:
+        sys.exit("bench_sim: the parallel run measured something else than the serial one")
     [row] = result.rows
     return {
+        "jobs": jobs,
+        "parallel_seconds": parallel_seconds,
         "build": "compiled" if engine_module.__file__.endswith(EXTENSIONS) else "pure",
         "customers": result.customers,
         "events": result.events,
@@ -137,7 +150,7 @@ def run_ours(agents: int, replications: int) -> dict[str, Any]:
 
 def _fresh(agents: int, args: argparse.Namespace, build: str) -> dict[str, Any]:
     command = [sys.executable, __file__, "--one", str(agents)]
-    command += ["--replications", str(args.replications)]
+    command += ["--replications", str(args.replications), "--jobs", str(args.jobs)]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     if build == "compiled":
         env["PYTHONPATH"] = str(args.compiled)
@@ -160,12 +173,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--replications", type=int, default=3)
     parser.add_argument("--cases", default="50,500")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--compiled", type=Path, default=COMPILED)
     parser.add_argument("--peer-python", default=os.environ.get("CARECENTER_BENCH_CIW"))
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
-        print(json.dumps(run_ours(args.one, args.replications)))
+        print(json.dumps(run_ours(args.one, args.replications, args.jobs)))
         return
     if not (args.compiled / "carecenter").is_dir():
         sys.exit(f"bench_sim: no compiled build in {args.compiled}: run `make compiled` first")
@@ -184,6 +198,9 @@ def main() -> None:
             "seconds": round(ours["seconds"], 2),
             "customers_per_s": round(ours["customers"] / ours["seconds"]),
             "simulation_seconds": round(ours["simulation_seconds"], 2),
+            "jobs": ours["jobs"],
+            "parallel_seconds": round(ours["parallel_seconds"], 2),
+            "parallel_customers_per_s": round(ours["customers"] / ours["parallel_seconds"]),
             "simulation_customers_per_s": round(ours["customers"] / ours["simulation_seconds"]),
             "pure_seconds": round(pure["seconds"], 2),
             "pure_customers_per_s": round(pure["customers"] / pure["seconds"]),
@@ -216,6 +233,9 @@ def main() -> None:
                 row["speedup"] = round(row["customers_per_s"] / row["ciw_customers_per_s"], 2)
                 row["simulation_speedup"] = round(
                     row["simulation_customers_per_s"] / row["ciw_customers_per_s"], 2
+                )
+                row["parallel_speedup"] = round(
+                    row["parallel_customers_per_s"] / row["ciw_customers_per_s"], 2
                 )
                 row["agree"] = bool(
                     abs(wait - ours["mean_wait_s"]) <= wait_half + ours["mean_wait_half_width"]

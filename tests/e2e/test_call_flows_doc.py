@@ -33,7 +33,7 @@ def examples() -> list[tuple[list[str], str]]:
 
 def test_the_page_has_its_files_and_examples() -> None:
     assert set(files()) == {"center.yaml", "broken.yaml"}
-    assert len(examples()) == 6
+    assert len(examples()) == 7
 
 
 @pytest.mark.parametrize(("args", "shown"), examples(), ids=[" ".join(a) for a, _ in examples()])

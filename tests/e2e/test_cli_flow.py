@@ -126,3 +126,19 @@ def test_walk_self_service_retries_and_hanging_up(config: Path) -> None:
 def test_walk_mistakes_are_one_line(config: Path, args: list[str], message: str) -> None:
     code, out, err = cli("flow", "walk", *args, "-c", str(config))
     assert code == 2 and not out and err == message
+
+
+def test_flow_test_counts_each_path(tmp_path: Path) -> None:
+    from carecenter.adapters.center_yaml import template
+
+    config = tmp_path / "center.yaml"
+    config.write_text(template())
+    result = CliRunner().invoke(
+        app, ["flow", "test", "-c", str(config), "--callers", "400", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert set(rows[0]) == {"flow", "path", "outcome", "queue", "callers", "share"}
+    assert sum(r["callers"] for r in rows) == 400
+    assert sum(r["share"] for r in rows) == pytest.approx(1.0)
+    assert {r["outcome"] for r in rows} >= {"routed", "self_service"}

@@ -146,3 +146,31 @@ def test_compare_takes_exactly_two_files(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", "--compare", str(path)])
     assert result.exit_code != 0
     assert "exactly two" in result.output
+
+
+def test_a_workspace_records_the_simulated_days_for_report(tmp_path: Path) -> None:
+    path, workspace = tmp_path / "small.yaml", tmp_path / "twin"
+    path.write_text(SMALL)
+    [row] = simulate(str(path), "--workspace", str(workspace))
+    assert (workspace / "center.yaml").exists()
+    result = CliRunner().invoke(
+        app, ["report", "-w", str(workspace), "--by", "queue", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    days = json.loads(result.stdout)
+    assert len(days) == 3  # one simulated day per replication, each on its own date
+    offered = sum(int(d["offered"]) for d in days) / 3
+    assert offered == pytest.approx(float(row["offered"]))  # type: ignore[arg-type]
+    again = CliRunner().invoke(app, ["simulate", str(path), "--workspace", str(workspace)])
+    assert again.exit_code != 0
+    assert "holds events already" in again.output
+
+
+def test_without_a_workspace_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    monkeypatch.chdir(tmp_path)
+    simulate(str(path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small.yaml"]

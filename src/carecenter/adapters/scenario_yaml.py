@@ -15,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any
 
+import yaml
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from carecenter.adapters.center_schema import (
@@ -216,6 +217,13 @@ class ScenarioFile(Strict):
 def read_scenario(path: Path) -> Scenario:
     """Read and validate the scenario file ``path``; :class:`ConfigError` names the first
     mistake (file, line, field)."""
+    return load_scenario(path)[0]
+
+
+def load_scenario(path: Path) -> tuple[Scenario, str]:
+    """The scenario of the file ``path`` and its center as the text of a ``center.yaml``
+    (the file it names, or its inline center with the agents of ``staff:`` added), for a
+    workspace that records the simulation."""
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -226,11 +234,21 @@ def read_scenario(path: Path) -> Scenario:
     except UnicodeDecodeError as exc:
         problem = not_utf8(exc, name)
         raise ConfigError(problem.message, file=name, line=problem.line) from None
-    return parse_scenario(text, name, path.parent)
+    data: dict[str, Any] = {}
+    scenario = _parse(text, name, path.parent, data)
+    source = data["center"]
+    if isinstance(source, str):
+        return scenario, (path.parent / source).read_text(encoding="utf-8")
+    header = f"# The center of the scenario {path.name}, as carecenter simulate recorded it.\n"
+    return scenario, header + yaml.safe_dump(source, sort_keys=False, allow_unicode=True)
 
 
 def parse_scenario(text: str, name: str = "scenario.yaml", base: Path | None = None) -> Scenario:
     """Validate the text of a scenario (``base``: where a ``center:`` path is relative to)."""
+    return _parse(text, name, base, {})
+
+
+def _parse(text: str, name: str, base: Path | None, out: dict[str, Any]) -> Scenario:
     data, lines = parse_yaml(text, name)
     if not isinstance(data, dict):
         raise ConfigError("must be a mapping with center: and arrivals:", file=name, line=1)
@@ -240,6 +258,7 @@ def parse_scenario(text: str, name: str = "scenario.yaml", base: Path | None = N
         raise_first(problems_of(exc, lines, name))
     shifts: dict[str, Shift] = {}
     center = _center(model, data, lines, name, base, shifts)
+    out["center"] = data["center"]
     return _scenario(model, center, shifts, lines, name)
 
 

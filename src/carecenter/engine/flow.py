@@ -11,7 +11,7 @@ by the caller, or after invalid input. :func:`flow_events` turns a walk into the
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -103,16 +103,20 @@ def customer_by_account(center: Center, account: str) -> Customer | None:
     return next((c for c in center.customers.values() if c.account_number == wanted), None)
 
 
+Chooser = Callable[[MenuNode], str | None]
+"""A caller deciding at a menu: the key they press (``None``: no input; :data:`HANG_UP`)."""
+
+
 class _Walker:
     def __init__(
         self,
         flow: Flow,
         center: Center,
-        choices: Iterator[str],
+        choose: Chooser,
         account: str | None,
         self_service: SelfService,
     ) -> None:
-        self.flow, self.center, self.choices, self.account = flow, center, choices, account
+        self.flow, self.center, self.choose, self.account = flow, center, choose, account
         self.rng: random.Random | None = None
         self.answers: Iterator[bool] = iter(())
         if isinstance(self_service, random.Random):
@@ -175,7 +179,7 @@ class _Walker:
 
     def menu(self, node: MenuNode) -> str | Outcome:
         for attempt in range(node.retries + 1):
-            key = next(self.choices, None)
+            key = self.choose(node)
             if key == HANG_UP:
                 self.steps.append(FlowStep(node.node_id, node.kind, key, "the caller hung up"))
                 return Outcome.HUNG_UP
@@ -223,11 +227,18 @@ def walk(
     account: str | None = None,
     self_service: SelfService = None,
     max_steps: int = MAX_STEPS,
+    chooser: Chooser | None = None,
 ) -> FlowWalk:
     """Walk ``flow`` as a caller who presses ``choices`` at the menus in order (no input when
-    they run out; :data:`HANG_UP` hangs up), keys in ``account`` when asked, and ends in
-    self-service as ``self_service`` says."""
-    walker = _Walker(flow, center, iter(choices), account, self_service)
+    they run out; :data:`HANG_UP` hangs up), or decides at each menu as ``chooser`` says, keys
+    in ``account`` when asked, and ends in self-service as ``self_service`` says."""
+    if chooser is None:
+        keys = iter(choices)
+
+        def chooser(node: MenuNode) -> str | None:
+            return next(keys, None)
+
+    walker = _Walker(flow, center, chooser, account, self_service)
     return walker.run(max_steps)
 
 

@@ -1,4 +1,5 @@
-"""Entry-flow use cases: check every flow of a center file, and walk one as a caller would.
+"""Entry-flow use cases: check every flow of a center file, walk one as a caller would, and
+send simulated callers through all of them.
 
 Both read a ``center.yaml`` (the workspace's, or another file) so a flow is tested before it
 is applied and goes live.
@@ -20,6 +21,7 @@ from carecenter.errors import InputError
 
 CHECK_COLUMNS = ("flow", "node", "problem", "detail")
 WALK_COLUMNS = ("step", "node", "kind", "choice", "detail")
+TEST_COLUMNS = ("flow", "path", "outcome", "queue", "callers", "share")
 
 _YES = {"y", "yes", "true", "1", "end", "ended"}
 _NO = {"n", "no", "false", "0", "on", "continue"}
@@ -51,6 +53,32 @@ def check_flows(path: Path) -> FlowCheck:
     center = read_center_file(path)
     nodes = sum(len(f.nodes) for f in center.flows.values())
     return FlowCheck(path, len(center.flows), nodes, check_center(center))
+
+
+def try_flows(path: Path, *, callers: int = 1000, seed: int = 1) -> list[dict[str, Any]]:
+    """Send ``callers`` simulated callers through each flow of the center file (each menu
+    key alike, a known account number from 80 % of the callers asked, self-service steps
+    ending with their share): one row per flow and path, with how it ended (routed to which
+    queue, self-service, hung up, invalid input, dead end, loop), how many callers took it
+    and their share."""
+    from carecenter.sim.callers import send_callers
+
+    if callers < 1:
+        raise InputError("send at least one caller", field="callers")
+    center = read_center_file(path)
+    if not center.flows:
+        raise InputError(f"{path}: the center has no entry flows (flows:)", field="config")
+    return [
+        {
+            "flow": c.flow_id,
+            "path": " > ".join(c.path),
+            "outcome": c.outcome.value,
+            "queue": c.queue_id,
+            "callers": c.callers,
+            "share": c.callers / callers,
+        }
+        for c in send_callers(center, callers, seed)
+    ]
 
 
 def parse_answers(text: str | None) -> list[bool] | None:

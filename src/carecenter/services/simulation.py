@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from carecenter.adapters.settings import Settings
 from carecenter.domain.events import Event
 from carecenter.domain.projection import ProjectionState, fold
 from carecenter.errors import InputError
@@ -282,3 +283,74 @@ def compare_scenarios(base: Scenario, change: Scenario, *, jobs: int | None = No
                 }
             )
     return Comparison(rows, a, b)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A simulation recorded in a workspace: its measures, and what went into the store."""
+
+    simulation: Simulation
+    events: int
+    """Events appended to the workspace's event log (and projected into its warehouse)."""
+    created: bool
+    """Whether the workspace was created for it."""
+
+
+EVENT_BATCH = 5000
+"""Events appended to the event log at a time."""
+
+
+def simulate_into(
+    settings: Settings,
+    scenario: Scenario,
+    center_yaml: str,
+    *,
+    by: Sequence[str] = (),
+    interval: str | None = None,
+) -> Recorded:
+    """:func:`simulate`, with every event appended to the workspace's event log and projected
+    into its warehouse, so ``carecenter report`` runs on the simulated days (replication ``r``
+    on its own dates, see :func:`carecenter.sim.twin.replication_start`). A directory that is
+    no workspace yet becomes one, with the scenario's center as its ``center.yaml``; an
+    existing workspace must hold the same center and no events."""
+    from carecenter.services.bootstrap import opened
+    from carecenter.services.projector import project
+    from carecenter.services.workspace import init_workspace
+
+    created = not settings.config_path.exists()
+    if created:
+        settings.workspace.mkdir(parents=True, exist_ok=True)
+        settings.config_path.write_text(center_yaml, encoding="utf-8")
+        init_workspace(settings)
+    with opened(settings) as ws:
+        held = ws.center.load()
+        if held != scenario.center:
+            name = held.name if held is not None else "none"
+            raise InputError(
+                f"{settings.workspace}: the workspace holds another center ({name}); "
+                "simulate into a new directory",
+                field="workspace",
+            )
+        if ws.events.count():
+            raise InputError(
+                f"{settings.workspace}: the workspace holds events already; "
+                "simulate into a new directory",
+                field="workspace",
+            )
+        pending: list[Event] = []
+        appended = 0
+
+        def sink(events: list[Event]) -> None:
+            nonlocal appended
+            pending.extend(events)
+            if len(pending) >= EVENT_BATCH:
+                ws.events.append(pending)
+                appended += len(pending)
+                pending.clear()
+
+        result = simulate(scenario, by=by, interval=interval, sink=sink, jobs=1)
+        if pending:
+            ws.events.append(pending)
+            appended += len(pending)
+        project(ws.events, ws.warehouse)
+    return Recorded(result, appended, created)

@@ -96,3 +96,22 @@ def walk(
         seed=seed,
     )
     emit(walk_rows(walked), fmt, title=f"flow {walked.flow_id}", columns=WALK_COLUMNS)
+
+
+@app.command("test")
+def try_command(
+    callers: int = typer.Option(1000, "--callers", min=1, help="Simulated callers per flow."),
+    seed: int = typer.Option(1, "--seed", help="Seed of the callers' choices."),
+    workspace: Path | None = WorkspaceOption,
+    config: Path | None = ConfigOption,
+    fmt: str = FormatOption,
+) -> None:
+    """Send simulated callers through each entry flow and show, per path, how many reach
+    which queue, serve themselves, hang up, or hit a dead end (each menu key alike, 80% key
+    in a known account number, self-service steps end with their share)."""
+    from carecenter.services.flows import TEST_COLUMNS, try_flows
+
+    rows = try_flows(_path(workspace, config), callers=callers, seed=seed)
+    if fmt == "table":
+        rows = [dict(r, share=f"{r['share']:.1%}") for r in rows]
+    emit(rows, fmt, title=f"{callers} callers per flow", columns=TEST_COLUMNS)

@@ -68,6 +68,14 @@ def simulate_command(
     jobs: int | None = typer.Option(
         None, "--jobs", "-j", min=1, help="Processes running replications [default: one per CPU]."
     ),
+    workspace: Path | None = typer.Option(
+        None,
+        "--workspace",
+        "-w",
+        help="Also record every event in this workspace (created if new) and project it, "
+        "for carecenter report [default: write nothing].",
+        show_default=False,
+    ),
 ) -> None:
     """Simulate a scenario through the real routing engine (the digital twin): service level,
     ASA, P(wait), abandonment and occupancy per queue, with 95% confidence half-widths over
@@ -91,6 +99,8 @@ def simulate_command(
         for p in scenarios
     ]
     if compare:
+        if workspace is not None:
+            raise InputError("--compare records nothing: drop --workspace", field="workspace")
         if by or interval:
             raise InputError("--compare reports per queue: drop --by and --interval", field="by")
         rows = compare_scenarios(loaded[0], loaded[1], jobs=jobs).rows
@@ -102,7 +112,20 @@ def simulate_command(
         emit(rows, fmt, title=f"{scenarios[1].name} against {scenarios[0].name}")
         return
     groups = parse_by(by)
-    result = simulate(loaded[0], by=groups, interval=interval, jobs=jobs)
+    if workspace is not None:
+        from carecenter.adapters.scenario_yaml import load_scenario
+        from carecenter.interfaces.cli.options import settings_for
+        from carecenter.services.simulation import simulate_into
+
+        _, center_yaml = load_scenario(scenarios[0])
+        recorded = simulate_into(
+            settings_for(workspace), loaded[0], center_yaml, by=groups, interval=interval
+        )
+        made = "created and " if recorded.created else ""
+        typer.echo(f"{workspace}: {made}recorded {recorded.events} events", err=True)
+        result = recorded.simulation
+    else:
+        result = simulate(loaded[0], by=groups, interval=interval, jobs=jobs)
     keys = ["queue", *groups] + (["interval_start"] if interval else [])
     if fmt == "table":
         typer.echo(
