@@ -136,7 +136,7 @@ def test_a_mistake_in_the_scenario_is_one_line_with_its_place(tmp_path: Path) ->
     path.write_text(SMALL.replace("  sales: {per_hour: 40}", "  billing: {per_hour: 40}"))
     result = CliRunner().invoke(app, ["simulate", str(path)])
     assert result.exit_code != 0
-    assert f"{path}:11: arrivals.billing: unknown queue 'billing'" in result.output
+    assert f"{path}:11: arrivals.billing: unknown queue or entry flow 'billing'" in result.output
     assert "Traceback" not in result.output
 
 

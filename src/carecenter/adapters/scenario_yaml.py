@@ -37,7 +37,9 @@ from carecenter.adapters.center_yaml import (
 from carecenter.domain.center import WEEKDAYS
 from carecenter.domain.durations import parse_duration
 from carecenter.domain.enums import Channel
+from carecenter.engine.flow import find_flow
 from carecenter.errors import ConfigError, DomainError, InputError, not_utf8
+from carecenter.sim.callers import CallerBehaviour
 from carecenter.sim.scenario import (
     ALL_DAY,
     DAY_S,
@@ -101,6 +103,8 @@ class ArrivalSection(Strict):
     interval: Duration = DAY_S
     tiers: dict[str, Fraction] = Field(default_factory=dict)
     """Share of the callers of each tier (adding up to 1)."""
+    channel: Channel = Channel.VOICE
+    """The channel of contacts arriving at an entry flow (a queue's contacts take its own)."""
 
     def domain(self, queue_id: str) -> Arrivals:
         interval = int(self.interval) if self.interval else DAY_S
@@ -121,6 +125,7 @@ class ArrivalSection(Strict):
                 tuple(d for d in days if d is not None),
                 interval,
                 MappingProxyType(dict(self.tiers)),
+                self.channel,
             )
         except DomainError as exc:
             raise ValueError(str(exc)) from None
@@ -177,6 +182,20 @@ class ShiftSection(Strict):
             raise ValueError(str(exc)) from None
 
 
+class CallerSection(Strict):
+    menus: dict[str, dict[str, Annotated[float, Field(ge=0)]]] = Field(default_factory=dict)
+    """Menu node id -> key -> share of the callers pressing it (``hangup``; ``""``: none)."""
+    identified: Fraction = 0.8
+    """Share of the callers asked for an account number who key in one the center knows."""
+
+    def domain(self) -> CallerBehaviour:
+        menus = {node: MappingProxyType(dict(keys)) for node, keys in self.menus.items()}
+        try:
+            return CallerBehaviour(MappingProxyType(menus), self.identified)
+        except DomainError as exc:
+            raise ValueError(str(exc)) from None
+
+
 class CallbackSection(Strict):
     acceptance: Fraction = 0.0
     """Share of callers offered a callback (hold treatment) who take it."""
@@ -206,6 +225,8 @@ class ScenarioFile(Strict):
     callbacks: dict[str, CallbackSection] = Field(default_factory=dict)
     shifts: dict[str, ShiftSection] = Field(default_factory=dict)
     """Shifts of agents of the center (agent id -> shift); others work the whole run."""
+    callers: dict[str, CallerSection] = Field(default_factory=dict)
+    """How callers behave in each entry flow (flow id -> menu shares, accounts)."""
     start: date = date(2026, 11, 2)
     horizon: Duration = DAY_S
     warmup: Duration = 0.0
@@ -335,12 +356,22 @@ def _scenario(
 
     for section in ("arrivals", "handle_time", "wrap_up", "patience", "callbacks"):
         for qid in getattr(model, section):
-            if qid not in center.queues:
+            entry = section == "arrivals" and find_flow(center, qid) is not None
+            if qid not in center.queues and not entry:
                 known = ", ".join(sorted(center.queues)) or "none"
-                raise fail(f"{section}.{qid}", f"unknown queue {qid!r} (defined: {known})")
+                what = "queue or entry flow" if section == "arrivals" else "queue"
+                raise fail(f"{section}.{qid}", f"unknown {what} {qid!r} (queues: {known})")
+    callers = {}
+    for flow_id, how in model.callers.items():
+        if flow_id not in center.flows:
+            raise fail(f"callers.{flow_id}", f"unknown entry flow {flow_id!r}")
+        try:
+            callers[flow_id] = how.domain()
+        except ValueError as exc:
+            raise fail(f"callers.{flow_id}", str(exc)) from None
     arrivals = {}
     for qid, rates in model.arrivals.items():
-        if qid not in model.handle_time:
+        if qid in center.queues and qid not in model.handle_time:
             raise fail(f"arrivals.{qid}", f"give handle_time.{qid} for the queue's contacts")
         try:
             arrivals[qid] = rates.domain(qid)
@@ -370,6 +401,7 @@ def _scenario(
             model.seed,
             model.answer_delay,
             MappingProxyType({a: s for a, s in shifts.items() if s != ALL_DAY}),
+            MappingProxyType(callers),
         )
     except DomainError as exc:
-        raise ConfigError(str(exc), file=name, line=1) from None
+        raise ConfigError(str(exc), file=name, line=_line(lines, "arrivals")) from None

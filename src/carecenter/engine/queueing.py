@@ -20,7 +20,7 @@ from carecenter.domain.events import (
 from carecenter.domain.routing_policy import ClosedActionKind
 from carecenter.engine import dispatch
 from carecenter.engine.base import EngineBase
-from carecenter.engine.flow import Outcome, SelfService, find_flow, flow_events, walk
+from carecenter.engine.flow import Chooser, Outcome, SelfService, find_flow, flow_events, walk
 from carecenter.engine.records import ContactRec, QueueRuntime
 from carecenter.errors import DomainError
 from carecenter.routing.scoring import CAPACITY_CHANNEL
@@ -78,18 +78,25 @@ class QueueingEngine(EngineBase):
         choices: Sequence[str] = (),
         account: str | None = None,
         self_service: SelfService = None,
+        chooser: Chooser | None = None,
     ) -> list[Event]:
         """A contact leaves the entry flow (IVR) of ``entry`` now, having pressed ``choices``
         and keyed in ``account``: the walk is told as it happened (``contact.arrived`` when the
         contact entered the flow, its self-service time ago, then a ``contact.flow_step`` per
         node and ``contact.identified``), and the contact then joins the queue it was routed to,
-        or ends where the flow ended it (reason ``self_service``, ``hung_up``...)."""
+        or ends where the flow ended it (reason ``self_service``, ``hung_up``...). A
+        ``chooser`` decides at each menu instead of ``choices`` (a simulated caller)."""
         self._begin()
         flow = find_flow(self.center, entry)
         if flow is None:
             raise DomainError(f"no entry flow starts at {entry!r}")
         walked = walk(
-            flow, self.center, choices=choices, account=account, self_service=self_service
+            flow,
+            self.center,
+            choices=choices,
+            account=account,
+            self_service=self_service,
+            chooser=chooser,
         )
         if walked.outcome is Outcome.ROUTED and walked.queue_id is not None:
             self.check_channel(self._check_queue(walked.queue_id), channel)

@@ -15,7 +15,11 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from carecenter.domain.center import Center
+from carecenter.domain.enums import Channel
+from carecenter.domain.flows import RouteNode
+from carecenter.engine.flow import find_flow
 from carecenter.errors import DomainError
+from carecenter.sim.callers import CallerBehaviour
 
 DAY_S = 86400
 WEEK_S = 7 * DAY_S
@@ -82,9 +86,13 @@ class Arrivals:
     """
 
     queue_id: str
+    """The queue the contacts arrive at, or an entry flow (its id or an entry point) they
+    start in: then the flow routes each of them (see :class:`Scenario` ``callers``)."""
     per_hour: tuple[tuple[float, ...], ...]
     interval_s: int = DAY_S
     tiers: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    channel: Channel = Channel.VOICE
+    """The channel of contacts that start in an entry flow (a queue's contacts take its own)."""
 
     def __post_init__(self) -> None:
         if self.interval_s <= 0 or DAY_S % self.interval_s:
@@ -107,7 +115,7 @@ class Arrivals:
     def scaled(self, factor: float) -> Arrivals:
         """The same arrivals, ``factor`` times as many (``1.2``: 20 % more)."""
         rates = tuple(tuple(r * factor for r in day) for day in self.per_hour)
-        return Arrivals(self.queue_id, rates, self.interval_s, self.tiers)
+        return Arrivals(self.queue_id, rates, self.interval_s, self.tiers, self.channel)
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,8 @@ class Scenario:
     """Seconds from an offer to the agent answering it."""
     shifts: Mapping[str, Shift] = field(default_factory=lambda: MappingProxyType({}))
     """agent id -> the agent's shift; agents without one work the whole run."""
+    callers: Mapping[str, CallerBehaviour] = field(default_factory=lambda: MappingProxyType({}))
+    """flow id -> how callers behave in that entry flow (menu shares, accounts)."""
 
     def __post_init__(self) -> None:
         if not 0 < self.horizon_s <= WEEK_S:
@@ -197,10 +207,18 @@ class Scenario:
         if self.answer_delay_s < 0:
             raise DomainError("the answer delay cannot be negative")
         for qid in self.arrivals:
-            if qid not in self.center.queues:
-                raise DomainError(f"arrivals for unknown queue {qid!r}")
-            if qid not in self.behaviour:
-                raise DomainError(f"queue {qid}: say how long its contacts take (handle time)")
+            if qid in self.center.queues:
+                queues = [qid]
+            else:
+                flow = find_flow(self.center, qid)
+                if flow is None:
+                    raise DomainError(f"arrivals for {qid!r}: no such queue or entry flow")
+                queues = sorted({n.queue for n in flow.nodes.values() if isinstance(n, RouteNode)})
+            for queue in queues:
+                if queue not in self.behaviour:
+                    raise DomainError(
+                        f"queue {queue}: say how long its contacts take (handle time)"
+                    )
             for tier in self.arrivals[qid].tiers:
                 if tier not in self.center.tiers:
                     raise DomainError(f"queue {qid}: unknown tier {tier!r}")
@@ -237,4 +255,5 @@ class Scenario:
             self.seed if seed is None else seed,
             self.answer_delay_s,
             self.shifts,
+            self.callers,
         )

@@ -35,6 +35,9 @@ from carecenter.domain.events import (
     Event,
 )
 from carecenter.engine import ContactEngine
+from carecenter.engine.flow import find_flow
+from carecenter.errors import DomainError
+from carecenter.sim.callers import CallerBehaviour
 from carecenter.sim.scenario import DAY_S, Arrivals, Behaviour, Sampler, Scenario
 
 Sink = Callable[[list[Event]], None]
@@ -153,7 +156,7 @@ class Twin:
         self.customers = {
             qid: _Customers(
                 scenario.behaviour[qid],
-                dict(scenario.arrivals[qid].tiers),
+                dict(scenario.arrivals[qid].tiers) if qid in scenario.arrivals else {},
                 f"{seed}/customers/{qid}",
             )
             for qid in sorted(scenario.behaviour)
@@ -166,9 +169,30 @@ class Twin:
         self.order = 0
         self.now = 0.0
         self.queue_of: dict[str, str] = {}
-        """Contacts whose queue the twin knows (to draw their handle time)."""
+        """Contact id -> the first queue it joined (whose customers it behaves like)."""
+        self.arrived: set[str] = set()
+        """The contacts of customers who called in (not the engine's callbacks)."""
+        self.handle: dict[str, float] = {}
+        self.wrap: dict[str, float | None] = {}
+        self.patience: dict[str, float] = {}
         self.choice: dict[str, float] = {}
         """Each caller's draw against the queue's callback acceptance."""
+        self.no_answer: dict[str, bool] = {}
+        """Whether the customer will not answer this callback."""
+        center = scenario.center
+        self.flows = {
+            key: flow.flow_id
+            for key in scenario.arrivals
+            if key not in center.queues and (flow := find_flow(center, key)) is not None
+        }
+        self.flow_rng = random.Random(f"{seed}/callers")
+        self.choosers = {
+            key: scenario.callers.get(flow_id, CallerBehaviour()).chooser(self.flow_rng)
+            for key, flow_id in self.flows.items()
+        }
+        self.accounts = sorted(
+            c.account_number for c in center.customers.values() if c.account_number
+        )
         self.counts = RunCounts()
         self.closing = False
         """The horizon has passed: agents sign out as soon as they are free."""
@@ -211,7 +235,7 @@ class Twin:
                 )
             elif isinstance(e, ContactQueued):
                 if e.contact_id not in self.queue_of:
-                    self.queue_of[e.contact_id] = e.queue_id
+                    self._queued(e.contact_id, e.queue_id)
             elif isinstance(e, ContactHoldTreatment):
                 if e.kind == "callback_offer":
                     people = self.customers.get(self.queue_of.get(e.contact_id, ""))
@@ -333,41 +357,65 @@ class Twin:
         self.counts.end = self.clock.at
         return self.counts
 
-    def _arrive(self, contact_id: str, queue_id: str) -> None:
-        people = self.customers[queue_id]
-        queue = self.scenario.center.queues[queue_id]
-        tier = people.tier()
-        self.queue_of[contact_id] = queue_id
-        self.choice[contact_id] = people.choice()
-        patience = people.patience() if people.patience is not None else None
-        self._take(self.engine.arrive(contact_id, queue.channel, queue_id, tier=tier))
+    def _arrive(self, contact_id: str, key: str) -> None:
+        """A customer arrives at the queue or entry flow ``key``."""
+        self.arrived.add(contact_id)
+        queue = self.scenario.center.queues.get(key)
+        if queue is not None:
+            tier = self.customers[key].tier()
+            self._take(self.engine.arrive(contact_id, queue.channel, key, tier=tier))
+        else:
+            how = self.scenario.callers.get(self.flows[key], CallerBehaviour())
+            known = self.accounts and self.flow_rng.random() < how.identified
+            account = self.flow_rng.choice(self.accounts) if known else None
+            self._take(
+                self.engine.arrive_at_entry(
+                    contact_id,
+                    self.scenario.arrivals[key].channel,
+                    key,
+                    account=account,
+                    self_service=self.flow_rng,
+                    chooser=self.choosers[key],
+                )
+            )
+        patience = self.patience.pop(contact_id, None)
         if patience is not None and self.engine.is_waiting(contact_id):
             self.later(self.now + patience, _GIVE_UP, contact_id)
+
+    def _queued(self, contact_id: str, queue_id: str) -> None:
+        """A contact joins its first queue: draw what its customer will do there."""
+        self.queue_of[contact_id] = queue_id
+        mine = contact_id in self.arrived
+        people = (self.customers if mine else self.callbacks).get(queue_id)
+        if people is None:
+            raise DomainError(f"queue {queue_id}: the scenario says nothing of its contacts")
+        self.handle[contact_id] = people.handle()
+        self.wrap[contact_id] = people.wrap() if people.wrap is not None else None
+        if mine:
+            self.choice[contact_id] = people.choice()
+            if people.patience is not None:
+                self.patience[contact_id] = people.patience()
+        else:
+            self.no_answer[contact_id] = people.choice() < people.no_answer
 
     def _accept(self, contact_id: str, agent_id: str) -> None:
         engine = self.engine
         if not engine.is_offered_to(contact_id, agent_id):
             return  # answered elsewhere, withdrawn or given up while it rang
         self._take(engine.accept(contact_id, agent_id))
-        qid = self.queue_of.get(contact_id, "")
-        callback = contact_id not in self.choice
-        people = (self.callbacks if callback else self.customers).get(qid)
-        if people is None:
-            raise KeyError(f"contact {contact_id}: no behaviour for queue {qid!r}")
-        handle = people.handle()
-        if callback and people.choice() < people.no_answer:
+        if self.no_answer.pop(contact_id, False):
             self.later(self.now + NO_ANSWER_AFTER_S, _NO_ANSWER, contact_id)
         else:
-            self.later(self.now + handle, _TALK_END, contact_id)
+            self.later(self.now + self.handle[contact_id], _TALK_END, contact_id)
 
     def _talk_end(self, contact_id: str) -> None:
-        qid = self.queue_of.get(contact_id, "")
-        people = (self.customers if contact_id in self.choice else self.callbacks)[qid]
-        if people.wrap is None:
+        wrap = self.wrap.pop(contact_id, None)
+        self.handle.pop(contact_id, None)
+        if wrap is None:
             self._take(self.engine.end(contact_id, resolved=True))
             return
         self._take(self.engine.wrap_up(contact_id))
-        self.later(self.now + people.wrap(), _WRAP_END, contact_id)
+        self.later(self.now + wrap, _WRAP_END, contact_id)
 
 
 def run_replication(scenario: Scenario, index: int, sink: Sink | None = None) -> RunCounts:

@@ -140,3 +140,37 @@ def test_agents_work_their_shifts_and_take_their_breaks() -> None:
     assert breaks and 3600 <= breaks[0] < 3600 + 900
     outs = [at for agent_id, state, at in states if agent_id == "a0" and state == "logged_out"]
     assert outs and outs[0] >= 2 * 3600
+
+
+def test_callers_of_an_entry_flow_are_routed_by_it() -> None:
+    from carecenter.adapters.center_yaml import parse_center, template
+    from carecenter.domain.events import ContactFlowStep, ContactQueued
+    from carecenter.sim.callers import CallerBehaviour
+
+    center = parse_center(template())
+    s = Scenario(
+        center,
+        Frozen({"main_line": Arrivals.constant("main_line", 60.0)}),
+        Frozen(
+            {
+                "cards": Behaviour(Distribution(Shape.EXPONENTIAL, 180.0)),
+                "billing": Behaviour(Distribution(Shape.EXPONENTIAL, 240.0)),
+            }
+        ),
+        horizon_s=3 * 3600,
+        replications=2,
+        callers=Frozen({"main_line": CallerBehaviour(Frozen({"menu": Frozen({"1": 1.0})}))}),
+    )
+    events = events_of(s)
+    queued = {e.queue_id for e in events if isinstance(e, ContactQueued)}
+    assert queued == {"cards"}
+    steps = [e.node_id for e in events if isinstance(e, ContactFlowStep)]
+    assert steps[:4] == ["welcome", "identify", "menu", "cards"]
+
+
+def test_arrivals_at_an_unknown_queue_or_flow_are_refused() -> None:
+    from carecenter.errors import DomainError
+
+    base = scenario()
+    with pytest.raises(DomainError, match="no such queue or entry flow"):
+        Scenario(base.center, Frozen({"x": Arrivals.constant("x", 1.0)}), base.behaviour)
