@@ -116,7 +116,12 @@ WORKSPACE_COMPANIONS = {("staff",): ("--save",)}
 """Options a command needs to open its workspace at all (``staff`` keeps its plan there)."""
 IMPORT_FORMATS = tuple(formats())
 CREATES_WORKSPACE = {("init",), ("demo",)}
-READS_ONLY_THE_CENTER_FILE = {("config", "check"), ("flow", "check"), ("flow", "walk")}
+READS_ONLY_THE_CENTER_FILE = {
+    ("config", "check"),
+    ("flow", "check"),
+    ("flow", "walk"),
+    ("flow", "test"),
+}
 """Commands that read the workspace's center.yaml and never open its store."""
 """Commands that create the workspace they are given (a missing one is no mistake)."""
 

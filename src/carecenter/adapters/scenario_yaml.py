@@ -43,6 +43,7 @@ from carecenter.sim.callers import CallerBehaviour
 from carecenter.sim.scenario import (
     ALL_DAY,
     DAY_S,
+    WEEK_S,
     Arrivals,
     Behaviour,
     Distribution,
@@ -230,7 +231,7 @@ class ScenarioFile(Strict):
     start: date = date(2026, 11, 2)
     horizon: Duration = DAY_S
     warmup: Duration = 0.0
-    replications: Annotated[int, Field(ge=2, le=10_000)] = 10
+    replications: Annotated[int, Field(ge=1, le=10_000)] = 10
     seed: int = 1
     answer_delay: Duration = 0.0
 
@@ -389,6 +390,8 @@ def _scenario(
     }
     if model.horizon > DAY_S and model.start.weekday() != 0:
         raise fail("start", "a scenario longer than a day starts on a Monday")
+    if model.horizon > WEEK_S or model.horizon <= 0:
+        raise fail("horizon", "the horizon must be more than 0 and at most a week (7d)")
     try:
         return Scenario(
             center,

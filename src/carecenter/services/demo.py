@@ -2,8 +2,9 @@
 
 It tells the story of a center moving to carecenter: the past ``history_days`` weekdays come
 from the old phone system as an Asterisk ``queue_log`` (generated from scripted days, then
-imported), the next ``days`` weekdays are recorded live as events in the event log and projected
-into the warehouse. Then the HTML report is written. Everything is seeded.
+imported), the next ``days`` weekdays run through the contact engine, simulated by the digital
+twin (:func:`carecenter.sim.demo_day.demo_scenario`), their events recorded in the event log
+and projected into the warehouse. Then the HTML report is written. Everything is seeded.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from carecenter.adapters.files import write_queue_log
 from carecenter.adapters.settings import Settings
 from carecenter.domain.center import Center
 from carecenter.domain.events import Event
-from carecenter.services.bootstrap import bootstrap
+from carecenter.services.bootstrap import Workspace, bootstrap
 from carecenter.services.importing import import_files
 from carecenter.services.projector import project
 from carecenter.services.reporting import HtmlReport, Period, html_report
+from carecenter.services.simulation import EVENT_BATCH
 from carecenter.services.workspace import init_workspace, workspace_info
-from carecenter.sim.demo_day import scripted_day
+from carecenter.sim.demo_day import demo_scenario, scripted_day
+from carecenter.sim.twin import run_replication
 
 DEMO_START = date(2026, 11, 16)  # a Monday: the first live day
 QUEUE_LOG = "pbx-queue_log"
@@ -53,6 +56,23 @@ def _events(
     ]
 
 
+def _live_days(ws: Workspace, center: Center, days: int, seed: int, calls_per_hour: float) -> None:
+    """The live weekdays: the demo center simulated through the contact engine (the digital
+    twin), every event appended to the workspace's event log."""
+    scenario = demo_scenario(center, DEMO_START, days, calls_per_hour=calls_per_hour, seed=seed)
+    pending: list[Event] = []
+
+    def append(events: list[Event]) -> None:
+        pending.extend(events)
+        if len(pending) >= EVENT_BATCH:
+            ws.events.append(pending)
+            pending.clear()
+
+    run_replication(scenario, 0, append)
+    if pending:
+        ws.events.append(pending)
+
+
 @dataclass(frozen=True)
 class DemoResult:
     """The demo workspace's summary, and the HTML report to write (``None``: it is there)."""
@@ -77,9 +97,7 @@ def run_demo(
     with bootstrap(settings) as ws:
         fresh = ws.events.count() == 0 and ws.warehouse.counts().contact_facts == 0
         if fresh:
-            ws.events.append(
-                _events(center, weekdays(DEMO_START, days), seed, "live-", calls_per_hour)
-            )
+            _live_days(ws, center, days, seed, calls_per_hour)
         project(ws.events, ws.warehouse)
     if fresh and history_days:
         history = weekdays(DEMO_START, history_days, backwards=True)

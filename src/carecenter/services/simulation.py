@@ -30,7 +30,7 @@ from carecenter.domain.projection import ProjectionState, fold
 from carecenter.errors import InputError
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.spec import ReportSpec
-from carecenter.sim.scenario import DAY_S, Scenario
+from carecenter.sim.scenario import DAY_S, WEEK_S, Scenario
 from carecenter.sim.twin import RunCounts, replication_start, run_replication
 
 MEASURES = (
@@ -171,6 +171,8 @@ def simulate(
 
     if "queue" in by:
         raise InputError("simulations are always reported per queue: drop queue from --by")
+    if scenario.horizon_s > WEEK_S:
+        raise InputError("a measured simulation runs at most a week (horizon)", field="horizon")
     starts = [replication_start(scenario, r) for r in range(scenario.replications + 1)]
     horizon = timedelta(seconds=scenario.horizon_s)
     center = scenario.center

@@ -1,11 +1,12 @@
-"""A scripted day of a center: plausible, seeded event streams for demos and examples.
+"""A scripted day of a center: plausible, seeded event streams for demos and examples, and the
+demo center's weeks as a scenario for the digital twin (:func:`demo_scenario`).
 
-Not the simulator (that drives the routing policies): contacts arrive as a Poisson process
-with a two-peak daily shape inside each queue's opening hours and are served first come,
-first served by the eligible agent who is free first; customers who wait longer than their
-(exponential) patience abandon, and some voice callers ask for a callback instead. Agents work
-a shift with a lunch break. Every event comes from the domain entities, so the stream obeys
-the contact and agent life cycles.
+The scripted day is not the simulator (that drives the routing policies): contacts arrive as a
+Poisson process with a two-peak daily shape inside each queue's opening hours and are served
+first come, first served by the eligible agent who is free first; customers who wait longer
+than their (exponential) patience abandon, and some voice callers ask for a callback instead.
+Agents work a shift with a lunch break. Every event comes from the domain entities, so the
+stream obeys the contact and agent life cycles.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from carecenter.domain.agent_state import AgentSession
@@ -22,6 +24,15 @@ from carecenter.domain.contact import Contact
 from carecenter.domain.enums import AgentStatus, Channel, PromiseKind
 from carecenter.domain.events import Event
 from carecenter.domain.promise import Promise
+from carecenter.sim.scenario import (
+    DAY_S,
+    Arrivals,
+    Behaviour,
+    Distribution,
+    Scenario,
+    Shape,
+    Shift,
+)
 
 MEAN_TALK_S = {
     Channel.VOICE: 240.0,
@@ -199,3 +210,72 @@ def _agent_events(shift: _Shift) -> list[Event]:
         ]
     events.append(session.log_out(max(shift.end, session.since or shift.end)))
     return events
+
+
+DEMO_SLOT_S = 1800
+"""The demo's arrival rates change every half hour."""
+
+
+def demo_scenario(
+    center: Center, start: date, days: int, *, calls_per_hour: float = 12.0, seed: int = 7
+) -> Scenario:
+    """The demo center's weekdays from ``start`` (a Monday) as a scenario for the twin: per
+    queue, ``calls_per_hour`` contacts an hour shaped over the day (:func:`_shape`) while the
+    queue is open, 10 % VIP callers where the center has the tier, handle times and patience
+    per channel as in the scripted day, agents on shifts of nine hours from 08:00-08:45 with
+    half an hour for lunch, a third of the voice callers offered a callback take it."""
+    tz = ZoneInfo(center.timezone)
+    monday = start - timedelta(days=start.weekday())
+    slots = DAY_S // DEMO_SLOT_S
+    arrivals = {}
+    tiers = {"standard": 0.9, "vip": 0.1} if {"standard", "vip"} <= set(center.tiers) else {}
+    for queue in center.queues.values():
+        week = []
+        for weekday in range(7):
+            day = monday + timedelta(days=weekday)
+            rates = []
+            for i in range(slots):
+                at = datetime.combine(day, time(0), tz) + timedelta(seconds=i * DEMO_SLOT_S)
+                hour = (i + 0.5) * DEMO_SLOT_S / 3600
+                is_open = weekday < 5 and queue.hours.is_open(at)
+                rates.append(calls_per_hour * _shape(hour) if is_open else 0.0)
+            week.append(tuple(rates))
+        arrivals[queue.queue_id] = Arrivals(
+            queue.queue_id, tuple(week), DEMO_SLOT_S, MappingProxyType(tiers)
+        )
+    behaviour = {
+        q.queue_id: Behaviour(
+            handle=Distribution(Shape.LOGNORMAL, MEAN_TALK_S[q.channel], MEAN_TALK_S[q.channel]),
+            wrap_up=Distribution(Shape.EXPONENTIAL, 30.0),
+            patience=(
+                Distribution(Shape.EXPONENTIAL, MEAN_PATIENCE_S[q.channel])
+                if math.isfinite(MEAN_PATIENCE_S[q.channel])
+                else None
+            ),
+            callback_acceptance=0.3 if q.channel is Channel.VOICE else 0.0,
+        )
+        for q in center.queues.values()
+    }
+    shifts = {
+        agent_id: Shift(
+            8 * 3600 + 900 * (n % 4),
+            17 * 3600 + 900 * (n % 4),
+            ((12 * 3600 + 1800 * (n % 3), 1800),),
+            frozenset(range(5)),
+        )
+        for n, agent_id in enumerate(sorted(center.agents))
+    }
+    last = start
+    for _ in range(days - 1):
+        last += timedelta(days=3 if last.weekday() == 4 else 1)
+    return Scenario(
+        center,
+        MappingProxyType(arrivals),
+        MappingProxyType(behaviour),
+        start=start,
+        horizon_s=((last - start).days + 1) * DAY_S,
+        replications=1,
+        seed=seed,
+        answer_delay_s=3.0,
+        shifts=MappingProxyType(shifts),
+    )

@@ -51,7 +51,11 @@ def simulate_command(
         False, "--compare", help="Run two scenarios on the same random numbers and compare."
     ),
     replications: int | None = typer.Option(
-        None, "--replications", "-n", min=2, help="Replications [default: the scenario's]."
+        None,
+        "--replications",
+        "-n",
+        min=1,
+        help="Replications, 2 or more for a confidence interval [default: the scenario's].",
     ),
     seed: int | None = typer.Option(None, "--seed", help="Seed [default: the scenario's]."),
     volume: float | None = typer.Option(
