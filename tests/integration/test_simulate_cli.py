@@ -174,3 +174,50 @@ def test_without_a_workspace_nothing_is_written(
     monkeypatch.chdir(tmp_path)
     simulate(str(path))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["small.yaml"]
+
+
+ROUND_TRIP = """\
+center:
+  center: {name: round trip, timezone: UTC}
+  queues:
+    sales:
+      channel: voice
+      service_level: {short_abandon_s: 0}
+      routing: {strategy: longest_idle}
+staff:
+  - {count: 18, prefix: s}
+arrivals:
+  sales: {per_hour: 1200}
+handle_time:
+  sales: {distribution: exponential, mean: 60s}
+patience:
+  sales: {distribution: exponential, mean: 2m}
+horizon: 6h
+replications: 1
+"""
+
+
+def test_calibrating_from_a_simulated_history_recovers_its_parameters(tmp_path: Path) -> None:
+    path, history = tmp_path / "truth.yaml", tmp_path / "history"
+    path.write_text(ROUND_TRIP)
+    simulate(str(path), "--workspace", str(history))
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(ROUND_TRIP.split("arrivals:")[0] + "horizon: 6h\nreplications: 2\n")
+    result = CliRunner().invoke(
+        app, ["simulate", str(bare), "--calibrate-from", str(history), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    note = result.stderr
+    assert note.startswith("calibrated sales from 1 days: ")
+    from carecenter.adapters.scenario_yaml import read_scenario
+    from carecenter.interfaces.cli.options import settings_for
+    from carecenter.services.calibration import calibrate
+
+    fitted, [row] = calibrate(settings_for(history), read_scenario(bare))
+    assert row["arrivals"] == pytest.approx(6 * 1200, rel=0.05)
+    assert row["handle_mean_s"] == pytest.approx(60, rel=0.05)
+    assert row["patience_exponential_mean_s"] == pytest.approx(120, rel=0.15)
+    assert row["abandons"] > 100
+    behaviour = fitted.behaviour["sales"]
+    assert behaviour.patience is not None
+    assert behaviour.patience.mean_s == pytest.approx(120, rel=0.15)

@@ -219,8 +219,9 @@ class ScenarioFile(Strict):
 
     center: dict[str, Any] | str
     staff: list[StaffSection] = Field(default_factory=list)
-    arrivals: dict[str, ArrivalSection]
-    handle_time: dict[str, DistributionSection]
+    arrivals: dict[str, ArrivalSection] = Field(default_factory=dict)
+    """Per queue or entry flow; may be left to ``--calibrate-from``."""
+    handle_time: dict[str, DistributionSection] = Field(default_factory=dict)
     wrap_up: dict[str, DistributionSection] = Field(default_factory=dict)
     patience: dict[str, DistributionSection] = Field(default_factory=dict)
     callbacks: dict[str, CallbackSection] = Field(default_factory=dict)

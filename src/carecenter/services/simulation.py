@@ -171,6 +171,8 @@ def simulate(
 
     if "queue" in by:
         raise InputError("simulations are always reported per queue: drop queue from --by")
+    if not scenario.arrivals:
+        raise InputError("the scenario has no arrivals: give arrivals: or --calibrate-from")
     if scenario.horizon_s > WEEK_S:
         raise InputError("a measured simulation runs at most a week (horizon)", field="horizon")
     starts = [replication_start(scenario, r) for r in range(scenario.replications + 1)]

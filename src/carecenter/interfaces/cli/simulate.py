@@ -43,6 +43,29 @@ def _table(rows: list[dict[str, Any]], keys: list[str]) -> list[dict[str, Any]]:
     return out
 
 
+def _calibrated(scenario: Any, source: Path) -> Any:
+    """The scenario fitted to the workspace ``source``; what was estimated goes to stderr."""
+    from carecenter.interfaces.cli.options import settings_for
+    from carecenter.services.calibration import calibrate
+
+    fitted, rows = calibrate(settings_for(source), scenario)
+    for r in rows:
+        median = r["patience_median_s"]
+        typer.echo(
+            f"calibrated {r['queue']} from {r['days']} days: {r['arrivals_per_day']:.0f} "
+            f"arrivals a day, handle time {r['handle_mean_s']:.0f} s, patience "
+            + (f"median {median:.0f} s (Kaplan-Meier), " if median is not None else "")
+            + (
+                f"mean {r['patience_exponential_mean_s']:.0f} s (exponential) from "
+                f"{r['abandons']} abandons and {r['answered']} answered waits"
+                if r["abandons"]
+                else "unbounded (nobody gave up)"
+            ),
+            err=True,
+        )
+    return fitted
+
+
 def simulate_command(
     scenarios: list[Path] = typer.Argument(
         ..., help="SCENARIO.yaml; with --compare, BASE.yaml CHANGE.yaml.", show_default=False
@@ -72,6 +95,12 @@ def simulate_command(
     jobs: int | None = typer.Option(
         None, "--jobs", "-j", min=1, help="Processes running replications [default: one per CPU]."
     ),
+    calibrate_from: Path | None = typer.Option(
+        None,
+        "--calibrate-from",
+        help="Fit arrivals, handle times and patience (Kaplan-Meier) to this workspace's history.",
+        show_default=False,
+    ),
     workspace: Path | None = typer.Option(
         None,
         "--workspace",
@@ -98,10 +127,10 @@ def simulate_command(
             else "give one scenario file (two with --compare)",
             field="scenarios",
         )
-    loaded = [
-        read_scenario(p).with_changes(replications=replications, seed=seed, volume=volume)
-        for p in scenarios
-    ]
+    loaded = [read_scenario(p) for p in scenarios]
+    if calibrate_from is not None:
+        loaded = [_calibrated(s, calibrate_from) for s in loaded]
+    loaded = [s.with_changes(replications=replications, seed=seed, volume=volume) for s in loaded]
     if compare:
         if workspace is not None:
             raise InputError("--compare records nothing: drop --workspace", field="workspace")

@@ -1,0 +1,121 @@
+"""Calibrating a scenario from a workspace's history (``carecenter simulate --calibrate-from``):
+each queue of the scenario's center that has visits in the warehouse gets its arrival rates
+per weekday and half hour, its handle and wrap-up times (the ones seen), and its patience
+(Kaplan-Meier, answered waits censored: :mod:`carecenter.sim.calibration`)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from types import MappingProxyType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from carecenter.domain.enums import VisitOutcome
+from carecenter.errors import InputError
+from carecenter.services.bootstrap import WorkspaceSource, opened
+from carecenter.sim.calibration import empirical, fit_patience
+from carecenter.sim.scenario import DAY_S, Arrivals, Behaviour, Scenario
+
+SLOT_S = 1800
+"""Arrival rates are fitted per half hour of each weekday."""
+
+
+@dataclass
+class _Queue:
+    arrivals: Counter[tuple[int, int]]
+    handle: list[float]
+    wrap: list[float]
+    waits: list[float]
+    gave_up: list[bool]
+
+
+def calibrate(source: WorkspaceSource, scenario: Scenario) -> tuple[Scenario, list[dict[str, Any]]]:
+    """The scenario fitted to the workspace's visits, and one row per fitted queue saying
+    what was estimated (days of history, visits, arrivals a day, mean handle time, patience:
+    Kaplan-Meier median and exponential mean)."""
+    from carecenter.metrics.calibration import calibration_visits
+
+    with opened(source, read_only=True) as ws:
+        table = calibration_visits(ws.warehouse.backend())
+    if table.num_rows == 0:
+        raise InputError("the workspace holds no inbound visits to calibrate from")
+    zone = ZoneInfo(scenario.center.timezone)
+    queues: dict[str, _Queue] = defaultdict(lambda: _Queue(Counter(), [], [], [], []))
+    first: date | None = None
+    last: date | None = None
+    for row in table.to_pylist():
+        q = queues[row["queue_id"]]
+        local = row["enqueued_at"].astimezone(zone)
+        day = local.date()
+        first, last = min(first or day, day), max(last or day, day)
+        if not row["transferred_in"]:
+            seconds = local.hour * 3600 + local.minute * 60 + local.second
+            q.arrivals[(local.weekday(), seconds // SLOT_S)] += 1
+        outcome, wait = row["outcome"], row["wait_s"]
+        if outcome == VisitOutcome.ANSWERED.value:
+            if row["conversation_s"] is not None:
+                q.handle.append(float(row["conversation_s"]))
+            if row["acw_s"]:
+                q.wrap.append(float(row["acw_s"]))
+        if outcome in (VisitOutcome.ANSWERED.value, VisitOutcome.ABANDONED.value) and (
+            wait is not None and math.isfinite(wait)
+        ):
+            q.waits.append(max(0.0, float(wait)))
+            q.gave_up.append(outcome == VisitOutcome.ABANDONED.value)
+    assert first is not None
+    assert last is not None
+    days = Counter((first + timedelta(days=d)).weekday() for d in range((last - first).days + 1))
+    arrivals, behaviour = dict(scenario.arrivals), dict(scenario.behaviour)
+    rows = []
+    for queue_id in sorted(queues):
+        if queue_id not in scenario.center.queues:
+            continue
+        q = queues[queue_id]
+        handle = empirical(q.handle)
+        if handle is None:
+            continue
+        per_hour = tuple(
+            tuple(
+                q.arrivals[(w, s)] / days[w] * 3600 / SLOT_S if days[w] else 0.0
+                for s in range(DAY_S // SLOT_S)
+            )
+            for w in range(7)
+        )
+        old = scenario.arrivals.get(queue_id)
+        tiers = old.tiers if old is not None else MappingProxyType({})
+        arrivals[queue_id] = Arrivals(queue_id, per_hour, SLOT_S, tiers)
+        patience = fit_patience(q.waits, q.gave_up)
+        base = scenario.behaviour.get(queue_id, Behaviour(handle))
+        behaviour[queue_id] = replace(
+            base, handle=handle, wrap_up=empirical(q.wrap), patience=patience.distribution
+        )
+        rows.append(
+            {
+                "queue": queue_id,
+                "days": sum(days.values()),
+                "arrivals": sum(q.arrivals.values()),
+                "arrivals_per_day": sum(q.arrivals.values()) / sum(days.values()),
+                "handle_mean_s": handle.mean_s,
+                "abandons": patience.abandons,
+                "answered": patience.answered,
+                "patience_median_s": patience.median_s,
+                "patience_exponential_mean_s": patience.exponential_mean_s,
+                "patience_mean_s": (
+                    patience.distribution.mean_s if patience.distribution is not None else None
+                ),
+            }
+        )
+    if not rows:
+        raise InputError(
+            "no queue of the scenario's center has answered visits in the workspace",
+            field="calibrate-from",
+        )
+    fitted = replace(
+        scenario,
+        arrivals=MappingProxyType(arrivals),
+        behaviour=MappingProxyType(behaviour),
+    )
+    return fitted, rows
