@@ -176,25 +176,16 @@ def test_without_a_workspace_nothing_is_written(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["small.yaml"]
 
 
-ROUND_TRIP = """\
-center:
-  center: {name: round trip, timezone: UTC}
-  queues:
-    sales:
-      channel: voice
-      service_level: {short_abandon_s: 0}
-      routing: {strategy: longest_idle}
-staff:
-  - {count: 18, prefix: s}
-arrivals:
-  sales: {per_hour: 1200}
-handle_time:
-  sales: {distribution: exponential, mean: 60s}
-patience:
-  sales: {distribution: exponential, mean: 2m}
-horizon: 6h
-replications: 1
-"""
+ROUND_TRIP = (
+    SMALL.replace("Europe/Amsterdam", "UTC")
+    .replace("count: 4", "count: 18")
+    .replace("per_hour: 40", "per_hour: 1200")
+    .replace(
+        "{distribution: lognormal, mean: 4m, sd: 2m}", "{distribution: exponential, mean: 60s}"
+    )
+    .replace("mean: 3m}", "mean: 2m}")
+    .replace("horizon: 3h\nreplications: 3", "horizon: 6h\nreplications: 1")
+)
 
 
 def test_calibrating_from_a_simulated_history_recovers_its_parameters(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ numbers and shows the paired differences."""
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,22 +24,21 @@ def _shown(value: Any, share: bool) -> Any:
 
 
 def _table(rows: list[dict[str, Any]], keys: list[str]) -> list[dict[str, Any]]:
+    """The terminal table: each measure and its ``±`` half-width, shares in percent."""
+    from carecenter.interfaces.cli.report import _table_rows
     from carecenter.metrics.registry import shares
 
-    percent = shares()
-    out = []
-    for row in rows:
-        shown: dict[str, Any] = {}
-        for key in keys:
-            value = row.get(key)
-            shown[key] = value.strftime("%a %H:%M") if isinstance(value, datetime) else value
-        for name in TABLE_MEASURES:
-            share = name in percent
-            label = f"{name}_%" if share else name
-            shown[label] = _shown(row.get(name), share)
-            shown[f"±{label}"] = _shown(row.get(f"{name}_half_width"), share)
-        out.append(shown)
-    return out
+    columns = [*keys]
+    for name in TABLE_MEASURES:
+        columns += [name, f"±{name}"]
+    plain = [
+        {k: r.get(k) for k in keys}
+        | {m: r.get(m) for m in TABLE_MEASURES}
+        | {f"±{m}": r.get(f"{m}_half_width") for m in TABLE_MEASURES}
+        for r in rows
+    ]
+    percent = shares() | {f"±{m}" for m in shares()}
+    return _table_rows(plain, columns, frozenset(percent))
 
 
 def _calibrated(scenario: Any, source: Path) -> Any:
