@@ -212,3 +212,15 @@ def test_calibrating_from_a_simulated_history_recovers_its_parameters(tmp_path: 
     behaviour = fitted.behaviour["sales"]
     assert behaviour.patience is not None
     assert behaviour.patience.mean_s == pytest.approx(120, rel=0.15)
+
+
+def test_the_html_page_shows_each_measure_with_its_interval(tmp_path: Path) -> None:
+    path, page = tmp_path / "small.yaml", tmp_path / "sim.html"
+    path.write_text(SMALL)
+    result = CliRunner().invoke(app, ["simulate", str(path), "-f", "html", "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    text = page.read_text()
+    assert text.count('class="plotly-graph-div"') == 4
+    assert "<h2>Service level</h2>" in text
+    assert "% ± " in text  # a share and its half-width in the table
+    assert "https://" not in text.split("<script")[0]  # nothing from the network

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from carecenter.interfaces.cli.report import _table_rows
-from carecenter.interfaces.reports.report_html import _fmt
+from carecenter.interfaces.reports.report_html import format_value
 from carecenter.metrics.engine import metric_columns
 from carecenter.metrics.registry import CATALOG, shares
 from carecenter.metrics.ticket_engine import ticket_columns
@@ -40,6 +40,6 @@ def test_the_terminal_table_shows_shares_as_percent() -> None:
 
 
 def test_the_html_page_shows_shares_as_percent() -> None:
-    assert _fmt(0.5, "csat") == ("50.0%", "n")
-    assert _fmt(0.125, "long_call_rate") == ("12.5%", "n")
-    assert _fmt(1234.5, "cost_per_contact") == ("1,234.5", "n")
+    assert format_value(0.5, "csat") == ("50.0%", "n")
+    assert format_value(0.125, "long_call_rate") == ("12.5%", "n")
+    assert format_value(1234.5, "cost_per_contact") == ("1,234.5", "n")

@@ -89,7 +89,10 @@ def simulate_command(
         "-i",
         help="Per interval of the horizon: 15m, 30m, 1h... [default: the whole horizon].",
     ),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json, csv or html."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write to FILE (html: the page) [default: stdout]."
+    ),
     jobs: int | None = typer.Option(
         None, "--jobs", "-j", min=1, help="Processes running replications [default: one per CPU]."
     ),
@@ -115,8 +118,8 @@ def simulate_command(
     from carecenter.services.reporting import parse_by
     from carecenter.services.simulation import MEASURES, compare_scenarios, simulate
 
-    if fmt not in ("table", "json", "csv"):
-        raise InputError(f"unknown format {fmt!r}; choose table, json or csv", field="format")
+    if fmt not in ("table", "json", "csv", "html"):
+        raise InputError(f"unknown format {fmt!r}; choose table, json, csv or html", field="format")
     wanted = 2 if compare else 1
     if len(scenarios) != wanted:
         raise InputError(
@@ -130,6 +133,8 @@ def simulate_command(
         loaded = [_calibrated(s, calibrate_from) for s in loaded]
     loaded = [s.with_changes(replications=replications, seed=seed, volume=volume) for s in loaded]
     if compare:
+        if fmt == "html":
+            raise InputError("--compare prints table, json or csv", field="format")
         if workspace is not None:
             raise InputError("--compare records nothing: drop --workspace", field="workspace")
         if by or interval:
@@ -158,6 +163,23 @@ def simulate_command(
     else:
         result = simulate(loaded[0], by=groups, interval=interval, jobs=jobs)
     keys = ["queue", *groups] + (["interval_start"] if interval else [])
+    if fmt == "html":
+        from carecenter.interfaces.reports.simulation_html import render_simulation
+
+        text = render_simulation(
+            f"Simulated: {scenarios[0].name}",
+            f"{result.replications} replications, {result.customers:,} customers, "
+            f"{result.events:,} engine events; means with their 95% confidence intervals",
+            result.rows,
+            keys,
+            MEASURES,
+        )
+        if output is None:
+            typer.echo(text)
+        else:
+            output.write_text(text, encoding="utf-8")
+            typer.echo(f"wrote {output}", err=True)
+        return
     if fmt == "table":
         typer.echo(
             f"{result.replications} replications, {result.customers} customers, "

@@ -155,7 +155,8 @@ def heatmap_figure(report: HtmlReport) -> Any:
     return fig
 
 
-def _fmt(value: Any, column: str) -> tuple[str, str]:
+def format_value(value: Any, column: str) -> tuple[str, str]:
+    """``value`` as table text and its CSS class (shares, as the catalog says, in percent)."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "", "n"
     if isinstance(value, bool):
@@ -178,7 +179,7 @@ def table_html(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str
     for r in rows:
         cells = []
         for c in columns:
-            text, css = _fmt(r.get(c), c)
+            text, css = format_value(r.get(c), c)
             cells.append(f'<td class="{css}">{text}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f'<div class="wrap"><table><tr>{head}</tr>{"".join(body)}</table></div>'
@@ -190,7 +191,7 @@ def _gap_rows(gaps: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         row = dict(g)
         for key in ("ours", "target", "peer", "gap", "peer_gap"):
             value = row.get(key)
-            row[key] = _fmt(value, str(g["metric"]))[0] if value is not None else None
+            row[key] = format_value(value, str(g["metric"]))[0] if value is not None else None
         out.append(row)
     return out
 
