@@ -51,7 +51,7 @@ def _seconds(start: datetime | None, end: datetime) -> float:
     return 0.0 if start is None else elapsed_s(start, end)
 
 
-@dataclass
+@dataclass(slots=True)
 class ContactRow:
     """Warehouse table ``contacts``: one row per contact."""
 
@@ -72,7 +72,7 @@ class ContactRow:
     """The next leg of a transfer of ``parent_contact_id`` (see ``contact.arrived``)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class VisitFact:
     """Warehouse table ``contact_facts``: one row per queue visit of a contact.
 
@@ -142,7 +142,7 @@ class VisitFact:
             self.talk_s = max(0.0, self.conversation_s - (self.hold_s or 0.0))
 
 
-@dataclass
+@dataclass(slots=True)
 class AgentInterval:
     """Warehouse table ``agent_state_intervals``: an agent in one state from start to end.
 
@@ -158,7 +158,7 @@ class AgentInterval:
     duration_s: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class SurveyAnswerRow:
     """Warehouse table ``survey_answers``: one row per answered survey question.
 

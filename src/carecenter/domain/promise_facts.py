@@ -23,7 +23,7 @@ PROMISE_EVENTS = (PromiseMade, PromiseKept, PromiseBroken, PromiseCancelled)
 """The events that make or close a promise."""
 
 
-@dataclass
+@dataclass(slots=True)
 class PromiseRow:
     """Warehouse table ``promises``: one row per promise made to a customer.
 
