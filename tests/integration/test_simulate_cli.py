@@ -224,3 +224,14 @@ def test_the_html_page_shows_each_measure_with_its_interval(tmp_path: Path) -> N
     assert "<h2>Service level</h2>" in text
     assert "% ± " in text  # a share and its half-width in the table
     assert "https://" not in text.split("<script")[0]  # nothing from the network
+
+
+def test_a_seeded_run_pins_its_numbers_whatever_the_processes(tmp_path: Path) -> None:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    alone, [row] = simulate(str(path), "--jobs", "1"), simulate(str(path), "--jobs", "2")
+    assert alone == [row]
+    assert row["events"] == 3013
+    assert row["offered"] == pytest.approx(376 / 3, abs=1e-12)
+    assert row["service_level"] == pytest.approx(0.8056781749480176, abs=1e-12)
+    assert row["asa_s"] == pytest.approx(9.993956166604052, abs=1e-9)
