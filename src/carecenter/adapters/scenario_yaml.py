@@ -35,15 +35,13 @@ from carecenter.adapters.center_yaml import (
     validate_center,
 )
 from carecenter.domain.center import WEEKDAYS
-from carecenter.domain.durations import parse_duration
+from carecenter.domain.durations import DAY_S, WEEK_S, parse_duration
 from carecenter.domain.enums import Channel
 from carecenter.engine.flow import find_flow
 from carecenter.errors import ConfigError, DomainError, InputError, not_utf8
 from carecenter.sim.callers import CallerBehaviour
 from carecenter.sim.scenario import (
     ALL_DAY,
-    DAY_S,
-    WEEK_S,
     Arrivals,
     Behaviour,
     Distribution,

@@ -232,13 +232,12 @@ def walk(
     """Walk ``flow`` as a caller who presses ``choices`` at the menus in order (no input when
     they run out; :data:`HANG_UP` hangs up), or decides at each menu as ``chooser`` says, keys
     in ``account`` when asked, and ends in self-service as ``self_service`` says."""
-    if chooser is None:
-        keys = iter(choices)
+    keys = iter(choices)
 
-        def chooser(node: MenuNode) -> str | None:
-            return next(keys, None)
+    def in_order(node: MenuNode) -> str | None:
+        return next(keys, None)
 
-    walker = _Walker(flow, center, chooser, account, self_service)
+    walker = _Walker(flow, center, chooser or in_order, account, self_service)
     return walker.run(max_steps)
 
 

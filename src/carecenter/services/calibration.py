@@ -13,11 +13,12 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from carecenter.domain.durations import DAY_S
 from carecenter.domain.enums import VisitOutcome
 from carecenter.errors import InputError
 from carecenter.services.bootstrap import WorkspaceSource, opened
 from carecenter.sim.calibration import empirical, fit_patience
-from carecenter.sim.scenario import DAY_S, Arrivals, Behaviour, Scenario
+from carecenter.sim.scenario import Arrivals, Behaviour, Scenario
 
 SLOT_S = 1800
 """Arrival rates are fitted per half hour of each weekday."""

@@ -25,12 +25,13 @@ from types import MappingProxyType
 from typing import Any
 
 from carecenter.adapters.settings import Settings
+from carecenter.domain.durations import DAY_S, WEEK_S
 from carecenter.domain.events import Event
 from carecenter.domain.projection import ProjectionState, fold
 from carecenter.errors import InputError
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.spec import ReportSpec
-from carecenter.sim.scenario import DAY_S, WEEK_S, Scenario
+from carecenter.sim.scenario import Scenario
 from carecenter.sim.twin import RunCounts, replication_start, run_replication
 
 MEASURES = (

@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 from carecenter.domain.agent_state import AgentSession
 from carecenter.domain.center import Agent, Center, Queue
 from carecenter.domain.contact import Contact
+from carecenter.domain.durations import DAY_S
 from carecenter.domain.enums import AgentStatus, Channel, PromiseKind
 from carecenter.domain.events import Event
 from carecenter.domain.promise import Promise
 from carecenter.sim.scenario import (
-    DAY_S,
     Arrivals,
     Behaviour,
     Distribution,

@@ -15,14 +15,13 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from carecenter.domain.center import Center
+from carecenter.domain.durations import DAY_S, WEEK_S
 from carecenter.domain.enums import Channel
 from carecenter.domain.flows import RouteNode
 from carecenter.engine.flow import find_flow
 from carecenter.errors import DomainError
 from carecenter.sim.callers import CallerBehaviour
 
-DAY_S = 86400
-WEEK_S = 7 * DAY_S
 Sampler = Callable[[], float]
 
 

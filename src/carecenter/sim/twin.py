@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from carecenter.domain.durations import DAY_S
 from carecenter.domain.enums import AgentStatus
 from carecenter.domain.events import (
     AgentStateChanged,
@@ -38,7 +39,7 @@ from carecenter.engine import ContactEngine
 from carecenter.engine.flow import find_flow
 from carecenter.errors import DomainError
 from carecenter.sim.callers import CallerBehaviour
-from carecenter.sim.scenario import DAY_S, Arrivals, Behaviour, Sampler, Scenario
+from carecenter.sim.scenario import Arrivals, Behaviour, Sampler, Scenario
 
 Sink = Callable[[list[Event]], None]
 """Where the engine's events go, one command's events per call."""
