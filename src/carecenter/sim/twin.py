@@ -74,8 +74,6 @@ class RunCounts:
     """Customers who arrived (in the warm-up too)."""
     events: int = 0
     """Events the engine emitted."""
-    end: datetime | None = None
-    """When the last contact was over and the agents signed out."""
 
 
 class _SimClock:
@@ -202,13 +200,12 @@ class Twin:
         """(run second, rate per second) of each local interval the run covers, the first
         starting at 0, then the run's end with rate 0."""
         zone = ZoneInfo(self.scenario.center.timezone)
-        step = timedelta(seconds=arrivals.interval_s)
         slots: list[tuple[float, float]] = []
         day = self.start.astimezone(zone).date()
         while True:
             midnight = datetime.combine(day, time(0), zone)
             for i, per_hour in enumerate(arrivals.per_hour[day.weekday()]):
-                at = ((midnight + i * step).astimezone(UTC) - self.start).total_seconds()
+                at = self._run_second(midnight, i * arrivals.interval_s)
                 if at >= self.until:
                     return [*slots, (self.until, 0.0)]
                 if at <= 0.0:
@@ -355,7 +352,6 @@ class Twin:
                 self._take(engine.sign_out(subject))
         self.counts.customers = n
         self.counts.events = engine.emitted
-        self.counts.end = self.clock.at
         return self.counts
 
     def _arrive(self, contact_id: str, key: str) -> None:
