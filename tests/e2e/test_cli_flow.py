@@ -142,3 +142,30 @@ def test_flow_test_counts_each_path(tmp_path: Path) -> None:
     assert sum(r["callers"] for r in rows) == 400
     assert sum(r["share"] for r in rows) == pytest.approx(1.0)
     assert {r["outcome"] for r in rows} >= {"routed", "self_service"}
+
+
+def test_flow_test_takes_the_callers_shares_of_a_scenario(tmp_path: Path) -> None:
+    from carecenter.adapters.center_yaml import template
+
+    (tmp_path / "center.yaml").write_text(template())
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(
+        "center: center.yaml\n"
+        "callers:\n"
+        "  main_line:\n"
+        "    menus: {menu: {'1': 0.25, '2': 0.75}}\n"
+        "    identified: 0.5\n"
+    )
+    result = CliRunner().invoke(
+        app, ["flow", "test", "--scenario", str(scenario), "--callers", "2000", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["queue"]: r["share"] for r in json.loads(result.stdout)}
+    assert set(rows) == {"cards", "billing"}  # nobody presses 3 (balance): no self-service
+    assert rows["cards"] == pytest.approx(0.25, abs=0.03)
+    assert rows["billing"] == pytest.approx(0.75, abs=0.03)
+    both = CliRunner().invoke(
+        app, ["flow", "test", "--scenario", str(scenario), "-c", str(tmp_path / "center.yaml")]
+    )
+    assert both.exit_code == 2
+    assert "--scenario names the center" in both.output

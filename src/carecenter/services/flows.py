@@ -55,17 +55,26 @@ def check_flows(path: Path) -> FlowCheck:
     return FlowCheck(path, len(center.flows), nodes, check_center(center))
 
 
-def try_flows(path: Path, *, callers: int = 1000, seed: int = 1) -> list[dict[str, Any]]:
+def try_flows(
+    path: Path, *, callers: int = 1000, seed: int = 1, scenario: Path | None = None
+) -> list[dict[str, Any]]:
     """Send ``callers`` simulated callers through each flow of the center file (each menu
     key alike, a known account number from 80 % of the callers asked, self-service steps
-    ending with their share): one row per flow and path, with how it ended (routed to which
-    queue, self-service, hung up, invalid input, dead end, loop), how many callers took it
-    and their share."""
+    ending with their share), or of the ``scenario``'s center with its callers' menu shares
+    and identified share (``callers:``): one row per flow and path, with how it ended (routed
+    to which queue, self-service, hung up, invalid input, dead end, loop), how many callers
+    took it and their share."""
     from carecenter.sim.callers import send_callers
 
     if callers < 1:
         raise InputError("send at least one caller", field="callers")
-    center = read_center_file(path)
+    if scenario is not None:
+        from carecenter.adapters.scenario_yaml import read_scenario
+
+        read = read_scenario(scenario)
+        center, behaviour, path = read.center, read.callers, scenario
+    else:
+        center, behaviour = read_center_file(path), {}
     if not center.flows:
         raise InputError(f"{path}: the center has no entry flows (flows:)", field="config")
     return [
@@ -77,7 +86,7 @@ def try_flows(path: Path, *, callers: int = 1000, seed: int = 1) -> list[dict[st
             "callers": c.callers,
             "share": c.callers / callers,
         }
-        for c in send_callers(center, callers, seed)
+        for c in send_callers(center, callers, seed, behaviour)
     ]
 
 

@@ -102,16 +102,26 @@ def walk(
 def try_command(
     callers: int = typer.Option(1000, "--callers", min=1, help="Simulated callers per flow."),
     seed: int = typer.Option(1, "--seed", help="Seed of the callers' choices."),
+    scenario: Path | None = typer.Option(
+        None,
+        "--scenario",
+        help="Take the center and the callers' menu shares from this SCENARIO.yaml (callers:).",
+        show_default=False,
+    ),
     workspace: Path | None = WorkspaceOption,
     config: Path | None = ConfigOption,
     fmt: str = FormatOption,
 ) -> None:
     """Send simulated callers through each entry flow and show, per path, how many reach
     which queue, serve themselves, hang up, or hit a dead end (each menu key alike, 80% key
-    in a known account number, self-service steps end with their share)."""
+    in a known account number, self-service steps end with their share; --scenario: as its
+    callers: say)."""
     from carecenter.services.flows import TEST_COLUMNS, try_flows
 
-    rows = try_flows(_path(workspace, config), callers=callers, seed=seed)
+    if scenario is not None and (workspace is not None or config is not None):
+        raise InputError("--scenario names the center: drop --workspace and --config")
+    path = scenario if scenario is not None else _path(workspace, config)
+    rows = try_flows(path, callers=callers, seed=seed, scenario=scenario)
     if fmt == "table":
         rows = [dict(r, share=f"{r['share']:.1%}") for r in rows]
     emit(rows, fmt, title=f"{callers} callers per flow", columns=TEST_COLUMNS)
