@@ -37,7 +37,7 @@ pytest: $(STAMP)
 # precision (marker `reference`; too slow for the pure-Python run).
 COMPILED := build/compiled
 ENGINE_SOURCES := $(wildcard src/carecenter/engine/*.py src/carecenter/routing/*.py src/carecenter/commitments/*.py src/carecenter/sim/*.py)
-ENGINE_TESTS := tests/unit/engine tests/unit/sim tests/integration/test_engine_day.py tests/integration/test_scripted_day.py tests/integration/test_plan_engine.py tests/integration/test_simulate_cli.py
+ENGINE_TESTS := tests/unit/engine tests/unit/sim tests/integration/test_engine_day.py tests/integration/test_scripted_day.py tests/integration/test_plan_engine.py tests/integration/test_simulate_cli.py tests/integration/test_twin_validation.py
 
 $(COMPILED)/.built: $(STAMP) setup.py $(ENGINE_SOURCES) $(wildcard src/carecenter/domain/*.py)
 	rm -rf $(COMPILED) build/lib.* build/temp.* build/mypyc

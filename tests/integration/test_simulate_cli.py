@@ -199,12 +199,13 @@ def test_calibrating_from_a_simulated_history_recovers_its_parameters(tmp_path: 
     )
     assert result.exit_code == 0, result.output
     note = result.stderr
-    assert note.startswith("calibrated sales from 1 days: ")
+    assert note.startswith("calibrated sales from 0.2 days: ")
     from carecenter.adapters.scenario_yaml import read_scenario
     from carecenter.interfaces.cli.options import settings_for
     from carecenter.services.calibration import calibrate
 
     fitted, [row] = calibrate(settings_for(history), read_scenario(bare))
+    assert row["days"] == 0.25  # the half hours from the first arrival's to the last one's
     assert row["arrivals"] == pytest.approx(6 * 1200, rel=0.05)
     assert row["handle_mean_s"] == pytest.approx(60, rel=0.05)
     assert row["patience_exponential_mean_s"] == pytest.approx(120, rel=0.15)

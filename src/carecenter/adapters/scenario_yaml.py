@@ -45,10 +45,14 @@ from carecenter.sim.scenario import (
     Arrivals,
     Behaviour,
     Distribution,
+    ReplayPlan,
     Scenario,
     Shape,
     Shift,
 )
+
+MAX_REPLAY_S = 92 * DAY_S
+"""The longest history a scenario replays: a quarter."""
 
 
 def _duration(value: Any) -> float:
@@ -202,6 +206,18 @@ class CallbackSection(Strict):
     """Share of callbacks the customer does not answer."""
 
 
+class ReplaySection(Strict):
+    arrivals: bool = True
+    """Play back the arrivals recorded in the ``--calibrate-from`` workspace."""
+    staffing: bool = True
+    """Play back the agents seen at work there."""
+    gap: Duration = 600.0
+    """A pause longer than this between an agent's contacts ends a stretch at work."""
+
+    def domain(self) -> ReplayPlan:
+        return ReplayPlan(self.arrivals, self.staffing, self.gap)
+
+
 class StaffSection(ShiftSection):
     count: Annotated[int, Field(ge=1, le=100_000)]
     prefix: str = "agent"
@@ -227,6 +243,8 @@ class ScenarioFile(Strict):
     """Shifts of agents of the center (agent id -> shift); others work the whole run."""
     callers: dict[str, CallerSection] = Field(default_factory=dict)
     """How callers behave in each entry flow (flow id -> menu shares, accounts)."""
+    replay: ReplaySection | None = None
+    """Play the ``--calibrate-from`` workspace's history of the run back (arrivals, staffing)."""
     start: date = date(2026, 11, 2)
     horizon: Duration = DAY_S
     warmup: Duration = 0.0
@@ -387,10 +405,14 @@ def _scenario(
         )
         for qid, handle in model.handle_time.items()
     }
-    if model.horizon > DAY_S and model.start.weekday() != 0:
+    if model.horizon > DAY_S and model.start.weekday() != 0 and model.replay is None:
         raise fail("start", "a scenario longer than a day starts on a Monday")
-    if model.horizon > WEEK_S or model.horizon <= 0:
-        raise fail("horizon", "the horizon must be more than 0 and at most a week (7d)")
+    if model.horizon <= 0:
+        raise fail("horizon", "the horizon must be more than 0")
+    if model.horizon > WEEK_S and model.replay is None:
+        raise fail("horizon", "a drawn scenario runs at most a week (7d); a replay runs longer")
+    if model.horizon > MAX_REPLAY_S:
+        raise fail("horizon", "a replay runs at most 92 days")
     try:
         return Scenario(
             center,
@@ -404,6 +426,7 @@ def _scenario(
             model.answer_delay,
             MappingProxyType({a: s for a, s in shifts.items() if s != ALL_DAY}),
             MappingProxyType(callers),
+            model.replay.domain() if model.replay is not None else None,
         )
     except DomainError as exc:
         raise ConfigError(str(exc), file=name, line=_line(lines, "arrivals")) from None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +17,13 @@ from carecenter.domain.durations import DAY_S
 from carecenter.domain.enums import VisitOutcome
 from carecenter.errors import InputError
 from carecenter.services.bootstrap import WorkspaceSource, opened
-from carecenter.sim.calibration import empirical, fit_patience
+from carecenter.sim.calibration import (
+    busy_pauses,
+    empirical,
+    fit_patience,
+    served_queues,
+    slot_exposure,
+)
 from carecenter.sim.scenario import Arrivals, Behaviour, Scenario
 
 SLOT_S = 1800
@@ -33,6 +39,11 @@ class _Queue:
     gave_up: list[bool]
 
 
+PAUSE_GAP_S = 1800.0
+"""Pauses longer than this between an agent's contacts are time away, not after-call work
+(:func:`carecenter.sim.calibration.busy_pauses`)."""
+
+
 def calibrate(source: WorkspaceSource, scenario: Scenario) -> tuple[Scenario, list[dict[str, Any]]]:
     """The scenario fitted to the workspace's visits, and one row per fitted queue saying
     what was estimated (days of history, visits, arrivals a day, mean handle time, patience:
@@ -45,13 +56,14 @@ def calibrate(source: WorkspaceSource, scenario: Scenario) -> tuple[Scenario, li
         raise InputError("the workspace holds no inbound visits to calibrate from")
     zone = ZoneInfo(scenario.center.timezone)
     queues: dict[str, _Queue] = defaultdict(lambda: _Queue(Counter(), [], [], [], []))
-    first: date | None = None
-    last: date | None = None
+    first: datetime | None = None
+    last: datetime | None = None
+    services: list[tuple[str, str, float, float]] = []
+    spells: list[tuple[str, float, float]] = []
     for row in table.to_pylist():
         q = queues[row["queue_id"]]
         local = row["enqueued_at"].astimezone(zone)
-        day = local.date()
-        first, last = min(first or day, day), max(last or day, day)
+        first, last = min(first or local, local), max(last or local, local)
         if not row["transferred_in"]:
             seconds = local.hour * 3600 + local.minute * 60 + local.second
             q.arrivals[(local.weekday(), seconds // SLOT_S)] += 1
@@ -61,15 +73,26 @@ def calibrate(source: WorkspaceSource, scenario: Scenario) -> tuple[Scenario, li
                 q.handle.append(float(row["conversation_s"]))
             if row["acw_s"]:
                 q.wrap.append(float(row["acw_s"]))
+            if row["agent_id"] and row["answered_at"] is not None:
+                answered = row["answered_at"].timestamp()
+                ended = row["ended_at"].timestamp() if row["ended_at"] else answered
+                services.append((row["agent_id"], row["queue_id"], answered, ended))
         if outcome in (VisitOutcome.ANSWERED.value, VisitOutcome.ABANDONED.value) and (
             wait is not None and math.isfinite(wait)
         ):
             q.waits.append(max(0.0, float(wait)))
             q.gave_up.append(outcome == VisitOutcome.ABANDONED.value)
+            entered = row["enqueued_at"].timestamp()
+            spells.append((row["queue_id"], entered, entered + max(0.0, float(wait))))
     assert first is not None
     assert last is not None
-    days = Counter((first + timedelta(days=d)).weekday() for d in range((last - first).days + 1))
+    seen = slot_exposure(first, last, SLOT_S)
+    days = sum(seen.values()) * SLOT_S / DAY_S
     arrivals, behaviour = dict(scenario.arrivals), dict(scenario.behaviour)
+    unrecorded = [q for q, v in queues.items() if v.handle and not v.wrap]
+    pauses = (
+        busy_pauses(services, spells, served_queues(services), PAUSE_GAP_S) if unrecorded else {}
+    )
     rows = []
     for queue_id in sorted(queues):
         if queue_id not in scenario.center.queues:
@@ -80,7 +103,7 @@ def calibrate(source: WorkspaceSource, scenario: Scenario) -> tuple[Scenario, li
             continue
         per_hour = tuple(
             tuple(
-                q.arrivals[(w, s)] / days[w] * 3600 / SLOT_S if days[w] else 0.0
+                q.arrivals[(w, s)] / seen[(w, s)] * 3600 / SLOT_S if seen[(w, s)] else 0.0
                 for s in range(DAY_S // SLOT_S)
             )
             for w in range(7)
@@ -90,16 +113,20 @@ def calibrate(source: WorkspaceSource, scenario: Scenario) -> tuple[Scenario, li
         arrivals[queue_id] = Arrivals(queue_id, per_hour, SLOT_S, tiers)
         patience = fit_patience(q.waits, q.gave_up)
         base = scenario.behaviour.get(queue_id, Behaviour(handle))
+        inferred = not q.wrap and bool(pauses.get(queue_id))
+        wrap = empirical(q.wrap or pauses.get(queue_id, []))
         behaviour[queue_id] = replace(
-            base, handle=handle, wrap_up=empirical(q.wrap), patience=patience.distribution
+            base, handle=handle, wrap_up=wrap, patience=patience.distribution
         )
         rows.append(
             {
                 "queue": queue_id,
-                "days": sum(days.values()),
+                "days": days,
                 "arrivals": sum(q.arrivals.values()),
-                "arrivals_per_day": sum(q.arrivals.values()) / sum(days.values()),
+                "arrivals_per_day": sum(q.arrivals.values()) / days,
                 "handle_mean_s": handle.mean_s,
+                "wrap_up_mean_s": wrap.mean_s if wrap is not None else None,
+                "wrap_up_inferred": inferred,
                 "abandons": patience.abandons,
                 "answered": patience.answered,
                 "patience_median_s": patience.median_s,

@@ -25,7 +25,6 @@ from types import MappingProxyType
 from typing import Any
 
 from carecenter.adapters.settings import Settings
-from carecenter.domain.durations import DAY_S, WEEK_S
 from carecenter.domain.events import Event
 from carecenter.domain.projection import ProjectionState, fold
 from carecenter.errors import InputError
@@ -79,9 +78,9 @@ def half_width(values: Sequence[float]) -> float | None:
     return _t_quantile(len(values)) * statistics.stdev(values) / math.sqrt(len(values))
 
 
-def default_interval(scenario: Scenario) -> str:
-    """The report interval that holds one replication's measured window: a day, or a week."""
-    return "1d" if scenario.horizon_s <= DAY_S else "1w"
+ROW_INTERVAL = "1d"
+"""The report interval a simulation is measured in when no ``interval`` is asked for; each
+replication's days are then added up (:func:`carecenter.metrics.engine.regroup`)."""
 
 
 SEQ_PER_REPLICATION = 1_000_000_000
@@ -168,19 +167,24 @@ def simulate(
     """Run ``scenario`` and measure it per queue (and ``by``, and ``interval``: then per
     interval of the horizon, ``interval_start`` in the first replication's dates)."""
     from carecenter.adapters.warehouse import DuckDbWarehouse
+    from carecenter.metrics.engine import regroup
     from carecenter.services.reporting import run
 
     if "queue" in by:
         raise InputError("simulations are always reported per queue: drop queue from --by")
-    if not scenario.arrivals:
+    if scenario.replay_plan is not None and scenario.replay is None:
+        raise InputError(
+            "the scenario replays a history (replay:): give it with --calibrate-from WORKSPACE",
+            field="calibrate-from",
+        )
+    replayed = scenario.replay.customers if scenario.replay is not None else 0
+    if not scenario.arrivals and not replayed:
         raise InputError("the scenario has no arrivals: give arrivals: or --calibrate-from")
-    if scenario.horizon_s > WEEK_S:
-        raise InputError("a measured simulation runs at most a week (horizon)", field="horizon")
     starts = [replication_start(scenario, r) for r in range(scenario.replications + 1)]
     horizon = timedelta(seconds=scenario.horizon_s)
     center = scenario.center
     spec = ReportSpec(
-        interval or default_interval(scenario),
+        interval or ROW_INTERVAL,
         ("queue", *by),
         starts[0],
         starts[-1],
@@ -197,6 +201,8 @@ def simulate(
         warehouse.close()
     per_replication = _by_replication(report.rows, starts[:-1], horizon)
     keys = ("queue", *by) + (("interval_start",) if interval else ())
+    if not interval:  # each replication's days added up
+        per_replication = regroup(per_replication, ("replication", *keys))
     rows = _summarise(per_replication, keys, scenario.replications)
     for row in rows:
         row["replications"] = scenario.replications

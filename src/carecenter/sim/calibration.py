@@ -12,12 +12,17 @@ total time waited, the maximum-likelihood rate of exponential patience).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
+from carecenter.domain.durations import DAY_S
 from carecenter.errors import DomainError
-from carecenter.sim.scenario import Distribution, Shape
+from carecenter.sim.scenario import Distribution, Shape, Stretch
 
 POINTS = 1000
 """Quantiles that stand for a fitted distribution (each drawn alike)."""
@@ -104,3 +109,174 @@ def empirical(durations: Sequence[float]) -> Distribution | None:
         Shape.EMPIRICAL,
         values=tuple(seen[min(n - 1, int((k + 0.5) * n / POINTS))] for k in range(POINTS)),
     )
+
+
+MIN_QUEUE_SHARE = 0.01
+"""An agent serves a queue if at least this share of the contacts they answered came from it
+(one stray transfer does not make an agent a member of a queue)."""
+
+
+def served_queues(services: Sequence[tuple[str, str, float, float]]) -> dict[str, frozenset[str]]:
+    """The queues each agent serves, as seen from (agent, queue, answered, ended) of the
+    contacts they answered: those with at least :data:`MIN_QUEUE_SHARE` of their contacts."""
+    counts: dict[str, dict[str, int]] = {}
+    for agent_id, queue_id, _, _ in services:
+        mine = counts.setdefault(agent_id, {})
+        mine[queue_id] = mine.get(queue_id, 0) + 1
+    return {
+        agent_id: frozenset(q for q, n in mine.items() if n >= MIN_QUEUE_SHARE * sum(mine.values()))
+        for agent_id, mine in sorted(counts.items())
+    }
+
+
+def rosters(
+    services: Sequence[tuple[str, str, float, float]], gap_s: float
+) -> dict[str, tuple[Stretch, ...]]:
+    """When each agent was at work, as seen from the contacts they served: ``services`` are
+    (agent id, queue id, answered, ended) in seconds; an agent is at work from answering a
+    contact until the end of the last one that follows with less than ``gap_s`` seconds free
+    before it (a longer pause ends the stretch: the agent was away). A history without agent
+    states shows no more than this: idle time inside a stretch counts as at work, time before
+    the first answer and after the last end of a stretch does not (a contact of 0 s takes a
+    second)."""
+    if gap_s < 0:
+        raise DomainError("the gap that ends a stretch at work cannot be negative")
+    by_agent: dict[str, list[tuple[float, float]]] = {}
+    for agent_id, _, answered, ended in services:
+        by_agent.setdefault(agent_id, []).append((answered, max(answered + 1.0, ended)))
+    out: dict[str, tuple[Stretch, ...]] = {}
+    for agent_id, spans in sorted(by_agent.items()):
+        spans.sort()
+        stretches: list[Stretch] = []
+        start, end = spans[0]
+        for begin, finish in spans[1:]:
+            if begin - end > gap_s:
+                stretches.append((start, end))
+                start, end = begin, finish
+            else:
+                end = max(end, finish)
+        stretches.append((start, end))
+        out[agent_id] = tuple(stretches)
+    return out
+
+
+def busy_pauses(
+    services: Sequence[tuple[str, str, float, float]],
+    waits: Sequence[tuple[str, float, float]],
+    queues_of: Mapping[str, frozenset[str]],
+    gap_s: float,
+) -> dict[str, list[float]]:
+    """After-call work a history does not record, seen in its gaps: per queue, the pauses an
+    agent took between the end of a contact of that queue and answering the next one while a
+    customer of the agent's queues waited all along (a free agent would have answered at
+    once, so the agent was not free: wrapping up). ``services`` are (agent, queue, answered,
+    ended), ``waits`` (queue, from, to) of every queued wait, ``queues_of`` the queues each
+    agent serves; pauses longer than ``gap_s`` end a stretch at work (:func:`rosters`) and
+    are not counted. Times in seconds from any one origin."""
+    empties: dict[frozenset[str], tuple[list[float], list[float]]] = {}
+    by_agent: dict[str, list[tuple[float, float, str]]] = {}
+    for agent_id, queue_id, answered, ended in services:
+        by_agent.setdefault(agent_id, []).append((answered, max(answered, ended), queue_id))
+    out: dict[str, list[float]] = {}
+    for agent_id, spans in sorted(by_agent.items()):
+        queues = queues_of.get(agent_id, frozenset())
+        if queues not in empties:
+            empties[queues] = _empty_spells([(f, t) for q, f, t in waits if q in queues])
+        starts, ends = empties[queues]
+        spans.sort()
+        for (_, ended, queue_id), (answered, _, _) in itertools.pairwise(spans):
+            pause = answered - ended
+            if not 0 < pause <= gap_s:
+                continue
+            k = bisect.bisect_right(ends, ended)  # the first spell with nobody waiting after it
+            if k == len(starts) or starts[k] >= answered:
+                out.setdefault(queue_id, []).append(pause)
+    return out
+
+
+def _empty_spells(waits: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
+    """Starts and ends of the spells in which none of ``waits`` (from, to) was going on."""
+    moves = [(f, -1) for f, _ in waits] + [(t, 1) for _, t in waits]
+    moves.sort()  # at a tie a wait starts (-1) before another ends (+1)
+    starts, ends = [-math.inf], []
+    waiting = 0
+    for at, ending in moves:
+        if waiting == 0 and ending < 0:
+            ends.append(at)
+        waiting -= ending
+        if waiting == 0:
+            starts.append(at)
+    ends.append(math.inf)
+    return starts, ends
+
+
+def away_spells(
+    services: Sequence[tuple[str, str, float, float]],
+    waits: Sequence[tuple[str, float, float]],
+    queues_of: Mapping[str, frozenset[str]],
+    at_work: Mapping[str, Sequence[Stretch]],
+) -> dict[str, tuple[Stretch, ...]]:
+    """When each agent, at work (``at_work``, from :func:`rosters`) but between contacts, was
+    not free: while a customer of the agent's queues waited (a free agent would have answered
+    at once). A history without agent states hides after-call work, outbound work and short
+    pauses; this is where they show. ``services`` are (agent, queue, answered, ended),
+    ``waits`` (queue, from, to) of every queued wait, ``queues_of`` the queues each agent
+    serves; times in seconds from the origin of ``at_work``."""
+    empties: dict[frozenset[str], tuple[list[float], list[float]]] = {}
+    by_agent: dict[str, list[tuple[float, float]]] = {}
+    for agent_id, _, answered, ended in services:
+        by_agent.setdefault(agent_id, []).append((answered, max(answered, ended)))
+    out: dict[str, tuple[Stretch, ...]] = {}
+    for agent_id, spans in sorted(by_agent.items()):
+        queues = queues_of.get(agent_id, frozenset())
+        if queues not in empties:
+            empties[queues] = _empty_spells([(f, t) for q, f, t in waits if q in queues])
+        starts, ends = empties[queues]
+        spans.sort()
+        stretches = list(at_work.get(agent_id, ()))
+        away: list[Stretch] = []
+        busy_until = -math.inf
+        for answered, ended in spans:
+            free_from = busy_until
+            busy_until = max(busy_until, ended)
+            if answered <= free_from or not _within(stretches, free_from, answered):
+                continue
+            # (free_from, answered): between contacts; away where somebody waited
+            k = bisect.bisect_right(ends, free_from)
+            at = free_from
+            while at < answered:
+                start = starts[k] if k < len(starts) else math.inf
+                if start > at:
+                    away.append((at, min(start, answered)))
+                if k >= len(ends):
+                    break
+                at = max(at, ends[k])
+                k += 1
+        out[agent_id] = tuple(away)
+    return out
+
+
+def _within(stretches: Sequence[Stretch], start: float, end: float) -> bool:
+    """Whether (start, end) lies inside one of ``stretches`` (in order)."""
+    k = bisect.bisect_right(stretches, (start, math.inf)) - 1
+    return k >= 0 and stretches[k][0] <= start and end <= stretches[k][1]
+
+
+def slot_exposure(first: datetime, last: datetime, slot_s: int) -> Counter[tuple[int, int]]:
+    """How often each (weekday, slot of the day) was observed in a history whose first and
+    last arrivals came at the local times ``first`` and ``last``: every slot from the one
+    holding ``first`` to the one holding ``last``. Rates are arrivals over this exposure,
+    so a history that starts at 07:02 on a Monday or ends just past midnight does not count
+    a whole extra day."""
+    if slot_s <= 0 or DAY_S % slot_s:
+        raise DomainError("a slot divides the day")
+    start = first.replace(tzinfo=None)
+    at = datetime.combine(start.date(), time(0))
+    at += timedelta(seconds=(start - at).total_seconds() // slot_s * slot_s)
+    end = last.replace(tzinfo=None)
+    seen: Counter[tuple[int, int]] = Counter()
+    step = timedelta(seconds=slot_s)
+    while at <= end:
+        seen[(at.weekday(), (at.hour * 3600 + at.minute * 60 + at.second) // slot_s)] += 1
+        at += step
+    return seen

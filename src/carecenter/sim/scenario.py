@@ -6,6 +6,7 @@ built in code; :mod:`carecenter.sim.twin` runs it through the real contact engin
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Callable, Mapping
@@ -171,6 +172,73 @@ class Shift:
 ALL_DAY = Shift()
 """The shift of an agent a scenario gives none: signed in for the whole run."""
 
+Stretch = tuple[float, float]
+"""From and to, in seconds of local (wall-clock) time after the local midnight that starts the
+measured run."""
+
+
+@dataclass(frozen=True)
+class ReplayPlan:
+    """What a scenario asks to play back from the history it is calibrated from (the
+    scenario's ``replay:``); :class:`Replay` is what was found there."""
+
+    arrivals: bool = True
+    """Replay each queue's recorded arrivals (instead of drawing them)."""
+    staffing: bool = True
+    """Replay the agents seen at work (added to the center), when they were seen working."""
+    gap_s: float = 600.0
+    """A pause longer than this between two contacts ends an agent's stretch at work."""
+
+    def __post_init__(self) -> None:
+        if self.gap_s < 0:
+            raise DomainError("the gap that ends a stretch at work cannot be negative")
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A center's recorded history played back instead of drawn: each queue's arrivals at
+    the moments and in the tiers they came, and each agent at work when they were.
+
+    Times are seconds of local (wall-clock) time after the local midnight at which the
+    measured run starts: each replication plays the same history on its own dates (see
+    :func:`carecenter.sim.twin.replication_start`) at the same local times, across a change
+    of daylight-saving time too. A replayed customer who was answered talks as long as they
+    did; patience, wrap-up and the handle time of a customer who gave up are drawn from the
+    scenario's behaviour, so replications differ in how long customers wait before giving
+    up, not in when they come or how long they talk.
+    """
+
+    arrivals: Mapping[str, tuple[tuple[float, str, float], ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """queue id -> (second, tier id, handle time) of each arrival, in order; the handle time
+    is the customer's recorded conversation, NaN when unknown (they gave up: it is drawn)."""
+    rosters: Mapping[str, tuple[Stretch, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """agent id -> the stretches the agent was at work, in order, none overlapping."""
+    away: Mapping[str, tuple[Stretch, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """agent id -> the spells within those stretches the agent was not free (on a break)."""
+
+    def __post_init__(self) -> None:
+        for queue_id, times in self.arrivals.items():
+            if any(b[0] < a[0] for a, b in itertools.pairwise(times)):
+                raise DomainError(f"{queue_id}: replayed arrivals must be in time order")
+            if times and times[0][0] < 0:
+                raise DomainError(f"{queue_id}: a replayed arrival before the run's start")
+        for agent_id, stretches in self.rosters.items():
+            ends = [0.0]
+            for start, end in stretches:
+                if not ends[-1] <= start < end:
+                    raise DomainError(
+                        f"agent {agent_id}: stretches at work are in order, each ending "
+                        "after it starts and before the next one"
+                    )
+                ends.append(end)
+
+    @property
+    def customers(self) -> int:
+        """How many arrivals are replayed."""
+        return sum(len(times) for times in self.arrivals.values())
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -195,6 +263,11 @@ class Scenario:
     """agent id -> the agent's shift; agents without one work the whole run."""
     callers: Mapping[str, CallerBehaviour] = field(default_factory=lambda: MappingProxyType({}))
     """flow id -> how callers behave in that entry flow (menu shares, accounts)."""
+    replay_plan: ReplayPlan | None = None
+    """What to play back from the history the scenario is calibrated from."""
+    replay: Replay | None = None
+    """Recorded arrivals and rosters played back (with ``arrivals`` and ``shifts`` for the
+    queues and agents it does not name)."""
 
     def __post_init__(self) -> None:
         if not 0 < self.horizon_s < math.inf:
@@ -224,6 +297,25 @@ class Scenario:
         for agent_id in self.shifts:
             if agent_id not in self.center.agents:
                 raise DomainError(f"a shift for unknown agent {agent_id!r}")
+        if self.replay is not None:
+            self._check_replay(self.replay)
+
+    def _check_replay(self, replay: Replay) -> None:
+        for queue_id, times in replay.arrivals.items():
+            if queue_id not in self.center.queues:
+                raise DomainError(f"replayed arrivals for unknown queue {queue_id!r}")
+            if queue_id in self.arrivals:
+                raise DomainError(f"queue {queue_id}: arrivals both drawn and replayed")
+            if queue_id not in self.behaviour:
+                raise DomainError(f"queue {queue_id}: say how long its contacts take")
+            unknown = {tier for _, tier, _ in times} - set(self.center.tiers)
+            if unknown:
+                raise DomainError(f"queue {queue_id}: unknown tier {sorted(unknown)[0]!r}")
+        for agent_id in replay.rosters:
+            if agent_id not in self.center.agents:
+                raise DomainError(f"a roster for unknown agent {agent_id!r}")
+            if agent_id in self.shifts:
+                raise DomainError(f"agent {agent_id}: both a shift and a replayed roster")
 
     @property
     def span_days(self) -> int:
@@ -242,6 +334,8 @@ class Scenario:
     ) -> Scenario:
         """The scenario with command-line overrides (``volume``: arrivals times this)."""
         arrivals = self.arrivals
+        if volume is not None and self.replay is not None and self.replay.arrivals:
+            raise DomainError("a replay plays back the recorded arrivals: it takes no volume")
         if volume is not None:
             arrivals = MappingProxyType({q: a.scaled(volume) for q, a in arrivals.items()})
         return Scenario(
@@ -256,4 +350,6 @@ class Scenario:
             self.answer_delay_s,
             self.shifts,
             self.callers,
+            self.replay_plan,
+            self.replay,
         )

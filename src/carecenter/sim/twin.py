@@ -20,6 +20,7 @@ numbers) as far as their arrivals agree, so their difference is the change's, no
 from __future__ import annotations
 
 import heapq
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -114,6 +115,30 @@ class _Source:
         return None
 
 
+class _Replayed:
+    """One queue's recorded arrivals, played back: the same ``next`` as :class:`_Source`;
+    ``tier`` and ``handle_s`` are those of the arrival ``next`` gave last (the one in the
+    plan)."""
+
+    def __init__(
+        self, queue_id: str, times: tuple[tuple[float, str, float], ...], until: float
+    ) -> None:
+        self.queue_id = queue_id
+        self.times = times
+        """(run second, tier, handle time or NaN) of each arrival, in order."""
+        self.until = until
+        self.k = 0
+        self.tier = ""
+        self.handle_s = math.nan
+
+    def next(self) -> float | None:
+        if self.k >= len(self.times):
+            return None
+        at, self.tier, self.handle_s = self.times[self.k]
+        self.k += 1
+        return at if at < self.until else None
+
+
 class _Customers:
     """The draws that make the customers of one queue: one stream per purpose."""
 
@@ -143,15 +168,26 @@ class Twin:
         self.scenario = scenario
         self.index = index
         self.sink = sink
-        self.start = replication_start(scenario, index) - timedelta(seconds=scenario.warmup_s)
+        self.midnight = replication_start(scenario, index)
+        """Local midnight at which the measured run starts."""
+        self.start = (self.midnight - timedelta(seconds=scenario.warmup_s)).astimezone(UTC)
+        """The run's first instant (run second 0), in UTC: run seconds are real seconds,
+        across a change of daylight-saving time too."""
         self.until = scenario.warmup_s + scenario.horizon_s
         self.clock = _SimClock(self.start)
         self.engine = ContactEngine(scenario.center, self.clock)
         seed = f"{scenario.seed}/{index}"
-        self.sources = {
+        self.sources: dict[str, _Source | _Replayed] = {
             qid: _Source(a, self._slots(a), f"{seed}/arrivals/{qid}")
             for qid, a in sorted(scenario.arrivals.items())
         }
+        replay = scenario.replay
+        if replay is not None:
+            for qid, times in sorted(replay.arrivals.items()):
+                played = sorted(
+                    (self._run_second(self.midnight, t), tier, handle) for t, tier, handle in times
+                )
+                self.sources[qid] = _Replayed(qid, tuple(played), self.until)
         self.customers = {
             qid: _Customers(
                 scenario.behaviour[qid],
@@ -172,6 +208,8 @@ class Twin:
         self.arrived: set[str] = set()
         """The contacts of customers who called in (not the engine's callbacks)."""
         self.handle: dict[str, float] = {}
+        self.recorded: dict[str, float] = {}
+        """Replayed customers' recorded handle times, until they join their queue."""
         self.wrap: dict[str, float | None] = {}
         self.patience: dict[str, float] = {}
         self.choice: dict[str, float] = {}
@@ -255,7 +293,26 @@ class Twin:
         zone = ZoneInfo(self.scenario.center.timezone)
         first = self.start.astimezone(zone).date()
         days = int(self.until // DAY_S) + 2
+        replay = self.scenario.replay
+        rosters = replay.rosters if replay is not None else {}
+        away = replay.away if replay is not None else {}
         for agent_id in sorted(self.scenario.center.agents):
+            roster = rosters.get(agent_id)
+            if roster is not None:
+                for begin, end in roster:
+                    b = self._run_second(self.midnight, begin)
+                    e = self._run_second(self.midnight, end)
+                    if b < self.until:
+                        self.later(b, _SHIFT_START, agent_id)
+                        if e < self.until:
+                            self.later(e, _SHIFT_END, agent_id)
+                for begin, end in away.get(agent_id, ()):
+                    b = self._run_second(self.midnight, begin)
+                    e = self._run_second(self.midnight, end)
+                    if b < self.until:
+                        self.later(b, _BREAK_START, agent_id)
+                        self.later(e, _BREAK_END, agent_id)
+                continue
             shift = self.scenario.shifts.get(agent_id)
             if shift is None:
                 self._take(self.engine.sign_in(agent_id))
@@ -296,9 +353,7 @@ class Twin:
         engine = self.engine
         self._rota()
         for source in self.sources.values():
-            at = source.next()
-            if at is not None:
-                self.later(at, _ARRIVE, source.queue_id)
+            self._next_arrival(source)
         self.later(self.until, _CLOSE, "")
         prefix = f"r{self.index + 1}c"  # contact ids are unique over the replications
         n = 0
@@ -321,9 +376,7 @@ class Twin:
             if kind == _ARRIVE:
                 n += 1
                 self._arrive(f"{prefix}{n}", subject)
-                following = self.sources[subject].next()
-                if following is not None:
-                    self.later(following, _ARRIVE, subject)
+                self._next_arrival(self.sources[subject])
             elif kind == _ACCEPT:
                 self._accept(subject, detail)
             elif kind == _TALK_END:
@@ -354,12 +407,24 @@ class Twin:
         self.counts.events = engine.emitted
         return self.counts
 
+    def _next_arrival(self, source: _Source | _Replayed) -> None:
+        """Put the source's next arrival in the plan."""
+        at = source.next()
+        if at is not None:
+            self.later(at, _ARRIVE, source.queue_id)
+
     def _arrive(self, contact_id: str, key: str) -> None:
-        """A customer arrives at the queue or entry flow ``key``."""
+        """A customer arrives at the queue or entry flow ``key``: the next one of its source
+        (a replayed one in their recorded tier, talking for their recorded time if known)."""
         self.arrived.add(contact_id)
         queue = self.scenario.center.queues.get(key)
         if queue is not None:
+            source = self.sources[key]
             tier = self.customers[key].tier()
+            if isinstance(source, _Replayed):
+                tier = source.tier
+                if not math.isnan(source.handle_s):
+                    self.recorded[contact_id] = source.handle_s
             self._take(self.engine.arrive(contact_id, queue.channel, key, tier=tier))
         else:
             how = self.scenario.callers.get(self.flows[key], CallerBehaviour())
@@ -386,7 +451,8 @@ class Twin:
         people = (self.customers if mine else self.callbacks).get(queue_id)
         if people is None:
             raise DomainError(f"queue {queue_id}: the scenario says nothing of its contacts")
-        self.handle[contact_id] = people.handle()
+        handle = people.handle()  # drawn always, so the stream stays in step
+        self.handle[contact_id] = self.recorded.pop(contact_id, handle)
         self.wrap[contact_id] = people.wrap() if people.wrap is not None else None
         if mine:
             self.choice[contact_id] = people.choice()

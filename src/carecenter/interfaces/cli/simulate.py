@@ -41,17 +41,30 @@ def _table(rows: list[dict[str, Any]], keys: list[str]) -> list[dict[str, Any]]:
     return _table_rows(plain, columns, frozenset(percent))
 
 
+def _wrap_up(row: dict[str, Any]) -> str:
+    mean = row["wrap_up_mean_s"]
+    if mean is None:
+        return ""
+    how = " (inferred: pauses while customers waited)" if row["wrap_up_inferred"] else ""
+    return f"wrap-up {mean:.0f} s{how}, "
+
+
 def _calibrated(scenario: Any, source: Path) -> Any:
-    """The scenario fitted to the workspace ``source``; what was estimated goes to stderr."""
+    """The scenario fitted to the workspace ``source`` (and its history played back, when the
+    scenario says ``replay:``); what was estimated goes to stderr."""
     from carecenter.interfaces.cli.options import settings_for
     from carecenter.services.calibration import calibrate
+    from carecenter.services.replay import replay_history
 
-    fitted, rows = calibrate(settings_for(source), scenario)
+    settings = settings_for(source)
+    fitted, rows = calibrate(settings, scenario)
     for r in rows:
         median = r["patience_median_s"]
         typer.echo(
-            f"calibrated {r['queue']} from {r['days']} days: {r['arrivals_per_day']:.0f} "
-            f"arrivals a day, handle time {r['handle_mean_s']:.0f} s, patience "
+            f"calibrated {r['queue']} from {r['days']:.1f} days: {r['arrivals_per_day']:.0f} "
+            f"arrivals a day, handle time {r['handle_mean_s']:.0f} s, "
+            + _wrap_up(r)
+            + "patience "
             + (f"median {median:.0f} s (Kaplan-Meier), " if median is not None else "")
             + (
                 f"mean {r['patience_exponential_mean_s']:.0f} s (exponential) from "
@@ -59,6 +72,13 @@ def _calibrated(scenario: Any, source: Path) -> Any:
                 if r["abandons"]
                 else "unbounded (nobody gave up)"
             ),
+            err=True,
+        )
+    fitted, replayed = replay_history(settings, fitted)
+    for r in replayed:
+        typer.echo(
+            f"replayed {r['queue']}: {r['arrivals']} arrivals, {r['agents']} agents at work "
+            f"for {r['agent_hours']:.0f} hours",
             err=True,
         )
     return fitted
@@ -101,6 +121,12 @@ def simulate_command(
         "--calibrate-from",
         help="Fit arrivals, handle times and patience (Kaplan-Meier) to this workspace's history.",
         show_default=False,
+    ),
+    validate: bool = typer.Option(
+        False,
+        "--validate",
+        help="Compare the twin with the history it replays (replay: and --calibrate-from), "
+        "per hour of the day.",
     ),
     workspace: Path | None = typer.Option(
         None,
@@ -147,6 +173,15 @@ def simulate_command(
             rows = [{k: _shown(v, r["measure"] in percent) for k, v in r.items()} for r in rows]
         emit(rows, fmt, title=f"{scenarios[1].name} against {scenarios[0].name}")
         return
+    if validate:
+        if calibrate_from is None or workspace is not None or by or interval:
+            raise InputError(
+                "--validate takes --calibrate-from WORKSPACE, and no --workspace, --by or "
+                "--interval",
+                field="validate",
+            )
+        _validation(loaded[0], calibrate_from, scenarios[0], fmt, output, jobs)
+        return
     groups = parse_by(by)
     if workspace is not None:
         from carecenter.adapters.scenario_yaml import load_scenario
@@ -192,3 +227,53 @@ def simulate_command(
     for name in MEASURES:
         columns += [name, f"{name}_half_width"]
     emit(result.rows, fmt, columns=[*columns, "replications", "events"])
+
+
+VALIDATED = ("service_level", "asa_s", "abandon_rate")
+
+
+def _validation(
+    scenario: Any, source: Path, path: Path, fmt: str, output: Path | None, jobs: int | None
+) -> None:
+    """``--validate``: the twin beside the history, per hour of the day."""
+    from carecenter.interfaces.cli.options import settings_for
+    from carecenter.services.validation import COMPARED, validate
+
+    checked = validate(settings_for(source), scenario, jobs=jobs)
+    result = checked.simulation
+    note = (
+        f"{result.replications} replications, {result.customers} customers, "
+        f"{result.events} engine events"
+    )
+    if fmt == "html":
+        raise InputError("--validate prints table, json or csv", field="format")
+    if fmt == "table":
+        from carecenter.interfaces.cli.report import _table_rows
+        from carecenter.metrics.registry import shares
+
+        columns, plain = ["hour", "offered", "twin_offered"], []
+        for name in VALIDATED:
+            columns += [name, f"twin_{name}", f"±twin_{name}", f"{name}_error"]
+        for r in checked.rows:
+            shown = {c: r.get(c) for c in columns}
+            shown.update({f"±twin_{m}": r.get(f"twin_{m}_half_width") for m in VALIDATED})
+            plain.append(shown)
+        percent = frozenset(
+            c
+            for c in columns
+            if c.lstrip("±").removeprefix("twin_") in shares()
+            or c.removesuffix("_error") in shares()
+        )
+        typer.echo(note, err=True)
+        emit(_table_rows(plain, columns, percent), fmt, title=f"twin against history: {path.name}")
+        return
+    columns = ["hour"]
+    for name in COMPARED:
+        columns += [
+            name,
+            f"twin_{name}",
+            f"twin_{name}_half_width",
+            f"{name}_error",
+            f"{name}_day_sd",
+        ]
+    emit(checked.rows, fmt, columns=columns)
