@@ -20,7 +20,7 @@ from pathlib import Path
 
 from setuptools import setup
 
-COMPILED = ("engine", "routing", "commitments", "sim/twin.py")
+COMPILED = ("engine", "routing", "commitments", "sim/customers.py", "sim/twin.py")
 """Packages under ``src/carecenter`` compiled whole (their ``__init__`` modules stay Python),
 and single modules. The simulator's scenario stays Python: its frozen dataclasses go to
 worker processes by pickle, which a compiled frozen class refuses."""

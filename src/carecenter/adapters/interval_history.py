@@ -28,13 +28,12 @@ from zoneinfo import ZoneInfo
 
 from carecenter.adapters.interval_csv import IntervalRow
 from carecenter.domain.center import OpeningHours
-from carecenter.domain.durations import divides_day
+from carecenter.domain.durations import DAY_S, divides_day
 from carecenter.errors import InputError
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.engine import ReportSpec, run
 
 DEFAULT_INTERVAL_S = 1800
-DAY_S = 86_400
 _PROBE_S = 300
 """An interval is inside opening hours when the queue is open at one of its 5-minute marks."""
 VISITS = ("answered", "abandoned", "short_abandoned", "flowed_out", "callbacks", "exited")

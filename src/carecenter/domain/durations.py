@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 
 from carecenter.errors import InputError
 
-DAY_S = 86_400
+HOUR_S = 3600
+DAY_S = 24 * HOUR_S
 WEEK_S = 7 * DAY_S
-UNITS: dict[str, int] = {"": 1, "s": 1, "m": 60, "min": 60, "h": 3600, "d": DAY_S, "w": WEEK_S}
+UNITS: dict[str, int] = {"": 1, "s": 1, "m": 60, "min": 60, "h": HOUR_S, "d": DAY_S, "w": WEEK_S}
 """Seconds per unit; no unit means seconds."""
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*$", re.IGNORECASE | re.ASCII)

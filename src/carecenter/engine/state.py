@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from carecenter.commitments.ledger import PromiseLedger
 from carecenter.domain.center import Agent, Center, Queue
 from carecenter.domain.contact import NEUTRAL, TERMINAL, TRANSITIONS
+from carecenter.domain.durations import HOUR_S
 from carecenter.domain.enums import AgentStatus, ContactState, PromiseKind
 from carecenter.domain.events import (
     AgentAwayRequested,
@@ -37,7 +38,6 @@ from carecenter.routing.strategies import AgentStanding, strategy_for
 
 S = ContactState
 A = AgentStatus
-HOUR_S = 3600.0
 _WORKING = (A.AVAILABLE, A.BUSY)
 _OFF = (A.LOGGED_OUT, A.BREAK)
 HISTORY = 5

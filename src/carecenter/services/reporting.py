@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from carecenter.domain.center import Center
+from carecenter.domain.durations import HOUR_S
 from carecenter.errors import InputError, not_utf8
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.spec import TICKET_ONLY_DIMS, Report, ReportSpec
@@ -37,7 +38,6 @@ GAP_METRICS: dict[str, int] = {
 """Metrics of the gap table: +1 higher is better, -1 lower is better, 0 neither."""
 GAP_COLUMNS = ["queue", "metric", "ours", "target", "peer", "gap", "peer_gap", "met"]
 CENTER = "(center)"
-HOUR_S = 3600
 
 
 @dataclass(frozen=True)

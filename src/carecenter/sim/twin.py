@@ -40,7 +40,8 @@ from carecenter.engine import ContactEngine
 from carecenter.engine.flow import find_flow
 from carecenter.errors import DomainError
 from carecenter.sim.callers import CallerBehaviour
-from carecenter.sim.scenario import Arrivals, Behaviour, Sampler, Scenario
+from carecenter.sim.customers import CustomerDraws, PoissonSource, ReplayedSource
+from carecenter.sim.scenario import Arrivals, Scenario
 
 Sink = Callable[[list[Event]], None]
 """Where the engine's events go, one command's events per call."""
@@ -87,80 +88,6 @@ class _SimClock:
         return self.at
 
 
-class _Source:
-    """One queue's arrivals: a piecewise-constant-rate Poisson process on the run's seconds."""
-
-    def __init__(self, arrivals: Arrivals, slots: list[tuple[float, float]], seed: str) -> None:
-        self.queue_id = arrivals.queue_id
-        self.rng = random.Random(seed)
-        self.slots = slots
-        """(start second, rate per second) of each interval, in order; the last one ends the
-        run."""
-        self.k = 0
-        self.t = 0.0
-
-    def next(self) -> float | None:
-        """The time of the next arrival, or ``None`` when the run has no more."""
-        slots, expo = self.slots, self.rng.expovariate
-        while self.k < len(slots) - 1:
-            end = slots[self.k + 1][0]
-            rate = slots[self.k][1]
-            if rate > 0:
-                at = self.t + expo(rate)
-                if at < end:
-                    self.t = at
-                    return at
-            self.t = end
-            self.k += 1
-        return None
-
-
-class _Replayed:
-    """One queue's recorded arrivals, played back: the same ``next`` as :class:`_Source`;
-    ``tier`` and ``handle_s`` are those of the arrival ``next`` gave last (the one in the
-    plan)."""
-
-    def __init__(
-        self, queue_id: str, times: tuple[tuple[float, str, float], ...], until: float
-    ) -> None:
-        self.queue_id = queue_id
-        self.times = times
-        """(run second, tier, handle time or NaN) of each arrival, in order."""
-        self.until = until
-        self.k = 0
-        self.tier = ""
-        self.handle_s = math.nan
-
-    def next(self) -> float | None:
-        if self.k >= len(self.times):
-            return None
-        at, self.tier, self.handle_s = self.times[self.k]
-        self.k += 1
-        return at if at < self.until else None
-
-
-class _Customers:
-    """The draws that make the customers of one queue: one stream per purpose."""
-
-    def __init__(self, behaviour: Behaviour, tiers: dict[str, float], seed: str) -> None:
-        self.handle: Sampler = behaviour.handle.sampler(random.Random(seed + "/handle"))
-        wrap, patience = behaviour.wrap_up, behaviour.patience
-        self.wrap: Sampler | None = (
-            wrap.sampler(random.Random(seed + "/wrap")) if wrap is not None else None
-        )
-        self.patience: Sampler | None = (
-            patience.sampler(random.Random(seed + "/patience")) if patience is not None else None
-        )
-        self.choice = random.Random(seed + "/choice").random
-        self.acceptance = behaviour.callback_acceptance
-        self.no_answer = behaviour.callback_no_answer
-        tier_rng = random.Random(seed + "/tier")
-        names, weights = list(tiers), list(tiers.values())
-        self.tier: Callable[[], str | None] = (
-            (lambda: tier_rng.choices(names, weights)[0]) if names else (lambda: None)
-        )
-
-
 class Twin:
     """One replication of a scenario through a fresh engine."""
 
@@ -177,8 +104,8 @@ class Twin:
         self.clock = _SimClock(self.start)
         self.engine = ContactEngine(scenario.center, self.clock)
         seed = f"{scenario.seed}/{index}"
-        self.sources: dict[str, _Source | _Replayed] = {
-            qid: _Source(a, self._slots(a), f"{seed}/arrivals/{qid}")
+        self.sources: dict[str, PoissonSource | ReplayedSource] = {
+            qid: PoissonSource(a, self._slots(a), f"{seed}/arrivals/{qid}")
             for qid, a in sorted(scenario.arrivals.items())
         }
         replay = scenario.replay
@@ -187,9 +114,9 @@ class Twin:
                 played = sorted(
                     (self._run_second(self.midnight, t), tier, handle) for t, tier, handle in times
                 )
-                self.sources[qid] = _Replayed(qid, tuple(played), self.until)
+                self.sources[qid] = ReplayedSource(qid, tuple(played), self.until)
         self.customers = {
-            qid: _Customers(
+            qid: CustomerDraws(
                 scenario.behaviour[qid],
                 dict(scenario.arrivals[qid].tiers) if qid in scenario.arrivals else {},
                 f"{seed}/customers/{qid}",
@@ -197,7 +124,7 @@ class Twin:
             for qid in sorted(scenario.behaviour)
         }
         self.callbacks = {
-            qid: _Customers(scenario.behaviour[qid], {}, f"{seed}/callbacks/{qid}")
+            qid: CustomerDraws(scenario.behaviour[qid], {}, f"{seed}/callbacks/{qid}")
             for qid in sorted(scenario.behaviour)
         }
         self.plan: list[tuple[float, int, int, str, str]] = []
@@ -383,9 +310,11 @@ class Twin:
                 self._talk_end(subject)
             elif kind == _WRAP_END:
                 self._take(engine.end(subject, resolved=True))
+                self._forget(subject)
             elif kind == _GIVE_UP:
                 if engine.is_waiting(subject):
                     self._take(engine.abandon(subject))
+                    self._forget(subject)
             elif kind == _CALLBACK:
                 if engine.is_queued(subject):
                     self._take(engine.request_callback(subject))
@@ -407,7 +336,7 @@ class Twin:
         self.counts.events = engine.emitted
         return self.counts
 
-    def _next_arrival(self, source: _Source | _Replayed) -> None:
+    def _next_arrival(self, source: PoissonSource | ReplayedSource) -> None:
         """Put the source's next arrival in the plan."""
         at = source.next()
         if at is not None:
@@ -421,7 +350,7 @@ class Twin:
         if queue is not None:
             source = self.sources[key]
             tier = self.customers[key].tier()
-            if isinstance(source, _Replayed):
+            if isinstance(source, ReplayedSource):
                 tier = source.tier
                 if not math.isnan(source.handle_s):
                     self.recorded[contact_id] = source.handle_s
@@ -471,11 +400,23 @@ class Twin:
         else:
             self.later(self.now + self.handle[contact_id], _TALK_END, contact_id)
 
+    def _forget(self, contact_id: str) -> None:
+        """The contact has ended: drop what the twin kept of it (memory stays flat over a
+        long run)."""
+        self.queue_of.pop(contact_id, None)
+        self.arrived.discard(contact_id)
+        self.handle.pop(contact_id, None)
+        self.wrap.pop(contact_id, None)
+        self.patience.pop(contact_id, None)
+        self.choice.pop(contact_id, None)
+        self.no_answer.pop(contact_id, None)
+
     def _talk_end(self, contact_id: str) -> None:
         wrap = self.wrap.pop(contact_id, None)
         self.handle.pop(contact_id, None)
         if wrap is None:
             self._take(self.engine.end(contact_id, resolved=True))
+            self._forget(contact_id)
             return
         self._take(self.engine.wrap_up(contact_id))
         self.later(self.now + wrap, _WRAP_END, contact_id)
