@@ -9,6 +9,12 @@ from pathlib import Path
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 """A Monday morning, the start of most hand-written scenarios."""
 
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+"""The real third-party data beside the checkout (``../shared/data``; see its README): not
+shipped, so the tests that read it are skipped where it is absent."""
+ANONYMOUS_BANK = SHARED_DATA / "callcenter" / "anonymous_bank_1999_02.tsv"
+"""The Anonymous Bank call-by-call file, February 1999."""
+
 _E = 1764579600  # 2025-12-01 09:00:00 UTC
 COMPLETED_CALLS = [
     f"{_E}|c1|support|NONE|ENTERQUEUE||5551001|1",

@@ -5,19 +5,12 @@ Skipped when ``../shared/data`` is not there (the file is not shipped with the r
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from tests.helpers import SHARED_DATA
 
 from carecenter.services.forecasting import ForecastOptions, forecast_from_csv
 
-US_BANK = (
-    Path(__file__).parents[2].parent
-    / "shared"
-    / "data"
-    / "callcenter"
-    / "us_bank_calls_5min_2003.csv"
-)
+US_BANK = SHARED_DATA / "callcenter" / "us_bank_calls_5min_2003.csv"
 
 pytestmark = pytest.mark.skipif(not US_BANK.exists(), reason=f"{US_BANK} is absent")
 

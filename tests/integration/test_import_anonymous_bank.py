@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from tests.helpers import ANONYMOUS_BANK
 
 from carecenter.adapters.settings import Settings
 from carecenter.domain.contact import Contact
@@ -33,13 +34,7 @@ from carecenter.services.importing import import_files
 from carecenter.services.reporting import metrics_report
 from carecenter.services.workspace import init_workspace
 
-DATA = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "data"
-    / "callcenter"
-    / "anonymous_bank_1999_02.tsv"
-)
+DATA = ANONYMOUS_BANK
 
 pytestmark = pytest.mark.skipif(not DATA.exists(), reason=f"{DATA} is absent")
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tests.helpers import SHARED_DATA
 from typer.testing import CliRunner
 
 from carecenter.interfaces.cli.app import app
@@ -24,7 +25,7 @@ activities: {created: [open], replied: [answer], waiting: [pending], resolved: [
              reopened: [reopen], closed: [close]}
 """
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
-HELPDESK = ROOT.parent / "shared" / "data" / "ticket_eventlogs" / "helpdesk.csv"
+HELPDESK = SHARED_DATA / "ticket_eventlogs" / "helpdesk.csv"
 
 
 def cli(*args: str) -> tuple[int, list[dict[str, object]], str]:

@@ -12,18 +12,13 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.helpers import ANONYMOUS_BANK
 from typer.testing import CliRunner
 
 from carecenter.interfaces.cli.app import app
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-BANK = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "data"
-    / "callcenter"
-    / "anonymous_bank_1999_02.tsv"
-)
+BANK = ANONYMOUS_BANK
 
 CENTER = """\
 center:

@@ -13,10 +13,9 @@ total time waited, the maximum-likelihood rate of exponential patience).
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -173,25 +172,83 @@ def busy_pauses(
     ended), ``waits`` (queue, from, to) of every queued wait, ``queues_of`` the queues each
     agent serves; pauses longer than ``gap_s`` end a stretch at work (:func:`rosters`) and
     are not counted. Times in seconds from any one origin."""
+    out: dict[str, list[float]] = {}
+    for gap in _free_gaps(services, waits, queues_of):
+        pause = gap.answered - gap.free_from
+        if 0 < pause <= gap_s:
+            k = bisect.bisect_right(gap.ends, gap.free_from)  # the next spell nobody waited
+            if k == len(gap.starts) or gap.starts[k] >= gap.answered:
+                out.setdefault(gap.queue_id, []).append(pause)
+    return out
+
+
+def away_spells(
+    services: Sequence[tuple[str, str, float, float]],
+    waits: Sequence[tuple[str, float, float]],
+    queues_of: Mapping[str, frozenset[str]],
+    at_work: Mapping[str, Sequence[Stretch]],
+) -> dict[str, tuple[Stretch, ...]]:
+    """When each agent, at work (``at_work``, from :func:`rosters`) but between contacts, was
+    not free: while a customer of the agent's queues waited (a free agent would have answered
+    at once). A history without agent states hides after-call work, outbound work and short
+    pauses; this is where they show. ``services`` are (agent, queue, answered, ended),
+    ``waits`` (queue, from, to) of every queued wait, ``queues_of`` the queues each agent
+    serves; times in seconds from the origin of ``at_work``."""
+    out: dict[str, list[Stretch]] = {agent_id: [] for agent_id, _, _, _ in services}
+    for gap in _free_gaps(services, waits, queues_of):
+        if not _within(at_work.get(gap.agent_id, ()), gap.free_from, gap.answered):
+            continue
+        away, starts, ends = out[gap.agent_id], gap.starts, gap.ends
+        k = bisect.bisect_right(ends, gap.free_from)
+        at = gap.free_from
+        while at < gap.answered:  # away wherever no spell of nobody waiting covers
+            start = starts[k] if k < len(starts) else math.inf
+            if start > at:
+                away.append((at, min(start, gap.answered)))
+            if k >= len(ends):
+                break
+            at = max(at, ends[k])
+            k += 1
+    return {agent_id: tuple(spells) for agent_id, spells in sorted(out.items())}
+
+
+@dataclass(frozen=True)
+class _Gap:
+    """An agent free between contacts, from ``free_from`` (the end of the contact of
+    ``queue_id``) to ``answered``, with the spells (``starts``, ``ends``) in which no customer
+    of the agent's queues waited."""
+
+    agent_id: str
+    queue_id: str
+    free_from: float
+    answered: float
+    starts: list[float]
+    ends: list[float]
+
+
+def _free_gaps(
+    services: Sequence[tuple[str, str, float, float]],
+    waits: Sequence[tuple[str, float, float]],
+    queues_of: Mapping[str, frozenset[str]],
+) -> Iterator[_Gap]:
+    """Every time an agent was free between two contacts (a contact answered while another
+    is still going on leaves no gap), agent by agent, in time order."""
     empties: dict[frozenset[str], tuple[list[float], list[float]]] = {}
     by_agent: dict[str, list[tuple[float, float, str]]] = {}
     for agent_id, queue_id, answered, ended in services:
         by_agent.setdefault(agent_id, []).append((answered, max(answered, ended), queue_id))
-    out: dict[str, list[float]] = {}
     for agent_id, spans in sorted(by_agent.items()):
         queues = queues_of.get(agent_id, frozenset())
         if queues not in empties:
             empties[queues] = _empty_spells([(f, t) for q, f, t in waits if q in queues])
         starts, ends = empties[queues]
         spans.sort()
-        for (_, ended, queue_id), (answered, _, _) in itertools.pairwise(spans):
-            pause = answered - ended
-            if not 0 < pause <= gap_s:
-                continue
-            k = bisect.bisect_right(ends, ended)  # the first spell with nobody waiting after it
-            if k == len(starts) or starts[k] >= answered:
-                out.setdefault(queue_id, []).append(pause)
-    return out
+        busy_until, last_queue = spans[0][1], spans[0][2]
+        for answered, ended, queue_id in spans[1:]:
+            if answered > busy_until:
+                yield _Gap(agent_id, last_queue, busy_until, answered, starts, ends)
+            if ended >= busy_until:
+                busy_until, last_queue = ended, queue_id
 
 
 def _empty_spells(waits: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
@@ -208,52 +265,6 @@ def _empty_spells(waits: list[tuple[float, float]]) -> tuple[list[float], list[f
             starts.append(at)
     ends.append(math.inf)
     return starts, ends
-
-
-def away_spells(
-    services: Sequence[tuple[str, str, float, float]],
-    waits: Sequence[tuple[str, float, float]],
-    queues_of: Mapping[str, frozenset[str]],
-    at_work: Mapping[str, Sequence[Stretch]],
-) -> dict[str, tuple[Stretch, ...]]:
-    """When each agent, at work (``at_work``, from :func:`rosters`) but between contacts, was
-    not free: while a customer of the agent's queues waited (a free agent would have answered
-    at once). A history without agent states hides after-call work, outbound work and short
-    pauses; this is where they show. ``services`` are (agent, queue, answered, ended),
-    ``waits`` (queue, from, to) of every queued wait, ``queues_of`` the queues each agent
-    serves; times in seconds from the origin of ``at_work``."""
-    empties: dict[frozenset[str], tuple[list[float], list[float]]] = {}
-    by_agent: dict[str, list[tuple[float, float]]] = {}
-    for agent_id, _, answered, ended in services:
-        by_agent.setdefault(agent_id, []).append((answered, max(answered, ended)))
-    out: dict[str, tuple[Stretch, ...]] = {}
-    for agent_id, spans in sorted(by_agent.items()):
-        queues = queues_of.get(agent_id, frozenset())
-        if queues not in empties:
-            empties[queues] = _empty_spells([(f, t) for q, f, t in waits if q in queues])
-        starts, ends = empties[queues]
-        spans.sort()
-        stretches = list(at_work.get(agent_id, ()))
-        away: list[Stretch] = []
-        busy_until = -math.inf
-        for answered, ended in spans:
-            free_from = busy_until
-            busy_until = max(busy_until, ended)
-            if answered <= free_from or not _within(stretches, free_from, answered):
-                continue
-            # (free_from, answered): between contacts; away where somebody waited
-            k = bisect.bisect_right(ends, free_from)
-            at = free_from
-            while at < answered:
-                start = starts[k] if k < len(starts) else math.inf
-                if start > at:
-                    away.append((at, min(start, answered)))
-                if k >= len(ends):
-                    break
-                at = max(at, ends[k])
-                k += 1
-        out[agent_id] = tuple(away)
-    return out
 
 
 def _within(stretches: Sequence[Stretch], start: float, end: float) -> bool:
