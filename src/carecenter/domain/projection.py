@@ -16,8 +16,10 @@ projecting is deterministic, idempotent and incremental.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from carecenter.domain.contact import NEUTRAL, TERMINAL, TRANSITIONS
@@ -189,15 +191,19 @@ class WarehouseCounts:
     promises: int = 0
 
 
-_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+_GETTERS: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {}
 
 
 def row_values(row: Any) -> tuple[Any, ...]:
     """A row dataclass as a tuple in field order (for bulk writes)."""
-    names = _FIELD_NAMES.get(type(row))
-    if names is None:
-        names = _FIELD_NAMES[type(row)] = tuple(f.name for f in fields(row))
-    return tuple([getattr(row, n) for n in names])
+    getter = _GETTERS.get(type(row))
+    if getter is None:
+        names = [f.name for f in fields(row)]
+        if len(names) == 1:
+            return (getattr(row, names[0]),)
+        # one attrgetter of every field builds the tuple in C
+        getter = _GETTERS[type(row)] = attrgetter(*names)
+    return getter(row)
 
 
 @dataclass
