@@ -23,6 +23,7 @@ from carecenter.sim.calibration import (
     fit_patience,
     served_queues,
     slot_exposure,
+    visit_spans,
 )
 from carecenter.sim.scenario import Arrivals, Behaviour, Scenario
 
@@ -58,9 +59,8 @@ def calibrate(source: WorkspaceSource, scenario: Scenario) -> tuple[Scenario, li
     queues: dict[str, _Queue] = defaultdict(lambda: _Queue(Counter(), [], [], [], []))
     first: datetime | None = None
     last: datetime | None = None
-    services: list[tuple[str, str, float, float]] = []
-    spells: list[tuple[str, float, float]] = []
-    for row in table.to_pylist():
+    visits = table.to_pylist()
+    for row in visits:
         q = queues[row["queue_id"]]
         local = row["enqueued_at"].astimezone(zone)
         first, last = min(first or local, local), max(last or local, local)
@@ -73,26 +73,20 @@ def calibrate(source: WorkspaceSource, scenario: Scenario) -> tuple[Scenario, li
                 q.handle.append(float(row["conversation_s"]))
             if row["acw_s"]:
                 q.wrap.append(float(row["acw_s"]))
-            if row["agent_id"] and row["answered_at"] is not None:
-                answered = row["answered_at"].timestamp()
-                ended = row["ended_at"].timestamp() if row["ended_at"] else answered
-                services.append((row["agent_id"], row["queue_id"], answered, ended))
         if outcome in (VisitOutcome.ANSWERED.value, VisitOutcome.ABANDONED.value) and (
             wait is not None and math.isfinite(wait)
         ):
             q.waits.append(max(0.0, float(wait)))
             q.gave_up.append(outcome == VisitOutcome.ABANDONED.value)
-            entered = row["enqueued_at"].timestamp()
-            spells.append((row["queue_id"], entered, entered + max(0.0, float(wait))))
     assert first is not None
     assert last is not None
     seen = slot_exposure(first, last, SLOT_S)
     days = sum(seen.values()) * SLOT_S / DAY_S
     arrivals, behaviour = dict(scenario.arrivals), dict(scenario.behaviour)
-    unrecorded = [q for q, v in queues.items() if v.handle and not v.wrap]
-    pauses = (
-        busy_pauses(services, spells, served_queues(services), PAUSE_GAP_S) if unrecorded else {}
-    )
+    pauses: dict[str, list[float]] = {}
+    if any(v.handle and not v.wrap for v in queues.values()):  # after-call work unrecorded
+        services, waits = visit_spans(visits, datetime.timestamp)
+        pauses = busy_pauses(services, waits, served_queues(services), PAUSE_GAP_S)
     rows = []
     for queue_id in sorted(queues):
         if queue_id not in scenario.center.queues:

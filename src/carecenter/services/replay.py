@@ -27,11 +27,9 @@ from carecenter.domain.enums import Channel, VisitOutcome
 from carecenter.domain.routing_policy import AgentQueue
 from carecenter.errors import InputError
 from carecenter.services.bootstrap import WorkspaceSource, opened
-from carecenter.sim.calibration import away_spells, rosters, served_queues
+from carecenter.sim.calibration import away_spells, rosters, served_queues, visit_spans
 from carecenter.sim.scenario import Replay, ReplayPlan, Scenario
 from carecenter.sim.twin import replication_start
-
-WAITED = (VisitOutcome.ANSWERED.value, VisitOutcome.ABANDONED.value)
 
 
 def replay_history(
@@ -62,39 +60,24 @@ def replay_history(
             field="start",
         )
     center = scenario.center
+    visits = [v for v in table.to_pylist() if v["queue_id"] in center.queues]
     times: dict[str, list[tuple[float, str, float]]] = {}
-    services: list[tuple[str, str, float, float]] = []
-    waits: list[tuple[str, float, float]] = []
-    for row in table.to_pylist():
-        queue_id = row["queue_id"]
-        if queue_id not in center.queues:
+    for row in visits if plan.arrivals else ():
+        queue_id, tier = row["queue_id"], row["tier"]
+        if row["transferred_in"]:
             continue
-        if plan.arrivals and not row["transferred_in"]:
-            tier = row["tier"]
-            if tier not in center.tiers:
-                raise InputError(
-                    f"the history's tier {tier!r} (queue {queue_id}) is not a tier of the "
-                    "scenario's center: add it under tiers:",
-                    field="center",
-                )
-            talk = row["conversation_s"]
-            known = row["outcome"] == VisitOutcome.ANSWERED.value and talk is not None
-            times.setdefault(queue_id, []).append(
-                (wall(row["enqueued_at"]), tier, float(talk) if known else math.nan)
+        if tier not in center.tiers:
+            raise InputError(
+                f"the history's tier {tier!r} (queue {queue_id}) is not a tier of the "
+                "scenario's center: add it under tiers:",
+                field="center",
             )
-        wait = row["wait_s"]
-        if plan.staffing and wait is not None and row["outcome"] in WAITED:
-            entered = wall(row["enqueued_at"])
-            waits.append((queue_id, entered, entered + max(0.0, float(wait))))
-        agent_id, answered = row["agent_id"], row["answered_at"]
-        if (
-            plan.staffing
-            and agent_id
-            and answered is not None
-            and row["outcome"] == VisitOutcome.ANSWERED.value
-        ):
-            ended = row["ended_at"] or answered
-            services.append((agent_id, queue_id, wall(answered), wall(ended)))
+        talk = row["conversation_s"]
+        known = row["outcome"] == VisitOutcome.ANSWERED.value and talk is not None
+        times.setdefault(queue_id, []).append(
+            (wall(row["enqueued_at"]), tier, float(talk) if known else math.nan)
+        )
+    services, waits = visit_spans(visits, wall) if plan.staffing else ([], [])
     if plan.arrivals and not times:
         raise InputError(
             "no queue of the scenario's center has visits in the workspace to replay",

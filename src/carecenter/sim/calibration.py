@@ -15,11 +15,13 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from carecenter.domain.durations import DAY_S
+from carecenter.domain.enums import VisitOutcome
 from carecenter.errors import DomainError
 from carecenter.sim.scenario import Distribution, Shape, Stretch
 
@@ -110,12 +112,43 @@ def empirical(durations: Sequence[float]) -> Distribution | None:
     )
 
 
+Service = tuple[str, str, float, float]
+"""(agent, queue, answered, ended) of a contact an agent answered, in seconds."""
+Wait = tuple[str, float, float]
+"""(queue, from, to) of a customer's wait in a queue, in seconds."""
+
+
+def visit_spans(
+    visits: Iterable[Mapping[str, Any]], seconds: Callable[[datetime], float]
+) -> tuple[list[Service], list[Wait]]:
+    """What a history's queue visits (the columns of
+    :data:`carecenter.metrics.calibration.COLUMNS`) show of its agents: each contact an agent
+    answered, and each wait that ended in an answer or an abandon, with times as ``seconds``
+    gives them (epoch seconds, or local seconds after a run's start)."""
+    services: list[Service] = []
+    waits: list[Wait] = []
+    for v in visits:
+        outcome, wait = v["outcome"], v["wait_s"]
+        answered = outcome == VisitOutcome.ANSWERED.value
+        if answered and v["agent_id"] and v["answered_at"] is not None:
+            ended = v["ended_at"] or v["answered_at"]
+            services.append(
+                (v["agent_id"], v["queue_id"], seconds(v["answered_at"]), seconds(ended))
+            )
+        if (answered or outcome == VisitOutcome.ABANDONED.value) and (
+            wait is not None and math.isfinite(wait)
+        ):
+            entered = seconds(v["enqueued_at"])
+            waits.append((v["queue_id"], entered, entered + max(0.0, float(wait))))
+    return services, waits
+
+
 MIN_QUEUE_SHARE = 0.01
 """An agent serves a queue if at least this share of the contacts they answered came from it
 (one stray transfer does not make an agent a member of a queue)."""
 
 
-def served_queues(services: Sequence[tuple[str, str, float, float]]) -> dict[str, frozenset[str]]:
+def served_queues(services: Sequence[Service]) -> dict[str, frozenset[str]]:
     """The queues each agent serves, as seen from (agent, queue, answered, ended) of the
     contacts they answered: those with at least :data:`MIN_QUEUE_SHARE` of their contacts."""
     counts: dict[str, dict[str, int]] = {}
@@ -128,9 +161,7 @@ def served_queues(services: Sequence[tuple[str, str, float, float]]) -> dict[str
     }
 
 
-def rosters(
-    services: Sequence[tuple[str, str, float, float]], gap_s: float
-) -> dict[str, tuple[Stretch, ...]]:
+def rosters(services: Sequence[Service], gap_s: float) -> dict[str, tuple[Stretch, ...]]:
     """When each agent was at work, as seen from the contacts they served: ``services`` are
     (agent id, queue id, answered, ended) in seconds; an agent is at work from answering a
     contact until the end of the last one that follows with less than ``gap_s`` seconds free
@@ -160,8 +191,8 @@ def rosters(
 
 
 def busy_pauses(
-    services: Sequence[tuple[str, str, float, float]],
-    waits: Sequence[tuple[str, float, float]],
+    services: Sequence[Service],
+    waits: Sequence[Wait],
     queues_of: Mapping[str, frozenset[str]],
     gap_s: float,
 ) -> dict[str, list[float]]:
@@ -183,8 +214,8 @@ def busy_pauses(
 
 
 def away_spells(
-    services: Sequence[tuple[str, str, float, float]],
-    waits: Sequence[tuple[str, float, float]],
+    services: Sequence[Service],
+    waits: Sequence[Wait],
     queues_of: Mapping[str, frozenset[str]],
     at_work: Mapping[str, Sequence[Stretch]],
 ) -> dict[str, tuple[Stretch, ...]]:
@@ -227,8 +258,8 @@ class _Gap:
 
 
 def _free_gaps(
-    services: Sequence[tuple[str, str, float, float]],
-    waits: Sequence[tuple[str, float, float]],
+    services: Sequence[Service],
+    waits: Sequence[Wait],
     queues_of: Mapping[str, frozenset[str]],
 ) -> Iterator[_Gap]:
     """Every time an agent was free between two contacts (a contact answered while another
