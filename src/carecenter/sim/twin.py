@@ -227,18 +227,9 @@ class Twin:
             roster = rosters.get(agent_id)
             if roster is not None:
                 for begin, end in roster:
-                    b = self._run_second(self.midnight, begin)
-                    e = self._run_second(self.midnight, end)
-                    if b < self.until:
-                        self.later(b, _SHIFT_START, agent_id)
-                        if e < self.until:
-                            self.later(e, _SHIFT_END, agent_id)
+                    self._plan_stretch(agent_id, "shift", self.midnight, begin, end)
                 for begin, end in away.get(agent_id, ()):
-                    b = self._run_second(self.midnight, begin)
-                    e = self._run_second(self.midnight, end)
-                    if b < self.until:
-                        self.later(b, _BREAK_START, agent_id)
-                        self.later(e, _BREAK_END, agent_id)
+                    self._plan_stretch(agent_id, "break", self.midnight, begin, end)
                 continue
             shift = self.scenario.shifts.get(agent_id)
             if shift is None:
@@ -248,13 +239,20 @@ class Twin:
                 day = first + timedelta(days=d)
                 midnight = datetime.combine(day, time(0), zone)
                 for begin, end, what in shift.stretches(day.weekday()):
-                    on, off = _AT_WORK[what]
-                    b = self._run_second(midnight, begin)
-                    e = self._run_second(midnight, end)
-                    if e > 0.0 and b < self.until:
-                        self.later(max(b, 0.0), on, agent_id)
-                        if e < self.until:
-                            self.later(e, off, agent_id)
+                    self._plan_stretch(agent_id, what, midnight, begin, end)
+
+    def _plan_stretch(
+        self, agent_id: str, what: str, midnight: datetime, begin: float, end: float
+    ) -> None:
+        """Put a shift or a break (``what``) of the agent, from ``begin`` to ``end`` seconds of
+        local time after ``midnight``, in the plan, as far as it falls in the run."""
+        on, off = _AT_WORK[what]
+        b = self._run_second(midnight, begin)
+        e = self._run_second(midnight, end)
+        if e > 0.0 and b < self.until:
+            self.later(max(b, 0.0), on, agent_id)
+            if e < self.until:
+                self.later(e, off, agent_id)
 
     def _run_second(self, midnight: datetime, offset_s: float) -> float:
         local = midnight + timedelta(seconds=offset_s)

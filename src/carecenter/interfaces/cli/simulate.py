@@ -251,21 +251,20 @@ def _validation(
         from carecenter.interfaces.cli.report import _table_rows
         from carecenter.metrics.registry import shares
 
-        columns, plain = ["hour", "offered", "twin_offered"], []
+        columns, percent = ["hour", "offered", "twin_offered"], set()
         for name in VALIDATED:
-            columns += [name, f"twin_{name}", f"±twin_{name}", f"{name}_error"]
-        for r in checked.rows:
-            shown = {c: r.get(c) for c in columns}
-            shown.update({f"±twin_{m}": r.get(f"twin_{m}_half_width") for m in VALIDATED})
-            plain.append(shown)
-        percent = frozenset(
-            c
-            for c in columns
-            if c.lstrip("±").removeprefix("twin_") in shares()
-            or c.removesuffix("_error") in shares()
-        )
+            group = [name, f"twin_{name}", f"±twin_{name}", f"{name}_error"]
+            columns += group
+            if name in shares():
+                percent.update(group)
+        plain = [
+            {c: r.get(c) for c in columns}
+            | {f"±twin_{m}": r.get(f"twin_{m}_half_width") for m in VALIDATED}
+            for r in checked.rows
+        ]
         typer.echo(note, err=True)
-        emit(_table_rows(plain, columns, percent), fmt, title=f"twin against history: {path.name}")
+        title = f"twin against history: {path.name}"
+        emit(_table_rows(plain, columns, frozenset(percent)), fmt, title=title)
         return
     columns = ["hour"]
     for name in COMPARED:
