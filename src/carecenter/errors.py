@@ -97,3 +97,20 @@ class WarehouseBusyError(StoreError):
     (``CARECENTER_LOCK_TIMEOUT``). Exit code 75 (``EX_TEMPFAIL``): try again later."""
 
     exit_code = 75
+
+
+class SignInRefused(CareCenterError):
+    """A sign-in was refused: a wrong user name or password (one message for both, so it
+    does not tell which names exist), a disabled user, or too many failed attempts, when
+    ``retry_after_s`` says how long to wait. Exit code 77 (``EX_NOPERM``)."""
+
+    exit_code = 77
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(message)
+
+    @property
+    def rate_limited(self) -> bool:
+        """Whether the attempt was refused for too many failures (not checked at all)."""
+        return self.retry_after_s is not None

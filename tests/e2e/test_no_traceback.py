@@ -75,10 +75,12 @@ class Run:
     args: tuple[str, ...]
     env: dict[str, str] = field(default_factory=dict)
     bad: bool = True
+    stdin: bytes | None = None
 
     def __str__(self) -> str:
         env = " ".join(f"{k}={v}" for k, v in self.env.items())
-        return f"{env} {' '.join(self.args)}".strip()
+        fed = "" if self.stdin is None else f" < {self.stdin[:40]!r}"
+        return f"{env} {' '.join(self.args)}{fed}".strip()
 
 
 def _corpus_files(tmp: Path) -> dict[str, Path]:
@@ -138,11 +140,89 @@ def corpus(tmp: Path, good_file: Path, workspace: Path) -> list[Run]:
     files = _corpus_files(tmp)
     runs: list[Run] = []
     for path in commands():
+        if path in LONG_RUNNING:
+            continue
         ps = params(path)
         for variant in _variants(path, ps):
             runs.extend(_file_runs(path, ps, variant, files, good_file, workspace))
             runs.extend(_value_runs(path, ps, variant, good_file, workspace))
             runs.extend(_workspace_runs(path, ps, variant, good_file, tmp, workspace))
+    return runs + _users_runs(workspace) + _server_runs(workspace, files)
+
+
+LONG_RUNNING = {("serve",), ("monitor",)}
+"""Commands that serve until they are stopped: each of their runs has one bad input, and runs
+in a child process with a time-out (:func:`test_servers_refuse_bad_input_in_one_line`), so a
+run that started serving would fail instead of hanging."""
+
+
+def _server_runs(workspace: Path, files: dict[str, Path]) -> list[Run]:
+    ws = ("-w", str(workspace))
+    log = ("--queue-log", str(files["empty"]))
+    return [
+        Run(("serve", *ws, "--host", "")),
+        Run(("serve", *ws, "--host", "soon")),
+        Run(("serve", *ws, "--port", "0")),
+        Run(("serve", *ws, "--port", "x")),
+        Run(("serve", *ws, "--queue-log", str(files["missing"]))),
+        Run(("serve", *ws, "--queue-log", str(files["directory"]))),
+        Run(("serve", "-w", str(workspace.parent / "absent"))),
+        Run(("serve", *ws), {"CARECENTER_DATABASE_URL": UNREACHABLE}),
+        Run(("monitor", *ws)),
+        Run(("monitor", *ws, *log, "--queue-log-table", "mysql+pymysql://x@127.0.0.1:9/db")),
+        Run(("monitor", *ws, *log, "--start", "soon")),
+        Run(("monitor", *ws, *log, "--tz", "soon")),
+        Run(("monitor", *ws, *log, "--host", "soon")),
+        Run(("monitor", *ws, "--queue-log", str(files["binary"]), "--port", "-1")),
+        Run(("monitor", *ws, "--queue-log", str(files["missing"]))),
+        Run(("monitor", *ws, "--queue-log-table", "not a url")),
+        Run(("monitor", *ws, "--queue-log-table", "mysql+pymysql://x:secret@127.0.0.1:9/db")),
+        Run(("monitor", *ws, "--queue-log-table", "nosuchdriver://h/db")),
+        Run(("monitor", "-w", str(workspace.parent / "absent"), *log)),
+    ]
+
+
+PASSWORD = b"secret-password\n"
+"""A good password: no output may show it (``check`` looks for "secret")."""
+
+
+def _users_runs(workspace: Path) -> list[Run]:
+    """``users`` commands on bad input the generic corpus cannot give: passwords on standard
+    input (empty, binary, not UTF-8, short, huge), agents and teams center.yaml lacks, bad
+    names and labels, a name that exists. One good user is added first and removed last."""
+    ws = ("-w", str(workspace))
+    add = ("users", "add", "corpus-user", "--password-stdin", *ws)
+    bad_stdin = {
+        "empty": b"",
+        "binary": bytes(range(256)) * 4,
+        "not-utf8": b"secret-caf\xe9\n",
+        "short": b"secret\n",
+        "huge": b"s" * 2_000_000 + b"\n",
+    }
+    runs = [Run((*add, "--role", "admin"), stdin=data) for data in bad_stdin.values()]
+    runs += [
+        Run((*add, *options), stdin=PASSWORD)
+        for options in (
+            ("--role", "agent"),
+            ("--role", "agent", "--agent", "nobody"),
+            ("--role", "agent", "--agent", "a001", "--team", "blue"),
+            ("--role", "supervisor", "--team", "nowhere"),
+            ("--role", "supervisor", "--agent", ""),
+            ("--role", "owner"),
+        )
+    ]
+    runs += [
+        Run(("users", "add", name, "--role", "admin", "--password-stdin", *ws), stdin=PASSWORD)
+        for name in ("x y", "x" * 65, "", "../x", "secret\n")
+    ]
+    runs.append(Run(("users", "add", "corpus-user", "--role", "admin", *ws), stdin=PASSWORD))
+    runs.append(Run((*add, "--role", "admin"), stdin=PASSWORD, bad=False))
+    runs.append(Run((*add, "--role", "admin"), stdin=PASSWORD))  # exists: needs --replace
+    runs += [
+        Run(("users", "token", "corpus-user", "--label", label, *ws))
+        for label in ("", " ", "x" * 500, "a\tb")
+    ]
+    runs.append(Run(("users", "remove", "corpus-user", *ws), bad=False))
     return runs
 
 
@@ -306,8 +386,10 @@ def test_no_bad_input_shows_a_traceback(runs: list[Run]) -> None:
     runner = CliRunner()
     failures = []
     for run in runs:
+        if run.args[:1] in LONG_RUNNING:
+            continue
         env = {"CARECENTER_DEBUG": None, "CARECENTER_WORKSPACE": None, **run.env}
-        result = runner.invoke(app, list(run.args), env=env)
+        result = runner.invoke(app, list(run.args), env=env, input=run.stdin)
         output = result.output + (result.stderr or "")
         problems = check(run, result.exit_code, output)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
@@ -318,6 +400,34 @@ def test_no_bad_input_shows_a_traceback(runs: list[Run]) -> None:
     assert not failures, "\n".join(failures)
 
 
+def test_servers_refuse_bad_input_in_one_line(runs: list[Run]) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARECENTER_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    failures = []
+    for run in (r for r in runs if r.args[:1] in LONG_RUNNING):
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "carecenter", *run.args],
+                capture_output=True,
+                text=True,
+                env={**env, **run.env},
+                timeout=60,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            failures.append(f"{run}: still serving after 60 s")
+            continue
+        problems = check(run, done.returncode, done.stdout + done.stderr)
+        errors = [line for line in done.stderr.splitlines() if line.startswith(("error:", "Error"))]
+        if done.returncode != 2 and len(errors) != 1:
+            problems.append(f"{len(errors)} error lines")
+        if problems:
+            failures.append(
+                f"{run}: {', '.join(problems)} [{done.returncode}] {done.stderr[-300:]}"
+            )
+    assert not failures, "\n".join(failures)
+
+
 UNREACHABLE = "postgresql+psycopg://someone:secret@127.0.0.1:9/none"
 SUBPROCESS_CASES = [
     ("forecast", "--history", "{not-utf8}"),
@@ -325,6 +435,7 @@ SUBPROCESS_CASES = [
     ("import", "anonymous-bank", "{huge-field}", "-w", "{workspace}"),
     ("config", "check", "{a-directory}"),
     ("info", "-w", "{workspace}"),
+    ("users", "add", "x", "--role", "admin", "-w", "{workspace}"),
 ]
 
 

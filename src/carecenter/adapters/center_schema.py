@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from carecenter.adapters.alert_schema import AlertsSection
 from carecenter.adapters.flow_schema import FlowSection, flow_problems
 from carecenter.adapters.routing_schema import (
     CustomerSection,
@@ -236,6 +237,8 @@ class CenterFile(Strict):
     """Name a phone system logs for an agent -> the agent's id in reports."""
     customers: dict[TextKey, CustomerSection] = Field(default_factory=dict)
     flows: dict[str, FlowSection] = Field(default_factory=dict)
+    alerts: AlertsSection = Field(default_factory=AlertsSection)
+    """Service-level alerts: rules, webhooks and mail channels."""
 
     def reference_problems(self) -> list[tuple[str, str]]:
         """(path, message) for every skill, queue, tier, agent or node named that does not
@@ -273,6 +276,7 @@ class CenterFile(Strict):
                     )
         problems += customer_problems(self.customers, set(self.tiers), set(self.agents))
         problems += flow_problems(self.flows, queues)
+        problems += self.alerts.problems(queues)
         return problems
 
     def _relaxation_problems(self, qid: str, q: QueueSection) -> list[tuple[str, str]]:
@@ -367,4 +371,5 @@ class CenterFile(Strict):
             agent_aliases=MappingProxyType(dict(self.agent_aliases)),
             customers=MappingProxyType({k: c.domain(k) for k, c in self.customers.items()}),
             flows=MappingProxyType({k: f.domain(k) for k, f in self.flows.items()}),
+            alerts=self.alerts.domain(),
         )

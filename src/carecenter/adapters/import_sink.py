@@ -265,13 +265,14 @@ class WarehouseSink:
         self._clear_file = file
         return self.counts
 
-    def end_file(self) -> FileCounts:
-        """Write what is buffered and log the file's counts in ``import_log``; commit the
-        file's transaction."""
+    def end_file(self, *, log: bool = True) -> FileCounts:
+        """Write what is buffered and (``log``) the file's counts in ``import_log``; commit
+        the file's transaction."""
         self.flush()
         try:
             self._begin()
-            import_records.log_file(self._conn, self.counts, self._started)
+            if log:
+                import_records.log_file(self._conn, self.counts, self._started)
             self._in_file = False
             self._commit()
         except BaseException:

@@ -94,11 +94,17 @@ def upgrade_tables(conn: duckdb.DuckDBPyConnection) -> None:
                 conn.execute(f"UPDATE {table} SET {column} = {value}")
 
 
+def _one(conn: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...] | None:
+    """The first row of ``sql``, with the result read to its end: DuckDB 2 refuses other work
+    on a connection whose last result was not (``fetchone`` leaves it open)."""
+    return next(iter(conn.execute(sql).fetchall()), None)
+
+
 def present_added_columns(conn: duckdb.DuckDBPyConnection) -> None:
     """On a read-only connection to a file written before some :data:`ADDED_COLUMNS`: a
     temporary view for each such table, named like it, with the columns it lacks given the
     values of the rows written before them (a reader cannot add them to the file)."""
-    database = conn.execute("SELECT current_database()").fetchone()
+    database = _one(conn, "SELECT current_database()")
     for table in ADDED_COLUMNS:
         missing = _missing(conn, table)
         if not missing or database is None:
@@ -209,7 +215,7 @@ class DuckDbWarehouse:
         self._conn.close()
 
     def checkpoint(self) -> int:
-        row = self._conn.execute("SELECT max(seq) FROM projector_checkpoint").fetchone()
+        row = _one(self._conn, "SELECT max(seq) FROM projector_checkpoint")
         return int(row[0]) if row and row[0] is not None else 0
 
     def _fetch(self, row_type: type[Any], sql: str, params: list[Any]) -> list[Any]:
@@ -256,6 +262,43 @@ class DuckDbWarehouse:
             ):
                 state.open_intervals[iv.agent_id] = iv
         return state
+
+    def open_rows(self, since: datetime) -> tuple[list[VisitFact], list[AgentInterval]]:
+        """What is going on now: the queue visits not ended that entered their queue at or
+        after ``since`` (waiting, offered, in conversation or wrap-up) and the agent-state intervals
+        still open that began at or after it."""
+        visits = self._fetch(
+            VisitFact,
+            "SELECT {cols} FROM contact_facts WHERE ended_at IS NULL AND enqueued_at >= ? "
+            "ORDER BY enqueued_at, contact_id",
+            [since],
+        )
+        intervals = self._fetch(
+            AgentInterval,
+            "SELECT {cols} FROM agent_state_intervals WHERE end_at IS NULL AND start_at >= ? "
+            "ORDER BY agent_id, start_at",
+            [since],
+        )
+        return visits, intervals
+
+    def rows_between(
+        self, start: datetime, end: datetime
+    ) -> tuple[list[VisitFact], list[AgentInterval]]:
+        """The queue visits that entered their queue in [``start``, ``end``) and the agent
+        intervals that began then (for replaying the alert rules over the past)."""
+        visits = self._fetch(
+            VisitFact,
+            "SELECT {cols} FROM contact_facts WHERE enqueued_at >= ? AND enqueued_at < ? "
+            "ORDER BY enqueued_at, contact_id",
+            [start, end],
+        )
+        intervals = self._fetch(
+            AgentInterval,
+            "SELECT {cols} FROM agent_state_intervals WHERE start_at >= ? AND start_at < ? "
+            "ORDER BY agent_id, start_at",
+            [start, end],
+        )
+        return visits, intervals
 
     def save_state(self, state: ProjectionState, checkpoint: int) -> None:
         batches = touched_rows(state)
@@ -309,7 +352,7 @@ class DuckDbWarehouse:
         def n(table: str) -> int:
             if table not in have:  # a warehouse older than the table
                 return 0
-            row = self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+            row = _one(self._conn, f"SELECT count(*) FROM {table}")
             return int(row[0]) if row else 0
 
         return WarehouseCounts(
@@ -328,9 +371,9 @@ class DuckDbWarehouse:
         due_from: datetime | None = None,
         due_before: datetime | None = None,
     ) -> list[PromiseRow]:
-        have = self._conn.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'promises'"
-        ).fetchone()
+        have = _one(
+            self._conn, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'promises'"
+        )
         if not have or not have[0]:  # a warehouse written before promises
             return []
         where = ["(? IS NULL OR status = ?)", "(? IS NULL OR due_at >= ?)"]

@@ -71,10 +71,18 @@ def _base_type(hint: Any) -> type[Any]:
     return typing.cast(type[Any], hint)
 
 
+_COLUMNS: dict[type[Any], tuple[tuple[str, type[Any]], ...]] = {}
+
+
 def columns(row_type: type[Any]) -> list[tuple[str, type[Any]]]:
-    """(column name, python type) of a row class, in field order."""
-    hints = typing.get_type_hints(row_type)
-    return [(f.name, _base_type(hints[f.name])) for f in fields(row_type)]
+    """(column name, python type) of a row class, in field order (worked out once a class:
+    reading type hints is slow)."""
+    found = _COLUMNS.get(row_type)
+    if found is None:
+        hints = typing.get_type_hints(row_type)
+        found = tuple((f.name, _base_type(hints[f.name])) for f in fields(row_type))
+        _COLUMNS[row_type] = found
+    return list(found)
 
 
 def ddl(table: str) -> str:

@@ -14,6 +14,7 @@ from functools import cached_property
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from carecenter.domain.alerts import AlertSettings
 from carecenter.domain.business_hours import WEEKDAY_NAMES, WeekCalendar, business_seconds
 from carecenter.domain.enums import Channel, ServiceLevelFormula
 from carecenter.domain.flows import Flow
@@ -221,6 +222,8 @@ class Center:
     customers: Mapping[str, Customer] = field(default_factory=lambda: MappingProxyType({}))
     flows: Mapping[str, Flow] = field(default_factory=lambda: MappingProxyType({}))
     """Entry flows (IVR) by id; see :mod:`carecenter.domain.flows`."""
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    """Service-level alert rules and where they are told; see :mod:`carecenter.domain.alerts`."""
 
     def __post_init__(self) -> None:
         for queue in self.queues.values():

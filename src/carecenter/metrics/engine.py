@@ -7,7 +7,7 @@ One Ibis expression per report, executed by whichever backend holds the tables: 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -57,7 +57,7 @@ from carecenter.metrics.spec import (
 )
 from carecenter.metrics.timebuckets import Buckets
 
-__all__ = ["HEADLINE", "Contents", "Report", "ReportSpec", "expression", "regroup", "run"]
+__all__ = ["HEADLINE", "Contents", "Report", "ReportSpec", "expression", "run"]
 
 FACTS, INTERVALS, ANSWERS = "contact_facts", "agent_state_intervals", "survey_answers"
 COUNTED = (VISIT, AGENT, SURVEY, PROMISE)
@@ -315,25 +315,3 @@ def _run(con: Any, spec: ReportSpec, dims: Dimensions, timezone: str) -> Report:
         promises=known.promises,
     )
     return report_from_arrow(fetch(table), spec, buckets, shares())
-
-
-def regroup(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
-    """Report ``rows`` added up per ``keys`` as the catalog adds up facts: every counted metric
-    (visit, agent, survey, promise) summed (as a float), every ratio computed again from those
-    sums (a ratio of sums, never a mean of ratios); percentiles cannot be added up and are
-    left out. One row per distinct key, in key order."""
-    import pyarrow as pa
-
-    if not rows:
-        return []
-    counted = [m.key for m in CATALOG.values() if m.kind in COUNTED and m.key in rows[0]]
-    columns = {k: pa.array([r[k] for r in rows]) for k in keys}
-    for k in counted:
-        columns[k] = pa.array([r[k] for r in rows], type=pa.float64())
-    table = ibis.memtable(pa.table(columns))
-    summed = table.group_by(list(keys)).aggregate(**{k: table[k].sum() for k in counted})
-    ratios = {m.key: m.expr(summed) for m in of_kind(RATIO) if set(m.needs) <= set(counted)}
-    with quiet_backend():
-        result = ibis.duckdb.connect().to_pyarrow(summed.mutate(**ratios).order_by(list(keys)))
-    out: list[dict[str, Any]] = result.to_pylist()
-    return out

@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING
 from carecenter.adapters.clock import SystemClock
 from carecenter.adapters.settings import Settings
 from carecenter.errors import WorkspaceError
-from carecenter.services.ports import CenterRepository, Clock, EventLog, PlanStore, Warehouse
+from carecenter.services.ports import (
+    CenterRepository,
+    Clock,
+    EventLog,
+    PlanStore,
+    UserStore,
+    Warehouse,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -44,6 +51,7 @@ class Workspace:
         schema_revision: str | None = None,
         closers: list[Callable[[], None]] | None = None,
         plans: PlanStore | None = None,
+        users: UserStore | None = None,
     ) -> None:
         self.settings = settings
         self.events = events
@@ -55,6 +63,13 @@ class Workspace:
             plans = InMemoryPlanStore()
         self.plans: PlanStore = plans
         """The saved plans (forecasts, staffing); in memory when none was given."""
+        if users is None:
+            from carecenter.adapters.memory_users import InMemoryUserStore
+
+            users = InMemoryUserStore()
+        self.users: UserStore = users
+        """The users, their tokens and sessions, and the audit log; in memory when none was
+        given."""
         self.schema_revision = schema_revision
         """The store's schema revision (``None`` when the store is a fake)."""
         self._warehouse = warehouse
@@ -97,14 +112,17 @@ def bootstrap(
     clock: Clock | None = None,
     read_only: bool = False,
     plan_store: PlanStore | None = None,
+    user_store: UserStore | None = None,
+    long_lived: bool = False,
 ) -> Workspace:
     """Wire a workspace: the given adapters, real ones for the rest.
 
     ``read_only`` opens the real warehouse read-only (reports, ``info``, forecasts), so several
-    readers run at once. Raises :class:`~carecenter.errors.WorkspaceError` when the directory
-    is no workspace or its store is not at the newest schema. The plans are kept in the
-    operational store beside the event log; given fakes for both the event log and the center
-    repository and no ``plan_store``, they are kept in memory.
+    readers run at once; ``long_lived`` (the server) keeps a pool of store connections.
+    Raises :class:`~carecenter.errors.WorkspaceError` when the directory
+    is no workspace or its store is not at the newest schema. The plans and the users are kept
+    in the operational store beside the event log; given fakes for both the event log and the
+    center repository and no ``plan_store`` (``user_store``), they are kept in memory.
     """
     needs_files = event_log is None or center_repo is None or warehouse is None
     if needs_files and not settings.config_path.exists():
@@ -119,8 +137,9 @@ def bootstrap(
         from carecenter.adapters.store.engine import make_engine
         from carecenter.adapters.store.event_log import SqlEventLog
         from carecenter.adapters.store.plan_repo import SqlPlanStore
+        from carecenter.adapters.store.users_repo import SqlUserStore
 
-        engine = make_engine(settings.store_url)
+        engine = make_engine(settings.store_url, pooled=long_lived)
         closers.append(engine.dispose)
         try:
             revision = check_schema(engine, settings)
@@ -130,6 +149,7 @@ def bootstrap(
         event_log = event_log if event_log is not None else SqlEventLog(engine)
         center_repo = center_repo if center_repo is not None else SqlCenterRepository(engine)
         plan_store = plan_store if plan_store is not None else SqlPlanStore(engine)
+        user_store = user_store if user_store is not None else SqlUserStore(engine)
     return Workspace(
         settings,
         events=event_log,
@@ -139,6 +159,7 @@ def bootstrap(
         schema_revision=revision,
         closers=closers,
         plans=plan_store,
+        users=user_store,
     )
 
 

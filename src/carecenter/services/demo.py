@@ -82,6 +82,19 @@ class DemoResult:
     report: HtmlReport | None
 
 
+DEMO_SUPERVISOR = ("supervisor", "carecenter-demo")
+"""The demo workspace's supervisor user and password (a demo's: change it before real use)."""
+
+
+def _demo_supervisor(settings: Settings) -> None:
+    """The demo supervisor, added once, to sign in to ``carecenter serve`` on the demo."""
+    from carecenter.services.users import add_user, get_user
+
+    name, password = DEMO_SUPERVISOR
+    if get_user(settings, name) is None:
+        add_user(settings, name, "supervisor", password, actor="demo")
+
+
 def run_demo(
     settings: Settings,
     *,
@@ -103,6 +116,7 @@ def run_demo(
         history = weekdays(DEMO_START, history_days, backwards=True)
         write_queue_log(_events(center, history, seed + 1, "pbx-", calls_per_hour), log_path)
         import_files(settings, "asterisk-queue-log", [log_path])
+    _demo_supervisor(settings)
     info = workspace_info(settings)
     info["queue_log"] = str(log_path) if log_path.exists() else None
     info["report"] = str(report_path)

@@ -85,8 +85,15 @@ def import_files(
     paths: Sequence[Path],
     options: ImportOptions | None = None,
     progress: FileProgress | None = None,
+    *,
+    names: Sequence[str] | None = None,
+    log: bool = True,
 ) -> ImportSummary:
-    """Import ``paths`` (in order; a call spanning two of them is joined) in format ``fmt``."""
+    """Import ``paths`` (in order; a call spanning two of them is joined) in format ``fmt``.
+
+    ``names``: what the files are called in the import's records (the quarantine, the
+    counts), instead of their paths; ``log``: whether to add each file's row to the import
+    log (a live source imported again every second is not logged)."""
     options = options or ImportOptions()
     importer = make_importer(fmt, options)
     if not paths:
@@ -111,7 +118,17 @@ def import_files(
             importer = make_importer(fmt, options)
         sink = target.import_sink(importer.source)
         try:
-            _import_each(importer, sink, fmt, paths, options, progress, done)
+            labels = list(names) if names is not None else [str(p.resolve()) for p in paths]
+            _import_each(
+                importer,
+                sink,
+                fmt,
+                list(zip(paths, labels, strict=True)),
+                options,
+                progress,
+                done,
+                log,
+            )
         except BaseException as error:
             abort = getattr(sink, "abort_file", None)
             if abort is not None:
@@ -128,15 +145,15 @@ def _import_each(
     importer: Importer,
     sink: Any,
     fmt: str,
-    paths: Sequence[Path],
+    files: Sequence[tuple[Path, str]],
     options: ImportOptions,
     progress: FileProgress | None,
     done: list[FileCounts],
+    log: bool,
 ) -> None:
-    """Import each file of ``paths`` in turn (one transaction each), adding its counts to
-    ``done``; the last file's end folds what the files staged."""
-    for i, path in enumerate(paths):
-        name = str(path.resolve())
+    """Import each file of ``files`` (path, name) in turn (one transaction each), adding its
+    counts to ``done``; the last file's end folds what the files staged."""
+    for i, (path, name) in enumerate(files):
         sink.start_file(name)
         report = None
         if progress is not None:
@@ -153,9 +170,9 @@ def _import_each(
         _check_read(path, fmt, sink.counts)
         if path.stat().st_size == 0:
             sink.counts.notes[f"empty file: {path.name}"] += 1
-        if i == len(paths) - 1:
+        if i == len(files) - 1:
             importer.finish(sink)
-        done.append(sink.end_file())
+        done.append(sink.end_file(log=log))
 
 
 def _check_file(path: Path) -> None:

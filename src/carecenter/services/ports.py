@@ -1,16 +1,17 @@
 """The I/O boundaries the services depend on, as Protocols.
 
-Each has an in-memory implementation in :mod:`carecenter.adapters.memory` (for tests and
-library users) and a real one in :mod:`carecenter.adapters` (SQL store, DuckDB warehouse,
-system clock). :func:`carecenter.services.bootstrap.bootstrap` wires them.
+Each has an in-memory implementation in :mod:`carecenter.adapters.memory` (the users' in
+:mod:`carecenter.adapters.memory_users`; for tests and library users) and a real one in
+:mod:`carecenter.adapters` (SQL store, DuckDB warehouse, system clock, argon2 passwords).
+:func:`carecenter.services.bootstrap.bootstrap` wires them.
 The values they exchange (:class:`StoredEvent`, :class:`WarehouseCounts`, the plan rows and
-versions of :mod:`carecenter.domain.plans`) are domain types;
-so is :class:`Clock`, which the pure packages (the contact engine) are given too.
+versions of :mod:`carecenter.domain.plans`, the :class:`~carecenter.domain.users.User`) are
+domain types; so is :class:`Clock`, which the pure packages (the contact engine) are given too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -18,8 +19,14 @@ from carecenter.domain.center import Center
 from carecenter.domain.clock import Clock
 from carecenter.domain.events import Event, StoredEvent
 from carecenter.domain.plans import PlanKind, PlanRow, PlanVersion, StoredPlanRow
-from carecenter.domain.projection import ProjectionState, WarehouseCounts
+from carecenter.domain.projection import (
+    AgentInterval,
+    ProjectionState,
+    VisitFact,
+    WarehouseCounts,
+)
 from carecenter.domain.promise_facts import PromiseRow
+from carecenter.domain.users import User
 
 
 class EventLog(Protocol):
@@ -95,6 +102,18 @@ class Warehouse(Protocol):
         """An Ibis backend over the fact tables, for the metric catalog (read only)."""
         ...
 
+    def open_rows(self, since: datetime) -> tuple[list[VisitFact], list[AgentInterval]]:
+        """What is going on now: the open queue visits that entered their queue at or after
+        ``since`` and the open agent-state intervals that began at or after it."""
+        ...
+
+    def rows_between(
+        self, start: datetime, end: datetime
+    ) -> tuple[list[VisitFact], list[AgentInterval]]:
+        """The queue visits that entered their queue, and the agent intervals that began, in
+        [``start``, ``end``)."""
+        ...
+
 
 class PlanStore(Protocol):
     """The plans the center works to: forecasts and staffing plans per queue and interval,
@@ -127,6 +146,105 @@ class PlanStore(Protocol):
         ...
 
 
+class UserStore(Protocol):
+    """The users of ``carecenter serve``, their API tokens and web sessions (kept as SHA-256
+    hashes of the secrets, never the secrets), and the audit log. Times are timezone-aware."""
+
+    def save(self, user: User, password_hash: str, *, at: datetime) -> None:
+        """Add ``user`` with ``password_hash`` (created ``at``), or replace the user of that
+        name (keeping its creation time, tokens and sessions)."""
+        ...
+
+    def get(self, name: str) -> tuple[User, str] | None:
+        """The user called ``name`` and their password hash, or ``None``."""
+        ...
+
+    def users(self) -> list[User]:
+        """Every user, in order of name."""
+        ...
+
+    def remove(self, name: str) -> bool:
+        """Remove the user with their tokens and sessions; whether there was one."""
+        ...
+
+    def set_disabled(self, name: str, disabled: bool) -> bool:
+        """Disable (or enable) the user; whether there was one."""
+        ...
+
+    def add_token(self, token_hash: str, name: str, label: str | None, at: datetime) -> None:
+        """Keep an API token of user ``name`` by its hash."""
+        ...
+
+    def user_for_token_hash(self, token_hash: str, at: datetime) -> User | None:
+        """The user of the token with this hash (disabled ones too), noting that it was used
+        ``at`` (at most once a minute); ``None`` for an unknown token."""
+        ...
+
+    def tokens(self, name: str) -> list[dict[str, Any]]:
+        """The tokens of user ``name``, oldest first: ``token_id`` (the start of the hash),
+        ``label``, ``created_at``, ``last_used_at``."""
+        ...
+
+    def revoke_tokens(self, name: str, label: str | None = None) -> int:
+        """Delete the tokens of user ``name`` (only those labelled ``label`` when given); how
+        many."""
+        ...
+
+    def add_session(
+        self, token_hash: str, name: str, csrf_token: str, at: datetime, expires_at: datetime
+    ) -> None:
+        """Keep a web session of user ``name`` by the hash of its token."""
+        ...
+
+    def session(self, token_hash: str) -> tuple[User, str, datetime] | None:
+        """(user, CSRF token, expiry) of the session with this hash, expired or not; ``None``
+        for an unknown one."""
+        ...
+
+    def touch_session(self, token_hash: str, at: datetime, expires_at: datetime) -> None:
+        """Note that the session was seen ``at`` and now expires at ``expires_at``."""
+        ...
+
+    def end_session(self, token_hash: str) -> bool:
+        """Delete the session; whether there was one."""
+        ...
+
+    def end_sessions(self, name: str) -> int:
+        """Delete every session of user ``name``; how many."""
+        ...
+
+    def purge_expired(self, now: datetime) -> int:
+        """Delete the sessions expired at ``now``; how many."""
+        ...
+
+    def append_audit(
+        self, at: datetime, actor: str, action: str, subject: str, detail: Mapping[str, Any]
+    ) -> None:
+        """Append an entry to the audit log (``detail`` kept as canonical JSON)."""
+        ...
+
+    def audit(self, limit: int = 100, since: datetime | None = None) -> list[dict[str, Any]]:
+        """The newest ``limit`` audit entries (at or after ``since`` when given), newest
+        first: ``id``, ``at``, ``actor``, ``action``, ``subject``, ``detail`` (a dict)."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """Turns passwords into slow salted hashes and checks them."""
+
+    def hash(self, password: str) -> str:
+        """A new salted hash of ``password``."""
+        ...
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """Whether ``password`` matches ``password_hash`` (a malformed hash: ``False``)."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether ``password_hash`` was made with weaker parameters than today's."""
+        ...
+
+
 @runtime_checkable
 class ImportTarget(Protocol):
     """A warehouse that importers can write to directly (the DuckDB one)."""
@@ -142,8 +260,10 @@ __all__ = [
     "Clock",
     "EventLog",
     "ImportTarget",
+    "PasswordHasher",
     "PlanStore",
     "StoredEvent",
+    "UserStore",
     "Warehouse",
     "WarehouseCounts",
 ]

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from carecenter.adapters.alert_schema import MailSection, RuleSection, WebhookSection
 from carecenter.adapters.center_schema import (
     AgentSection,
     CenterFile,
@@ -207,6 +208,28 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
         "flows.<id>.nodes.<id> (kind: route)",
         RouteSection,
         "The contact joins `queue` with `topic`; the flow ends here.",
+    ),
+    (
+        "alerts.rules.<id>",
+        RuleSection,
+        "A service-level alert rule, run on the live figures by `carecenter serve` and "
+        "`carecenter monitor` (and over past days by `carecenter alerts replay`). It fires "
+        "when its figure has passed `threshold` for `for_s` seconds, shows on the wallboard, "
+        "is logged as an `alert.fired` event and told to its `notify` channels; it clears "
+        "when the figure is back past `clear` (`alert.cleared`). A `service_level` rule fires "
+        "below its threshold, the others above.",
+    ),
+    (
+        "alerts.webhooks.<name>",
+        WebhookSection,
+        "A webhook: each alert that fires, clears or repeats is posted as JSON, signed when "
+        "it has a secret (see docs/how-to/wallboard.md), and tried again after 1, 2 and 4 s "
+        "when the receiver does not answer or answers 5xx or 429.",
+    ),
+    (
+        "alerts.mail.<name>",
+        MailSection,
+        "A mail channel: alerts e-mailed through an SMTP relay.",
     ),
 ]
 

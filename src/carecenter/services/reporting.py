@@ -23,7 +23,7 @@ from carecenter.errors import InputError, not_utf8
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.spec import TICKET_ONLY_DIMS, Report, ReportSpec
 from carecenter.metrics.timebuckets import step_seconds
-from carecenter.services.bootstrap import WorkspaceSource, opened
+from carecenter.services.bootstrap import Workspace, WorkspaceSource, opened
 
 GAP_METRICS: dict[str, int] = {
     "service_level": 1,
@@ -111,19 +111,24 @@ def metrics_report(
     On a warehouse that runs SQL itself (DuckDB) the catalog's compiled SQL is cached in the
     workspace (:mod:`carecenter.metrics.compiled`): a repeated report does not compile again.
     """
-    from carecenter.adapters.sql_cache import FileSqlCache
-    from carecenter.metrics import compiled
-
     _contact_dims(by)
     with opened(source, read_only=True) as ws:
         center = ws.center.load()
-        spec = _spec(center, period, interval, by, fcr, percentiles)
-        dims, tz = Dimensions.from_center(center), _tz(center)
-        warehouse = ws.warehouse
-        if isinstance(warehouse, compiled.SqlWarehouse):
-            cache = FileSqlCache(ws.settings.cache_path / "report-sql")
-            return compiled.run(warehouse, spec, dims, tz, cache)
-        return run(warehouse.backend(), spec, dims, tz)
+        return catalog_report(ws, _spec(center, period, interval, by, fcr, percentiles), center)
+
+
+def catalog_report(ws: Workspace, spec: ReportSpec, center: Center | None) -> Report:
+    """The catalog's report ``spec`` on the open workspace ``ws`` (of ``center``), from the
+    workspace's cache of compiled SQL when its warehouse runs SQL itself."""
+    from carecenter.adapters.sql_cache import FileSqlCache
+    from carecenter.metrics import compiled
+
+    dims, tz = Dimensions.from_center(center), _tz(center)
+    warehouse = ws.warehouse
+    if isinstance(warehouse, compiled.SqlWarehouse):
+        cache = FileSqlCache(ws.settings.cache_path / "report-sql")
+        return compiled.run(warehouse, spec, dims, tz, cache)
+    return run(warehouse.backend(), spec, dims, tz)
 
 
 def _contact_dims(by: Sequence[str]) -> None:

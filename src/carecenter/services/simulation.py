@@ -167,7 +167,7 @@ def simulate(
     """Run ``scenario`` and measure it per queue (and ``by``, and ``interval``: then per
     interval of the horizon, ``interval_start`` in the first replication's dates)."""
     from carecenter.adapters.warehouse import DuckDbWarehouse
-    from carecenter.metrics.engine import regroup
+    from carecenter.metrics.regroup import regroup
     from carecenter.services.reporting import run
 
     if "queue" in by:

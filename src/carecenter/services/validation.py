@@ -46,7 +46,7 @@ def _hour(row: Mapping[str, Any]) -> str:
 def validate(source: WorkspaceSource, scenario: Scenario, *, jobs: int | None = None) -> Validation:
     """Simulate ``scenario`` (its replay filled from ``source``) per hour and compare it with
     ``source``'s own figures per hour of the day over the same period."""
-    from carecenter.metrics.engine import regroup
+    from carecenter.metrics.regroup import regroup
     from carecenter.services.reporting import run
 
     if scenario.replay is None or not scenario.replay.arrivals:

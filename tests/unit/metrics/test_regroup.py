@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from tests.unit.metrics.builders import at, report, visit
 
-from carecenter.metrics.engine import regroup
+from carecenter.metrics.regroup import regroup
 
 VISITS = [
     visit("a", wait=5.0, enqueued=at(0)),

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, RowMapping, delete, func, insert, select
 
 from carecenter.adapters.store import tables as t
+from carecenter.adapters.store.alerts_json import alerts_from_json, alerts_to_json
 from carecenter.adapters.store.config_json import (
     flow_from_json,
     flow_to_json,
@@ -191,6 +192,7 @@ class SqlCenterRepository:
                         "key": "agent_aliases",
                         "value": json.dumps(dict(center.agent_aliases), sort_keys=True),
                     },
+                    {"key": "alerts", "value": alerts_to_json(center.alerts)},
                 ],
             )
             _insert(
@@ -277,6 +279,7 @@ class SqlCenterRepository:
             agents=MappingProxyType(agents),
             tiers=MappingProxyType(tiers),
             agent_aliases=MappingProxyType(json.loads(settings.get("agent_aliases", "{}"))),
+            alerts=alerts_from_json(settings.get("alerts")),
             customers=MappingProxyType(customers),
             flows=MappingProxyType(flows),
         )

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool
@@ -23,16 +23,19 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 URL_HINT = "check CARECENTER_DATABASE_URL"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, pooled: bool = False, **kwargs: Any) -> Engine:
     """An engine for ``url``. SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE`` so that
-    concurrent writers wait for each other instead of failing.
+    concurrent writers wait for each other instead of failing. A command opens a SQLite
+    connection per transaction; a long-lived process (the server, ``pooled``) keeps a pool of
+    them, which spares each of its many small transactions a connect and a close (the close
+    of a WAL database's last connection checkpoints it).
 
     A URL that cannot be used, and a store that cannot be reached when the engine first
     connects, raise :class:`~carecenter.errors.StoreUnavailableError` (one line, the password
     hidden) instead of the driver's error.
     """
     try:
-        engine = _engine(url, **kwargs)
+        engine = _engine(url, pooled, **kwargs)
     except (ArgumentError, ImportError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         where = _shown(url)
@@ -66,11 +69,14 @@ def _unreachable(url: str) -> Callable[[Any], None]:
     return listener
 
 
-def _engine(url: str, **kwargs: Any) -> Engine:
+def _engine(url: str, pooled: bool, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
-    engine = create_engine(url, poolclass=NullPool, **kwargs)
+    if pooled:
+        engine = create_engine(url, pool_size=8, max_overflow=8, **kwargs)
+    else:
+        engine = create_engine(url, poolclass=NullPool, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -83,9 +89,18 @@ def _engine(url: str, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # a read (see reading()): no transaction, no lock
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection for one read statement: no transaction around it, so on SQLite it takes
+    no write lock (every other transaction begins ``IMMEDIATE``) and never waits for, or
+    holds up, a writer; it sees what was committed when it runs."""
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, insert, select, text
 
 from carecenter.adapters.codec import decode, encode
+from carecenter.adapters.store.engine import reading
 from carecenter.adapters.store.tables import events
 from carecenter.domain.events import Event, StoredEvent, subject_of
 
@@ -72,18 +73,18 @@ class SqlEventLog:
         )
         if limit is not None:
             query = query.limit(limit)
-        with self._engine.connect() as conn:
+        with reading(self._engine) as conn:
             return [
                 StoredEvent(int(seq), event_id, _aware(recorded), decode(name, payload))
                 for seq, event_id, recorded, name, payload in conn.execute(query)
             ]
 
     def count(self) -> int:
-        with self._engine.connect() as conn:
+        with reading(self._engine) as conn:
             return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
 
     def last_seq(self) -> int:
-        with self._engine.connect() as conn:
+        with reading(self._engine) as conn:
             return int(conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one())
 
 

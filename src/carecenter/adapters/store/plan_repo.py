@@ -28,6 +28,7 @@ from sqlalchemy import (
     update,
 )
 
+from carecenter.adapters.store.engine import reading
 from carecenter.adapters.store.tables import plan_rows, plan_versions
 from carecenter.domain.plans import (
     PlanKind,
@@ -114,7 +115,7 @@ class SqlPlanStore:
         queues: Collection[str] | None = None,
         history: bool = False,
     ) -> list[StoredPlanRow]:
-        with self._engine.connect() as conn:
+        with reading(self._engine) as conn:
             found = self._select(conn, _rows_query(kind, start, end, queues, history=history))
         return found if start is None else [s for s in found if s.row.interval_end > start]
 
@@ -122,7 +123,7 @@ class SqlPlanStore:
         query = select(plan_versions).order_by(plan_versions.c.version)
         if kind is not None:
             query = query.where(plan_versions.c.kind == kind.value)
-        with self._engine.connect() as conn:
+        with reading(self._engine) as conn:
             return [
                 PlanVersion(
                     version=int(v.version),
@@ -139,7 +140,7 @@ class SqlPlanStore:
 
     def count(self) -> int:
         """How many plan rows are stored (current and replaced)."""
-        with self._engine.connect() as conn:
+        with reading(self._engine) as conn:
             return int(conn.execute(select(func.count()).select_from(plan_rows)).scalar_one())
 
     @staticmethod

@@ -182,3 +182,67 @@ plan_rows = Table(
     Column("measures", Text),
     Index("ix_plan_rows_current", "kind", "queue_id", "interval_start"),
 )
+
+NAME = 128
+"""Length of a user name column (names are at most 64 characters; room to grow)."""
+HASH = 64
+"""Length of a SHA-256 hex digest."""
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(NAME), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("agent_id", String(ID)),
+    Column("team", String(128)),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(HASH), primary_key=True),
+    Column(
+        "user_name",
+        String(NAME),
+        ForeignKey("users.name", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("label", String(256)),
+    Column("last_used_at", DateTime(timezone=True)),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(HASH), primary_key=True),
+    Column(
+        "user_name",
+        String(NAME),
+        ForeignKey("users.name", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(NAME), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(256), nullable=False),
+    Column("detail", Text, nullable=False),
+    sqlite_autoincrement=True,
+)

@@ -14,7 +14,7 @@ from typer.core import HAS_RICH, TyperGroup
 from typer.exceptions import TyperException
 
 from carecenter.errors import CareCenterError, ConfigError, InputError
-from carecenter.interfaces.cli import erlang, flow, plan
+from carecenter.interfaces.cli import alerts, erlang, flow, plan, users
 from carecenter.interfaces.cli.forecast import forecast_command
 from carecenter.interfaces.cli.help import tidy_help
 from carecenter.interfaces.cli.importing import import_command
@@ -27,6 +27,7 @@ from carecenter.interfaces.cli.options import (
 from carecenter.interfaces.cli.output import emit
 from carecenter.interfaces.cli.promises import promises_command
 from carecenter.interfaces.cli.report import report_command
+from carecenter.interfaces.cli.serve import monitor_command, serve_command
 from carecenter.interfaces.cli.simulate import simulate_command
 
 
@@ -115,12 +116,16 @@ app.add_typer(config_app, name="config")
 app.add_typer(erlang.app, name="erlang")
 app.add_typer(flow.app, name="flow")
 app.add_typer(plan.app, name="plan")
+app.add_typer(users.app, name="users")
+app.add_typer(alerts.app, name="alerts")
 app.command("staff")(erlang.staff_plan)
 app.command("forecast")(forecast_command)
 app.command("report")(report_command)
 app.command("import")(import_command)
 app.command("promises")(promises_command)
 app.command("simulate")(simulate_command)
+app.command("serve")(serve_command)
+app.command("monitor")(monitor_command)
 
 
 def _summary(info: dict[str, Any], fmt: str) -> None:
@@ -188,6 +193,15 @@ def demo(
 
         write_html(result.report, result.report_path)
     _summary(result.info, fmt)
+    from carecenter.services.demo import DEMO_SUPERVISOR
+
+    where = settings_for(workspace).workspace
+    name, password = DEMO_SUPERVISOR
+    typer.echo(
+        f"\nWatch it live: carecenter serve -w {where}\n"
+        f"then open http://127.0.0.1:8000/wallboard and sign in as {name} / {password}",
+        err=True,
+    )
 
 
 @app.command()
