@@ -214,3 +214,31 @@ def test_wallboard_socket_pushes_boards_and_refuses_strangers(tmp_path: Path) ->
             return refused.value.response.status_code
 
         assert asyncio.run(stranger()) == 403
+
+
+def test_an_agent_desktop_is_pushed_its_offers(tmp_path: Path) -> None:
+    settings = make_workspace(tmp_path / "ws")
+    with running(settings) as served:
+        agent = served.bearer("bea").headers["Authorization"]
+        url = served.url.replace("http", "ws") + "/ws/agent"
+
+        async def desk() -> list[dict[str, Any]]:
+            async with websockets.connect(url, additional_headers={"Authorization": agent}) as ws:
+                first = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                assert first == {"type": "offers", "offers": []}
+                sue = served.bearer("sue")
+                assert sue.post("/api/agents/b1/sign-in").status_code == 200
+                arrived = sue.post(
+                    "/api/contacts", json={"contact_id": "p1", "queue_id": "support"}
+                )
+                assert arrived.status_code == 201
+                while True:
+                    message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                    if message["offers"]:
+                        offers: list[dict[str, Any]] = message["offers"]
+                        return offers
+
+        [offer] = asyncio.run(desk())
+        assert offer["contact_id"] == "p1"
+        assert offer["queue_id"] == "support"
+        assert offer["agent_id"] == "b1"

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     warehouse: Path | None = None
     lock_timeout: float = Field(default=30.0, ge=0)
     import_memory: str = IMPORT_MEMORY_LIMIT
+    warehouse_threads: int | None = Field(default=None, ge=1)
+    """DuckDB's threads per connection (default: one per core). The server's live loop uses
+    one: its queries are small, and it shares the cores with the server's requests."""
 
     @field_validator("import_memory")
     @classmethod

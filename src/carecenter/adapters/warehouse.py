@@ -148,6 +148,7 @@ class DuckDbWarehouse:
         read_only: bool = False,
         lock_timeout_s: float = 0.0,
         import_memory: str = IMPORT_MEMORY_LIMIT,
+        threads: int | None = None,
     ) -> None:
         self._path = str(path)
         self.import_memory = import_memory
@@ -156,6 +157,8 @@ class DuckDbWarehouse:
         self._conn = connect(self._path, read_only=self.read_only, timeout_s=lock_timeout_s)
         try:
             self._conn.execute("SET TimeZone='UTC'")
+            if threads is not None:
+                self._conn.execute(f"SET threads = {int(threads)}")
             if self.read_only:
                 self._check_tables()
             else:

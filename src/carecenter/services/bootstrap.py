@@ -172,6 +172,7 @@ def _duckdb(settings: Settings, read_only: bool) -> Callable[[], Warehouse]:
             read_only=read_only,
             lock_timeout_s=settings.lock_timeout,
             import_memory=settings.import_memory,
+            threads=settings.warehouse_threads,
         )
 
     return open_warehouse

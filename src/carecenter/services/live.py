@@ -33,6 +33,8 @@ from carecenter.services.wallboard import BoardInputs, Wallboard
 
 RECENT_STEPS = 100
 GAP_S = 0.1
+POLL_S = 0.1
+"""How often a followed queue_log is read between steps."""
 CATALOG_EVERY_S = 1.0
 STEP_LOCK_TIMEOUT_S = 2.0
 """How long a step waits for a warehouse another process holds before it is skipped."""
@@ -75,7 +77,7 @@ class LiveLoop:
         self.base = base
         """The long-lived workspace: event log, center and plans (its warehouse unused)."""
         self.settings: Settings = base.settings.model_copy(
-            update={"lock_timeout": STEP_LOCK_TIMEOUT_S}
+            update={"lock_timeout": STEP_LOCK_TIMEOUT_S, "warehouse_threads": 1}
         )
         self.wallboard = wallboard
         self.feeds = list(feeds)
@@ -173,7 +175,18 @@ class LiveLoop:
             self._wake.clear()
             self.step(publish)
             self._stop.wait(self.gap)
-            self._wake.wait(max(0.0, self.period - self.gap))
+            self._idle(time.monotonic() + max(0.0, self.period - self.gap))
+
+    def _idle(self, until: float) -> None:
+        """Wait until ``until``, a wake-up or a stop; a followed source is read every
+        :data:`POLL_S` seconds meanwhile, and new lines end the wait."""
+        while not self._stop.is_set() and not self._wake.is_set():
+            left = until - time.monotonic()
+            if left <= 0:
+                return
+            if any(feed.take() for feed in self.feeds):
+                return
+            self._wake.wait(min(POLL_S, left))
 
     def health(self) -> dict[str, Any]:
         """The loop's and the feeds' status, for ``/healthz``."""

@@ -135,6 +135,7 @@ def create_app(server: Server) -> FastAPI:
     app.include_router(admin.router)
     if server.engine is not None:
         app.include_router(engine_api.router)
+        app.include_router(engine_api.sockets)
         engine_api.connect(server, agents)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     app.mount("/docs-assets", StaticFiles(directory=_swagger_dir()), name="docs-assets")

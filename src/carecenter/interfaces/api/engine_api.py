@@ -34,6 +34,8 @@ from carecenter.services.engine_host import Appended, EngineHost
 from carecenter.services.serving import Server
 
 router = APIRouter(prefix="/api", tags=["contact engine"])
+sockets = APIRouter()
+"""The agents' desktop socket, ``/ws/agent``."""
 
 
 class Arrival(BaseModel):
@@ -297,7 +299,7 @@ def connect(server: Server, agents: AgentHub) -> None:
     host.listen(pushed)
 
 
-@router.websocket("/ws/agent")
+@sockets.websocket("/ws/agent")
 async def agent_socket(websocket: WebSocket) -> None:
     """An agent's desktop: ``{"type": "offers", "offers": [...]}`` whenever their offers
     change (an agent user only)."""
