@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import heapq
 import random
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 QUEUES = ("sales", "support")
 AGENTS = ("Agent/1001", "Agent/1002", "Agent/2001")
@@ -49,3 +52,60 @@ def calls(t0: int, count: int, *, seed: int = 3, spacing: int = 20) -> list[str]
     while pending:
         out.append(heapq.heappop(pending)[2])
     return out
+
+
+@contextmanager
+def realtime_table(url: str) -> Iterator[str]:
+    """A new Asterisk realtime ``queue_log`` table (``data1``..``data5``) in the database
+    ``url``, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    name = f"queue_log_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                f"CREATE TABLE {name} (id INT AUTO_INCREMENT PRIMARY KEY, time DATETIME(6), "
+                "callid VARCHAR(80), queuename VARCHAR(80), agent VARCHAR(80), "
+                "event VARCHAR(32), data1 VARCHAR(100), data2 VARCHAR(100), "
+                "data3 VARCHAR(100), data4 VARCHAR(100), data5 VARCHAR(100))"
+            )
+        )
+    try:
+        yield name
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
+        engine.dispose()
+
+
+def insert(url: str, table: str, lines: list[str]) -> None:
+    """The lines as Asterisk realtime writes them: a UTC time, then the fields."""
+    from sqlalchemy import create_engine, text
+
+    rows = []
+    for line in lines:
+        epoch, callid, queue, agent, event, *data = line.split("|")
+        data = (data + [""] * 5)[:5]
+        rows.append(
+            {
+                "t": int(epoch),
+                "callid": callid,
+                "queue": queue,
+                "agent": agent,
+                "event": event,
+                **{f"d{i + 1}": d for i, d in enumerate(data)},
+            }
+        )
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("SET time_zone = '+00:00'"))  # FROM_UNIXTIME writes UTC
+        conn.execute(
+            text(
+                f"INSERT INTO {table} (time, callid, queuename, agent, event, data1, data2, "
+                "data3, data4, data5) VALUES (FROM_UNIXTIME(:t), :callid, :queue, :agent, "
+                ":event, :d1, :d2, :d3, :d4, :d5)"
+            ),
+            rows,
+        )
+    engine.dispose()
