@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -15,6 +16,7 @@ from sqlalchemy import Engine, create_engine, text
 from carecenter.adapters.store.engine import make_engine, migrate
 
 PG_URL = os.environ.get("CARECENTER_TEST_POSTGRES_URL")
+T = TypeVar("T")
 REQUIRE_PG = os.environ.get("CARECENTER_REQUIRE_POSTGRES") == "1"
 
 
@@ -61,6 +63,31 @@ def engine(store_url: tuple[str, dict[str, str]]) -> Iterator[Engine]:
     migrate(eng)
     yield eng
     eng.dispose()
+
+
+def store_on(
+    backend: str, tmp_path: Path, sql: Callable[[Engine], T], memory: Callable[[], T]
+) -> Iterator[T]:
+    """A store of the operational database on ``backend`` (``sqlite`` in ``tmp_path``,
+    ``postgresql`` in a fresh schema of the test server, or ``memory``: the fake), migrated;
+    ``sql`` builds it on the engine, ``memory`` builds the fake."""
+    if backend == "memory":
+        yield memory()
+        return
+    if backend == "sqlite":
+        url, connect_args = f"sqlite:///{tmp_path / 'store.db'}", {}
+        schema = None
+    else:
+        schema = pg_schema_url()
+        url, connect_args = next(schema)
+    engine = make_engine(url, connect_args=connect_args) if connect_args else make_engine(url)
+    try:
+        migrate(engine)
+        yield sql(engine)
+    finally:
+        engine.dispose()
+        if schema is not None:
+            schema.close()
 
 
 # ``mariadb_url``: the MariaDB/MySQL server named by ``CARECENTER_TEST_MARIADB_URL`` (default

@@ -8,10 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.conftest import pg_schema_url
+from tests.conftest import store_on
 
 from carecenter.adapters.memory import InMemoryPlanStore
-from carecenter.adapters.store.engine import make_engine, migrate
 from carecenter.adapters.store.plan_repo import SqlPlanStore
 from carecenter.domain.plans import PlanKind, PlanRow
 from carecenter.services.ports import PlanStore
@@ -38,28 +37,8 @@ def staff(queue: str, k: int, agents: int, *, interval_s: int = 1800) -> PlanRow
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "memory"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PlanStore]:
-    """The plan store on each backend, and the fake."""
-    if request.param == "memory":
-        yield InMemoryPlanStore()
-        return
-    if request.param == "sqlite":
-        yield from sql_store(f"sqlite:///{tmp_path / 'store.db'}", {})
-        return
-    schema = pg_schema_url()
-    url, connect_args = next(schema)
-    try:
-        yield from sql_store(url, connect_args)
-    finally:
-        schema.close()
-
-
-def sql_store(url: str, connect_args: dict[str, str]) -> Iterator[PlanStore]:
-    engine = make_engine(url, connect_args=connect_args) if connect_args else make_engine(url)
-    migrate(engine)
-    try:
-        yield SqlPlanStore(engine)
-    finally:
-        engine.dispose()
+    """The store on each backend, and the fake."""
+    yield from store_on(request.param, tmp_path, SqlPlanStore, InMemoryPlanStore)
 
 
 def current(store: PlanStore, **kwargs: object) -> list[tuple[str, datetime, int | None, int]]:

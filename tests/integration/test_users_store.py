@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from tests.conftest import pg_schema_url
+from tests.conftest import store_on
 
 from carecenter.adapters.memory_users import InMemoryUserStore
 from carecenter.adapters.settings import Settings
@@ -32,28 +32,8 @@ def digest(secret: str) -> str:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "memory"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UserStore]:
-    """The user store on each backend, and the fake."""
-    if request.param == "memory":
-        yield InMemoryUserStore()
-        return
-    if request.param == "sqlite":
-        yield from sql_store(f"sqlite:///{tmp_path / 'store.db'}", {})
-        return
-    schema = pg_schema_url()
-    url, connect_args = next(schema)
-    try:
-        yield from sql_store(url, connect_args)
-    finally:
-        schema.close()
-
-
-def sql_store(url: str, connect_args: dict[str, str]) -> Iterator[UserStore]:
-    engine = make_engine(url, connect_args=connect_args) if connect_args else make_engine(url)
-    migrate(engine)
-    try:
-        yield SqlUserStore(engine)
-    finally:
-        engine.dispose()
+    """The store on each backend, and the fake."""
+    yield from store_on(request.param, tmp_path, SqlUserStore, InMemoryUserStore)
 
 
 def test_users_round_trip_and_are_replaced(store: UserStore) -> None:
