@@ -268,40 +268,38 @@ class DuckDbWarehouse:
 
     def open_rows(self, since: datetime) -> tuple[list[VisitFact], list[AgentInterval]]:
         """What is going on now: the queue visits not ended that entered their queue at or
-        after ``since`` (waiting, offered, in conversation or wrap-up) and the agent-state intervals
-        still open that began at or after it."""
-        visits = self._fetch(
-            VisitFact,
-            "SELECT {cols} FROM contact_facts WHERE ended_at IS NULL AND enqueued_at >= ? "
-            "ORDER BY enqueued_at, contact_id",
-            [since],
+        after ``since`` (waiting, offered, in conversation or wrap-up) and the agent-state
+        intervals still open that began at or after it."""
+        return self._visits_and_intervals(
+            "ended_at IS NULL AND enqueued_at >= ?", "end_at IS NULL AND start_at >= ?", [since]
         )
-        intervals = self._fetch(
-            AgentInterval,
-            "SELECT {cols} FROM agent_state_intervals WHERE end_at IS NULL AND start_at >= ? "
-            "ORDER BY agent_id, start_at",
-            [since],
-        )
-        return visits, intervals
 
     def rows_between(
         self, start: datetime, end: datetime
     ) -> tuple[list[VisitFact], list[AgentInterval]]:
         """The queue visits that entered their queue in [``start``, ``end``) and the agent
         intervals that began then (for replaying the alert rules over the past)."""
-        visits = self._fetch(
-            VisitFact,
-            "SELECT {cols} FROM contact_facts WHERE enqueued_at >= ? AND enqueued_at < ? "
-            "ORDER BY enqueued_at, contact_id",
-            [start, end],
+        return self._visits_and_intervals(
+            "enqueued_at >= ? AND enqueued_at < ?", "start_at >= ? AND start_at < ?", [start, end]
         )
-        intervals = self._fetch(
-            AgentInterval,
-            "SELECT {cols} FROM agent_state_intervals WHERE start_at >= ? AND start_at < ? "
-            "ORDER BY agent_id, start_at",
-            [start, end],
+
+    def _visits_and_intervals(
+        self, visits: str, intervals: str, params: list[Any]
+    ) -> tuple[list[VisitFact], list[AgentInterval]]:
+        return (
+            self._fetch(
+                VisitFact,
+                f"SELECT {{cols}} FROM contact_facts WHERE {visits} "
+                "ORDER BY enqueued_at, contact_id",
+                params,
+            ),
+            self._fetch(
+                AgentInterval,
+                f"SELECT {{cols}} FROM agent_state_intervals WHERE {intervals} "
+                "ORDER BY agent_id, start_at",
+                params,
+            ),
         )
-        return visits, intervals
 
     def save_state(self, state: ProjectionState, checkpoint: int) -> None:
         batches = touched_rows(state)

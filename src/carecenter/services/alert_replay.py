@@ -14,15 +14,16 @@ should, then go live.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from carecenter.domain.alerts import AlertBook, AlertRule
 from carecenter.domain.center import Center
-from carecenter.domain.plans import PlanKind
+from carecenter.domain.plans import PlanIndex, PlanKind
 from carecenter.domain.projection import AgentInterval, VisitFact
 from carecenter.errors import InputError, WorkspaceError
 from carecenter.metrics.regroup import needed, regroup
@@ -148,8 +149,18 @@ def _run(
     serves = queues_of_agents(center, {(v.agent_id, v.queue_id) for v in visits if v.agent_id})
     arrivals = sorted(visits, key=lambda v: v.enqueued_at)
     by_agent: dict[str, list[AgentInterval]] = defaultdict(list)
-    for iv in intervals:
+    for iv in sorted(intervals, key=lambda iv: (iv.agent_id, iv.start_at)):
         by_agent[iv.agent_id].append(iv)
+    spells = {a: ([iv.start_at for iv in ivs], ivs) for a, ivs in by_agent.items()}
+    plan = PlanIndex(s.row for s in plans)
+    # the promises open at some moment of the period, as they stood then (open)
+    relevant = [
+        replace(p, status="open")
+        for p in promises
+        if p.made_at is not None
+        and p.made_at < end
+        and (p.closed_at is None or p.closed_at >= start)
+    ]
     queued: dict[str, _Line] = defaultdict(_Line)
     i = 0
     t = start
@@ -160,15 +171,14 @@ def _run(
             v = arrivals[i]
             queued[v.queue_id].join(v.contact_id, v.enqueued_at, _wait_end(v))
             i += 1
-        board = _board(center, now, queued, by_agent, serves, plans)
+        board = _board(center, now, queued, spells, serves, plan)
         open_promises = [
             p
-            for p in promises
+            for p in relevant
             if p.made_at is not None
             and p.made_at < now
             and (p.closed_at is None or p.closed_at >= now)
         ]
-        open_promises = [_as_open(p) for p in open_promises]
 
         def window(seconds: float, at: datetime = t) -> Mapping[str, Mapping[str, Any]]:
             return windows.get((seconds, at), {})
@@ -211,32 +221,20 @@ def _close(tally: _Tally, at: datetime) -> None:
     tally.since = None
 
 
-def _as_open(promise: Any) -> Any:
-    from dataclasses import replace
-
-    return replace(promise, status="open")
-
-
 def _board(
     center: Center,
     now: datetime,
     queued: Mapping[str, _Line],
-    by_agent: Mapping[str, Sequence[AgentInterval]],
+    spells: Mapping[str, tuple[list[datetime], list[AgentInterval]]],
     serves: Mapping[str, set[str]],
-    plans: Sequence[Any],
+    plan: PlanIndex,
 ) -> dict[str, Any]:
     """The board's queue and agent rows the rules read, as they stood at ``now``."""
     agents: list[dict[str, Any]] = []
-    for agent_id, spells in by_agent.items():
-        current = next(
-            (
-                iv
-                for iv in reversed(spells)
-                if iv.start_at <= now and (iv.end_at is None or iv.end_at > now)
-            ),
-            None,
-        )
-        if current is None:
+    for agent_id, (starts, ivs) in spells.items():
+        k = bisect_right(starts, now) - 1  # the last interval begun by now
+        current = ivs[k] if k >= 0 else None
+        if current is None or (current.end_at is not None and current.end_at <= now):
             continue
         agent = center.agents.get(agent_id)
         agents.append(
@@ -260,14 +258,8 @@ def _board(
             if queue_id in a["queues"]
             and a["state"] in ("available", "on_contact", "after_call_work")
         )
-        need = next(
-            (
-                s.row.agents
-                for s in plans
-                if s.row.queue_id == queue_id and s.row.interval_start <= now < s.row.interval_end
-            ),
-            None,
-        )
+        planned = plan.row_at(queue_id, now)
+        need = planned.agents if planned is not None else None
         rows.append(
             {
                 "queue_id": queue_id,
