@@ -8,13 +8,15 @@ ended a second later — at about ``--events-per-s`` (200) events a second for `
 arrives in a queue no agent serves; each wallboard notes when its first board showing the
 probe arrives: the latency from the command's acknowledgement (the events are in the log) to
 the wallboard's update, ``p50_ms``/``p99_ms`` over every probe and wallboard.
-``peak_memory_mb`` and ``cpu_percent`` are the server process's (peak resident set; CPU time
-over wall time, 100 = one core).
+``peak_memory_mb`` and ``cpu_percent`` are the server's, its live loop's child process
+included (the sum of their peak resident sets; CPU time over wall time, 100 = one core).
 
 Part 2, the follower: ``carecenter monitor --queue-log`` follows a file a writer appends
 ``--lines-per-s`` (5,000) lines a second to for ``--follow-seconds`` (60).
-``follower_lines_per_s`` is the lines it took over the time from the first line written to the
-last line taken; ``follower_lag_s`` how long after the writer stopped it had them all. The
+``follower_lines_per_s`` is the lines it took (journaled) over the time from the first line
+written to the last line taken; ``follower_lag_s`` how long after the writer stopped it had
+them all, ``follower_import_lag_s`` how long until the facts had them all (the journal of the
+day is imported again at each warehouse step, so this grows with the day's lines). The
 peer, in the same run, is coreutils' ``tail -F`` relaying the same file (``tail_lines_per_s``):
 a follower that only copies lines, as the floor of what following costs.
 
@@ -95,21 +97,52 @@ def wait_healthy(url: str, timeout: float = 60) -> None:
 
 
 class Usage:
-    """CPU time and peak memory of a process, from /proc."""
+    """CPU time and peak memory of a process and its children (the server's live loop runs
+    in a child process), from /proc."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.cpu0, self.t0 = self.cpu(), time.monotonic()
 
+    def pids(self) -> list[int]:
+        """The process and its descendants."""
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                parents[int(entry.name)] = int(stat[1])
+        tree, grew = {self.pid}, True
+        while grew:
+            more = {p for p, parent in parents.items() if parent in tree} - tree
+            tree |= more
+            grew = bool(more)
+        return sorted(tree)
+
     def cpu(self) -> float:
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def peak_mb(self) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        """The sum of the processes' peak resident sets."""
+        total = 0.0
+        for pid in self.pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text().splitlines()
+            except OSError:
+                continue
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        return total
 
     def cpu_percent(self) -> float:
         return 100 * (self.cpu() - self.cpu0) / (time.monotonic() - self.t0)
@@ -222,6 +255,9 @@ async def drive(
         "step_p50_s": health.get("step_p50_s"),
         "step_max_s": health.get("step_max_s"),
         "slowest_step": health.get("slowest_phases"),
+        "boards_now": health.get("boards_now"),
+        "now_p50_s": health.get("now_p50_s"),
+        "now_max_s": health.get("now_max_s"),
         "last_error": health["last_error"],
     }
 
@@ -278,20 +314,26 @@ def follower(root: Path, lines_per_s: int, seconds: float) -> dict[str, Any]:
                 out.flush()
                 time.sleep(0.01)
         stopped = time.monotonic()
-        taken = 0
+        taken = imported = 0
+        caught_up = facts_at = None
         deadline = stopped + 600
         with httpx.Client(base_url=url, headers=headers) as client:
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and facts_at is None:
                 feeds = client.get("/healthz").json()["feeds"]
                 taken = feeds[0]["lines"] if feeds else 0
-                if taken >= written:
-                    break
-                time.sleep(0.2)
-        caught_up = time.monotonic()
+                imported = feeds[0]["imported_lines"] if feeds else 0
+                if caught_up is None and taken >= written:
+                    caught_up = time.monotonic()
+                if imported >= written:
+                    facts_at = time.monotonic()
+                time.sleep(0.05)
+        if caught_up is None or facts_at is None:
+            raise SystemExit(f"the follower did not catch up: {taken}, {imported} of {written}")
         return {
             "follower_lines": written,
             "follower_lines_per_s": round(taken / (caught_up - began), 1),
             "follower_lag_s": round(caught_up - stopped, 2),
+            "follower_import_lag_s": round(facts_at - stopped, 2),
             "follower_cpu_percent": round(usage.cpu_percent(), 1),
             "follower_peak_memory_mb": round(usage.peak_mb(), 1),
             "tail_lines_per_s": round(tail_count[0] / max(tail_count[1] - began, 1e-9), 1),

@@ -230,6 +230,13 @@ class InMemoryWarehouse:
         )
         return [_copy(v) for v in visits], [_copy(iv) for iv in intervals]
 
+    def open_contact_ids(self, since: datetime) -> list[str]:
+        return sorted(
+            cid
+            for cid, row in self.contacts.items()
+            if row.ended_at is None and row.arrived_at is not None and row.arrived_at >= since
+        )
+
     def rows_between(
         self, start: datetime, end: datetime
     ) -> tuple[list[VisitFact], list[AgentInterval]]:

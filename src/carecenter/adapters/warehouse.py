@@ -274,6 +274,14 @@ class DuckDbWarehouse:
             "ended_at IS NULL AND enqueued_at >= ?", "end_at IS NULL AND start_at >= ?", [since]
         )
 
+    def open_contact_ids(self, since: datetime) -> list[str]:
+        rows = self._conn.execute(
+            "SELECT contact_id FROM contacts WHERE ended_at IS NULL AND arrived_at >= ? "
+            "ORDER BY contact_id",
+            [since],
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def rows_between(
         self, start: datetime, end: datetime
     ) -> tuple[list[VisitFact], list[AgentInterval]]:

@@ -17,6 +17,8 @@ event.
 
 from __future__ import annotations
 
+import shutil
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -52,6 +54,9 @@ class FeedStatus:
 
     name: str
     lines: int = 0
+    """Lines taken from the source (journaled)."""
+    imported_lines: int = 0
+    """Lines taken that the last import had (the facts include them)."""
     imports: int = 0
     contacts: int = 0
     quarantined: int = 0
@@ -103,6 +108,10 @@ class QueueLogFeed:
         self.status = FeedStatus(name)
         self._pending = journal.size > 0
         """The journal has lines not imported since this process started."""
+        self._lock = threading.Lock()
+        """Taking lines (a poller thread) and snapshotting the journal (the import) take
+        turns."""
+        self._snapshot = journal.path.with_name(journal.path.name + ".importing")
 
     def _day(self, epoch: float) -> str:
         return datetime.fromtimestamp(epoch, UTC).astimezone(self.zone).date().isoformat()
@@ -110,9 +119,10 @@ class QueueLogFeed:
     def take(self) -> int:
         """Read what the source has written since; add it to the journal. The count of lines."""
         taken = 0
-        while lines := self.source.poll():
-            self._journal(lines)
-            taken += len(lines)
+        with self._lock:
+            while lines := self.source.poll():
+                self._journal(lines)
+                taken += len(lines)
         return taken
 
     def _journal(self, lines: list[str]) -> None:
@@ -137,26 +147,29 @@ class QueueLogFeed:
         warehouse; True when facts may have changed. An import error is kept in
         :attr:`status` (the feed goes on)."""
         self.take()
-        if not self._pending or self.journal.size == 0:
-            return False
+        with self._lock:  # a copy of the journal as it is now: lines taken meanwhile wait
+            if not self._pending or self.journal.size == 0:
+                return False
+            shutil.copyfile(self.journal.path, self._snapshot)
+            self._pending = False
+            lines = self.status.lines
         try:
             summary = import_files(
                 ws,
                 FORMAT,
-                [self.journal.path],
+                [self._snapshot],
                 self.options,
                 names=[self.label],
                 log=False,
             )
         except CareCenterError as error:
             self.status.last_error = str(error)
-            self._pending = False
             return False
         total = summary.total()
         self.status.imports += 1
         self.status.contacts = total.contacts
         self.status.quarantined = total.quarantined
         self.status.notes = dict(total.notes)
+        self.status.imported_lines = lines
         self.status.last_error = None
-        self._pending = False
         return True

@@ -23,6 +23,8 @@ from typing import Any
 
 from carecenter.adapters.settings import Settings
 
+REPORT_S = 0.1
+"""How often the child tells the lines it took from a followed source."""
 Texts = dict[str | None, str]
 """Team (``None``: the whole center) -> the board message, JSON text."""
 Sink = Callable[[Texts], None]
@@ -171,8 +173,24 @@ def _child(
                     loop.stop()
                     return
 
+        def report() -> None:
+            """Lines taken from a followed source show in the health at once, not only with
+            the next board (a warehouse step can take a while)."""
+            last = -1
+            while not stopped.wait(REPORT_S):
+                taken = sum(feed.status.lines for feed in feeds)
+                if taken != last:
+                    last = taken
+                    health = {**loop.health(), "alerts": alerting[0].status()}
+                    with send_lock, contextlib.suppress(OSError, ValueError):
+                        conn.send(("health", {}, health))
+
+        stopped = threading.Event()
         threading.Thread(target=listen, daemon=True).start()
+        if feeds:
+            threading.Thread(target=report, daemon=True).start()
         loop.run(publish)
+        stopped.set()
         alerting[0].close()
         with send_lock:
             conn.send(("health", {}, loop.health()))

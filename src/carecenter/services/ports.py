@@ -107,6 +107,11 @@ class Warehouse(Protocol):
         ``since`` and the open agent-state intervals that began at or after it."""
         ...
 
+    def open_contact_ids(self, since: datetime) -> list[str]:
+        """The contacts not ended that arrived at or after ``since`` (in the IVR, in a queue,
+        with an agent, between the legs of a transfer)."""
+        ...
+
     def rows_between(
         self, start: datetime, end: datetime
     ) -> tuple[list[VisitFact], list[AgentInterval]]:

@@ -74,19 +74,9 @@ class Wallboard:
         """What is going on at ``now`` (open visits and agent intervals, open promises), with
         the catalog's figures of ``before`` (none at first): quick, so a new contact or a
         changed agent shows before the catalog is run again."""
-        center = self._center(ws, center)
         visits, intervals = ws.warehouse.open_rows(now - OPEN_SINCE)
-        return BoardInputs(
-            center=center,
-            now=now,
-            minutes=before.minutes if before else [],
-            agent_rows=before.agent_rows if before else [],
-            visits=visits,
-            intervals=intervals,
-            promises=ws.warehouse.promise_rows(status="open"),
-            forecast=before.forecast if before else {},
-            required=before.required if before else {},
-        )
+        promises = ws.warehouse.promise_rows(status="open")
+        return now_inputs(self.center_of(ws, center), now, before, visits, intervals, promises)
 
     def read(self, ws: Workspace, now: datetime, center: Center | None = None) -> BoardInputs:
         """Everything the board of ``now`` needs, from the open workspace ``ws``."""
@@ -121,7 +111,8 @@ class Wallboard:
         )
 
     @staticmethod
-    def _center(ws: Workspace, center: Center | None) -> Center:
+    def center_of(ws: Workspace, center: Center | None) -> Center:
+        """``center``, or the workspace's stored configuration (an error when it has none)."""
         center = center or ws.center.load()
         if center is None:
             raise WorkspaceError(
@@ -152,6 +143,29 @@ class Wallboard:
             alerts=alerts,
             team=team,
         )
+
+
+def now_inputs(
+    center: Center,
+    now: datetime,
+    before: BoardInputs | None,
+    visits: list[VisitFact],
+    intervals: list[AgentInterval],
+    promises: list[PromiseRow],
+) -> BoardInputs:
+    """The inputs of a board of ``now`` with these open rows and the catalog's figures of
+    ``before`` (none at first)."""
+    return BoardInputs(
+        center=center,
+        now=now,
+        minutes=before.minutes if before else [],
+        agent_rows=before.agent_rows if before else [],
+        visits=visits,
+        intervals=intervals,
+        promises=promises,
+        forecast=before.forecast if before else {},
+        required=before.required if before else {},
+    )
 
 
 def forecast_so_far(ws: Workspace, start: datetime, now: datetime) -> dict[str, float]:
