@@ -26,6 +26,9 @@ class FollowedFile:
     def state(self) -> Any:
         return self.follower.state()
 
+    def close(self) -> None:
+        """Nothing to close: the file is opened at each poll."""
+
 
 def followed_file(
     path: Path, saved: Any, state_path: Path, *, start: str = "beginning"
@@ -68,3 +71,7 @@ class FollowedTable:
 
     def state(self) -> Any:
         return self.follower.state()
+
+    def close(self) -> None:
+        """Close the database connections."""
+        self.follower.close()

@@ -47,6 +47,10 @@ class LineSource(Protocol):
         """Where the source was read up to (JSON), to resume from after a restart."""
         ...
 
+    def close(self) -> None:
+        """Let go of what the source holds (database connections)."""
+        ...
+
 
 @dataclass
 class FeedStatus:
@@ -141,6 +145,10 @@ class QueueLogFeed:
         if times:
             self.status.last_line_at = datetime.fromtimestamp(max(times), UTC)
         self._pending = True
+
+    def close(self) -> None:
+        """Close the source."""
+        self.source.close()
 
     def pull(self, ws: Workspace) -> bool:
         """Take the new lines and, when there are any, import the journal into ``ws``'s

@@ -191,6 +191,8 @@ def _child(
             threading.Thread(target=report, daemon=True).start()
         loop.run(publish)
         stopped.set()
+        for feed in feeds:
+            feed.close()
         alerting[0].close()
         with send_lock:
             conn.send(("health", {}, loop.health()))

@@ -86,7 +86,7 @@ def open_server(
             )
         sources = [ENGINE_SOURCE] if host_engine else []
         if follow is not None:
-            feed_for(settings, follow, center)  # a bad source fails here, not in the child
+            feed_for(settings, follow, center).close()  # a bad source fails here, not later
             sources.append(f"Asterisk queue_log {_label(follow)}")
         engine = EngineHost(ws) if host_engine else None
         options = {
