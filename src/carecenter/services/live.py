@@ -138,7 +138,7 @@ class LiveLoop:
         phases: dict[str, float] = {}
 
         def lap(name: str) -> None:
-            phases[name] = round(time.perf_counter() - started - sum(phases.values()), 4)
+            phases[name] = round(max(0.0, time.perf_counter() - started - sum(phases.values())), 4)
 
         try:
             with self._open() as ws:
