@@ -1,0 +1,114 @@
+"""``carecenter schedule``: the shifts, with their breaks, that cover a staffing requirement
+at the least cost (:mod:`carecenter.services.scheduling`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+
+from carecenter.adapters.settings import Settings
+from carecenter.errors import CareCenterError, InputError
+from carecenter.interfaces.cli.options import FormatOption, WorkspaceOption, settings_for
+from carecenter.interfaces.cli.output import emit, render
+
+
+def schedule_command(
+    requirement: Path | None = typer.Option(
+        None,
+        "--requirement",
+        help="CSV of agents to schedule: interval_start,scheduled_agents[,queue,interval_s] "
+        "(`carecenter staff --format csv`); without it, the workspace's saved staffing plan.",
+        dir_okay=False,
+    ),
+    workspace: Path | None = WorkspaceOption,
+    shifts: Path | None = typer.Option(
+        None,
+        "--shifts",
+        help="The shift templates, breaks and contracts [default: shifts.yaml in the workspace].",
+        dir_okay=False,
+    ),
+    start: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD."),
+    days: int = typer.Option(7, "--days", min=1, max=62, help="How many days."),
+    tz: str | None = typer.Option(
+        None,
+        "--tz",
+        help="Time zone of the days (and of a CSV's times with an offset) [default: the "
+        "workspace's center time zone, else UTC].",
+    ),
+    fmt: str = FormatOption,
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the shifts here, not stdout."
+    ),
+    coverage: Path | None = typer.Option(
+        None,
+        "--coverage",
+        help="Also write the coverage per interval (required, scheduled, under, over) as CSV.",
+        dir_okay=False,
+    ),
+    time_limit: float = typer.Option(
+        60.0, "--time-limit", min=1.0, help="Stop the solver after this many seconds."
+    ),
+    gap: float = typer.Option(
+        0.001, "--gap", min=0.0, max=0.5, help="Stop within this share of the optimum."
+    ),
+) -> None:
+    """The least-cost shifts, with break placements, that cover the agents required per
+    interval; prints one row per day, shift, start and break placement, and on stderr the
+    cost, the LP lower bound and the optimality gap."""
+    from carecenter.adapters.requirement_csv import read_requirement
+    from carecenter.services import scheduling as service
+
+    try:
+        first_day = date.fromisoformat(start)
+    except ValueError:
+        raise InputError(f"not a date YYYY-MM-DD: {start!r}", field="from") from None
+    wants_workspace = requirement is None or shifts is None or tz is None
+    settings = settings_for(workspace) if wants_workspace else None
+    zone = _zone(tz, settings)
+    if requirement is not None:
+        rows = read_requirement(requirement)
+        needed = service.requirement_of(rows, first_day, days, zone, str(requirement))
+    else:
+        assert settings is not None
+        needed = service.requirement_from_plan(settings, first_day, days)
+    if shifts is None:
+        assert settings is not None
+        shifts = settings.workspace / "shifts.yaml"
+    result = service.make_schedule(needed, shifts, time_limit_s=time_limit, gap=gap)
+    rows_out = service.shift_rows(result)
+    if coverage is not None:
+        _write(coverage, render(service.coverage_rows(result), "csv"))
+    if output is None:
+        emit(rows_out, fmt, title="Schedule")
+    else:
+        _write(output, render(rows_out, fmt, title="Schedule"))
+    if needed.outside:
+        typer.echo(f"note: {needed.outside} requirement rows outside the days asked for", err=True)
+    typer.echo(service.summary(result), err=True)
+
+
+def _zone(tz: str | None, settings: Settings | None) -> ZoneInfo:
+    name = tz
+    if name is None and settings is not None and settings.config_path.exists():
+        from carecenter.services.bootstrap import bootstrap
+
+        try:
+            with bootstrap(settings, read_only=True) as ws:
+                center = ws.center.load()
+                name = center.timezone if center is not None else None
+        except CareCenterError:  # not a workspace (yet): the days are UTC's
+            name = None
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"unknown time zone {name!r}", field="tz") from None
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(path)) from exc

@@ -1,0 +1,237 @@
+"""Use case: ``carecenter schedule``, the shifts that cover a staffing requirement at the least
+cost.
+
+The requirement is agents to schedule per interval (``scheduled_agents``, shrinkage
+included): a CSV file (``carecenter staff --format csv``) or the staffing plan saved in the
+workspace (``carecenter staff --save``). Several queues' requirements of one interval add up:
+the schedule is for agents who can serve all of them (a multi-skill center is checked with
+the simulator). The shift templates come from ``shifts.yaml``
+(:mod:`carecenter.adapters.shifts_yaml`); the model is :mod:`carecenter.wfm.scheduling`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from numpy.typing import NDArray
+
+from carecenter.adapters.requirement_csv import RequirementRow
+from carecenter.adapters.shifts_yaml import ShiftSettings, read_shifts
+from carecenter.domain.durations import DAY_S, divides_day
+from carecenter.domain.plans import PlanKind
+from carecenter.errors import InputError, WorkspaceError
+from carecenter.services.bootstrap import WorkspaceSource, opened
+from carecenter.wfm.scheduling import Problem, Schedule, ShiftCount, solve
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Agents to schedule per interval of ``days`` days from ``first_day`` (center time)."""
+
+    first_day: date
+    interval_s: int
+    agents: NDArray[np.int64]
+    """days x intervals of a day."""
+    zone: ZoneInfo
+    outside: int = 0
+    """Rows of the source outside the days asked for (left out)."""
+
+    @property
+    def days(self) -> int:
+        return int(self.agents.shape[0])
+
+    def moment(self, day: int, interval: int) -> datetime:
+        """The wall-clock time of ``interval`` of ``day`` (naive, center time)."""
+        return datetime.combine(self.first_day + timedelta(days=day), time(0)) + timedelta(
+            seconds=interval * self.interval_s
+        )
+
+
+def requirement_of(
+    rows: Sequence[RequirementRow], first_day: date, days: int, zone: ZoneInfo, where: str
+) -> Requirement:
+    """The requirement of ``rows`` (a CSV's, named ``where`` in messages) on the days asked
+    for; rows of one interval add up (several queues)."""
+    if days < 1:
+        raise InputError(f"must be at least 1, got {days}", field="days")
+    sizes = {row.interval_s for row in rows}
+    if len(sizes) > 1:
+        raise InputError(
+            f"the rows have different interval lengths: {sorted(sizes)}",
+            file=where,
+            field="interval_s",
+        )
+    interval_s = sizes.pop()
+    if not divides_day(interval_s):
+        raise InputError(
+            f"{interval_s} s intervals do not tile a day", file=where, field="interval_s"
+        )
+    per_day = DAY_S // interval_s
+    agents = np.zeros((days, per_day), np.int64)
+    outside = 0
+    for row in rows:
+        local = row.interval_start
+        if local.tzinfo is not None:
+            local = local.astimezone(zone).replace(tzinfo=None)
+        day = (local.date() - first_day).days
+        into = local.hour * 3600 + local.minute * 60 + local.second
+        if into % interval_s or local.microsecond:
+            raise InputError(
+                f"{row.interval_start.isoformat()} does not start a {interval_s // 60}-minute "
+                "interval",
+                file=where,
+                line=row.line,
+                field="interval_start",
+            )
+        if not 0 <= day < days:
+            outside += 1
+            continue
+        agents[day, into // interval_s] += row.agents
+    return Requirement(first_day, interval_s, agents, zone, outside)
+
+
+def requirement_from_plan(source: WorkspaceSource, first_day: date, days: int) -> Requirement:
+    """The requirement of the workspace's saved staffing plan (``carecenter staff --save``)."""
+    with opened(source, read_only=True) as ws:
+        center = ws.center.load()
+        if center is None:
+            raise WorkspaceError(
+                f"{ws.settings.workspace}: no center configuration; run `carecenter config apply`"
+            )
+        zone = ZoneInfo(center.timezone)
+        start = datetime.combine(first_day, time(0), zone)
+        end = datetime.combine(first_day + timedelta(days=days), time(0), zone)
+        stored = ws.plans.rows(PlanKind.STAFF, start=start, end=end)
+        rows = [
+            RequirementRow(
+                s.row.interval_start, s.row.interval_s, s.row.scheduled_agents, s.row.queue_id
+            )
+            for s in stored
+            if s.row.scheduled_agents is not None
+        ]
+    if not rows:
+        raise WorkspaceError(
+            f"no staffing plan saved for {first_day} to {first_day + timedelta(days=days - 1)}: "
+            "run `carecenter staff --save` first, or give --requirement FILE"
+        )
+    return requirement_of(rows, first_day, days, zone, "the saved staffing plan")
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    """A solved schedule with what it was solved for."""
+
+    requirement: Requirement
+    problem: Problem
+    schedule: Schedule
+
+
+def make_schedule(
+    requirement: Requirement,
+    shifts: Path | ShiftSettings,
+    *,
+    time_limit_s: float = 60.0,
+    gap: float = 0.001,
+) -> ScheduleResult:
+    """Solve: the least-cost shifts (``shifts.yaml`` or its settings) for ``requirement``."""
+    settings = read_shifts(shifts, requirement.interval_s) if isinstance(shifts, Path) else shifts
+    problem = Problem(
+        requirement=requirement.agents,
+        interval_s=requirement.interval_s,
+        templates=settings.templates,
+        contracts=settings.contracts,
+        under_penalty=settings.under_penalty,
+        over_penalty=settings.over_penalty,
+        first_weekday=requirement.first_day.weekday(),
+    )
+    return ScheduleResult(requirement, problem, solve(problem, time_limit_s=time_limit_s, gap=gap))
+
+
+def _clock(moment: datetime, day: date) -> str:
+    later = (moment.date() - day).days
+    return moment.strftime("%H:%M") + (f"+{later}" if later else "")
+
+
+def _placements(shift: ShiftCount) -> Counter[tuple[int, ...]]:
+    """How many agents take each combination of break offsets: each break's placements
+    in order, the earliest of each break to the same agents."""
+    lists = [
+        sorted(offset for offset, n in placed.items() for _ in range(n)) for placed in shift.breaks
+    ]
+    return Counter(zip(*lists, strict=True)) if lists else Counter({(): shift.agents})
+
+
+def shift_rows(result: ScheduleResult) -> list[dict[str, Any]]:
+    """One row per day, shift, start and placement of its breaks: how many agents."""
+    req, problem = result.requirement, result.problem
+    templates = {t.name: t for t in problem.templates}
+    hours = req.interval_s / 3600
+    out = []
+    for shift in result.schedule.shifts:
+        template = templates[shift.template]
+        day = req.first_day + timedelta(days=shift.day)
+        begin = req.moment(shift.day, shift.start)
+        paid = template.paid_intervals() * hours
+        for offsets, agents in sorted(_placements(shift).items()):
+            breaks = ", ".join(
+                f"{rule.name} {_clock(begin + timedelta(seconds=o * req.interval_s), day)}"
+                for rule, o in zip(template.breaks, offsets, strict=True)
+            )
+            out.append(
+                {
+                    "day": day.isoformat(),
+                    "weekday": WEEKDAYS[day.weekday()],
+                    "shift": shift.template,
+                    "start": _clock(begin, day),
+                    "end": _clock(begin + timedelta(seconds=shift.length * req.interval_s), day),
+                    "agents": agents,
+                    "paid_hours": paid,
+                    "cost": round(agents * paid * template.cost_per_hour, 2),
+                    "breaks": breaks,
+                }
+            )
+    return out
+
+
+def coverage_rows(result: ScheduleResult) -> list[dict[str, Any]]:
+    """One row per interval: agents required, scheduled (working, not on a break), under and
+    over."""
+    req, s = result.requirement, result.schedule
+    out = []
+    for day in range(req.days):
+        for i in range(req.agents.shape[1]):
+            moment = req.moment(day, i)
+            out.append(
+                {
+                    "interval_start": moment.isoformat(timespec="minutes"),
+                    "required": int(req.agents[day, i]),
+                    "scheduled": int(s.coverage[day, i]),
+                    "under": int(s.under[day, i]),
+                    "over": int(s.over[day, i]),
+                }
+            )
+    return out
+
+
+def summary(result: ScheduleResult) -> str:
+    """One line: agents, cost, the LP bound and the gap, time."""
+    s, req = result.schedule, result.requirement
+    agents = sum(sum(p.values()) for p in s.patterns.values())
+    days = f"{req.days} day{'s' if req.days > 1 else ''}"
+    people = f", {agents} agents on contracts" if agents else ""
+    return (
+        f"schedule: {days}, {sum(x.agents for x in s.shifts)} shifts{people}; "
+        f"cost {s.objective:,.2f} (staff {s.staff_cost:,.2f}); LP bound {s.lp_bound:,.2f} "
+        f"(gap {100 * s.lp_gap:.3f} %); best bound {s.bound:,.2f} (gap {100 * s.gap:.3f} %); "
+        f"under-covered {int(s.under.sum())} agent-intervals; "
+        f"{s.seconds:.1f} s"
+    )
