@@ -26,7 +26,16 @@ The instance (generated here, from real data):
 placements (what an explicit model would have as columns). The model solves to within 0.1 %
 of the optimum; ``gap`` is against the LP bound.
 
-    python bench/bench_schedule.py [--peak 500] [--time-limit 60]
+The peer, in the same run: pyworkforce 0.5.1's ``MinRequiredResources`` (CP-SAT), in its own
+venv (``bench/out/venv-pyworkforce``, made on first use by ``bench/peers.py``), on what its
+model can express: shifts with their breaks as explicit columns
+(one per combination of placements), every interval covered, no days-off rule, and so one
+day (Monday; a week would be 7 times the columns with nothing linking the days). Our model
+solves the same day with the same rule (an uncovered agent-interval costing 100,000) for the
+comparison (``peer_*`` and ``ours_on_peer_*``). pyworkforce gets ``--peer-time-limit`` (120)
+seconds and two workers; its ``peer_seconds`` include building its model.
+
+    python bench/bench_schedule.py [--peak 500] [--time-limit 60] [--peer-time-limit 120]
 """
 
 from __future__ import annotations
@@ -35,11 +44,14 @@ import argparse
 import csv
 import json
 import math
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from carecenter.wfm.scheduling import BreakRule, Contract, Problem, ShiftTemplate, solve
+from peers import peer_python, run_peer
 
 DATA = Path(__file__).resolve().parents[2] / "shared/data/callcenter/us_bank_calls_5min_2003.csv"
 PER_DAY = 96
@@ -120,10 +132,88 @@ def variants_per_day(shifts: tuple[ShiftTemplate, ...]) -> int:
     )
 
 
+PEER_SCRIPT = r"""
+import itertools, json, sys, time
+from pyworkforce.scheduling import MinRequiredResources
+spec = json.load(open(sys.argv[1]))
+started = time.perf_counter()
+per_day = len(spec["req"])
+coverage, costs = {}, {}
+for t in spec["templates"]:
+    for start in t["starts"]:
+        for offsets in itertools.product(*(range(a, b + 1) for a, b, _ in t["breaks"])):
+            row = [0] * per_day
+            for i in range(start, min(start + t["length"], per_day)):
+                row[i] = 1
+            for (_, _, size), o in zip(t["breaks"], offsets):
+                for i in range(start + o, start + o + size):
+                    row[i] = 0
+            name = f"{t['name']}@{start}:{'-'.join(map(str, offsets))}"
+            coverage[name], costs[name] = row, t["pay"]
+top = max(spec["req"])
+model = MinRequiredResources(
+    num_days=1, periods=per_day, shifts_coverage=coverage, required_resources=[spec["req"]],
+    max_period_concurrency=3 * top, max_shift_concurrency=top, cost_dict=costs,
+    max_search_time=spec["limit"], num_search_workers=2,
+)
+solution = model.solve()
+print(json.dumps({"objective": solution["cost"], "solver_status": solution["status"],
+                  "columns": len(coverage), "seconds": time.perf_counter() - started}))
+"""
+
+
+def peer(
+    req: np.ndarray, shifts: tuple[ShiftTemplate, ...], limit: float, python: str | None
+) -> dict[str, Any]:
+    """pyworkforce's MinRequiredResources on one day, breaks as explicit columns, in its own
+    venv; and ours on the same day with every interval covered."""
+    found, how = peer_python("pyworkforce==0.5.1", "pyworkforce", python)
+    day = req[:1]
+    free = tuple(
+        ShiftTemplate(t.name, t.length, t.starts, t.cost_per_hour, t.breaks) for t in shifts
+    )
+    ours = solve(Problem(day, 900, free, under_penalty=100_000.0), time_limit_s=limit, gap=0.001)
+    result: dict[str, Any] = {
+        "peer": "pyworkforce 0.5.1 MinRequiredResources (one day, breaks as explicit columns)",
+        "ours_on_peer_objective": round(ours.objective, 2),
+        "ours_on_peer_lp_bound": round(ours.lp_bound, 2),
+        "ours_on_peer_seconds": round(ours.seconds, 2),
+        "ours_on_peer_under": int(ours.under.sum()),
+    }
+    if found is None:
+        return {**result, "peer_status": how}
+    spec = {
+        "req": day[0].tolist(),
+        "limit": limit,
+        "templates": [
+            {
+                "name": t.name,
+                "length": t.length,
+                "starts": list(t.starts),
+                "pay": round(t.paid_intervals() / 4 * t.cost_per_hour),
+                "breaks": [[b.earliest, b.latest, b.length] for b in t.breaks],
+            }
+            for t in free
+        ],
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(spec, handle)
+    try:
+        ran = run_peer(found, PEER_SCRIPT, [handle.name], timeout=limit * 3 + 300)
+    finally:
+        Path(handle.name).unlink()
+    result["peer_status"] = ran.pop("status")
+    result.update({f"peer_{k}": round(v, 2) if isinstance(v, float) else v for k, v in ran.items()})
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peak", type=int, default=500)
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--peer-time-limit", type=float, default=120.0)
+    parser.add_argument("--no-peer", action="store_true", help="Leave pyworkforce out.")
+    parser.add_argument("--peer-python", help="The interpreter of a venv with pyworkforce.")
     args = parser.parse_args()
     req = requirement(args.peak)
     shifts = templates()
@@ -148,6 +238,8 @@ def main() -> None:
         "agents": {k: sum(v.values()) for k, v in schedule.patterns.items()},
         "status": schedule.status,
     }
+    if not args.no_peer:
+        result.update(peer(req, shifts, args.peer_time_limit, args.peer_python))
     print(json.dumps(result, indent=1))
 
 
