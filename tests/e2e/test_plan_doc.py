@@ -4,10 +4,10 @@ shows, and its Python example (the engine reading the saved plan) runs."""
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 
 import pytest
+from tests.doc_pages import console_examples, page_files
 from typer.testing import CliRunner
 
 from carecenter.interfaces.cli.app import app
@@ -16,18 +16,12 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "plan-staffing.m
 
 
 def files() -> dict[str, str]:
-    """The CSV files of the page: a block after a line naming it (`` `volumes.csv`: ``)."""
-    return dict(re.findall(r"^`([\w.-]+\.csv)`:\n\n```csv\n(.*?)```", DOC.read_text(), re.S | re.M))
+    return page_files(DOC)
 
 
 def examples() -> list[tuple[list[str], str]]:
     """(arguments, output shown) of every console block, in order."""
-    out = []
-    for block in re.findall(r"```console\n(.*?)```", DOC.read_text(), flags=re.S):
-        command, *shown = block.splitlines()
-        assert command.startswith("$ carecenter ")
-        out.append((shlex.split(command.removeprefix("$ carecenter ")), "\n".join(shown)))
-    return out
+    return [(args, "\n".join(shown)) for args, shown in console_examples(DOC)]
 
 
 def plain(text: str) -> str:

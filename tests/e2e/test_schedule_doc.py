@@ -4,10 +4,10 @@ schedule it shows (the same cost; the solver's time left out)."""
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 
 import pytest
+from tests.doc_pages import console_examples, page_files
 from typer.testing import CliRunner
 
 from carecenter.interfaces.cli.app import app
@@ -16,19 +16,11 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "schedule.md"
 
 
 def files() -> dict[str, str]:
-    """The files of the page: a block after a line naming it (`` `volumes.csv`: ``)."""
-    return dict(
-        re.findall(r"^`([\w.-]+\.(?:csv|yaml))`:\n\n```\w+\n(.*?)```", DOC.read_text(), re.S | re.M)
-    )
+    return page_files(DOC, "csv|yaml")
 
 
 def examples() -> list[tuple[list[str], list[str]]]:
-    out = []
-    for block in re.findall(r"```console\n(.*?)```", DOC.read_text(), flags=re.S):
-        command, *shown = block.splitlines()
-        assert command.startswith("$ carecenter ")
-        out.append((shlex.split(command.removeprefix("$ carecenter ")), shown))
-    return out
+    return console_examples(DOC)
 
 
 def untimed(lines: list[str]) -> list[str]:

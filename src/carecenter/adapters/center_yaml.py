@@ -152,17 +152,25 @@ def read_center_file(path: Path) -> Center:
 
     The error's ``problems`` attribute lists every mistake found, one line each.
     """
-    name = path.name
+    text = read_config_text(
+        path, missing="no such file (run `carecenter init` first)", name=path.name
+    )
+    return parse_center(text, path.name)
+
+
+def read_config_text(path: Path, *, missing: str = "no such file", name: str | None = None) -> str:
+    """The text of the configuration file ``path``; a :class:`ConfigError` naming it (as
+    ``name``, default the path) when it is missing, unreadable or not UTF-8."""
+    shown = name or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError("no such file (run `carecenter init` first)", file=str(path)) from None
+        raise ConfigError(missing, file=str(path)) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
     except UnicodeDecodeError as exc:
-        problem = not_utf8(exc, name)
-        raise ConfigError(problem.message, file=name, line=problem.line) from None
-    return parse_center(text, name)
+        problem = not_utf8(exc, shown)
+        raise ConfigError(problem.message, file=shown, line=problem.line) from None
 
 
 def parse_center(text: str, name: str = "center.yaml") -> Center:

@@ -7,11 +7,11 @@ and ``interval_s`` (default 1800). A bad row stops the read with an
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from carecenter.adapters.volumes_csv import csv_rows
 from carecenter.errors import InputError
 
 DEFAULT_INTERVAL_S = 1800
@@ -32,23 +32,15 @@ class RequirementRow:
 def read_requirement(path: Path) -> list[RequirementRow]:
     """Every row of the file; ``InputError`` on the first bad one."""
     name = str(path)
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            columns = [c.strip() for c in reader.fieldnames or []]
-            for column in ("interval_start", "scheduled_agents"):
-                if column not in columns:
-                    raise InputError(f"missing column {column!r}", file=name, line=1, field=column)
-            rows = []
-            for record in reader:
-                fields = {(k or "").strip(): (v or "").strip() for k, v in record.items() if k}
-                rows.append(_row(fields, name, reader.line_num))
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError("not a UTF-8 text file", file=name) from exc
-    except csv.Error as exc:
-        raise InputError(f"not a valid CSV file: {exc}", file=name) from exc
+    with csv_rows(path) as reader:
+        columns = [c.strip() for c in reader.fieldnames or []]
+        for column in ("interval_start", "scheduled_agents"):
+            if column not in columns:
+                raise InputError(f"missing column {column!r}", file=name, line=1, field=column)
+        rows = []
+        for record in reader:
+            fields = {(k or "").strip(): (v or "").strip() for k, v in record.items() if k}
+            rows.append(_row(fields, name, reader.line_num))
     if not rows:
         raise InputError("no data rows", file=name, line=1)
     return rows

@@ -24,6 +24,7 @@ from carecenter.adapters.center_yaml import (
     problems_of,
     raise_first,
     read_center_file,
+    read_config_text,
     validate_center,
 )
 from carecenter.adapters.scenario_schema import (
@@ -34,7 +35,7 @@ from carecenter.adapters.scenario_schema import (
 )
 from carecenter.domain.durations import DAY_S, WEEK_S
 from carecenter.engine.flow import find_flow
-from carecenter.errors import ConfigError, DomainError, not_utf8
+from carecenter.errors import ConfigError, DomainError
 from carecenter.sim.scenario import ALL_DAY, Behaviour, Scenario, Shift
 
 
@@ -49,15 +50,7 @@ def load_scenario(path: Path) -> tuple[Scenario, str]:
     (the file it names, or its inline center with the agents of ``staff:`` added), for a
     workspace that records the simulation."""
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("no such file", file=name) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror or exc}", file=name) from None
-    except UnicodeDecodeError as exc:
-        problem = not_utf8(exc, name)
-        raise ConfigError(problem.message, file=name, line=problem.line) from None
+    text = read_config_text(path)
     data: dict[str, Any] = {}
     scenario = _parse(text, name, path.parent, data)
     source = data["center"]

@@ -33,10 +33,15 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
-from carecenter.adapters.center_yaml import parse_yaml, problems_of, raise_first
+from carecenter.adapters.center_yaml import (
+    parse_yaml,
+    problems_of,
+    raise_first,
+    read_config_text,
+)
 from carecenter.adapters.routing_schema import Positive, Strict
 from carecenter.adapters.scenario_schema import Duration
-from carecenter.errors import ConfigError, not_utf8
+from carecenter.errors import ConfigError
 from carecenter.wfm.scheduling import BreakRule, Contract, ShiftTemplate
 
 
@@ -117,17 +122,7 @@ class ShiftSettings:
 
 def read_shifts(path: Path, interval_s: int) -> ShiftSettings:
     """Read and validate ``path`` for intervals of ``interval_s`` seconds."""
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("no such file", file=name) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror or exc}", file=name) from None
-    except UnicodeDecodeError as exc:
-        problem = not_utf8(exc, name)
-        raise ConfigError(problem.message, file=name, line=problem.line) from None
-    return parse_shifts(text, interval_s, name)
+    return parse_shifts(read_config_text(path), interval_s, str(path))
 
 
 def parse_shifts(text: str, interval_s: int, name: str = "shifts.yaml") -> ShiftSettings:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,16 +62,24 @@ class CsvVolumes:
 
     def rows(self) -> list[VolumeRow]:
         """All rows of the file, in order; ``InputError`` on the first bad one."""
-        name = str(self.path)
-        try:
-            with self.path.open(newline="", encoding="utf-8-sig") as handle:
-                return _read(csv.DictReader(handle), name, self.default_aht_s)
-        except OSError as exc:
-            raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from exc
-        except UnicodeDecodeError as exc:
-            raise InputError("not a UTF-8 text file", file=name) from exc
-        except csv.Error as exc:
-            raise InputError(f"not a valid CSV file: {exc}", file=name) from exc
+        with csv_rows(self.path) as reader:
+            return _read(reader, str(self.path), self.default_aht_s)
+
+
+@contextmanager
+def csv_rows(path: Path) -> Iterator[csv.DictReader[str]]:
+    """The rows of the CSV file ``path`` (UTF-8, with or without a byte-order mark); an
+    :class:`InputError` naming the file when it cannot be read or is not CSV."""
+    name = str(path)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            yield csv.DictReader(handle)
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError("not a UTF-8 text file", file=name) from exc
+    except csv.Error as exc:
+        raise InputError(f"not a valid CSV file: {exc}", file=name) from exc
 
 
 def _read(reader: csv.DictReader[str], name: str, default_aht_s: float | None) -> list[VolumeRow]:
