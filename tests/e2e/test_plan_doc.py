@@ -7,10 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.doc_pages import console_examples, page_files
-from typer.testing import CliRunner
-
-from carecenter.interfaces.cli.app import app
+from tests.doc_pages import console_examples, page_files, run_page
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "plan-staffing.md"
 
@@ -31,13 +28,7 @@ def plain(text: str) -> str:
 def test_the_page_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert set(files()) == {"volumes.csv", "later.csv"}
     assert len(examples()) == 5
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CARECENTER_WORKSPACE", raising=False)
-    for name, text in files().items():
-        (tmp_path / name).write_text(text)
-    for args, shown in examples():
-        result = CliRunner().invoke(app, args)
-        assert result.exit_code == 0, (args, result.output)
-        assert plain(result.output) == plain(shown), args
+    for args, shown, output in run_page(DOC, files(), tmp_path, monkeypatch):
+        assert plain(output) == plain("\n".join(shown)), args
     [python] = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
     exec(compile(python, str(DOC), "exec"), {})
