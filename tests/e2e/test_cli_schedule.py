@@ -170,3 +170,48 @@ def test_a_bad_shifts_file_is_one_line(
     )
     assert code != 0 and where in err and message in err and "shifts.yaml" in err, err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_saved_schedule_is_shown_by_plan_show(tmp_path: Path, shifts: Path) -> None:
+    ws = tmp_path / "ws"
+    assert cli("init", str(ws))[0] == 0  # center time: Europe/London
+    need = requirement(tmp_path / "need.csv", 2, day_need("08:00", "16:30", 2))
+    code, out, err = cli(
+        "schedule", "--requirement", str(need), "--shifts", str(shifts), "--from", "2026-12-14",
+        "--days", "2", "-w", str(ws), "--save", "-f", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    printed = json.loads(out)
+    assert "saved schedule version 1:" in err and "2026-12-14 to 2026-12-15 (Europe/London)" in err
+    code, out, err = cli(
+        "plan", "show", "--kind", "schedule", "-w", str(ws), "--from", "2026-12-14", "--to",
+        "2026-12-15", "-f", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    shown = json.loads(out)
+    assert [r.pop("version") for r in shown] == [1] * len(shown)
+    key = ("day", "shift", "start", "end", "agents", "breaks")
+    assert sorted(tuple(r[k] for k in key) for r in shown) == sorted(
+        tuple(r[k] for k in key) for r in printed
+    )
+    # a second save of Tuesday only: Monday stays as it was
+    code, _, err = cli(
+        "schedule", "--requirement", str(need), "--shifts", str(shifts), "--from", "2026-12-15",
+        "--days", "1", "-w", str(ws), "--save",
+    )  # fmt: skip
+    assert code == 0 and "saved schedule version 2" in err, err
+    code, out, _ = cli(
+        "plan", "show", "-k", "schedule", "-w", str(ws), "--from", "2026-12-14", "--to",
+        "2026-12-15", "-f", "json",
+    )  # fmt: skip
+    assert {(r["day"], r["version"]) for r in json.loads(out)} == {
+        ("2026-12-14", 1),
+        ("2026-12-15", 2),
+    }
+    code, _, err = cli("plan", "show", "-k", "schedule", "-w", str(ws), "--from", "2027-01-04")
+    assert code == 2 and "no schedule saved for 2027-01-04" in err
+    code, _, err = cli(
+        "schedule", "--requirement", str(need), "--shifts", str(shifts), "--from", "2026-12-14",
+        "-w", str(ws), "--save", "--tz", "Europe/Paris",
+    )  # fmt: skip
+    assert code == 2 and "give --tz Europe/London" in err

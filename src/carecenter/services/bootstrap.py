@@ -26,6 +26,7 @@ from carecenter.services.ports import (
     Clock,
     EventLog,
     PlanStore,
+    ScheduleStore,
     UserStore,
     Warehouse,
 )
@@ -52,6 +53,7 @@ class Workspace:
         closers: list[Callable[[], None]] | None = None,
         plans: PlanStore | None = None,
         users: UserStore | None = None,
+        schedules: ScheduleStore | None = None,
     ) -> None:
         self.settings = settings
         self.events = events
@@ -70,6 +72,12 @@ class Workspace:
         self.users: UserStore = users
         """The users, their tokens and sessions, and the audit log; in memory when none was
         given."""
+        if schedules is None:
+            from carecenter.adapters.memory_schedules import InMemoryScheduleStore
+
+            schedules = InMemoryScheduleStore()
+        self.schedules: ScheduleStore = schedules
+        """The saved schedules; in memory when none was given."""
         self.schema_revision = schema_revision
         """The store's schema revision (``None`` when the store is a fake)."""
         self._warehouse = warehouse
@@ -114,6 +122,7 @@ def bootstrap(
     plan_store: PlanStore | None = None,
     user_store: UserStore | None = None,
     long_lived: bool = False,
+    schedule_store: ScheduleStore | None = None,
 ) -> Workspace:
     """Wire a workspace: the given adapters, real ones for the rest.
 
@@ -137,6 +146,7 @@ def bootstrap(
         from carecenter.adapters.store.engine import make_engine
         from carecenter.adapters.store.event_log import SqlEventLog
         from carecenter.adapters.store.plan_repo import SqlPlanStore
+        from carecenter.adapters.store.schedule_repo import SqlScheduleStore
         from carecenter.adapters.store.users_repo import SqlUserStore
 
         engine = make_engine(settings.store_url, pooled=long_lived)
@@ -150,6 +160,8 @@ def bootstrap(
         center_repo = center_repo if center_repo is not None else SqlCenterRepository(engine)
         plan_store = plan_store if plan_store is not None else SqlPlanStore(engine)
         user_store = user_store if user_store is not None else SqlUserStore(engine)
+        if schedule_store is None:
+            schedule_store = SqlScheduleStore(engine)
     return Workspace(
         settings,
         events=event_log,
@@ -160,6 +172,7 @@ def bootstrap(
         closers=closers,
         plans=plan_store,
         users=user_store,
+        schedules=schedule_store,
     )
 
 

@@ -12,7 +12,7 @@ domain types; so is :class:`Clock`, which the pure packages (the contact engine)
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from carecenter.domain.center import Center
@@ -26,6 +26,7 @@ from carecenter.domain.projection import (
     WarehouseCounts,
 )
 from carecenter.domain.promise_facts import PromiseRow
+from carecenter.domain.schedules import ScheduledShift, ScheduleVersion
 from carecenter.domain.users import User
 
 
@@ -117,6 +118,25 @@ class Warehouse(Protocol):
     ) -> tuple[list[VisitFact], list[AgentInterval]]:
         """The queue visits that entered their queue, and the agent intervals that began, in
         [``start``, ``end``)."""
+        ...
+
+
+class ScheduleStore(Protocol):
+    """The schedules saved by ``carecenter schedule --save`` (see
+    :mod:`carecenter.domain.schedules`)."""
+
+    def save(self, draft: ScheduleVersion, shifts: Sequence[ScheduledShift]) -> ScheduleVersion:
+        """Save ``shifts`` as a new version described by ``draft`` (its ``version`` and
+        ``shifts`` are set by the store), atomically; the saved version."""
+        ...
+
+    def versions(self) -> list[ScheduleVersion]:
+        """Every saved version, oldest first."""
+        ...
+
+    def current(self, first_day: date, last_day: date) -> list[tuple[int, ScheduledShift]]:
+        """The shifts of the days from ``first_day`` to ``last_day``, each day's from the
+        latest version covering it, with that version; by day, then start."""
         ...
 
 

@@ -26,6 +26,7 @@ from carecenter.adapters.requirement_csv import RequirementRow
 from carecenter.adapters.shifts_yaml import ShiftSettings, read_shifts
 from carecenter.domain.durations import DAY_S, divides_day
 from carecenter.domain.plans import PlanKind
+from carecenter.domain.schedules import ScheduledBreak, ScheduledShift, ScheduleVersion
 from carecenter.errors import InputError, WorkspaceError
 from carecenter.services.bootstrap import WorkspaceSource, opened
 from carecenter.wfm.scheduling import Problem, Schedule, ShiftCount, solve
@@ -170,36 +171,118 @@ def _placements(shift: ShiftCount) -> Counter[tuple[int, ...]]:
     return Counter(zip(*lists, strict=True)) if lists else Counter({(): shift.agents})
 
 
-def shift_rows(result: ScheduleResult) -> list[dict[str, Any]]:
-    """One row per day, shift, start and placement of its breaks: how many agents."""
+def scheduled_shifts(result: ScheduleResult) -> list[ScheduledShift]:
+    """The schedule as shifts of the center's days (aware times): one per day, shift, start
+    and placement of its breaks."""
     req, problem = result.requirement, result.problem
     templates = {t.name: t for t in problem.templates}
-    hours = req.interval_s / 3600
+    step = timedelta(seconds=req.interval_s)
+
+    def at(day: int, interval: int) -> datetime:
+        return req.moment(day, interval).replace(tzinfo=req.zone)
+
     out = []
     for shift in result.schedule.shifts:
         template = templates[shift.template]
-        day = req.first_day + timedelta(days=shift.day)
-        begin = req.moment(shift.day, shift.start)
-        paid = template.paid_intervals() * hours
+        paid = template.paid_intervals() * req.interval_s / 3600
         for offsets, agents in sorted(_placements(shift).items()):
-            breaks = ", ".join(
-                f"{rule.name} {_clock(begin + timedelta(seconds=o * req.interval_s), day)}"
+            breaks = tuple(
+                ScheduledBreak(
+                    rule.name,
+                    at(shift.day, shift.start + o),
+                    at(shift.day, shift.start + o) + rule.length * step,
+                    rule.paid,
+                )
                 for rule, o in zip(template.breaks, offsets, strict=True)
             )
+            begin = at(shift.day, shift.start)
             out.append(
-                {
-                    "day": day.isoformat(),
-                    "weekday": WEEKDAYS[day.weekday()],
-                    "shift": shift.template,
-                    "start": _clock(begin, day),
-                    "end": _clock(begin + timedelta(seconds=shift.length * req.interval_s), day),
-                    "agents": agents,
-                    "paid_hours": paid,
-                    "cost": round(agents * paid * template.cost_per_hour, 2),
-                    "breaks": breaks,
-                }
+                ScheduledShift(
+                    day=req.first_day + timedelta(days=shift.day),
+                    shift=shift.template,
+                    start_at=begin,
+                    end_at=begin + shift.length * step,
+                    agents=agents,
+                    paid_hours=paid,
+                    cost=round(agents * paid * template.cost_per_hour, 2),
+                    breaks=breaks,
+                )
             )
     return out
+
+
+def shift_rows(
+    shifts: Sequence[ScheduledShift], zone: ZoneInfo, versions: Sequence[int] = ()
+) -> list[dict[str, Any]]:
+    """The shifts as rows, times of the day in ``zone`` (``+1``: the next day); with
+    ``versions`` (one per shift), the version each comes from."""
+    out = []
+    for n, shift in enumerate(shifts):
+        local = shift.start_at.astimezone(zone)
+        row: dict[str, Any] = {
+            "day": shift.day.isoformat(),
+            "weekday": WEEKDAYS[shift.day.weekday()],
+            "shift": shift.shift,
+            "start": _clock(local, shift.day),
+            "end": _clock(shift.end_at.astimezone(zone), shift.day),
+            "agents": shift.agents,
+            "paid_hours": shift.paid_hours,
+            "cost": shift.cost,
+            "breaks": ", ".join(
+                f"{b.name} {_clock(b.start_at.astimezone(zone), shift.day)}" for b in shift.breaks
+            ),
+        }
+        if versions:
+            row["version"] = versions[n]
+        out.append(row)
+    return out
+
+
+def save_schedule(source: WorkspaceSource, result: ScheduleResult, command: str) -> ScheduleVersion:
+    """Keep ``result`` in the workspace as the schedule of its days (replacing, for those
+    days, what was saved before)."""
+    req, s = result.requirement, result.schedule
+    with opened(source) as ws:
+        center = ws.center.load()
+        if center is not None and center.timezone != req.zone.key:
+            raise InputError(
+                f"the schedule is in {req.zone.key}, the workspace's center in "
+                f"{center.timezone}: give --tz {center.timezone}",
+                field="tz",
+            )
+        draft = ScheduleVersion(
+            version=0,
+            saved_at=ws.clock.now(),
+            command=command,
+            first_day=req.first_day,
+            days=req.days,
+            interval_s=req.interval_s,
+            timezone=req.zone.key,
+            objective=s.objective,
+            lp_bound=s.lp_bound,
+            bound=s.bound,
+            shifts=0,
+        )
+        return ws.schedules.save(draft, scheduled_shifts(result))
+
+
+def saved_schedule(
+    source: WorkspaceSource, first_day: date, last_day: date
+) -> list[dict[str, Any]]:
+    """The current schedule of the days from ``first_day`` to ``last_day`` as rows, with the
+    version of each; an :class:`InputError` when none is saved for them."""
+    if last_day < first_day:
+        raise InputError("must not be before --from", field="end")
+    with opened(source, read_only=True) as ws:
+        center = ws.center.load()
+        zone = ZoneInfo(center.timezone if center is not None else "UTC")
+        found = ws.schedules.current(first_day, last_day)
+    if not found:
+        raise InputError(
+            f"no schedule saved for {first_day} to {last_day}; save one with "
+            "`carecenter schedule --save --workspace DIR`"
+        )
+    return shift_rows([s for _, s in found], zone, [v for v, _ in found])
 
 
 def coverage_rows(result: ScheduleResult) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -181,6 +182,44 @@ plan_rows = Table(
     Column("scheduled_agents", Integer),
     Column("measures", Text),
     Index("ix_plan_rows_current", "kind", "queue_id", "interval_start"),
+)
+
+schedule_versions = Table(
+    "schedule_versions",
+    metadata,
+    Column("version", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+    Column("command", Text, nullable=False),
+    Column("first_day", Date, nullable=False),
+    Column("days", Integer, nullable=False),
+    Column("interval_s", Integer, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("objective", Float, nullable=False),
+    Column("lp_bound", Float, nullable=False),
+    Column("bound", Float, nullable=False),
+    Column("shifts", Integer, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+schedule_shifts = Table(
+    "schedule_shifts",
+    metadata,
+    Column(
+        "version",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("schedule_versions.version", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("row", Integer, primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("shift", String(ID), nullable=False),
+    Column("start_at", DateTime(timezone=True), nullable=False),
+    Column("end_at", DateTime(timezone=True), nullable=False),
+    Column("agents", Integer, nullable=False),
+    Column("paid_hours", Float, nullable=False),
+    Column("cost", Float, nullable=False),
+    Column("breaks", Text, nullable=False),
+    Index("ix_schedule_shifts_day", "day", "version"),
 )
 
 NAME = 128

@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 
+from carecenter.errors import InputError
 from carecenter.interfaces.cli.options import FormatOption, WorkspaceOption, settings_for
 from carecenter.interfaces.cli.output import emit
 
@@ -21,7 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-KindOption = typer.Option("staff", "--kind", "-k", help="Which plan: staff or forecast.")
+KindOption = typer.Option("staff", "--kind", "-k", help="Which plan: staff, forecast or schedule.")
 SaveOption = typer.Option(
     False,
     "--save",
@@ -80,10 +81,14 @@ def show_command(
 ) -> None:
     """Show the current plan per queue and interval (times in the center's time zone): the
     staffing plan (agents, scheduled agents, measures; a table shows the main ones) or the
-    forecast (calls with their prediction interval, AHT)."""
+    forecast (calls with their prediction interval, AHT); or the saved schedule of the days
+    from --from to --to (its shifts with their breaks)."""
     from carecenter.domain.plans import PlanKind
     from carecenter.services import plans
 
+    if kind == "schedule":
+        _show_schedule(settings_for(workspace), start, end, fmt)
+        return
     listing = plans.show_plan(
         settings_for(workspace),
         kind=plans.check_kind(kind),
@@ -98,6 +103,24 @@ def show_command(
             extra = columns[len(plans.STAFF_PLAN_COLUMNS) :]
             columns = (*plans.STAFF_TABLE_COLUMNS, *extra)
     emit(rows, fmt, title=f"{listing.kind} plan", columns=columns)
+
+
+def _show_schedule(settings: Any, start: str | None, end: str | None, fmt: str) -> None:
+    from datetime import date
+
+    from carecenter.services import scheduling
+
+    if start is None:
+        raise InputError("give the first day: --from YYYY-MM-DD", field="start")
+    try:
+        first = date.fromisoformat(start)
+        last = date.fromisoformat(end) if end is not None else first
+    except ValueError:
+        raise InputError(
+            "--from and --to take a day YYYY-MM-DD for a schedule", field="start"
+        ) from None
+    rows = scheduling.saved_schedule(settings, first, last)
+    emit(rows, fmt, title="schedule")
 
 
 @app.command("versions")

@@ -13,9 +13,11 @@ from carecenter.adapters.settings import Settings
 from carecenter.errors import CareCenterError, InputError
 from carecenter.interfaces.cli.options import FormatOption, WorkspaceOption, settings_for
 from carecenter.interfaces.cli.output import emit, render
+from carecenter.interfaces.cli.plan import command_line
 
 
 def schedule_command(
+    ctx: typer.Context,
     requirement: Path | None = typer.Option(
         None,
         "--requirement",
@@ -54,6 +56,12 @@ def schedule_command(
     gap: float = typer.Option(
         0.001, "--gap", min=0.0, max=0.5, help="Stop within this share of the optimum."
     ),
+    save: bool = typer.Option(
+        False,
+        "--save",
+        help="Also keep the schedule in the workspace: a new version that replaces the saved "
+        "schedule of its days (`carecenter plan show --kind schedule` shows it).",
+    ),
 ) -> None:
     """The least-cost shifts, with break placements, that cover the agents required per
     interval; prints one row per day, shift, start and break placement, and on stderr the
@@ -65,9 +73,12 @@ def schedule_command(
         first_day = date.fromisoformat(start)
     except ValueError:
         raise InputError(f"not a date YYYY-MM-DD: {start!r}", field="from") from None
-    wants_workspace = requirement is None or shifts is None or tz is None
+    wants_workspace = requirement is None or shifts is None or tz is None or save
     settings = settings_for(workspace) if wants_workspace else None
     zone = _zone(tz, settings)
+    if save and tz is not None and (center_zone := _zone(None, settings)) != zone:
+        message = f"--save keeps the schedule in the center's time zone: give --tz {center_zone}"
+        raise InputError(message, field="tz")
     if requirement is not None:
         rows = read_requirement(requirement)
         needed = service.requirement_of(rows, first_day, days, zone, str(requirement))
@@ -78,7 +89,15 @@ def schedule_command(
         assert settings is not None
         shifts = settings.workspace / "shifts.yaml"
     result = service.make_schedule(needed, shifts, time_limit_s=time_limit, gap=gap)
-    rows_out = service.shift_rows(result)
+    rows_out = service.shift_rows(service.scheduled_shifts(result), zone)
+    if save:
+        assert settings is not None
+        saved = service.save_schedule(settings, result, command_line(ctx))
+        typer.echo(
+            f"saved schedule version {saved.version}: {saved.shifts} rows, {saved.first_day} "
+            f"to {saved.last_day} ({saved.timezone})",
+            err=True,
+        )
     if coverage is not None:
         _write(coverage, render(service.coverage_rows(result), "csv"))
     if output is None:
