@@ -80,6 +80,8 @@ class DemoResult:
     info: dict[str, Any]
     report_path: Path
     report: HtmlReport | None
+    next_week: date
+    """The Monday of the week the demo planned (forecast, staffing plan, schedule)."""
 
 
 DEMO_SUPERVISOR = ("supervisor", "carecenter-demo")
@@ -93,6 +95,82 @@ def _demo_supervisor(settings: Settings) -> None:
     name, password = DEMO_SUPERVISOR
     if get_user(settings, name) is None:
         add_user(settings, name, "supervisor", password, actor="demo")
+
+
+DEMO_SHIFTS = """\
+# The demo center's shifts (carecenter schedule; docs/how-to/schedule.md).
+contracts:
+  full-time: {days_per_week: 5}
+shifts:
+  day:
+    length: 8.5h
+    starts: {from: "08:00", to: "09:30", every: 30m}
+    cost_per_hour: 20
+    contract: full-time
+    breaks:
+      - {name: rest, length: 30m, paid: true, from: 1.5h, to: 3h}
+      - {name: meal, length: 30m, from: 3.5h, to: 5h}
+  part-time:
+    length: 4h
+    starts: {from: "08:00", to: "14:00", every: 30m}
+    cost_per_hour: 22
+"""
+COMMAND = "carecenter demo"
+
+
+def next_week(days: int) -> date:
+    """The Monday after the ``days`` live weekdays: the week the demo plans."""
+    last = weekdays(DEMO_START, days)[-1]
+    return last + timedelta(days=7 - last.weekday())
+
+
+def _plan_next_week(settings: Settings, monday: date) -> None:
+    """Next week's plans, as a planner would make them: the forecast from the warehouse, the
+    staffing plan from it (80 % in 20 s, 30 % shrinkage) and the schedule from that, all
+    saved in the workspace."""
+    from carecenter.adapters.volumes_csv import InMemoryVolumes, VolumeRow
+    from carecenter.services.forecasting import (
+        ForecastOptions,
+        forecast_from_warehouse,
+        save_forecast,
+    )
+    from carecenter.services.scheduling import make_schedule, requirement_from_plan, save_schedule
+    from carecenter.services.staffing import make_target, save_staff_plan
+
+    forecast = forecast_from_warehouse(settings, ForecastOptions(interval_s=1800, horizon_days=9))
+    save_forecast(settings, forecast, command=COMMAND)
+    volumes = InMemoryVolumes(
+        [
+            VolumeRow(
+                queue=str(r["queue"]),
+                interval_start=r["interval_start"].isoformat(),
+                calls=float(r["calls"]),
+                aht_s=float(r["aht_s"] or 300.0),
+                interval_s=float(r["interval_s"]),
+                calls_lo=r["calls_lo"],
+                calls_hi=r["calls_hi"],
+            )
+            for r in forecast.rows()
+        ]
+    )
+    save_staff_plan(settings, volumes, make_target(), shrinkage=0.3, command=COMMAND)
+    shifts = settings.workspace / "shifts.yaml"
+    if not shifts.exists():
+        shifts.write_text(DEMO_SHIFTS, encoding="utf-8")
+    needed = requirement_from_plan(settings, monday, 5)
+    save_schedule(settings, make_schedule(needed, shifts, time_limit_s=30.0), COMMAND)
+
+
+def _scheduled(settings: Settings, monday: date) -> str | None:
+    """What the saved schedule of the demo's next week holds, in a few words."""
+    friday = monday + timedelta(days=4)
+    with bootstrap(settings, read_only=True) as ws:
+        found = ws.schedules.current(monday, friday)
+    if not found:
+        return None
+    shifts = sum(s.agents for _, s in found)
+    cost = sum(s.cost for _, s in found)
+    return f"{monday} to {friday}: {shifts} shifts, cost {cost:,.2f}"
 
 
 def run_demo(
@@ -116,11 +194,15 @@ def run_demo(
         history = weekdays(DEMO_START, history_days, backwards=True)
         write_queue_log(_events(center, history, seed + 1, "pbx-", calls_per_hour), log_path)
         import_files(settings, "asterisk-queue-log", [log_path])
+    monday = next_week(days)
+    if fresh:
+        _plan_next_week(settings, monday)
     _demo_supervisor(settings)
     info = workspace_info(settings)
     info["queue_log"] = str(log_path) if log_path.exists() else None
+    info["schedule"] = _scheduled(settings, monday)
     info["report"] = str(report_path)
     page = None
     if fresh or not report_path.exists():
         page = html_report(settings, period=Period(), interval="1d", by=("queue",))
-    return DemoResult(info, report_path, page)
+    return DemoResult(info, report_path, page, monday)

@@ -195,11 +195,16 @@ def demo(
 
         write_html(result.report, result.report_path)
     _summary(result.info, fmt)
+    from datetime import timedelta
+
     from carecenter.services.demo import DEMO_SUPERVISOR
 
     where = settings_for(workspace).workspace
     name, password = DEMO_SUPERVISOR
+    monday = result.next_week
     typer.echo(
+        f"\nNext week's plans: carecenter plan show -w {where} --kind schedule --from "
+        f"{monday} --to {monday + timedelta(days=4)} (also --kind staff, --kind forecast)"
         f"\nWatch it live: carecenter serve -w {where}\n"
         f"then open http://127.0.0.1:8000/wallboard and sign in as {name} / {password}",
         err=True,
