@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from carecenter.adapters.settings import Settings
 from carecenter.errors import CareCenterError, InputError
 from carecenter.interfaces.cli.options import FormatOption, WorkspaceOption, settings_for
 from carecenter.interfaces.cli.output import emit, render
 from carecenter.interfaces.cli.plan import command_line
+
+if TYPE_CHECKING:
+    from carecenter.adapters.settings import Settings
 
 
 def schedule_command(
