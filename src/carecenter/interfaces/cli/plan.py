@@ -123,6 +123,38 @@ def _show_schedule(settings: Any, start: str | None, end: str | None, fmt: str) 
     emit(rows, fmt, title="schedule")
 
 
+@app.command("compare")
+def compare_command(
+    workspace: Path | None = WorkspaceOption,
+    start: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD (center time)."),
+    end: str | None = typer.Option(
+        None, "--to", help="Last day, included [default: the first day]."
+    ),
+    interval: str | None = typer.Option(
+        None, "--interval", help="Interval, e.g. 30m [default: the staffing plan's]."
+    ),
+    fmt: str = FormatOption,
+) -> None:
+    """Required, scheduled and actual agents per interval (all queues together), and the
+    cost per handled contact as scheduled and as it happened: the staffing plan, the saved
+    schedule and the agent-state facts side by side."""
+    from datetime import date
+
+    from carecenter.domain.durations import parse_whole_seconds
+    from carecenter.services.staff_vs_plan import COLUMNS, compare_staffing
+
+    try:
+        first = date.fromisoformat(start)
+        last = date.fromisoformat(end) if end is not None else first
+    except ValueError:
+        raise InputError("--from and --to take a day YYYY-MM-DD", field="start") from None
+    step = parse_whole_seconds(interval, field="interval") if interval is not None else None
+    rows = compare_staffing(settings_for(workspace), first, last, step)
+    if fmt == "table":
+        rows = [_table_row(r) for r in rows]
+    emit(rows, fmt, title="required, scheduled and actual staff", columns=COLUMNS)
+
+
 @app.command("versions")
 def versions_command(
     workspace: Path | None = WorkspaceOption,

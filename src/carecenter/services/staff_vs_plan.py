@@ -1,0 +1,161 @@
+"""Use case: ``carecenter plan compare`` — per interval, the agents the staffing plan required,
+the agents the saved schedule put on the floor and the agents who really were there; and what
+a handled contact cost as scheduled and as it happened.
+
+Like with like, all of the center's queues together (the schedule is for agents who serve them
+all):
+
+- ``required``: the staffing plan's ``scheduled_agents`` (shrinkage included), summed over
+  its queues, of the plan interval the interval starts in;
+- ``scheduled``: agents of the saved schedule on a shift and not on a break, on average over
+  the interval;
+- ``actual``: agents logged in and not on a break, on average over the interval, from the
+  agent-state facts (the metric catalog's ``logged_in_total_s`` less ``break_total_s``);
+- ``scheduled_cost``: the paid time of the schedule's shifts in the interval times their cost
+  per hour; ``actual_cost``: the catalog's ``staff_cost`` (logged-in hours times each agent's
+  ``hourly_cost``); each divided by the contacts handled in the interval
+  (``scheduled_cost_per_contact``, ``cost_per_contact``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from carecenter.domain.durations import format_duration
+from carecenter.domain.plans import PlanKind
+from carecenter.domain.schedules import ScheduledShift
+from carecenter.errors import InputError
+from carecenter.metrics.spec import ReportSpec
+from carecenter.services.bootstrap import WorkspaceSource, opened
+from carecenter.services.reporting import catalog_report
+
+COLUMNS = (
+    "interval_start",
+    "required",
+    "scheduled",
+    "actual",
+    "scheduled_minus_required",
+    "actual_minus_scheduled",
+    "handled",
+    "scheduled_cost",
+    "actual_cost",
+    "scheduled_cost_per_contact",
+    "cost_per_contact",
+)
+
+
+def _overlap_s(a: datetime, b: datetime, start: datetime, end: datetime) -> float:
+    return max(0.0, (min(b, end) - max(a, start)).total_seconds())
+
+
+def scheduled_in(
+    shifts: Sequence[ScheduledShift], start: datetime, end: datetime
+) -> tuple[float, float]:
+    """Over [``start``, ``end``): the agents of ``shifts`` on a shift and not on a break, on
+    average, and the cost of their paid time."""
+    span = (end - start).total_seconds()
+    working = cost = 0.0
+    for shift in shifts:
+        on = _overlap_s(shift.start_at, shift.end_at, start, end)
+        if on == 0:
+            continue
+        away = sum(_overlap_s(b.start_at, b.end_at, start, end) for b in shift.breaks)
+        unpaid = sum(
+            _overlap_s(b.start_at, b.end_at, start, end) for b in shift.breaks if not b.paid
+        )
+        rate = shift.cost / (shift.agents * shift.paid_hours) if shift.paid_hours else 0.0
+        working += shift.agents * (on - away) / span
+        cost += shift.agents * (on - unpaid) / 3600 * rate
+    return working, cost
+
+
+def _div(a: float | None, b: float | None) -> float | None:
+    return None if a is None or not b else a / b
+
+
+def compare_staffing(
+    source: WorkspaceSource, first_day: date, last_day: date, interval_s: int | None = None
+) -> list[dict[str, Any]]:
+    """One row per interval of the days from ``first_day`` to ``last_day`` (center time) in
+    which anybody was required, scheduled or there (``interval_s``: default the staffing
+    plan's interval, else 30 minutes)."""
+    if last_day < first_day:
+        raise InputError("must not be before --from", field="end")
+    with opened(source, read_only=True) as ws:
+        center = ws.center.load()
+        zone = ZoneInfo(center.timezone if center is not None else "UTC")
+        start = datetime.combine(first_day, time(0), zone)
+        end = datetime.combine(last_day + timedelta(days=1), time(0), zone)
+        plan = ws.plans.rows(PlanKind.STAFF, start=start, end=end)
+        shifts = [s for _, s in ws.schedules.current(first_day, last_day)]
+        step = interval_s or (plan[0].row.interval_s if plan else 1800)
+        spec = ReportSpec(format_duration(step), (), start, end, fcr=False, percentiles=False)
+        report = catalog_report(ws, spec, center).rows
+    if not plan and not shifts and not report:
+        raise InputError(
+            f"nothing to compare for {first_day} to {last_day}: no staffing plan, no saved "
+            "schedule and no agent states"
+        )
+    required: dict[datetime, float] = {}
+    for stored in plan:
+        row = stored.row
+        if row.scheduled_agents is None:
+            continue
+        key = row.interval_start.astimezone(UTC)
+        required[key] = required.get(key, 0.0) + row.scheduled_agents
+    plan_step = {s.row.interval_start.astimezone(UTC): s.row.interval_s for s in plan}
+    actual = {_utc(r["interval_start"]): r for r in report}
+    out = []
+    moment = start.astimezone(UTC)
+    while moment < end:
+        finish = moment + timedelta(seconds=step)
+        need = _required_at(required, plan_step, moment)
+        working, cost = scheduled_in(shifts, moment, finish)
+        planned = bool(shifts)  # no schedule saved for these days: none, not zero
+        found = actual.get(moment)
+        there = handled = spent = None
+        if found is not None:
+            there = ((found["logged_in_total_s"] or 0.0) - (found["break_total_s"] or 0.0)) / step
+            handled, spent = found["handled"], found["staff_cost"]
+        if need or working or there:
+            out.append(
+                {
+                    "interval_start": moment.astimezone(zone),
+                    "required": need,
+                    "scheduled": round(working, 3) if planned else None,
+                    "actual": None if there is None else round(there, 3),
+                    "scheduled_minus_required": (
+                        round(working - (need or 0.0), 3) if planned else None
+                    ),
+                    "actual_minus_scheduled": (
+                        round(there - working, 3) if planned and there is not None else None
+                    ),
+                    "handled": handled,
+                    "scheduled_cost": round(cost, 2) if planned else None,
+                    "actual_cost": spent,
+                    "scheduled_cost_per_contact": _div(cost, handled) if planned else None,
+                    "cost_per_contact": _div(spent, handled),
+                }
+            )
+        moment = finish
+    return out
+
+
+def _required_at(
+    required: dict[datetime, float], steps: dict[datetime, int], moment: datetime
+) -> float | None:
+    """The plan's required agents of the plan interval ``moment`` falls in."""
+    if moment in required:
+        return required[moment]
+    for begin, need in required.items():
+        if begin <= moment < begin + timedelta(seconds=steps[begin]):
+            return need
+    return None
+
+
+def _utc(value: Any) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.astimezone(UTC)
