@@ -97,3 +97,30 @@ def test_nothing_to_compare_is_one_line(workspace: Path) -> None:
         app, ["plan", "compare", "-w", str(workspace), "--from", "2027-01-04"]
     )
     assert result.exit_code == 2 and "nothing to compare for 2027-01-04" in result.stderr
+
+
+def test_the_html_report_draws_them(workspace: Path, tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app,
+        ["report", "-w", str(workspace), "--format", "html", "--output", str(page),
+         "--interval", "30m"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = page.read_text()
+    assert "Required, scheduled and actual staff" in html
+    assert "required (staffing plan)" in html and "actual (logged in, not on a break)" in html
+
+
+def test_no_staffing_section_without_a_plan(tmp_path: Path) -> None:
+    settings = Settings(workspace=tmp_path / "plain")
+    init_workspace(settings)
+    with bootstrap(settings) as ws:
+        ws.events.append([state("a001", at(8), AgentStatus.AVAILABLE, AgentStatus.LOGGED_OUT)])
+        project(ws.events, ws.warehouse)
+    page = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app, ["report", "-w", str(settings.workspace), "-f", "html", "--output", str(page)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Required, scheduled and actual staff" not in page.read_text()

@@ -124,10 +124,11 @@ def next_week(days: int) -> date:
     return last + timedelta(days=7 - last.weekday())
 
 
-def _plan_next_week(settings: Settings, monday: date) -> None:
-    """Next week's plans, as a planner would make them: the forecast from the warehouse, the
-    staffing plan from it (80 % in 20 s, 30 % shrinkage) and the schedule from that, all
-    saved in the workspace."""
+def _plan_week(settings: Settings, monday: date) -> None:
+    """The plans of the week of ``monday`` (Monday to Friday), as a planner would make them
+    the week before: the forecast from the warehouse (of the days before), the staffing plan
+    from it (80 % in 20 s, 30 % shrinkage) and the schedule from that, all saved in the
+    workspace."""
     from carecenter.adapters.volumes_csv import InMemoryVolumes, VolumeRow
     from carecenter.services.forecasting import (
         ForecastOptions,
@@ -187,16 +188,18 @@ def run_demo(
     report_path = settings.workspace / REPORT
     with bootstrap(settings) as ws:
         fresh = ws.events.count() == 0 and ws.warehouse.counts().contact_facts == 0
-        if fresh:
-            _live_days(ws, center, days, seed, calls_per_hour)
-        project(ws.events, ws.warehouse)
     if fresh and history_days:
         history = weekdays(DEMO_START, history_days, backwards=True)
         write_queue_log(_events(center, history, seed + 1, "pbx-", calls_per_hour), log_path)
         import_files(settings, "asterisk-queue-log", [log_path])
+        _plan_week(settings, DEMO_START)  # the live week, planned from the history before it
+    with bootstrap(settings) as ws:
+        if fresh:
+            _live_days(ws, center, days, seed, calls_per_hour)
+        project(ws.events, ws.warehouse)
     monday = next_week(days)
     if fresh:
-        _plan_next_week(settings, monday)
+        _plan_week(settings, monday)
     _demo_supervisor(settings)
     info = workspace_info(settings)
     info["queue_log"] = str(log_path) if log_path.exists() else None

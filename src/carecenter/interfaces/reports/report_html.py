@@ -196,6 +196,24 @@ def _gap_rows(gaps: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def staffing_figure(report: HtmlReport) -> Any:
+    """Required, scheduled and actual agents per interval, all queues together."""
+    import plotly.graph_objects as go
+
+    rows = report.staffing
+    fig = go.Figure()
+    for key, label, shape in (
+        ("required", "required (staffing plan)", "hv"),
+        ("scheduled", "scheduled (saved schedule)", "hv"),
+        ("actual", "actual (logged in, not on a break)", "hv"),
+    ):
+        fig.add_scatter(
+            x=_x(rows), y=[r[key] for r in rows], name=label, mode="lines", line_shape=shape
+        )
+    fig.update_layout(yaxis_title="agents", height=360, margin={"t": 30})
+    return fig
+
+
 def render(report: HtmlReport) -> str:
     """The whole page as one string."""
     charts = [
@@ -221,6 +239,11 @@ def render(report: HtmlReport) -> str:
         "<h2>Agents</h2>",
         table_html(report.agents, AGENT_COLUMNS),
     ]
+    if report.staffing:
+        sections += [
+            "<h2>Required, scheduled and actual staff</h2>",
+            figure_html(staffing_figure(report)),
+        ]
     if report.table:
         sections += ["<h2>Report</h2>", table_html(report.table, report.table_columns)]
     return page(report.title, report.subtitle, sections)
