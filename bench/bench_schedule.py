@@ -50,7 +50,8 @@ from typing import Any
 
 import numpy as np
 
-from carecenter.wfm.scheduling import BreakRule, Contract, Problem, ShiftTemplate, solve
+from carecenter.wfm.scheduling import solve
+from carecenter.wfm.shifts import BreakRule, Contract, Problem, ShiftTemplate
 from peers import peer_python, run_peer
 
 DATA = Path(__file__).resolve().parents[2] / "shared/data/callcenter/us_bank_calls_5min_2003.csv"

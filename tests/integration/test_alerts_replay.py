@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from tests.server import CENTER_YAML, make_workspace
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from carecenter.interfaces.cli.app import app
 from carecenter.services.importing import import_files
@@ -28,26 +28,18 @@ RULES = """alerts:
 """
 
 
+def replay(workspace: Path, *more: str) -> Result:
+    """``carecenter alerts replay`` of 1 December 2025 on ``workspace``."""
+    args = ["alerts", "replay", "--from", "2025-12-01", "--to", "2025-12-01"]
+    return CliRunner().invoke(app, [*args, "-w", str(workspace), *more])
+
+
 def test_the_rules_fire_as_worked_out_by_hand(tmp_path: Path) -> None:
     settings = make_workspace(tmp_path / "ws", CENTER_YAML + RULES)
     log = tmp_path / "queue_log"
     log.write_text("".join(f"{line}\n" for line in LOG))
     import_files(settings, "asterisk-queue-log", [log])
-    result = CliRunner().invoke(
-        app,
-        [
-            "alerts",
-            "replay",
-            "--from",
-            "2025-12-01",
-            "--to",
-            "2025-12-01",
-            "-w",
-            str(settings.workspace),
-            "--format",
-            "json",
-        ],
-    )
+    result = replay(settings.workspace, "--format", "json")
     assert result.exit_code == 0, result.output
     rows = {r["rule"]: r for r in json.loads(result.stdout)}
     # two contacts wait from 09:00:30 until c2 gives up at 09:03:20: seen at 09:01, 09:02 and
@@ -68,18 +60,6 @@ def test_the_rules_fire_as_worked_out_by_hand(tmp_path: Path) -> None:
 
 def test_a_center_without_rules_says_so(tmp_path: Path) -> None:
     settings = make_workspace(tmp_path / "ws")
-    result = CliRunner().invoke(
-        app,
-        [
-            "alerts",
-            "replay",
-            "--from",
-            "2025-12-01",
-            "--to",
-            "2025-12-01",
-            "-w",
-            str(settings.workspace),
-        ],
-    )
+    result = replay(settings.workspace)
     assert result.exit_code == 2
     assert "no alert rules" in result.output

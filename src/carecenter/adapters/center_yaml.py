@@ -87,7 +87,8 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Lines]:
     return data, lines
 
 
-def _line_of(path: str, lines: Lines) -> int | None:
+def line_of(path: str, lines: Lines) -> int | None:
+    """The line of the field ``path`` (dotted), or of the nearest section holding it."""
     while path:
         if path in lines:
             return lines[path]
@@ -142,7 +143,7 @@ def problems_of(
             loc = loc[:-1]
         path = prefix + ".".join(loc)
         problems.append(
-            ConfigError(_message(error), file=name, line=_line_of(path, lines), field=path)
+            ConfigError(_message(error), file=name, line=line_of(path, lines), field=path)
         )
     return problems
 
@@ -186,7 +187,7 @@ def validate_center(data: Any, lines: Lines, name: str, prefix: str = "") -> Cen
         raise ConfigError(
             "must be a mapping with a `center:` section",
             file=name,
-            line=_line_of(prefix, lines) or 1,
+            line=line_of(prefix, lines) or 1,
             field=prefix.rstrip("."),
         )
     try:
@@ -194,7 +195,7 @@ def validate_center(data: Any, lines: Lines, name: str, prefix: str = "") -> Cen
     except ValidationError as exc:
         raise_first(problems_of(exc, lines, name, prefix))
     refs = [
-        ConfigError(msg, file=name, line=_line_of(prefix + p, lines), field=prefix + p)
+        ConfigError(msg, file=name, line=line_of(prefix + p, lines), field=prefix + p)
         for p, msg in model.reference_problems()
     ]
     if refs:

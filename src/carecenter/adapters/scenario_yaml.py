@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from carecenter.adapters.center_yaml import (
     Lines,
+    line_of,
     parse_yaml,
     problems_of,
     raise_first,
@@ -83,15 +84,7 @@ def _shift(section: ShiftSection, field: str, lines: Lines, name: str) -> Shift:
     try:
         return section.domain()
     except ValueError as exc:
-        raise ConfigError(str(exc), file=name, line=_line(lines, field), field=field) from None
-
-
-def _line(lines: Lines, field: str) -> int | None:
-    while field:
-        if field in lines:
-            return lines[field]
-        field = field.rpartition(".")[0]
-    return None
+        raise ConfigError(str(exc), file=name, line=line_of(field, lines), field=field) from None
 
 
 def _center(
@@ -143,7 +136,7 @@ def _scenario(
     model: ScenarioFile, center: Any, shifts: dict[str, Shift], lines: Lines, name: str
 ) -> Scenario:
     def fail(field: str, message: str) -> ConfigError:
-        return ConfigError(message, file=name, line=_line(lines, field), field=field)
+        return ConfigError(message, file=name, line=line_of(field, lines), field=field)
 
     for agent_id, hours in model.shifts.items():
         if agent_id not in center.agents:
@@ -207,4 +200,4 @@ def _scenario(
             model.replay.domain() if model.replay is not None else None,
         )
     except DomainError as exc:
-        raise ConfigError(str(exc), file=name, line=_line(lines, "arrivals")) from None
+        raise ConfigError(str(exc), file=name, line=line_of("arrivals", lines)) from None

@@ -34,6 +34,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from carecenter.adapters.center_yaml import (
+    line_of,
     parse_yaml,
     problems_of,
     raise_first,
@@ -42,7 +43,7 @@ from carecenter.adapters.center_yaml import (
 from carecenter.adapters.routing_schema import Positive, Strict
 from carecenter.adapters.scenario_schema import Duration
 from carecenter.errors import ConfigError
-from carecenter.wfm.scheduling import BreakRule, Contract, ShiftTemplate
+from carecenter.wfm.shifts import BreakRule, Contract, ShiftTemplate
 
 
 class BreakSection(Strict):
@@ -136,12 +137,7 @@ def parse_shifts(text: str, interval_s: int, name: str = "shifts.yaml") -> Shift
         raise_first(problems_of(exc, lines, name))
 
     def fail(message: str, field: str) -> Any:
-        line = None
-        probe = field
-        while probe and line is None:
-            line = lines.get(probe)
-            probe = probe.rpartition(".")[0]
-        raise ConfigError(message, file=name, line=line, field=field)
+        raise ConfigError(message, file=name, line=line_of(field, lines), field=field)
 
     def intervals(seconds: float, field: str) -> int:
         count = seconds / interval_s

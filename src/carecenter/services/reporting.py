@@ -373,6 +373,8 @@ def html_report(
 ) -> HtmlReport:
     """What the self-contained HTML report shows (charts, gap table, agent table); the
     interface renders it."""
+    from carecenter.services.staff_vs_plan import report_staffing  # it reads catalog_report
+
     _contact_dims(by)
     peer_values = read_peers(peers) if peers is not None else {}
     with _backend(source) as (con, center):
@@ -396,7 +398,7 @@ def html_report(
         else "no data in the warehouse"
     )
     return HtmlReport(
-        staffing=_staffing(source, first, last, tz),
+        staffing=report_staffing(source, first, last, tz),
         title=f"{center.name if center else 'carecenter'}: service report",
         subtitle=subtitle,
         totals=totals.rows,
@@ -410,26 +412,3 @@ def html_report(
         table=table.rows,
         table_columns=table.columns,
     )
-
-
-def _staffing(
-    source: WorkspaceSource, first: datetime | None, last: datetime | None, tz: str
-) -> list[dict[str, Any]]:
-    """Required, scheduled and actual staff over the report's days (none without data)."""
-    from zoneinfo import ZoneInfo
-
-    from carecenter.services.staff_vs_plan import compare_staffing
-
-    if first is None or last is None:
-        return []
-    zone = ZoneInfo(tz)
-    start, end = (
-        first.astimezone(zone).date(),
-        (last - timedelta(seconds=1)).astimezone(zone).date(),
-    )
-    try:
-        rows = compare_staffing(source, start, end)
-    except InputError:  # nothing planned or scheduled, and no agent states: no section
-        return []
-    planned = any(r["required"] is not None or r["scheduled"] is not None for r in rows)
-    return rows if planned else []

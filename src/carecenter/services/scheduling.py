@@ -29,7 +29,8 @@ from carecenter.domain.plans import PlanKind
 from carecenter.domain.schedules import ScheduledBreak, ScheduledShift, ScheduleVersion
 from carecenter.errors import InputError, WorkspaceError
 from carecenter.services.bootstrap import WorkspaceSource, opened
-from carecenter.wfm.scheduling import Problem, Schedule, ShiftCount, solve
+from carecenter.wfm.scheduling import solve
+from carecenter.wfm.shifts import Problem, Schedule, ShiftCount
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

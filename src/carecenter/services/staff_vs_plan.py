@@ -159,3 +159,24 @@ def _required_at(
 def _utc(value: Any) -> datetime:
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment.astimezone(UTC)
+
+
+def report_staffing(
+    source: WorkspaceSource, first: datetime | None, last: datetime | None, tz: str
+) -> list[dict[str, Any]]:
+    """The rows of :func:`compare_staffing` over the days of a report from ``first`` to
+    ``last`` (``tz``: the center's zone), when a staffing plan or a schedule covers them;
+    none otherwise (the HTML report then leaves the section out)."""
+    if first is None or last is None:
+        return []
+    zone = ZoneInfo(tz)
+    start, end = (
+        first.astimezone(zone).date(),
+        (last - timedelta(seconds=1)).astimezone(zone).date(),
+    )
+    try:
+        rows = compare_staffing(source, start, end)
+    except InputError:  # nothing planned or scheduled, and no agent states: no section
+        return []
+    planned = any(r["required"] is not None or r["scheduled"] is not None for r in rows)
+    return rows if planned else []

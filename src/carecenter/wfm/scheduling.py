@@ -34,126 +34,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from carecenter.errors import InputError
-
-DISP = False
-
-
-@dataclass(frozen=True)
-class BreakRule:
-    """A break of a shift: ``length`` intervals starting between ``earliest`` and ``latest``
-    intervals after the shift starts (both included); unpaid unless ``paid``."""
-
-    name: str
-    length: int
-    earliest: int
-    latest: int
-    paid: bool = False
-
-
-@dataclass(frozen=True)
-class ShiftTemplate:
-    """A kind of shift: ``length`` intervals (breaks included) starting at one of ``starts``
-    (interval of the day, 0 = midnight), its breaks, its cost per paid hour and how many of
-    it a day may have (``max_per_day`` ``None``: no limit). ``contract``: the contract whose
-    agents work it (``None``: any agent, no days-off rule)."""
-
-    name: str
-    length: int
-    starts: tuple[int, ...]
-    cost_per_hour: float
-    breaks: tuple[BreakRule, ...] = ()
-    min_per_day: int = 0
-    max_per_day: int | None = None
-    contract: str | None = None
-
-    def paid_intervals(self) -> int:
-        """Intervals paid: the length less the unpaid breaks."""
-        return self.length - sum(b.length for b in self.breaks if not b.paid)
-
-
-@dataclass(frozen=True)
-class Contract:
-    """Agents who work ``days_per_week`` days of 7 (their days off consecutive when
-    ``consecutive_days_off``)."""
-
-    name: str
-    days_per_week: int
-    consecutive_days_off: bool = True
-
-    def patterns(self) -> list[tuple[int, ...]]:
-        """The weeks an agent of the contract may work: 1 = works that day (Monday first),
-        starting on any day of the week."""
-        off = 7 - self.days_per_week
-        if self.consecutive_days_off:
-            weeks = {
-                tuple(0 if (d - first) % 7 < off else 1 for d in range(7)) for first in range(7)
-            }
-        else:
-            weeks = {
-                tuple(0 if d in days else 1 for d in range(7))
-                for days in itertools.combinations(range(7), off)
-            }
-        return sorted(weeks, reverse=True)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A requirement (agents per interval, ``days`` x ``per_day``) and how it may be met."""
-
-    requirement: NDArray[np.int64]
-    interval_s: int
-    templates: tuple[ShiftTemplate, ...]
-    contracts: tuple[Contract, ...] = ()
-    under_penalty: float = 1000.0
-    """Cost of one agent missing for one interval."""
-    over_penalty: float = 0.0
-    """Cost of one agent too many for one interval (besides their pay)."""
-    first_weekday: int = 0
-    """The weekday of day 0 (0 = Monday), for the days-off patterns."""
-
-
-@dataclass(frozen=True)
-class ShiftCount:
-    """``agents`` agents on ``template`` starting at interval ``start`` of ``day``, with how
-    many take each break at each offset: ``breaks[k]`` maps an offset (intervals after the
-    start) to agents."""
-
-    day: int
-    template: str
-    start: int
-    length: int
-    agents: int
-    breaks: tuple[dict[int, int], ...]
-    cost: float
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """The answer: the shifts, the coverage per interval and how good the answer is."""
-
-    shifts: list[ShiftCount]
-    coverage: NDArray[np.int64]
-    under: NDArray[np.int64]
-    over: NDArray[np.int64]
-    objective: float
-    lp_bound: float
-    """The LP relaxation's optimum: no schedule costs less."""
-    bound: float
-    """The best lower bound proven (the LP bound, or better from the solver's search)."""
-    gap: float
-    """(objective - bound) / objective: the answer is at most this much above the optimum."""
-    lp_gap: float
-    """(objective - LP bound) / objective."""
-    seconds: float
-    status: str
-    patterns: dict[str, dict[tuple[int, ...], int]] = field(default_factory=dict)
-    """Contract -> days-off pattern -> agents."""
-    variables: int = 0
-
-    @property
-    def staff_cost(self) -> float:
-        """What the shifts cost (the objective less the penalties)."""
-        return sum(s.cost for s in self.shifts)
+from carecenter.wfm.shifts import Problem, Schedule, ShiftCount, coverage_of
 
 
 @dataclass
@@ -327,7 +208,14 @@ def solve(problem: Problem, *, time_limit_s: float = 60.0, gap: float = 0.001) -
     integrality[under0:pat0] = 0  # the slacks follow from the integer shifts
     bounds = Bounds(np.zeros(n), np.full(n, np.inf))
 
-    relaxed = milp(cost, constraints=constraints, bounds=bounds, integrality=np.zeros(n))
+    def run(integers: NDArray[np.float64], box: Bounds, rel_gap: float | None = None) -> Any:
+        options = {} if rel_gap is None else {"mip_rel_gap": rel_gap}
+        options["time_limit"] = _left(started, time_limit_s)
+        return milp(
+            cost, constraints=constraints, bounds=box, integrality=integers, options=options
+        )
+
+    relaxed = run(np.zeros(n), bounds)
     if relaxed.status != 0 or relaxed.fun is None:
         raise InputError(f"the schedule cannot be solved: {relaxed.message}", field="requirement")
     # In two steps. First the shifts and days-off patterns, integer, with the breaks'
@@ -337,40 +225,18 @@ def solve(problem: Problem, *, time_limit_s: float = 60.0, gap: float = 0.001) -
     # HiGHS solves at once, and whose answer rarely costs more.
     shifts_only = integrality.copy()
     shifts_only[n_shift:under0] = 0
-    first = milp(
-        cost,
-        constraints=constraints,
-        bounds=bounds,
-        integrality=shifts_only,
-        options={
-            "time_limit": _left(started, time_limit_s),
-            "mip_rel_gap": 0.9 * gap,
-            "disp": DISP,
-        },
-    )
+    first = run(shifts_only, bounds, 0.9 * gap)
     if first.x is None:
         raise InputError(f"no schedule found in {time_limit_s:g} s: {first.message}", field="time")
-    fixed = np.rint(first.x) * (shifts_only > 0)
+    chosen = shifts_only > 0
     low, high = np.zeros(n), np.full(n, np.inf)
-    low[shifts_only > 0] = high[shifts_only > 0] = fixed[shifts_only > 0]
-    result = milp(
-        cost,
-        constraints=constraints,
-        bounds=Bounds(low, high),
-        integrality=integrality,
-        options={"time_limit": _left(started, time_limit_s), "mip_rel_gap": gap / 2, "disp": DISP},
-    )
+    low[chosen] = high[chosen] = np.rint(first.x)[chosen]
+    result = run(integrality, Bounds(low, high), gap / 2)
     lp_bound = float(relaxed.fun)
     bound = max(lp_bound, _dual_bound(first))  # placements relaxed: still a lower bound
     if result.x is None or float(result.fun) - bound > gap * float(result.fun):
         # the breaks' placements cost something after all: the whole model, for the time left
-        whole = milp(
-            cost,
-            constraints=constraints,
-            bounds=bounds,
-            integrality=integrality,
-            options={"time_limit": _left(started, time_limit_s), "mip_rel_gap": gap, "disp": DISP},
-        )
+        whole = run(integrality, bounds, gap)
         bound = max(bound, _dual_bound(whole))
         if whole.x is not None and (result.x is None or float(whole.fun) < float(result.fun)):
             result = whole
@@ -433,19 +299,3 @@ def _dual_bound(result: Any) -> float:
 
 def _left(started: float, limit: float) -> float:
     return max(1.0, limit - (time.perf_counter() - started))
-
-
-def coverage_of(shifts: Sequence[ShiftCount], problem: Problem) -> NDArray[np.int64]:
-    """Agents working (on shift and not on a break) in each interval, days x per_day: counted
-    from the shifts alone, independently of the model."""
-    days, per_day = problem.requirement.shape
-    horizon = days * per_day
-    cover = np.zeros(horizon + max((s.length for s in shifts), default=0) + per_day, np.int64)
-    for shift in shifts:
-        first = shift.day * per_day + shift.start
-        cover[first : first + shift.length] += shift.agents
-        template = next(t for t in problem.templates if t.name == shift.template)
-        for rule, offsets in zip(template.breaks, shift.breaks, strict=True):
-            for offset, agents in offsets.items():
-                cover[first + offset : first + offset + rule.length] -= agents
-    return cover[:horizon].reshape(days, per_day)

@@ -11,14 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carecenter.errors import InputError
-from carecenter.wfm.scheduling import (
-    BreakRule,
-    Contract,
-    Problem,
-    ShiftTemplate,
-    coverage_of,
-    solve,
-)
+from carecenter.wfm.scheduling import solve
+from carecenter.wfm.shifts import BreakRule, Contract, Problem, ShiftTemplate, coverage_of
 
 
 def problem(req: list[list[int]], *templates: ShiftTemplate, **kw: object) -> Problem:
