@@ -23,6 +23,7 @@ from carecenter.adapters.routing_schema import (
 from carecenter.domain.center import (
     WEEKDAYS,
     Agent,
+    AgentWork,
     Center,
     OpeningHours,
     Queue,
@@ -199,6 +200,32 @@ class QueueSection(Strict):
         return parse_hours(value)
 
 
+class HoursSection(Strict):
+    min: Seconds = 0.0
+    """Least paid hours a week."""
+    max: Seconds | None = None
+    """Most paid hours a week (none: no limit)."""
+
+
+class PrefersSection(Strict):
+    days_off: list[str] = Field(default_factory=list)
+    """Weekdays the agent would rather not work (``sat``, ``sun``)."""
+    start: str | None = None
+    """When the agent would rather start, ``"07:00-09:00"``."""
+
+    @field_validator("days_off")
+    @classmethod
+    def _days(cls, value: list[str]) -> list[str]:
+        return [d for key in value for d in parse_days(key)]
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_span(value, "a preferred start")
+        return value
+
+
 class AgentSection(Strict):
     name: str
     team: str = ""
@@ -209,6 +236,25 @@ class AgentSection(Strict):
     queues: Profile = Field(default_factory=dict)
     """Routing profile: queue id -> {priority, delay_s}, or a list of queue ids."""
     call_blocks_chat: bool = False
+    contract: str | None = None
+    """The contract of ``shifts.yaml`` the agent works to (rostering)."""
+    hours_per_week: HoursSection | None = None
+    """Paid hours a week, ``{min, max}`` (default: the contract's)."""
+    availability: dict[str, Spans] | None = None
+    """When the agent can work, like opening hours (default: any time)."""
+    leave: list[Holiday] = Field(default_factory=list)
+    """Dates the agent is away."""
+    prefers: PrefersSection = PrefersSection()
+    """Days off and starts the agent would rather have (honoured where possible)."""
+
+    @field_validator("availability", mode="before")
+    @classmethod
+    def _availability(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise ValueError("must be a mapping of weekdays to 'HH:MM-HH:MM'")
+        return parse_hours(value)
 
 
 def _agent_name(value: Any) -> str:
@@ -356,6 +402,19 @@ class CenterFile(Strict):
                 hourly_cost=a.hourly_cost,
                 queues=MappingProxyType({k: v.domain() for k, v in a.queues.items()}),
                 call_blocks_chat=a.call_blocks_chat,
+                work=AgentWork(
+                    contract=a.contract,
+                    min_hours=a.hours_per_week.min if a.hours_per_week else None,
+                    max_hours=a.hours_per_week.max if a.hours_per_week else None,
+                    availability=None
+                    if a.availability is None
+                    else MappingProxyType(dict(a.availability)),
+                    leave=frozenset(a.leave),
+                    prefers_off=frozenset(a.prefers.days_off),
+                    prefers_start=None
+                    if a.prefers.start is None
+                    else parse_span(a.prefers.start, "a preferred start"),
+                ),
             )
             for aid, a in self.agents.items()
         }

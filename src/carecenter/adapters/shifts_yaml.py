@@ -43,6 +43,7 @@ from carecenter.adapters.center_yaml import (
 from carecenter.adapters.routing_schema import Positive, Strict
 from carecenter.adapters.scenario_schema import Duration
 from carecenter.errors import ConfigError
+from carecenter.wfm.roster import RosterRules
 from carecenter.wfm.shifts import BreakRule, Contract, ShiftTemplate
 
 
@@ -86,11 +87,33 @@ class ShiftSection(Strict):
     """At most this many of it each day (none: no limit)."""
 
 
+class HoursRange(Strict):
+    min: float = Field(default=0.0, ge=0)
+    """Least paid hours a week."""
+    max: float | None = Field(default=None, ge=0)
+    """Most paid hours a week (none: no limit)."""
+
+
 class ContractSection(Strict):
     days_per_week: int = Field(ge=1, le=7)
     """Days an agent of the contract works in a week."""
     consecutive_days_off: bool = True
     """Whether their days off are consecutive (counting Sunday to Monday)."""
+    hours_per_week: HoursRange = HoursRange()
+    """The paid hours a week of its agents (rostering)."""
+
+
+class RosterSection(Strict):
+    min_rest: Duration = 11 * 3600.0
+    """Least time between the end of an agent's shift and the start of their next."""
+    max_consecutive_days: int = Field(default=6, ge=1)
+    """Most days an agent works in a row."""
+    unfilled_penalty: float = Field(default=100.0, ge=0)
+    """Cost of one paid hour of the schedule left without an agent."""
+    coverage_penalty: float = Field(default=10.0, ge=0)
+    """Cost of one agent missing from a queue for one interval."""
+    preference_penalty: float = Field(default=1.0, ge=0)
+    """Cost of a day worked that an agent wanted off, or a start outside their preference."""
 
 
 class ShiftsFile(Strict):
@@ -103,6 +126,8 @@ class ShiftsFile(Strict):
     cost, for one interval)."""
     over_penalty: float = Field(default=0.0, ge=0)
     """Cost of one agent too many for one interval, besides their pay."""
+    roster: RosterSection = RosterSection()
+    """The rules of every agent's week (``carecenter roster``)."""
 
 
 class ShiftSettings:
@@ -114,11 +139,17 @@ class ShiftSettings:
         contracts: tuple[Contract, ...],
         under_penalty: float,
         over_penalty: float,
+        rules: RosterRules | None = None,
+        contract_hours: dict[str, tuple[float, float | None]] | None = None,
     ) -> None:
         self.templates = templates
         self.contracts = contracts
         self.under_penalty = under_penalty
         self.over_penalty = over_penalty
+        self.rules = rules or RosterRules()
+        """The roster's rules."""
+        self.contract_hours = contract_hours or {}
+        """Contract -> (least, most) paid hours a week."""
 
 
 def read_shifts(path: Path, interval_s: int) -> ShiftSettings:
@@ -214,4 +245,13 @@ def parse_shifts(text: str, interval_s: int, name: str = "shifts.yaml") -> Shift
     under = model.under_penalty
     if under is None:
         under = 5 * max(t.cost_per_hour for t in templates) * interval_s / 3600
-    return ShiftSettings(tuple(templates), contracts, under, model.over_penalty)
+    r = model.roster
+    rules = RosterRules(
+        min_rest_min=round(r.min_rest / 60),
+        max_consecutive_days=r.max_consecutive_days,
+        unfilled_penalty=r.unfilled_penalty,
+        coverage_penalty=r.coverage_penalty,
+        preference_penalty=r.preference_penalty,
+    )
+    hours = {k: (c.hours_per_week.min, c.hours_per_week.max) for k, c in model.contracts.items()}
+    return ShiftSettings(tuple(templates), contracts, under, model.over_penalty, rules, hours)

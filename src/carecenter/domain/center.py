@@ -145,6 +145,25 @@ class Queue:
 
 
 @dataclass(frozen=True)
+class AgentWork:
+    """What rostering needs of an agent: their contract, hours, when they can work and what
+    they would like (``center.yaml``'s ``contract``, ``hours_per_week``, ``availability``,
+    ``leave`` and ``prefers``)."""
+
+    contract: str | None = None
+    min_hours: float | None = None
+    """Least paid hours a week (``None``: the contract's)."""
+    max_hours: float | None = None
+    """Most paid hours a week (``None``: the contract's)."""
+    availability: Mapping[str, tuple[tuple[time, time], ...]] | None = None
+    """Weekday -> spans the agent can work (``None``: any time; a weekday missing: none)."""
+    leave: frozenset[date] = frozenset()
+    prefers_off: frozenset[str] = frozenset()
+    """Weekdays (``mon``...) the agent would rather not work."""
+    prefers_start: tuple[time, time] | None = None
+
+
+@dataclass(frozen=True)
 class Agent:
     """A person who handles contacts."""
 
@@ -164,6 +183,8 @@ class Agent:
     skills the agent has, at priority 0 and no delay."""
     call_blocks_chat: bool = False
     """While on a call the agent is offered no new chat."""
+    work: AgentWork = AgentWork()
+    """Contract, hours, availability and preferences, for rostering."""
 
     def __post_init__(self) -> None:
         for skill, level in self.skills.items():

@@ -152,7 +152,13 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
         "An agent. `skills` maps skill id to proficiency 1-5; "
         "`capacity` maps channel to how many contacts at once. `queues` is the agent's "
         "routing profile (see below); without one the agent serves every queue whose skills "
-        "they have. `call_blocks_chat`: while on a call the agent is offered no new chat.",
+        "they have. `call_blocks_chat`: while on a call the agent is offered no new chat. "
+        "For `carecenter roster`: `contract` names a contract of `shifts.yaml`; "
+        "`hours_per_week` (`{min, max}` paid hours) overrides the contract's; `availability` "
+        "is like a queue's `hours` (`{mon-fri: '07:00-19:00'}`; a weekday left out: not "
+        "available); `leave` lists dates away (each takes a day's share of the least hours "
+        "off); `prefers` (`{days_off: [sat, sun], start: '07:00-09:00'}`) is honoured where "
+        "it costs no open shift.",
     ),
     (
         "agents.<id>.queues.<queue>",

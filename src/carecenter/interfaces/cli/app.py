@@ -27,6 +27,7 @@ from carecenter.interfaces.cli.options import (
 from carecenter.interfaces.cli.output import emit
 from carecenter.interfaces.cli.promises import promises_command
 from carecenter.interfaces.cli.report import report_command
+from carecenter.interfaces.cli.roster import roster_command
 from carecenter.interfaces.cli.schedule import schedule_command
 from carecenter.interfaces.cli.serve import monitor_command, serve_command
 from carecenter.interfaces.cli.simulate import simulate_command
@@ -121,6 +122,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(alerts.app, name="alerts")
 app.command("staff")(erlang.staff_plan)
 app.command("schedule")(schedule_command)
+app.command("roster")(roster_command)
 app.command("forecast")(forecast_command)
 app.command("report")(report_command)
 app.command("import")(import_command)

@@ -1,0 +1,330 @@
+"""Use case: ``carecenter roster``, the named agents who work the saved schedule's shifts.
+
+The shifts are the workspace's saved schedule (``carecenter schedule --save``); the agents,
+with their skills, contracts, hours, availability, leave and preferences, are ``center.yaml``'s
+(read from the workspace's file: the store does not keep the rostering fields yet); the
+contracts' hours and the week's rules (rest, days in a row, penalties) are ``shifts.yaml``'s;
+each queue's own requirement is the saved staffing plan's ``scheduled_agents``. The model is
+:mod:`carecenter.wfm.roster_model`; every hard rule of its answer is checked again by
+:func:`carecenter.wfm.roster.violations`.
+
+Times are wall-clock minutes from midnight of the first day, in the center's time zone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from carecenter.adapters.center_yaml import read_center_file
+from carecenter.adapters.shifts_yaml import ShiftSettings, read_shifts
+from carecenter.domain.center import WEEKDAYS, Agent, Center
+from carecenter.domain.plans import PlanKind
+from carecenter.domain.schedules import ScheduledShift
+from carecenter.errors import InputError, WorkspaceError
+from carecenter.services.bootstrap import WorkspaceSource, opened
+from carecenter.wfm.roster import (
+    DAY_MIN,
+    Roster,
+    RosterAgent,
+    RosterProblem,
+    RosterRules,
+    ShiftSlot,
+    coverage,
+    paid_minutes,
+    violations,
+)
+
+HOUR = 60
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    """A solved roster with its problem and where its minutes are."""
+
+    problem: RosterProblem
+    roster: Roster
+    first_day: date
+    zone: ZoneInfo
+    names: dict[str, str]
+    broken: list[str]
+    """Hard rules the answer breaks, found by the independent check (must be empty)."""
+
+
+def _minute(moment: datetime, first_day: date, zone: ZoneInfo) -> int:
+    local = moment.astimezone(zone).replace(tzinfo=None)
+    return int((local - datetime.combine(first_day, time(0))).total_seconds() // 60)
+
+
+def _of_day(t: time) -> int:
+    return t.hour * HOUR + t.minute
+
+
+def slots_of(
+    shifts: Sequence[ScheduledShift],
+    settings: ShiftSettings | None,
+    first_day: date,
+    zone: ZoneInfo,
+) -> list[ShiftSlot]:
+    """One slot per day, shift and start of the saved schedule; one place per agent on it,
+    with that agent's breaks."""
+    contract = {t.name: t.contract for t in settings.templates} if settings else {}
+    grouped: dict[tuple[int, str, int, int], list[ScheduledShift]] = defaultdict(list)
+    for s in shifts:
+        start, end = _minute(s.start_at, first_day, zone), _minute(s.end_at, first_day, zone)
+        grouped[(s.day - first_day).days, s.shift, start, end].append(s)
+    out: list[ShiftSlot] = []
+    for (day, name, start, end), rows in sorted(grouped.items()):
+        places = [
+            tuple(
+                (_minute(b.start_at, first_day, zone), _minute(b.end_at, first_day, zone))
+                for b in row.breaks
+            )
+            for row in rows
+            for _ in range(row.agents)
+        ]
+        paid = round(rows[0].paid_hours * HOUR)
+        out.append(
+            ShiftSlot(len(out), day, name, start, end, paid, contract.get(name), tuple(places))
+        )
+    return out
+
+
+def _windows(agent: Agent, first_day: date, days: int) -> tuple[tuple[int, int], ...] | None:
+    work = agent.work
+    if work.availability is None and not work.leave:
+        return None
+    spans: list[tuple[int, int]] = []
+    for d in range(days):
+        today = first_day + timedelta(days=d)
+        if today in work.leave:
+            continue
+        base = d * DAY_MIN
+        if work.availability is None:
+            spans.append((base, base + DAY_MIN))
+            continue
+        for opens, closes in work.availability.get(WEEKDAYS[today.weekday()], ()):
+            end = DAY_MIN if closes == time(0) else _of_day(closes)
+            spans.append((base + _of_day(opens), base + end))
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return tuple(merged)
+
+
+def agents_of(
+    center: Center, settings: ShiftSettings | None, first_day: date, days: int
+) -> list[RosterAgent]:
+    """The center's agents as the roster sees them: the queues each can serve, their
+    contract's or their own hours (for ``days`` days; a day of leave counts as a day's
+    hours), availability less leave, and preferences."""
+    contracts = {c.name: c for c in settings.contracts} if settings else {}
+    hours = settings.contract_hours if settings else {}
+    out = []
+    for agent in center.agents.values():
+        work = agent.work
+        profile = set(agent.queues)
+        queues = frozenset(
+            q.queue_id
+            for q in center.queues.values()
+            if agent.can_serve(q) and (not profile or q.queue_id in profile)
+        )
+        contract = contracts.get(work.contract) if work.contract else None
+        if work.contract and contract is None:
+            known = ", ".join(sorted(contracts)) or "none"
+            raise InputError(
+                f"agent {agent.agent_id}: no contract {work.contract!r} in shifts.yaml "
+                f"(defined: {known})",
+                field=f"agents.{agent.agent_id}.contract",
+            )
+        low, high = hours.get(work.contract or "", (0.0, None))
+        low = work.min_hours if work.min_hours is not None else low
+        high = work.max_hours if work.max_hours is not None else high
+        per_week = contract.days_per_week if contract else 7
+        leave = sum(1 for d in range(days) if first_day + timedelta(days=d) in work.leave)
+        share = days / 7
+        least = max(low * share - low / per_week * leave, 0.0)
+        prefers_off = frozenset(
+            d
+            for d in range(days)
+            if WEEKDAYS[(first_day + timedelta(days=d)).weekday()] in work.prefers_off
+        )
+        start = work.prefers_start
+        out.append(
+            RosterAgent(
+                agent.agent_id,
+                queues=queues,
+                contract=work.contract,
+                min_paid_min=round(least * HOUR),
+                max_paid_min=None if high is None else round(high * share * HOUR),
+                max_days=round(per_week * share) if contract else None,
+                consecutive_days_off=bool(contract and contract.consecutive_days_off),
+                available=_windows(agent, first_day, days),
+                prefers_off=prefers_off,
+                prefers_start=None if start is None else (_of_day(start[0]), _of_day(start[1])),
+            )
+        )
+    return out
+
+
+def make_roster(
+    source: WorkspaceSource,
+    first_day: date,
+    days: int,
+    shifts_path: Path | None,
+    *,
+    time_limit_s: float = 30.0,
+) -> RosterResult:
+    """Roster the workspace's agents to its saved schedule of ``days`` days from
+    ``first_day``."""
+    from carecenter.wfm.roster_model import solve
+
+    if days < 1:
+        raise InputError(f"must be at least 1, got {days}", field="days")
+    last_day = first_day + timedelta(days=days - 1)
+    with opened(source, read_only=True) as ws:
+        config = ws.settings.config_path
+        if not config.exists():
+            raise WorkspaceError(f"{ws.settings.workspace}: no center.yaml; run `carecenter init`")
+        center = read_center_file(config)
+        zone = ZoneInfo(center.timezone)
+        saved = ws.schedules.current(first_day, last_day)
+        sizes = {v.version: v.interval_s for v in ws.schedules.versions()}
+        start = datetime.combine(first_day, time(0), zone)
+        end = datetime.combine(last_day + timedelta(days=1), time(0), zone)
+        plan = ws.plans.rows(PlanKind.STAFF, start=start, end=end)
+        path = shifts_path or ws.settings.workspace / "shifts.yaml"
+    if not saved:
+        raise InputError(
+            f"no schedule saved for {first_day} to {last_day}; save one with "
+            "`carecenter schedule --save --workspace DIR`"
+        )
+    interval_s = sizes[saved[0][0]]
+    settings = read_shifts(path, interval_s) if path.exists() else None
+    slots = slots_of([s for _, s in saved], settings, first_day, zone)
+    agents = agents_of(center, settings, first_day, days)
+    step = interval_s // 60
+    need: dict[str, list[int]] = defaultdict(lambda: [0] * (days * DAY_MIN // step))
+    for stored in plan:
+        row = stored.row
+        if row.scheduled_agents is None or row.interval_s != interval_s:
+            continue
+        i = _minute(row.interval_start, first_day, zone) // step
+        if 0 <= i < days * DAY_MIN // step:
+            need[row.queue_id][i] += row.scheduled_agents
+    problem = RosterProblem(
+        tuple(agents),
+        tuple(slots),
+        days,
+        settings.rules if settings else RosterRules(),
+        interval_min=step,
+        requirement={q: tuple(v) for q, v in need.items()},
+    )
+    roster = solve(problem, time_limit_s=time_limit_s)
+    if roster.infeasible:
+        shown = "; ".join(i.message for i in roster.infeasible[:3])
+        more = len(roster.infeasible) - 3
+        tail = f" (and {more} more)" if more > 0 else ""
+        raise InputError(f"no roster keeps every rule: {shown}{tail}", field="contract hours")
+    if roster.status not in ("OPTIMAL", "FEASIBLE"):
+        raise InputError(
+            f"no roster found in {time_limit_s:g} s ({roster.status}); give --time-limit more",
+            field="time-limit",
+        )
+    names = {a.agent_id: a.name for a in center.agents.values()}
+    return RosterResult(problem, roster, first_day, zone, names, violations(problem, roster))
+
+
+def _when(result: RosterResult, minutes: int) -> str:
+    moment = datetime.combine(result.first_day, time(0)) + timedelta(minutes=minutes)
+    return moment.isoformat(timespec="minutes")
+
+
+def roster_rows(result: RosterResult) -> list[dict[str, Any]]:
+    """One row per shift worked (by day, start, agent), then one per place left open."""
+    problem, roster = result.problem, result.roster
+    slots = {s.key: s for s in problem.slots}
+    rows = []
+    for a in roster.assignments:
+        slot = slots[a.slot]
+        rows.append(_row(result, slot, a.agent_id, result.names.get(a.agent_id, ""), a.place))
+    for key, count in roster.unfilled.items():
+        slot = slots[key]
+        for place in range(slot.count - count, slot.count):
+            rows.append(_row(result, slot, "", "(open)", place))
+    rows.sort(key=lambda r: (r["day"], r["start"], r["agent_id"] == "", r["agent_id"]))
+    return rows
+
+
+def _row(
+    result: RosterResult, slot: ShiftSlot, agent_id: str, name: str, place: int
+) -> dict[str, Any]:
+    breaks = "; ".join(
+        f"{_when(result, s)[11:]}-{_when(result, e)[11:]}" for s, e in slot.breaks[place]
+    )
+    return {
+        "day": (result.first_day + timedelta(days=slot.day)).isoformat(),
+        "agent_id": agent_id,
+        "agent": name,
+        "shift": slot.template,
+        "start": _when(result, slot.start),
+        "end": _when(result, slot.end),
+        "breaks": breaks,
+        "paid_hours": round(slot.paid_min / HOUR, 2),
+    }
+
+
+def agent_rows(result: RosterResult) -> list[dict[str, Any]]:
+    """One row per agent: days and paid hours rostered against their contract's."""
+    problem, roster = result.problem, result.roster
+    paid = paid_minutes(problem, roster)
+    slots = {s.key: s for s in problem.slots}
+    worked: dict[str, set[int]] = defaultdict(set)
+    for a in roster.assignments:
+        worked[a.agent_id].add(slots[a.slot].day)
+    return [
+        {
+            "agent_id": a.agent_id,
+            "agent": result.names.get(a.agent_id, ""),
+            "contract": a.contract or "",
+            "days": len(worked[a.agent_id]),
+            "paid_hours": round(paid[a.agent_id] / HOUR, 2),
+            "min_hours": round(a.min_paid_min / HOUR, 2),
+            "max_hours": None if a.max_paid_min is None else round(a.max_paid_min / HOUR, 2),
+            "days_off_missed": len(worked[a.agent_id] & a.prefers_off),
+        }
+        for a in problem.agents
+    ]
+
+
+def summary(result: RosterResult) -> str:
+    """What the roster did, on a few lines, for stderr."""
+    problem, roster = result.problem, result.roster
+    slots = {s.key: s for s in problem.slots}
+    places = sum(s.count for s in problem.slots)
+    open_hours = sum(slots[k].paid_min * n for k, n in roster.unfilled.items()) / HOUR
+    rostered = len({a.agent_id for a in roster.assignments})
+    lines = [
+        f"{len(roster.assignments)} of {places} shifts rostered to {rostered} of "
+        f"{len(problem.agents)} agents; {places - len(roster.assignments)} left open "
+        f"({open_hours:g} paid hours)",
+        f"every hard rule re-checked: {len(result.broken)} broken",
+    ]
+    if problem.requirement:
+        covered = coverage(problem, roster)
+        short = {
+            q: sum(max(n - c, 0) for n, c in zip(need, covered[q], strict=True))
+            for q, need in problem.requirement.items()
+        }
+        shown = ", ".join(f"{q} {n}" for q, n in sorted(short.items()))
+        lines.append(f"queue coverage short (agent-intervals): {shown}")
+    lines.append(f"{roster.status.lower()} in {roster.seconds:.1f} s")
+    return "\n".join(lines)
