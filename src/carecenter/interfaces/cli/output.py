@@ -9,6 +9,7 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -134,3 +135,11 @@ def emit(
 ) -> None:
     """Print ``rows`` in ``fmt`` to standard output."""
     typer.echo(render(rows, fmt, title=title, columns=columns))
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write ``text`` (and a newline) to ``path``; a one-line error when it cannot."""
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(path)) from exc

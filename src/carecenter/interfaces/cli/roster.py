@@ -10,7 +10,7 @@ import typer
 
 from carecenter.errors import InputError
 from carecenter.interfaces.cli.options import FormatOption, WorkspaceOption, settings_for
-from carecenter.interfaces.cli.output import emit, render
+from carecenter.interfaces.cli.output import emit, render, write_file
 
 
 def roster_command(
@@ -52,18 +52,11 @@ def roster_command(
     result = service.make_roster(settings, first_day, days, shifts, time_limit_s=time_limit)
     rows = service.roster_rows(result)
     if agents is not None:
-        _write(agents, render(service.agent_rows(result), "csv"))
+        write_file(agents, render(service.agent_rows(result), "csv"))
     if output is None:
         emit(rows, fmt, title="Roster")
     else:
-        _write(output, render(rows, fmt, title="Roster"))
+        write_file(output, render(rows, fmt, title="Roster"))
     typer.echo(service.summary(result), err=True)
     if result.broken:
         raise InputError(f"the roster breaks a rule: {result.broken[0]}", field="roster")
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(path)) from exc

@@ -12,7 +12,7 @@ import typer
 
 from carecenter.errors import CareCenterError, InputError
 from carecenter.interfaces.cli.options import FormatOption, WorkspaceOption, settings_for
-from carecenter.interfaces.cli.output import emit, render
+from carecenter.interfaces.cli.output import emit, render, write_file
 from carecenter.interfaces.cli.plan import command_line
 
 if TYPE_CHECKING:
@@ -102,11 +102,11 @@ def schedule_command(
             err=True,
         )
     if coverage is not None:
-        _write(coverage, render(service.coverage_rows(result), "csv"))
+        write_file(coverage, render(service.coverage_rows(result), "csv"))
     if output is None:
         emit(rows_out, fmt, title="Schedule")
     else:
-        _write(output, render(rows_out, fmt, title="Schedule"))
+        write_file(output, render(rows_out, fmt, title="Schedule"))
     if needed.outside:
         typer.echo(f"note: {needed.outside} requirement rows outside the days asked for", err=True)
     typer.echo(service.summary(result), err=True)
@@ -127,10 +127,3 @@ def _zone(tz: str | None, settings: Settings | None) -> ZoneInfo:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         raise InputError(f"unknown time zone {name!r}", field="tz") from None
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(path)) from exc
