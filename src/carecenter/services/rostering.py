@@ -28,6 +28,7 @@ from carecenter.domain.plans import PlanKind
 from carecenter.domain.schedules import ScheduledShift
 from carecenter.errors import InputError, WorkspaceError
 from carecenter.services.bootstrap import WorkspaceSource, opened
+from carecenter.services.scheduling import no_schedule
 from carecenter.wfm.roster import (
     DAY_MIN,
     Roster,
@@ -50,7 +51,6 @@ class RosterResult:
     problem: RosterProblem
     roster: Roster
     first_day: date
-    zone: ZoneInfo
     names: dict[str, str]
     broken: list[str]
     """Hard rules the answer breaks, found by the independent check (must be empty)."""
@@ -203,10 +203,7 @@ def make_roster(
         plan = ws.plans.rows(PlanKind.STAFF, start=start, end=end)
         path = shifts_path or ws.settings.workspace / "shifts.yaml"
     if not saved:
-        raise InputError(
-            f"no schedule saved for {first_day} to {last_day}; save one with "
-            "`carecenter schedule --save --workspace DIR`"
-        )
+        raise no_schedule(first_day, last_day)
     interval_s = sizes[saved[0][0]]
     settings = read_shifts(path, interval_s) if path.exists() else None
     slots = slots_of([s for _, s in saved], settings, first_day, zone)
@@ -240,7 +237,7 @@ def make_roster(
             field="time-limit",
         )
     names = {a.agent_id: a.name for a in center.agents.values()}
-    return RosterResult(problem, roster, first_day, zone, names, violations(problem, roster))
+    return RosterResult(problem, roster, first_day, names, violations(problem, roster))
 
 
 def _when(result: RosterResult, minutes: int) -> str:

@@ -267,6 +267,14 @@ def save_schedule(source: WorkspaceSource, result: ScheduleResult, command: str)
         return ws.schedules.save(draft, scheduled_shifts(result))
 
 
+def no_schedule(first_day: date, last_day: date) -> InputError:
+    """The error of a command that needs a saved schedule for days that have none."""
+    return InputError(
+        f"no schedule saved for {first_day} to {last_day}; save one with "
+        "`carecenter schedule --save --workspace DIR`"
+    )
+
+
 def saved_schedule(
     source: WorkspaceSource, first_day: date, last_day: date
 ) -> list[dict[str, Any]]:
@@ -279,10 +287,7 @@ def saved_schedule(
         zone = ZoneInfo(center.timezone if center is not None else "UTC")
         found = ws.schedules.current(first_day, last_day)
     if not found:
-        raise InputError(
-            f"no schedule saved for {first_day} to {last_day}; save one with "
-            "`carecenter schedule --save --workspace DIR`"
-        )
+        raise no_schedule(first_day, last_day)
     return shift_rows([s for _, s in found], zone, [v for v, _ in found])
 
 

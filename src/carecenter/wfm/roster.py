@@ -169,14 +169,10 @@ def coverage(problem: RosterProblem, roster: Roster) -> dict[str, list[int]]:
     return out
 
 
-def _gaps(slot: ShiftSlot, place: int) -> tuple[tuple[int, int], ...]:
-    return slot.breaks[place] if place < len(slot.breaks) else ()
-
-
 def working_minutes(slot: ShiftSlot, place: int) -> list[tuple[int, int]]:
     """The minutes of the place on contacts: the shift less its breaks."""
     out, at = [], slot.start
-    for s, e in sorted(_gaps(slot, place)):
+    for s, e in sorted(slot.breaks[place]):
         if s > at:
             out.append((at, s))
         at = max(at, e)
@@ -231,14 +227,11 @@ def _agent_violations(
             lo <= s.start and s.end <= hi for lo, hi in agent.available
         ):
             out.append(f"{who}: day {s.day} shift {s.template} outside their availability")
-    ends = ([agent.last_end] if agent.last_end is not None else []) + [s.end for s in shifts]
-    starts = [s.start for s in shifts]
-    offset = 1 if agent.last_end is not None else 0
-    for i, start in enumerate(starts):
-        if i + offset >= 1:
-            rest = start - ends[i + offset - 1]
-            if rest < rules.min_rest_min:
-                out.append(f"{who}: {rest} min of rest before day {shifts[i].day}")
+    previous_end = agent.last_end
+    for s in shifts:
+        if previous_end is not None and s.start - previous_end < rules.min_rest_min:
+            out.append(f"{who}: {s.start - previous_end} min of rest before day {s.day}")
+        previous_end = s.end
     run, best = agent.worked_before, 0  # a run before the roster is not the roster's
     for day in range(problem.days):
         run = run + 1 if day in days else 0

@@ -123,11 +123,9 @@ class _Model:
                 self.hours_ok[agent.agent_id] = ok
                 m.add(paid >= agent.min_paid_min).only_enforce_if(ok)
                 objective.append(HOURS_PENALTY * (1 - ok))
-        self.filled: dict[int, Any] = {}
         for slot in problem.slots:
             filled = sum(by_slot[slot.key])
             m.add(filled <= slot.count)
-            self.filled[slot.key] = filled
             weight = round(rules.unfilled_penalty * slot.paid_min / 60 * UNIT)
             objective.append(weight * (slot.count - filled))
         if full:
@@ -154,7 +152,6 @@ class _Model:
     def _coverage(self) -> list[Any]:
         """Each queue's agents on contacts per interval, at least its requirement (soft)."""
         problem, step = self.problem, self.problem.interval_min
-        groups = {g for g, _ in self.by_group}
         working: dict[int, dict[int, int]] = {}
         for slot in problem.slots:
             share: dict[int, int] = defaultdict(int)
@@ -183,7 +180,6 @@ class _Model:
                 short = self.m.new_int_var(0, agents * SCALE, f"short_{q}_{i}")
                 self.m.add(sum(terms[q, i]) + short >= agents * SCALE)
                 out.append(penalty * short)
-        del groups
         return out
 
 
