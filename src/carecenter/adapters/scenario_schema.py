@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from carecenter.adapters.center_schema import (
+from carecenter.adapters.schema_values import (
     Capacity,
     Fraction,
     Proficiency,
