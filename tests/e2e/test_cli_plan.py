@@ -213,9 +213,9 @@ def test_a_plan_that_cannot_be_saved_is_one_line(
 
 
 def test_bad_options_are_one_line(ws: Path) -> None:
-    code, _, err = cli("plan", "show", "-w", str(ws), "--kind", "roster")
+    code, _, err = cli("plan", "show", "-w", str(ws), "--kind", "rota")
     assert one_line_error(code, err) == (
-        "error: --kind: unknown plan 'roster'; choose one of forecast, staff"
+        "error: --kind: unknown plan 'rota'; choose one of forecast, staff, schedule, roster"
     )
     code, _, err = cli("plan", "show", "-w", str(ws), "--from", "2026-12-08", "--to", "2026-12-07")
     assert one_line_error(code, err) == "error: --to: must be after --from"

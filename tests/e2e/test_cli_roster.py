@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from typer.testing import CliRunner
 
@@ -149,3 +150,78 @@ def test_no_saved_schedule_is_one_line(tmp_path: Path) -> None:
     ws = workspace(tmp_path, AGENTS, least=32)
     code, _, err = cli("roster", "-w", str(ws), "--from", "2027-01-04")
     assert code == 2 and "no schedule saved for 2027-01-04" in err and "Traceback" not in err
+
+
+def test_a_saved_roster_is_shown_as_it_was_printed(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, AGENTS, least=32)
+    code, out, err = cli("roster", "-w", str(ws), "--from", "2026-12-14", "-f", "json", "--save")
+    assert code == 0, err
+    assert (
+        "saved roster version 1: 29 shifts, 2026-12-14 to 2026-12-20 (Europe/London), "
+        "1 places open" in err
+    )
+    printed = [r for r in json.loads(out) if r["agent_id"]]
+    code, out, err = cli(
+        "plan",
+        "show",
+        "-w",
+        str(ws),
+        "--kind",
+        "roster",
+        "--from",
+        "2026-12-14",
+        "--to",
+        "2026-12-20",
+        "-f",
+        "json",
+    )
+    assert code == 0, err
+    shown = json.loads(out)
+    assert [(r["day"], r["agent_id"]) for r in shown] == [
+        (r["day"], r["agent_id"]) for r in printed
+    ]
+    first = shown[0]
+    assert (first["start"], first["end"], first["breaks"]) == ("08:30", "17:00", "meal 12:30")
+    assert first["cost"] == 160.0 and first["version"] == 1  # the shift's 20 an hour, 8 paid
+    code, _, err = cli("plan", "show", "-w", str(ws), "--kind", "roster", "--from", "2026-12-21")
+    assert code == 2 and "no roster saved for 2026-12-21 to 2026-12-21" in err
+
+
+def test_the_next_roster_starts_from_the_saved_one(tmp_path: Path) -> None:
+    # the week before was saved by hand: Ann worked Wednesday to Sunday (5 days, the most in
+    # a row), Bob's Sunday shift ended at 23:00 (11 hours' rest: not before 10:00 Monday)
+    from carecenter.adapters.settings import Settings
+    from carecenter.domain.rosters import RosteredShift, RosterVersion
+    from carecenter.services.bootstrap import bootstrap
+
+    ws = workspace(tmp_path, AGENTS, least=24)
+    london = ZoneInfo("Europe/London")
+
+    def worked(agent: str, day: int, start: int, end: int) -> RosteredShift:
+        on = date(2026, 12, day)
+        begin = datetime.combine(on, time(start), london)
+        return RosteredShift(
+            on, agent, "day", begin, datetime.combine(on, time(end), london), 8.0, 160.0
+        )
+
+    before = [worked("a1", d, 9, 17) for d in range(9, 14)] + [worked("a2", 13, 15, 23)]
+    draft = RosterVersion(
+        0,
+        datetime(2026, 12, 7, tzinfo=UTC),
+        "test",
+        date(2026, 12, 7),
+        7,
+        "Europe/London",
+        1,
+        "OPTIMAL",
+        0,
+        0,
+    )
+    with bootstrap(Settings(workspace=ws)) as opened:
+        opened.schedules.save_roster(draft, before)
+    code, out, err = cli("roster", "-w", str(ws), "--from", "2026-12-14", "-f", "json")
+    assert code == 0, err
+    assert "rest and days in a row before 2026-12-14 from the saved roster: 2 agents" in err
+    monday = {r["agent_id"] for r in json.loads(out) if r["day"] == "2026-12-14"}
+    assert "a1" not in monday and "a2" not in monday
+    assert len(monday - {""}) == 4  # the other four fill Monday's four places

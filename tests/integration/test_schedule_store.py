@@ -14,6 +14,7 @@ from tests.conftest import store_on
 
 from carecenter.adapters.memory_schedules import InMemoryScheduleStore
 from carecenter.adapters.store.schedule_repo import SqlScheduleStore
+from carecenter.domain.rosters import RosteredShift, RosterVersion
 from carecenter.domain.schedules import ScheduledBreak, ScheduledShift, ScheduleVersion
 from carecenter.services.ports import ScheduleStore
 
@@ -78,3 +79,42 @@ def test_a_later_save_replaces_only_its_days(store: ScheduleStore) -> None:
     assert by_day == {0: (1, 2), 1: (1, 2), 2: (2, 5), 4: (1, 2), 5: (1, 2), 6: (1, 2)}
     assert store.current(MONDAY + timedelta(days=7), MONDAY + timedelta(days=9)) == []
     assert [v.command for v in store.versions()] == ["carecenter schedule --save", "again"]
+
+
+ROSTER = RosterVersion(
+    version=0,
+    saved_at=datetime(2026, 12, 7, 13, 0, tzinfo=UTC),
+    command="carecenter roster --save",
+    first_day=MONDAY,
+    days=7,
+    timezone="Europe/Paris",
+    schedule_version=1,
+    status="OPTIMAL",
+    open_places=2,
+    shifts=0,
+)
+
+
+def rostered(day: int, agent: str, hour: int = 8) -> RosteredShift:
+    s = shift(day, hour, 1)
+    return RosteredShift(s.day, agent, s.shift, s.start_at, s.end_at, s.paid_hours, 170.0, s.breaks)
+
+
+def test_a_saved_roster_comes_back_and_a_later_one_replaces_its_days(
+    store: ScheduleStore,
+) -> None:
+    week = [rostered(d, a) for d in range(7) for a in ("b2", "a1")]
+    saved = store.save_roster(ROSTER, week)
+    assert (saved.version, saved.shifts, saved.open_places) == (1, 14, 2)
+    assert store.roster_versions() == [saved]
+    found = store.current_roster(MONDAY, MONDAY + timedelta(days=6))
+    assert [s for _, s in found] == week  # by day, then start, then as saved
+    assert found[0][1].breaks[0].start_at == datetime(2026, 12, 14, 12, 0, tzinfo=PARIS)
+    friday = replace(ROSTER, first_day=MONDAY + timedelta(days=4), days=1, open_places=0)
+    store.save_roster(friday, [rostered(4, "c3", 10)])
+    by_day = {}
+    for version, s in store.current_roster(MONDAY, MONDAY + timedelta(days=13)):
+        by_day.setdefault((s.day - MONDAY).days, []).append((version, s.agent_id))
+    assert by_day[4] == [(2, "c3")] and by_day[3] == [(1, "b2"), (1, "a1")]
+    assert sorted(by_day) == [0, 1, 2, 3, 4, 5, 6]
+    assert store.current(MONDAY, MONDAY) == []  # rosters are not schedules

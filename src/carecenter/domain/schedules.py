@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,17 @@ class ScheduleVersion:
         return self.first_day <= day <= self.last_day
 
 
+class Covering(Protocol):
+    """A saved version of whole days: a schedule's or a roster's."""
+
+    @property
+    def version(self) -> int: ...
+
+    def covers(self, day: date) -> bool: ...
+
+
 def latest_per_day(
-    versions: Sequence[ScheduleVersion], first_day: date, last_day: date
+    versions: Sequence[Covering], first_day: date, last_day: date
 ) -> dict[date, int]:
     """Day -> the latest version covering it, for the days from ``first_day`` to ``last_day``."""
     out: dict[date, int] = {}

@@ -26,6 +26,7 @@ from carecenter.domain.projection import (
     WarehouseCounts,
 )
 from carecenter.domain.promise_facts import PromiseRow
+from carecenter.domain.rosters import RosteredShift, RosterVersion
 from carecenter.domain.schedules import ScheduledShift, ScheduleVersion
 from carecenter.domain.users import User
 
@@ -123,7 +124,8 @@ class Warehouse(Protocol):
 
 class ScheduleStore(Protocol):
     """The schedules saved by ``carecenter schedule --save`` (see
-    :mod:`carecenter.domain.schedules`)."""
+    :mod:`carecenter.domain.schedules`) and the rosters saved by ``carecenter roster --save``
+    (see :mod:`carecenter.domain.rosters`)."""
 
     def save(self, draft: ScheduleVersion, shifts: Sequence[ScheduledShift]) -> ScheduleVersion:
         """Save ``shifts`` as a new version described by ``draft`` (its ``version`` and
@@ -137,6 +139,19 @@ class ScheduleStore(Protocol):
     def current(self, first_day: date, last_day: date) -> list[tuple[int, ScheduledShift]]:
         """The shifts of the days from ``first_day`` to ``last_day``, each day's from the
         latest version covering it, with that version; by day, then start."""
+        ...
+
+    def save_roster(self, draft: RosterVersion, shifts: Sequence[RosteredShift]) -> RosterVersion:
+        """Save a roster (``carecenter roster --save``) as a new version, atomically."""
+        ...
+
+    def roster_versions(self) -> list[RosterVersion]:
+        """Every saved roster version, oldest first."""
+        ...
+
+    def current_roster(self, first_day: date, last_day: date) -> list[tuple[int, RosteredShift]]:
+        """The rostered shifts of the days from ``first_day`` to ``last_day``, each day's from
+        the latest roster version covering it, with that version; by day, then start."""
         ...
 
 

@@ -4,7 +4,9 @@ The shifts are the workspace's saved schedule (``carecenter schedule --save``); 
 with their skills, contracts, hours, availability, leave and preferences, are ``center.yaml``'s
 (read from the workspace's file: the store does not keep the rostering fields yet); the
 contracts' hours and the week's rules (rest, days in a row, penalties) are ``shifts.yaml``'s;
-each queue's own requirement is the saved staffing plan's ``scheduled_agents``. The model is
+each queue's own requirement is the saved staffing plan's ``scheduled_agents``. The days just
+before come from the roster saved for them (``--save``): when each agent's last shift ended
+(rest) and how many days in a row they had worked. The model is
 :mod:`carecenter.wfm.roster_model`; every hard rule of its answer is checked again by
 :func:`carecenter.wfm.roster.violations`.
 
@@ -25,10 +27,11 @@ from carecenter.adapters.center_yaml import read_center_file
 from carecenter.adapters.shifts_yaml import ShiftSettings, read_shifts
 from carecenter.domain.center import WEEKDAYS, Agent, Center
 from carecenter.domain.plans import PlanKind
+from carecenter.domain.rosters import RosteredShift, RosterVersion
 from carecenter.domain.schedules import ScheduledShift
 from carecenter.errors import InputError, WorkspaceError
 from carecenter.services.bootstrap import WorkspaceSource, opened
-from carecenter.services.scheduling import no_schedule
+from carecenter.services.scheduling import clock_of, no_schedule
 from carecenter.wfm.roster import (
     DAY_MIN,
     Roster,
@@ -42,6 +45,8 @@ from carecenter.wfm.roster import (
 )
 
 HOUR = 60
+LOOK_BACK_DAYS = 28
+"""How far back the saved roster is read for the days in a row worked before the first day."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,14 @@ class RosterResult:
     names: dict[str, str]
     broken: list[str]
     """Hard rules the answer breaks, found by the independent check (must be empty)."""
+    places: dict[int, tuple[ScheduledShift, ...]]
+    """Slot key -> the saved schedule's row of each of its places (times, breaks, cost)."""
+    schedule_version: int
+    timezone: str
+    hourly_cost: dict[str, float]
+    """Agent id -> cost per paid hour (agents without one cost what their shift costs)."""
+    carried: int = 0
+    """Agents whose rest and days in a row come from the roster saved before the first day."""
 
 
 def _minute(moment: datetime, first_day: date, zone: ZoneInfo) -> int:
@@ -70,28 +83,50 @@ def slots_of(
     settings: ShiftSettings | None,
     first_day: date,
     zone: ZoneInfo,
-) -> list[ShiftSlot]:
+) -> tuple[list[ShiftSlot], dict[int, tuple[ScheduledShift, ...]]]:
     """One slot per day, shift and start of the saved schedule; one place per agent on it,
-    with that agent's breaks."""
+    with that agent's breaks; and, per slot key, the saved row of each place."""
     contract = {t.name: t.contract for t in settings.templates} if settings else {}
     grouped: dict[tuple[int, str, int, int], list[ScheduledShift]] = defaultdict(list)
     for s in shifts:
         start, end = _minute(s.start_at, first_day, zone), _minute(s.end_at, first_day, zone)
         grouped[(s.day - first_day).days, s.shift, start, end].append(s)
     out: list[ShiftSlot] = []
+    rows_of: dict[int, tuple[ScheduledShift, ...]] = {}
     for (day, name, start, end), rows in sorted(grouped.items()):
+        each = tuple(row for row in rows for _ in range(row.agents))
         places = [
             tuple(
                 (_minute(b.start_at, first_day, zone), _minute(b.end_at, first_day, zone))
                 for b in row.breaks
             )
-            for row in rows
-            for _ in range(row.agents)
+            for row in each
         ]
         paid = round(rows[0].paid_hours * HOUR)
+        rows_of[len(out)] = each
         out.append(
             ShiftSlot(len(out), day, name, start, end, paid, contract.get(name), tuple(places))
         )
+    return out, rows_of
+
+
+def carried_over(
+    before: Sequence[RosteredShift], first_day: date, zone: ZoneInfo
+) -> dict[str, tuple[int, int]]:
+    """Agent id -> (days worked in a row just before ``first_day``, when their last shift
+    ended in minutes from its midnight), from the rostered shifts of the days before it."""
+    worked: dict[str, set[date]] = defaultdict(set)
+    ended: dict[str, int] = {}
+    for shift in before:
+        worked[shift.agent_id].add(shift.day)
+        end = _minute(shift.end_at, first_day, zone)
+        ended[shift.agent_id] = max(end, ended.get(shift.agent_id, end))
+    out = {}
+    for agent_id, days in worked.items():
+        run, day = 0, first_day - timedelta(days=1)
+        while day in days:
+            run, day = run + 1, day - timedelta(days=1)
+        out[agent_id] = (run, ended[agent_id])
     return out
 
 
@@ -121,11 +156,16 @@ def _windows(agent: Agent, first_day: date, days: int) -> tuple[tuple[int, int],
 
 
 def agents_of(
-    center: Center, settings: ShiftSettings | None, first_day: date, days: int
+    center: Center,
+    settings: ShiftSettings | None,
+    first_day: date,
+    days: int,
+    carried: dict[str, tuple[int, int]] | None = None,
 ) -> list[RosterAgent]:
     """The center's agents as the roster sees them: the queues each can serve, their
     contract's or their own hours (for ``days`` days; a day of leave counts as a day's
-    hours), availability less leave, and preferences."""
+    hours), availability less leave, preferences, and (``carried``) the days in a row they
+    worked and when their last shift ended before ``first_day``."""
     contracts = {c.name: c for c in settings.contracts} if settings else {}
     hours = settings.contract_hours if settings else {}
     out = []
@@ -158,6 +198,7 @@ def agents_of(
             if WEEKDAYS[(first_day + timedelta(days=d)).weekday()] in work.prefers_off
         )
         start = work.prefers_start
+        run, last_end = (carried or {}).get(agent.agent_id, (0, None))
         out.append(
             RosterAgent(
                 agent.agent_id,
@@ -170,6 +211,8 @@ def agents_of(
                 available=_windows(agent, first_day, days),
                 prefers_off=prefers_off,
                 prefers_start=None if start is None else (_of_day(start[0]), _of_day(start[1])),
+                worked_before=run,
+                last_end=last_end,
             )
         )
     return out
@@ -198,6 +241,9 @@ def make_roster(
         zone = ZoneInfo(center.timezone)
         saved = ws.schedules.current(first_day, last_day)
         sizes = {v.version: v.interval_s for v in ws.schedules.versions()}
+        before = ws.schedules.current_roster(
+            first_day - timedelta(days=LOOK_BACK_DAYS), first_day - timedelta(days=1)
+        )
         start = datetime.combine(first_day, time(0), zone)
         end = datetime.combine(last_day + timedelta(days=1), time(0), zone)
         plan = ws.plans.rows(PlanKind.STAFF, start=start, end=end)
@@ -206,8 +252,9 @@ def make_roster(
         raise no_schedule(first_day, last_day)
     interval_s = sizes[saved[0][0]]
     settings = read_shifts(path, interval_s) if path.exists() else None
-    slots = slots_of([s for _, s in saved], settings, first_day, zone)
-    agents = agents_of(center, settings, first_day, days)
+    slots, places = slots_of([s for _, s in saved], settings, first_day, zone)
+    carried = carried_over([s for _, s in before], first_day, zone)
+    agents = agents_of(center, settings, first_day, days, carried)
     step = interval_s // 60
     need: dict[str, list[int]] = defaultdict(lambda: [0] * (days * DAY_MIN // step))
     for stored in plan:
@@ -237,7 +284,63 @@ def make_roster(
             field="time-limit",
         )
     names = {a.agent_id: a.name for a in center.agents.values()}
-    return RosterResult(problem, roster, first_day, names, violations(problem, roster))
+    return RosterResult(
+        problem,
+        roster,
+        first_day,
+        names,
+        violations(problem, roster),
+        places,
+        schedule_version=max(v for v, _ in saved),
+        timezone=center.timezone,
+        hourly_cost={a.agent_id: a.hourly_cost for a in center.agents.values()},
+        carried=sum(1 for a in agents if a.agent_id in carried),
+    )
+
+
+def rostered_shifts(result: RosterResult) -> list[RosteredShift]:
+    """The roster's shifts as saved: each agent's shift with the times and breaks of the
+    saved schedule's place, costing the agent's hourly cost (else the shift's) per paid
+    hour."""
+    slots = {s.key: s for s in result.problem.slots}
+    out = []
+    for a in result.roster.assignments:
+        row = result.places[a.slot][a.place]
+        hourly = result.hourly_cost.get(a.agent_id, 0.0)
+        cost = hourly * row.paid_hours if hourly else row.cost / row.agents
+        out.append(
+            RosteredShift(
+                day=result.first_day + timedelta(days=slots[a.slot].day),
+                agent_id=a.agent_id,
+                shift=row.shift,
+                start_at=row.start_at,
+                end_at=row.end_at,
+                paid_hours=row.paid_hours,
+                cost=round(cost, 2),
+                breaks=row.breaks,
+            )
+        )
+    out.sort(key=lambda s: (s.day, s.start_at, s.agent_id))
+    return out
+
+
+def save_roster(source: WorkspaceSource, result: RosterResult, command: str) -> RosterVersion:
+    """Keep ``result`` in the workspace as the roster of its days (replacing, for those
+    days, what was saved before)."""
+    with opened(source) as ws:
+        draft = RosterVersion(
+            version=0,
+            saved_at=ws.clock.now(),
+            command=command,
+            first_day=result.first_day,
+            days=result.problem.days,
+            timezone=result.timezone,
+            schedule_version=result.schedule_version,
+            status=result.roster.status,
+            open_places=sum(result.roster.unfilled.values()),
+            shifts=0,
+        )
+        return ws.schedules.save_roster(draft, rostered_shifts(result))
 
 
 def _when(result: RosterResult, minutes: int) -> str:
@@ -315,6 +418,11 @@ def summary(result: RosterResult) -> str:
         f"({open_hours:g} paid hours)",
         f"every hard rule re-checked: {len(result.broken)} broken",
     ]
+    if result.carried:
+        lines.append(
+            f"rest and days in a row before {result.first_day} from the saved roster: "
+            f"{result.carried} agents"
+        )
     if problem.requirement:
         covered = coverage(problem, roster)
         short = {
@@ -325,3 +433,44 @@ def summary(result: RosterResult) -> str:
         lines.append(f"queue coverage short (agent-intervals): {shown}")
     lines.append(f"{roster.status.lower()} in {roster.seconds:.1f} s")
     return "\n".join(lines)
+
+
+def saved_roster(source: WorkspaceSource, first_day: date, last_day: date) -> list[dict[str, Any]]:
+    """The current roster of the days from ``first_day`` to ``last_day`` as rows (one per
+    agent and shift, times of the day in the center's zone), with the version of each; an
+    :class:`InputError` when none is saved for them."""
+    if last_day < first_day:
+        raise InputError("must not be before --from", field="end")
+    with opened(source, read_only=True) as ws:
+        center = ws.center.load()
+        zone = ZoneInfo(center.timezone if center is not None else "UTC")
+        names = {a.agent_id: a.name for a in center.agents.values()} if center else {}
+        found = ws.schedules.current_roster(first_day, last_day)
+    if not found:
+        raise no_roster(first_day, last_day)
+    return [
+        {
+            "day": s.day.isoformat(),
+            "weekday": WEEKDAYS[s.day.weekday()],
+            "agent_id": s.agent_id,
+            "agent": names.get(s.agent_id, ""),
+            "shift": s.shift,
+            "start": clock_of(s.start_at.astimezone(zone), s.day),
+            "end": clock_of(s.end_at.astimezone(zone), s.day),
+            "paid_hours": s.paid_hours,
+            "cost": s.cost,
+            "breaks": ", ".join(
+                f"{b.name} {clock_of(b.start_at.astimezone(zone), s.day)}" for b in s.breaks
+            ),
+            "version": version,
+        }
+        for version, s in found
+    ]
+
+
+def no_roster(first_day: date, last_day: date) -> InputError:
+    """The error of a command that needs a saved roster for days that have none."""
+    return InputError(
+        f"no roster saved for {first_day} to {last_day}; save one with "
+        "`carecenter roster --save --workspace DIR`"
+    )

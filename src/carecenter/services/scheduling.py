@@ -158,7 +158,8 @@ def make_schedule(
     return ScheduleResult(requirement, problem, solve(problem, time_limit_s=time_limit_s, gap=gap))
 
 
-def _clock(moment: datetime, day: date) -> str:
+def clock_of(moment: datetime, day: date) -> str:
+    """``moment``'s time of day, ``+1`` when it falls on the day after ``day``."""
     later = (moment.date() - day).days
     return moment.strftime("%H:%M") + (f"+{later}" if later else "")
 
@@ -224,13 +225,13 @@ def shift_rows(
             "day": shift.day.isoformat(),
             "weekday": WEEKDAYS[shift.day.weekday()],
             "shift": shift.shift,
-            "start": _clock(local, shift.day),
-            "end": _clock(shift.end_at.astimezone(zone), shift.day),
+            "start": clock_of(local, shift.day),
+            "end": clock_of(shift.end_at.astimezone(zone), shift.day),
             "agents": shift.agents,
             "paid_hours": shift.paid_hours,
             "cost": shift.cost,
             "breaks": ", ".join(
-                f"{b.name} {_clock(b.start_at.astimezone(zone), shift.day)}" for b in shift.breaks
+                f"{b.name} {clock_of(b.start_at.astimezone(zone), shift.day)}" for b in shift.breaks
             ),
         }
         if versions:

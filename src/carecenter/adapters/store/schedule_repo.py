@@ -1,5 +1,7 @@
-"""Schedules in the operational store: ``schedule_versions`` and ``schedule_shifts`` (see
-:mod:`carecenter.domain.schedules`). A save is one transaction; times are stored in UTC."""
+"""Schedules and rosters in the operational store: ``schedule_versions`` and
+``schedule_shifts`` (see :mod:`carecenter.domain.schedules`), ``roster_versions`` and
+``roster_shifts`` (see :mod:`carecenter.domain.rosters`). A save is one transaction; times are
+stored in UTC."""
 
 from __future__ import annotations
 
@@ -9,11 +11,18 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, Table, insert, select
 
 from carecenter.adapters.store.engine import reading
-from carecenter.adapters.store.tables import schedule_shifts, schedule_versions
+from carecenter.adapters.store.tables import (
+    roster_shifts,
+    roster_versions,
+    schedule_shifts,
+    schedule_versions,
+)
+from carecenter.domain.rosters import RosteredShift, RosterVersion
 from carecenter.domain.schedules import (
+    Covering,
     ScheduledBreak,
     ScheduledShift,
     ScheduleVersion,
@@ -22,7 +31,8 @@ from carecenter.domain.schedules import (
 
 
 class SqlScheduleStore:
-    """:class:`~carecenter.services.ports.ScheduleStore` on a SQLAlchemy engine."""
+    """:class:`~carecenter.services.ports.ScheduleStore` on a SQLAlchemy engine: the schedules
+    and their rosters."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -40,18 +50,20 @@ class SqlScheduleStore:
             "bound": draft.bound,
             "shifts": len(shifts),
         }
+        rows = [_row(n, shift) for n, shift in enumerate(shifts)]
+        version = self._insert(schedule_versions, schedule_shifts, meta, rows)
+        return replace(draft, version=version, shifts=len(shifts))
+
+    def _insert(
+        self, versions: Table, shifts: Table, meta: dict[str, Any], rows: list[dict[str, Any]]
+    ) -> int:
         with self._engine.begin() as conn:
             version = int(
-                conn.execute(
-                    insert(schedule_versions).returning(schedule_versions.c.version), meta
-                ).scalar_one()
+                conn.execute(insert(versions).returning(versions.c.version), meta).scalar_one()
             )
-            if shifts:
-                conn.execute(
-                    insert(schedule_shifts),
-                    [_row(version, n, shift) for n, shift in enumerate(shifts)],
-                )
-        return replace(draft, version=version, shifts=len(shifts))
+            if rows:
+                conn.execute(insert(shifts), [{**row, "version": version} for row in rows])
+        return version
 
     def versions(self) -> list[ScheduleVersion]:
         with reading(self._engine) as conn:
@@ -61,47 +73,88 @@ class SqlScheduleStore:
             return [_version(r) for r in found]
 
     def current(self, first_day: date, last_day: date) -> list[tuple[int, ScheduledShift]]:
-        chosen = latest_per_day(
-            [v for v in self.versions() if v.first_day <= last_day and v.last_day >= first_day],
-            first_day,
-            last_day,
-        )
+        found = self._current(schedule_shifts, self.versions(), first_day, last_day)
+        return [(version, _shift(r)) for version, r in found]
+
+    def save_roster(self, draft: RosterVersion, shifts: Sequence[RosteredShift]) -> RosterVersion:
+        meta = {
+            "saved_at": draft.saved_at.astimezone(UTC),
+            "command": draft.command,
+            "first_day": draft.first_day,
+            "days": draft.days,
+            "timezone": draft.timezone,
+            "schedule_version": draft.schedule_version,
+            "status": draft.status,
+            "open_places": draft.open_places,
+            "shifts": len(shifts),
+        }
+        rows = [_roster_row(n, shift) for n, shift in enumerate(shifts)]
+        version = self._insert(roster_versions, roster_shifts, meta, rows)
+        return replace(draft, version=version, shifts=len(shifts))
+
+    def roster_versions(self) -> list[RosterVersion]:
+        with reading(self._engine) as conn:
+            found = conn.execute(
+                select(roster_versions).order_by(roster_versions.c.version)
+            ).mappings()
+            return [_roster_version(r) for r in found]
+
+    def current_roster(self, first_day: date, last_day: date) -> list[tuple[int, RosteredShift]]:
+        found = self._current(roster_shifts, self.roster_versions(), first_day, last_day)
+        return [(version, _rostered(r)) for version, r in found]
+
+    def _current(
+        self, shifts: Table, versions: Sequence[Covering], first_day: date, last_day: date
+    ) -> list[tuple[int, Any]]:
+        chosen = latest_per_day(versions, first_day, last_day)
         if not chosen:
             return []
         query = (
-            select(schedule_shifts)
+            select(shifts)
             .where(
-                schedule_shifts.c.day >= first_day,
-                schedule_shifts.c.day <= last_day,
-                schedule_shifts.c.version.in_(sorted(set(chosen.values()))),
+                shifts.c.day >= first_day,
+                shifts.c.day <= last_day,
+                shifts.c.version.in_(sorted(set(chosen.values()))),
             )
-            .order_by(schedule_shifts.c.day, schedule_shifts.c.start_at, schedule_shifts.c.row)
+            .order_by(shifts.c.day, shifts.c.start_at, shifts.c.row)
         )
         with reading(self._engine) as conn:
-            found = conn.execute(query).mappings()
-            return [
-                (int(r["version"]), _shift(r))
-                for r in found
-                if chosen.get(r["day"]) == int(r["version"])
-            ]
+            found = conn.execute(query).mappings().all()
+        return [(int(r["version"]), r) for r in found if chosen.get(r["day"]) == int(r["version"])]
 
 
 def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _row(version: int, n: int, shift: ScheduledShift) -> dict[str, Any]:
-    breaks = [
-        {
-            "name": b.name,
-            "start_at": b.start_at.astimezone(UTC).isoformat(),
-            "end_at": b.end_at.astimezone(UTC).isoformat(),
-            "paid": b.paid,
-        }
-        for b in shift.breaks
-    ]
+def _breaks_json(breaks: Sequence[ScheduledBreak]) -> str:
+    return json.dumps(
+        [
+            {
+                "name": b.name,
+                "start_at": b.start_at.astimezone(UTC).isoformat(),
+                "end_at": b.end_at.astimezone(UTC).isoformat(),
+                "paid": b.paid,
+            }
+            for b in breaks
+        ]
+    )
+
+
+def _breaks(text: str) -> tuple[ScheduledBreak, ...]:
+    return tuple(
+        ScheduledBreak(
+            b["name"],
+            datetime.fromisoformat(b["start_at"]),
+            datetime.fromisoformat(b["end_at"]),
+            bool(b["paid"]),
+        )
+        for b in json.loads(text)
+    )
+
+
+def _row(n: int, shift: ScheduledShift) -> dict[str, Any]:
     return {
-        "version": version,
         "row": n,
         "day": shift.day,
         "shift": shift.shift,
@@ -110,7 +163,7 @@ def _row(version: int, n: int, shift: ScheduledShift) -> dict[str, Any]:
         "agents": shift.agents,
         "paid_hours": shift.paid_hours,
         "cost": shift.cost,
-        "breaks": json.dumps(breaks),
+        "breaks": _breaks_json(shift.breaks),
     }
 
 
@@ -123,15 +176,49 @@ def _shift(r: Any) -> ScheduledShift:
         agents=int(r["agents"]),
         paid_hours=float(r["paid_hours"]),
         cost=float(r["cost"]),
-        breaks=tuple(
-            ScheduledBreak(
-                b["name"],
-                datetime.fromisoformat(b["start_at"]),
-                datetime.fromisoformat(b["end_at"]),
-                bool(b["paid"]),
-            )
-            for b in json.loads(r["breaks"])
-        ),
+        breaks=_breaks(r["breaks"]),
+    )
+
+
+def _roster_row(n: int, shift: RosteredShift) -> dict[str, Any]:
+    return {
+        "row": n,
+        "day": shift.day,
+        "agent_id": shift.agent_id,
+        "shift": shift.shift,
+        "start_at": shift.start_at.astimezone(UTC),
+        "end_at": shift.end_at.astimezone(UTC),
+        "paid_hours": shift.paid_hours,
+        "cost": shift.cost,
+        "breaks": _breaks_json(shift.breaks),
+    }
+
+
+def _rostered(r: Any) -> RosteredShift:
+    return RosteredShift(
+        day=r["day"],
+        agent_id=r["agent_id"],
+        shift=r["shift"],
+        start_at=_aware(r["start_at"]),
+        end_at=_aware(r["end_at"]),
+        paid_hours=float(r["paid_hours"]),
+        cost=float(r["cost"]),
+        breaks=_breaks(r["breaks"]),
+    )
+
+
+def _roster_version(r: Any) -> RosterVersion:
+    return RosterVersion(
+        version=int(r["version"]),
+        saved_at=_aware(r["saved_at"]),
+        command=r["command"],
+        first_day=r["first_day"],
+        days=int(r["days"]),
+        timezone=r["timezone"],
+        schedule_version=int(r["schedule_version"]),
+        status=r["status"],
+        open_places=int(r["open_places"]),
+        shifts=int(r["shifts"]),
     )
 
 

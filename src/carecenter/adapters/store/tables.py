@@ -222,6 +222,43 @@ schedule_shifts = Table(
     Index("ix_schedule_shifts_day", "day", "version"),
 )
 
+roster_versions = Table(
+    "roster_versions",
+    metadata,
+    Column("version", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+    Column("command", Text, nullable=False),
+    Column("first_day", Date, nullable=False),
+    Column("days", Integer, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("schedule_version", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("open_places", Integer, nullable=False),
+    Column("shifts", Integer, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+roster_shifts = Table(
+    "roster_shifts",
+    metadata,
+    Column(
+        "version",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("roster_versions.version", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("row", Integer, primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("agent_id", String(ID), nullable=False),
+    Column("shift", String(ID), nullable=False),
+    Column("start_at", DateTime(timezone=True), nullable=False),
+    Column("end_at", DateTime(timezone=True), nullable=False),
+    Column("paid_hours", Float, nullable=False),
+    Column("cost", Float, nullable=False),
+    Column("breaks", Text, nullable=False),
+    Index("ix_roster_shifts_day", "day", "version"),
+)
+
 NAME = 128
 """Length of a user name column (names are at most 64 characters; room to grow)."""
 HASH = 64

@@ -22,7 +22,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-KindOption = typer.Option("staff", "--kind", "-k", help="Which plan: staff, forecast or schedule.")
+KindOption = typer.Option(
+    "staff", "--kind", "-k", help="Which plan: staff, forecast, schedule or roster."
+)
 SaveOption = typer.Option(
     False,
     "--save",
@@ -82,13 +84,17 @@ def show_command(
     """Show the current plan per queue and interval (times in the center's time zone): the
     staffing plan (agents, scheduled agents, measures; a table shows the main ones) or the
     forecast (calls with their prediction interval, AHT); or the saved schedule of the days
-    from --from to --to (its shifts with their breaks)."""
+    from --from to --to (its shifts with their breaks), or their saved roster (each agent's
+    shift)."""
     from carecenter.domain.plans import PlanKind
     from carecenter.services import plans
 
-    if kind == "schedule":
-        _show_schedule(settings_for(workspace), start, end, fmt)
+    if kind in ("schedule", "roster"):
+        _show_schedule(settings_for(workspace), kind, start, end, fmt)
         return
+    if kind not in plans.KINDS:
+        shown = ", ".join((*plans.KINDS, "schedule", "roster"))
+        raise InputError(f"unknown plan {kind!r}; choose one of {shown}", field="kind")
     listing = plans.show_plan(
         settings_for(workspace),
         kind=plans.check_kind(kind),
@@ -105,10 +111,10 @@ def show_command(
     emit(rows, fmt, title=f"{listing.kind} plan", columns=columns)
 
 
-def _show_schedule(settings: Any, start: str | None, end: str | None, fmt: str) -> None:
+def _show_schedule(settings: Any, kind: str, start: str | None, end: str | None, fmt: str) -> None:
     from datetime import date
 
-    from carecenter.services import scheduling
+    from carecenter.services import rostering, scheduling
 
     if start is None:
         raise InputError("give the first day: --from YYYY-MM-DD", field="start")
@@ -117,10 +123,12 @@ def _show_schedule(settings: Any, start: str | None, end: str | None, fmt: str) 
         last = date.fromisoformat(end) if end is not None else first
     except ValueError:
         raise InputError(
-            "--from and --to take a day YYYY-MM-DD for a schedule", field="start"
+            f"--from and --to take a day YYYY-MM-DD for a {kind}", field="start"
         ) from None
-    rows = scheduling.saved_schedule(settings, first, last)
-    emit(rows, fmt, title="schedule")
+    if kind == "roster":
+        emit(rostering.saved_roster(settings, first, last), fmt, title="roster")
+    else:
+        emit(scheduling.saved_schedule(settings, first, last), fmt, title="schedule")
 
 
 @app.command("compare")

@@ -11,9 +11,11 @@ import typer
 from carecenter.errors import InputError
 from carecenter.interfaces.cli.options import FormatOption, WorkspaceOption, settings_for
 from carecenter.interfaces.cli.output import emit, render, write_file
+from carecenter.interfaces.cli.plan import command_line
 
 
 def roster_command(
+    ctx: typer.Context,
     workspace: Path | None = WorkspaceOption,
     start: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD."),
     days: int = typer.Option(7, "--days", min=1, max=62, help="How many days."),
@@ -35,6 +37,13 @@ def roster_command(
     ),
     time_limit: float = typer.Option(
         30.0, "--time-limit", min=1.0, help="Stop the solver after this many seconds."
+    ),
+    save: bool = typer.Option(
+        False,
+        "--save",
+        help="Also keep the roster in the workspace: a new version that replaces the saved "
+        "roster of its days (`carecenter plan show --kind roster` shows it; `carecenter "
+        "adherence` compares the agents' states with it; the next roster starts from it).",
     ),
 ) -> None:
     """Assign the center's agents (center.yaml: skills, contract, hours, availability, leave,
@@ -60,3 +69,10 @@ def roster_command(
     typer.echo(service.summary(result), err=True)
     if result.broken:
         raise InputError(f"the roster breaks a rule: {result.broken[0]}", field="roster")
+    if save:
+        saved = service.save_roster(settings, result, command_line(ctx))
+        typer.echo(
+            f"saved roster version {saved.version}: {saved.shifts} shifts, {saved.first_day} "
+            f"to {saved.last_day} ({saved.timezone}), {saved.open_places} places open",
+            err=True,
+        )
