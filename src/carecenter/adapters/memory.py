@@ -250,6 +250,17 @@ class InMemoryWarehouse:
         )
         return [_copy(v) for v in visits], [_copy(iv) for iv in intervals]
 
+    def agent_intervals(self, start: datetime, end: datetime) -> list[AgentInterval]:
+        found = sorted(
+            (
+                iv
+                for iv in self.agent_state_intervals.values()
+                if iv.start_at < end and (iv.end_at is None or iv.end_at > start)
+            ),
+            key=lambda iv: (iv.agent_id, iv.start_at),
+        )
+        return [_copy(iv) for iv in found]
+
     def save_state(self, state: ProjectionState, checkpoint: int) -> None:
         for cid in state.touched_contacts:
             self.contacts[cid] = _copy(state.contacts[cid])

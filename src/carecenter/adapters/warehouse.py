@@ -291,6 +291,14 @@ class DuckDbWarehouse:
             "enqueued_at >= ? AND enqueued_at < ?", "start_at >= ? AND start_at < ?", [start, end]
         )
 
+    def agent_intervals(self, start: datetime, end: datetime) -> list[AgentInterval]:
+        return self._fetch(
+            AgentInterval,
+            "SELECT {cols} FROM agent_state_intervals "
+            "WHERE start_at < ? AND (end_at IS NULL OR end_at > ?) ORDER BY agent_id, start_at",
+            [end, start],
+        )
+
     def _visits_and_intervals(
         self, visits: str, intervals: str, params: list[Any]
     ) -> tuple[list[VisitFact], list[AgentInterval]]:

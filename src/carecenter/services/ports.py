@@ -121,6 +121,11 @@ class Warehouse(Protocol):
         [``start``, ``end``)."""
         ...
 
+    def agent_intervals(self, start: datetime, end: datetime) -> list[AgentInterval]:
+        """The agent-state intervals that overlap [``start``, ``end``) (open ones included),
+        by agent, then start."""
+        ...
+
 
 class ScheduleStore(Protocol):
     """The schedules saved by ``carecenter schedule --save`` (see

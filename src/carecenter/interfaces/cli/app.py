@@ -15,6 +15,7 @@ from typer.exceptions import TyperException
 
 from carecenter.errors import CareCenterError, ConfigError, InputError
 from carecenter.interfaces.cli import alerts, erlang, flow, plan, users
+from carecenter.interfaces.cli.adherence import adherence_command
 from carecenter.interfaces.cli.forecast import forecast_command
 from carecenter.interfaces.cli.help import tidy_help
 from carecenter.interfaces.cli.importing import import_command
@@ -123,6 +124,7 @@ app.add_typer(alerts.app, name="alerts")
 app.command("staff")(erlang.staff_plan)
 app.command("schedule")(schedule_command)
 app.command("roster")(roster_command)
+app.command("adherence")(adherence_command)
 app.command("forecast")(forecast_command)
 app.command("report")(report_command)
 app.command("import")(import_command)
