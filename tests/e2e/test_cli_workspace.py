@@ -68,6 +68,8 @@ def test_demo_projects_and_is_repeatable(tmp_path: Path) -> None:
     assert first["events"] > 1000 and first["contact_facts"] > 100
     assert first["events_not_projected"] == 0 and first["agent_state_intervals"] > 50
     assert Path(first["queue_log"]).stat().st_size > 10_000
+    # next week planned down to who works which shift: the six agents rostered
+    assert first["schedule"].endswith("rostered to 6 agents")
     html = Path(first["report"]).read_text()
     assert "Plotly.newPlot" in html
     assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?https?:""", html)

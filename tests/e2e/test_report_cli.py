@@ -101,9 +101,11 @@ def test_html_is_one_offline_file_with_charts(workspace: Path, tmp_path: Path) -
     assert not re.search(r"<script[^>]*\ssrc=", text)
     assert not re.search(r"<link[^>]*\shref=", text)
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", text.split("</head>")[1])
-    assert text.count('class="plotly-graph-div"') == 5
-    # the demo planned its live week: the staffing plan and schedule beside who was there
+    assert text.count('class="plotly-graph-div"') == 6
+    # the demo planned its live week: the staffing plan, schedule and roster beside who was
+    # there, for the whole center and per queue
     assert "<h2>Required, scheduled and actual staff</h2>" in text
+    assert "<h2>Staff and cost per contact by queue</h2>" in text
     for title in ("Contacts per interval", "Service level against target", "weekday"):
         assert title in text
     assert "<h2>Agents</h2>" in text and "a001" in text

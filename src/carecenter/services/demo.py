@@ -127,14 +127,15 @@ def next_week(days: int) -> date:
 def _plan_week(settings: Settings, monday: date) -> None:
     """The plans of the week of ``monday`` (Monday to Friday), as a planner would make them
     the week before: the forecast from the warehouse (of the days before), the staffing plan
-    from it (80 % in 20 s, 30 % shrinkage) and the schedule from that, all saved in the
-    workspace."""
+    from it (80 % in 20 s, 30 % shrinkage), the schedule from that and the roster of the
+    center's agents on it, all saved in the workspace."""
     from carecenter.adapters.volumes_csv import InMemoryVolumes, VolumeRow
     from carecenter.services.forecasting import (
         ForecastOptions,
         forecast_from_warehouse,
         save_forecast,
     )
+    from carecenter.services.rostering import make_roster, save_roster
     from carecenter.services.scheduling import make_schedule, requirement_from_plan, save_schedule
     from carecenter.services.staffing import make_target, save_staff_plan
 
@@ -160,18 +161,25 @@ def _plan_week(settings: Settings, monday: date) -> None:
         shifts.write_text(DEMO_SHIFTS, encoding="utf-8")
     needed = requirement_from_plan(settings, monday, 5)
     save_schedule(settings, make_schedule(needed, shifts, time_limit_s=30.0), COMMAND)
+    roster = make_roster(settings, monday, 5, shifts, time_limit_s=30.0)
+    save_roster(settings, roster, COMMAND)
 
 
 def _scheduled(settings: Settings, monday: date) -> str | None:
-    """What the saved schedule of the demo's next week holds, in a few words."""
+    """What the saved schedule and roster of the demo's next week hold, in a few words."""
     friday = monday + timedelta(days=4)
     with bootstrap(settings, read_only=True) as ws:
         found = ws.schedules.current(monday, friday)
+        rostered = ws.schedules.current_roster(monday, friday)
     if not found:
         return None
     shifts = sum(s.agents for _, s in found)
     cost = sum(s.cost for _, s in found)
-    return f"{monday} to {friday}: {shifts} shifts, cost {cost:,.2f}"
+    agents = len({s.agent_id for _, s in rostered})
+    return (
+        f"{monday} to {friday}: {shifts} shifts, cost {cost:,.2f}; {len(rostered)} rostered "
+        f"to {agents} agents"
+    )
 
 
 def run_demo(

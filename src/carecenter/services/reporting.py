@@ -360,6 +360,11 @@ class HtmlReport:
     staffing: Sequence[Mapping[str, Any]] = ()
     """Per interval: required, scheduled and actual agents (``carecenter plan compare``), when
     a staffing plan or a saved schedule covers the period."""
+    staffing_by_queue: Sequence[Mapping[str, Any]] = ()
+    """Per interval and queue (``carecenter plan compare --by queue``), when a staffing plan or
+    a saved roster covers the period."""
+    staffing_by_queue_day: Sequence[Mapping[str, Any]] = ()
+    """The same per day and queue, with the costs per contact."""
 
 
 def html_report(
@@ -373,6 +378,7 @@ def html_report(
 ) -> HtmlReport:
     """What the self-contained HTML report shows (charts, gap table, agent table); the
     interface renders it."""
+    from carecenter.services.staff_by_queue import report_staffing_by_queue
     from carecenter.services.staff_vs_plan import report_staffing  # it reads catalog_report
 
     _contact_dims(by)
@@ -397,8 +403,11 @@ def html_report(
         if first and last
         else "no data in the warehouse"
     )
+    per_queue, per_queue_day = report_staffing_by_queue(source, first, last, tz)
     return HtmlReport(
         staffing=report_staffing(source, first, last, tz),
+        staffing_by_queue=per_queue,
+        staffing_by_queue_day=per_queue_day,
         title=f"{center.name if center else 'carecenter'}: service report",
         subtitle=subtitle,
         totals=totals.rows,

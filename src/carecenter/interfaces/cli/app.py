@@ -208,7 +208,8 @@ def demo(
     monday = result.next_week
     typer.echo(
         f"\nNext week's plans: carecenter plan show -w {where} --kind schedule --from "
-        f"{monday} --to {monday + timedelta(days=4)} (also --kind staff, --kind forecast)"
+        f"{monday} --to {monday + timedelta(days=4)} (also --kind roster, --kind staff, "
+        "--kind forecast)"
         f"\nWatch it live: carecenter serve -w {where}\n"
         f"then open http://127.0.0.1:8000/wallboard and sign in as {name} / {password}",
         err=True,

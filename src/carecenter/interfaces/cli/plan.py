@@ -139,17 +139,28 @@ def compare_command(
         None, "--to", help="Last day, included [default: the first day]."
     ),
     interval: str | None = typer.Option(
-        None, "--interval", help="Interval, e.g. 30m [default: the staffing plan's]."
+        None, "--interval", help="Interval, e.g. 30m or 1d [default: the staffing plan's]."
+    ),
+    by: str | None = typer.Option(
+        None,
+        "--by",
+        help="queue: one row per interval and queue, from the saved roster, each agent's time "
+        "and cost split between the queues by their handling time [default: all queues "
+        "together, from the saved schedule].",
     ),
     fmt: str = FormatOption,
 ) -> None:
-    """Required, scheduled and actual agents per interval (all queues together), and the
-    cost per handled contact as scheduled and as it happened: the staffing plan, the saved
-    schedule and the agent-state facts side by side."""
+    """Required, scheduled and actual agents per interval (all queues together, or per queue
+    with --by queue), and the cost per handled contact as scheduled and as it happened: the
+    staffing plan, the saved schedule (or roster) and the agent-state facts side by side."""
     from datetime import date
 
     from carecenter.domain.durations import parse_whole_seconds
+    from carecenter.services import staff_by_queue
     from carecenter.services.staff_vs_plan import COLUMNS, compare_staffing
+
+    if by not in (None, "queue"):
+        raise InputError(f"unknown grouping {by!r}; the only one is queue", field="by")
 
     try:
         first = date.fromisoformat(start)
@@ -157,10 +168,14 @@ def compare_command(
     except ValueError:
         raise InputError("--from and --to take a day YYYY-MM-DD", field="start") from None
     step = parse_whole_seconds(interval, field="interval") if interval is not None else None
-    rows = compare_staffing(settings_for(workspace), first, last, step)
+    if by == "queue":
+        rows = staff_by_queue.compare_by_queue(settings_for(workspace), first, last, step)
+        columns: tuple[str, ...] = staff_by_queue.COLUMNS
+    else:
+        rows, columns = compare_staffing(settings_for(workspace), first, last, step), COLUMNS
     if fmt == "table":
         rows = [_table_row(r) for r in rows]
-    emit(rows, fmt, title="required, scheduled and actual staff", columns=COLUMNS)
+    emit(rows, fmt, title="required, scheduled and actual staff", columns=columns)
 
 
 @app.command("versions")

@@ -214,6 +214,59 @@ def staffing_figure(report: HtmlReport) -> Any:
     return fig
 
 
+STAFF_DAY_COLUMNS = (
+    "day",
+    "queue",
+    "required",
+    "scheduled",
+    "actual",
+    "handled",
+    "scheduled_cost",
+    "actual_cost",
+    "scheduled_cost_per_contact",
+    "cost_per_contact",
+)
+
+
+def staffing_by_queue_figure(report: HtmlReport) -> Any:
+    """Required, rostered and actual agents per interval, one panel per queue (an agent who
+    serves several queues counts in each by their share of handling time)."""
+    from plotly.subplots import make_subplots  # type: ignore[import-untyped]
+
+    rows = report.staffing_by_queue
+    queues = sorted({str(r["queue"]) for r in rows})
+    fig = make_subplots(
+        rows=len(queues), cols=1, shared_xaxes=True, subplot_titles=queues, vertical_spacing=0.08
+    )
+    colors = {"required": "#888", "scheduled": "#1f77b4", "actual": "#d62728"}
+    labels = {
+        "required": "required (staffing plan)",
+        "scheduled": "scheduled (saved roster)",
+        "actual": "actual (logged in, not on a break)",
+    }
+    for n, queue in enumerate(queues, start=1):
+        mine = [r for r in rows if r["queue"] == queue]
+        for key in ("required", "scheduled", "actual"):
+            fig.add_scatter(
+                x=_x(mine),
+                y=[r[key] for r in mine],
+                name=labels[key],
+                mode="lines",
+                line_shape="hv",
+                line_color=colors[key],
+                legendgroup=key,
+                showlegend=n == 1,
+                row=n,
+                col=1,
+            )
+    fig.update_layout(height=max(300, 220 * len(queues)), margin={"t": 40})
+    return fig
+
+
+def _day_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [{**r, "day": r["interval_start"].strftime("%Y-%m-%d")} for r in rows]
+
+
 def render(report: HtmlReport) -> str:
     """The whole page as one string."""
     charts = [
@@ -243,6 +296,14 @@ def render(report: HtmlReport) -> str:
         sections += [
             "<h2>Required, scheduled and actual staff</h2>",
             figure_html(staffing_figure(report)),
+        ]
+    if report.staffing_by_queue:
+        sections += [
+            "<h2>Staff and cost per contact by queue</h2>",
+            "<p>An agent who serves several queues counts in each by their share of handling "
+            "time, and so does their cost.</p>",
+            figure_html(staffing_by_queue_figure(report)),
+            table_html(_day_rows(report.staffing_by_queue_day), STAFF_DAY_COLUMNS),
         ]
     if report.table:
         sections += ["<h2>Report</h2>", table_html(report.table, report.table_columns)]
