@@ -19,6 +19,7 @@ from carecenter.interfaces.cli.adherence import adherence_command
 from carecenter.interfaces.cli.forecast import forecast_command
 from carecenter.interfaces.cli.help import tidy_help
 from carecenter.interfaces.cli.importing import import_command
+from carecenter.interfaces.cli.intraday import intraday_command
 from carecenter.interfaces.cli.options import (
     FormatOption,
     WorkspaceOption,
@@ -125,6 +126,7 @@ app.command("staff")(erlang.staff_plan)
 app.command("schedule")(schedule_command)
 app.command("roster")(roster_command)
 app.command("adherence")(adherence_command)
+app.command("intraday")(intraday_command)
 app.command("forecast")(forecast_command)
 app.command("report")(report_command)
 app.command("import")(import_command)
