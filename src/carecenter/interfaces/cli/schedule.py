@@ -17,6 +17,7 @@ from carecenter.interfaces.cli.plan import command_line
 
 if TYPE_CHECKING:
     from carecenter.adapters.settings import Settings
+    from carecenter.services.scheduling import ScheduleResult
 
 
 def schedule_command(
@@ -65,6 +66,30 @@ def schedule_command(
         help="Also keep the schedule in the workspace: a new version that replaces the saved "
         "schedule of its days (`carecenter plan show --kind schedule` shows it).",
     ),
+    verify: bool = typer.Option(
+        False,
+        "--verify-with-simulation",
+        help="Check the schedule with the digital twin (the saved forecast's contacts, one "
+        "simulated agent per scheduled place with the center's skill mix) and add agents "
+        "where a queue misses its service-level target, until none does, --max-rounds were "
+        "run or --budget is spent (at most 7 days).",
+    ),
+    replications: int = typer.Option(
+        5, "--replications", min=1, max=100, help="Replications of each simulated week."
+    ),
+    max_rounds: int = typer.Option(
+        5, "--max-rounds", min=1, max=50, help="Most simulations (and re-solves) to run."
+    ),
+    budget: float | None = typer.Option(
+        None, "--budget", min=0.0, help="Most the schedule may cost (staff cost, no penalties)."
+    ),
+    verification: Path | None = typer.Option(
+        None,
+        "--verification",
+        help="Also write the last simulation per queue and interval (offered, service level, "
+        "target, miss) as CSV.",
+        dir_okay=False,
+    ),
 ) -> None:
     """The least-cost shifts, with break placements, that cover the agents required per
     interval; prints one row per day, shift, start and break placement, and on stderr the
@@ -76,7 +101,7 @@ def schedule_command(
         first_day = date.fromisoformat(start)
     except ValueError:
         raise InputError(f"not a date YYYY-MM-DD: {start!r}", field="from") from None
-    wants_workspace = requirement is None or shifts is None or tz is None or save
+    wants_workspace = requirement is None or shifts is None or tz is None or save or verify
     settings = settings_for(workspace) if wants_workspace else None
     zone = _zone(tz, settings)
     if save and tz is not None and (center_zone := _zone(None, settings)) != zone:
@@ -92,6 +117,19 @@ def schedule_command(
         assert settings is not None
         shifts = settings.workspace / "shifts.yaml"
     result = service.make_schedule(needed, shifts, time_limit_s=time_limit, gap=gap)
+    if verify:
+        assert settings is not None
+        result = _verified(
+            settings,
+            result,
+            shifts,
+            replications,
+            max_rounds,
+            budget,
+            verification,
+            time_limit,
+            gap,
+        )
     rows_out = service.shift_rows(service.scheduled_shifts(result), zone)
     if save:
         assert settings is not None
@@ -110,6 +148,50 @@ def schedule_command(
     if needed.outside:
         typer.echo(f"note: {needed.outside} requirement rows outside the days asked for", err=True)
     typer.echo(service.summary(result), err=True)
+
+
+def _verified(
+    settings: Settings,
+    result: ScheduleResult,
+    shifts: Path,
+    replications: int,
+    max_rounds: int,
+    budget: float | None,
+    verification: Path | None,
+    time_limit: float,
+    gap: float,
+) -> ScheduleResult:
+    from carecenter.services import schedule_check as check
+
+    req = result.requirement
+    twin = check.twin_of(settings, req.first_day, req.days, replications=replications, seed=1)
+
+    def progress(done: check.Round) -> None:
+        typer.echo(
+            f"simulation {done.number}: staff cost {done.staff_cost:,.2f}; {done.missed} of "
+            f"{done.checked} queue-intervals below target ({done.seconds:g} s)",
+            err=True,
+        )
+
+    verified = check.verify_with_simulation(
+        twin,
+        result,
+        shifts,
+        max_rounds=max_rounds,
+        budget=budget,
+        time_limit_s=time_limit,
+        gap=gap,
+        progress=progress,
+    )
+    why = {
+        "met": "every queue meets its target in the twin",
+        "rounds": f"still short after {max_rounds} rounds: give --max-rounds more",
+        "budget": "the next schedule would cost more than --budget: the last within it is kept",
+    }
+    typer.echo(why[verified.stopped], err=True)
+    if verification is not None:
+        write_file(verification, render(verified.rows, "csv"))
+    return verified.result
 
 
 def _zone(tz: str | None, settings: Settings | None) -> ZoneInfo:
