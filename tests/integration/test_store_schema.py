@@ -78,3 +78,32 @@ def test_routing_profiles_customers_and_flows_round_trip(engine: Engine) -> None
     assert repo.count("customers") == 2 and repo.count("flows") == 1
     plain = center.queues["general"]
     assert loaded.queues["general"].routing == plain.routing
+
+
+SITES_AND_WORK = """\
+center: {name: Sites, timezone: Europe/London}
+skills: {billing: {}}
+queues:
+  billing: {skills: {billing: 1}}
+sites:
+  leeds: {name: Leeds, cost_per_hour: 21.5}
+  manila: {name: Manila BPO, outsourcer: true, cost_per_contact: 2.75}
+agents:
+  a1: {name: Ann, site: leeds, skills: {billing: 3}, contract: full-time,
+       hours_per_week: {min: 30, max: 38}, availability: {mon-fri: "07:00-19:00"},
+       leave: [2026-12-24], prefers: {days_off: [sat, sun], start: "07:00-09:00"}}
+  a2: {name: Bob, site: manila, skills: {billing: 3}}
+"""
+
+
+def test_sites_and_the_rostering_fields_round_trip(engine: Engine) -> None:
+    repo = SqlCenterRepository(engine)
+    center = parse_center(SITES_AND_WORK)
+    assert center.sites["manila"].cost_per_contact == 2.75
+    assert center.agents["a1"].work.availability is not None
+    repo.save(center)
+    loaded = repo.load()
+    assert loaded == center
+    assert loaded.hourly_cost_of(loaded.agents["a1"]) == 21.5  # the site's: Ann has none
+    assert loaded.contact_fee_of(loaded.agents["a2"]) == 2.75
+    assert loaded.hourly_cost_of(loaded.agents["a2"]) == 0.0

@@ -6,7 +6,7 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from carecenter.adapters.alert_schema import AlertsSection
 from carecenter.adapters.flow_schema import FlowSection, flow_problems
@@ -38,6 +38,7 @@ from carecenter.domain.center import (
     Queue,
     QueueTargets,
     ServiceLevelPolicy,
+    Site,
     Skill,
     Tier,
 )
@@ -138,6 +139,30 @@ class PrefersSection(Strict):
         return value
 
 
+class SiteSection(Strict):
+    name: str = ""
+    outsourcer: bool = False
+    cost_per_hour: Annotated[float, Field(ge=0)] | None = None
+    cost_per_contact: Annotated[float, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _costs(self) -> SiteSection:
+        if self.cost_per_contact is not None and not self.outsourcer:
+            raise ValueError("only an outsourcer is paid per contact (set outsourcer: true)")
+        if self.cost_per_contact is not None and self.cost_per_hour is not None:
+            raise ValueError("give cost_per_hour or cost_per_contact, not both")
+        return self
+
+    def domain(self, site_id: str) -> Site:
+        return Site(
+            site_id,
+            self.name or site_id,
+            self.outsourcer,
+            self.cost_per_hour,
+            self.cost_per_contact,
+        )
+
+
 class AgentSection(Strict):
     name: str
     team: str = ""
@@ -190,6 +215,8 @@ class CenterFile(Strict):
         default_factory=lambda: {"standard": TierSection(name="Standard")}
     )
     queues: dict[str, QueueSection] = Field(default_factory=dict)
+    sites: dict[TextKey, SiteSection] = Field(default_factory=dict)
+    """Sites, own or outsourced, with their costs."""
     agents: dict[str, AgentSection] = Field(default_factory=dict)
     agent_aliases: dict[AgentName, AgentName] = Field(default_factory=dict)
     """Name a phone system logs for an agent -> the agent's id in reports."""
@@ -202,6 +229,13 @@ class CenterFile(Strict):
         """(path, message) for every skill, queue, tier, agent or node named that does not
         exist, and every rule across sections that is broken."""
         problems = self.unknown_skills()
+        if self.sites:
+            known_sites = ", ".join(sorted(self.sites))
+            problems += [
+                (f"agents.{aid}.site", f"unknown site {a.site!r} (defined: {known_sites})")
+                for aid, a in self.agents.items()
+                if a.site and a.site not in self.sites
+            ]
         queues = set(self.queues)
         known_queues = ", ".join(sorted(queues)) or "none"
         for qid, q in self.queues.items():
@@ -343,4 +377,5 @@ class CenterFile(Strict):
             customers=MappingProxyType({k: c.domain(k) for k, c in self.customers.items()}),
             flows=MappingProxyType({k: f.domain(k) for k, f in self.flows.items()}),
             alerts=self.alerts.domain(),
+            sites=MappingProxyType({k: v.domain(k) for k, v in self.sites.items()}),
         )

@@ -206,6 +206,35 @@ class Agent:
 
 
 @dataclass(frozen=True)
+class Site:
+    """Where agents work: one of the center's own sites, or an ``outsourcer`` (a partner
+    company) paid per hour of its agents' logged-in time (``cost_per_hour``) or per contact
+    they handle (``cost_per_contact``). A site's ``cost_per_hour`` is the hourly cost of its
+    agents who have none of their own."""
+
+    site_id: str
+    name: str = ""
+    outsourcer: bool = False
+    cost_per_hour: float | None = None
+    cost_per_contact: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("cost_per_hour", "cost_per_contact"):
+            value = getattr(self, name)
+            if value is not None and not value >= 0:
+                raise DomainError(f"site {self.site_id}: {name} must be 0 or more")
+        if self.cost_per_contact is not None and not self.outsourcer:
+            raise DomainError(
+                f"site {self.site_id}: only an outsourcer is paid per contact "
+                "(set outsourcer: true)"
+            )
+        if self.cost_per_contact is not None and self.cost_per_hour is not None:
+            raise DomainError(
+                f"site {self.site_id}: give cost_per_hour or cost_per_contact, not both"
+            )
+
+
+@dataclass(frozen=True)
 class Tier:
     """A customer tier (e.g. standard, vip); ``priority`` raises the tier's place in queues."""
 
@@ -245,6 +274,8 @@ class Center:
     """Entry flows (IVR) by id; see :mod:`carecenter.domain.flows`."""
     alerts: AlertSettings = field(default_factory=AlertSettings)
     """Service-level alert rules and where they are told; see :mod:`carecenter.domain.alerts`."""
+    sites: Mapping[str, Site] = field(default_factory=lambda: MappingProxyType({}))
+    """The sites agents work at, own or outsourced; empty: sites are only agents' labels."""
 
     def __post_init__(self) -> None:
         for queue in self.queues.values():
@@ -263,6 +294,8 @@ class Center:
             for queue_id in agent.queues:
                 if queue_id not in self.queues:
                     raise DomainError(f"agent {agent.agent_id} serves unknown queue {queue_id}")
+            if self.sites and agent.site and agent.site not in self.sites:
+                raise DomainError(f"agent {agent.agent_id} works at unknown site {agent.site}")
 
     def _check_queue(self, queue: Queue) -> None:
         steps = [queue.required_skills, *(s.skills for s in queue.routing.relaxation)]
@@ -297,3 +330,17 @@ class Center:
         """The agents able to serve ``queue_id``, in id order."""
         queue = self.queues[queue_id]
         return [a for _, a in sorted(self.agents.items()) if a.can_serve(queue)]
+
+    def hourly_cost_of(self, agent: Agent) -> float:
+        """What an hour of ``agent``'s logged-in time costs: their own ``hourly_cost``, else
+        their site's ``cost_per_hour``, else 0."""
+        if agent.hourly_cost:
+            return agent.hourly_cost
+        site = self.sites.get(agent.site)
+        return site.cost_per_hour or 0.0 if site is not None else 0.0
+
+    def contact_fee_of(self, agent: Agent) -> float:
+        """What each contact ``agent`` handles costs on top of their time: their outsourcer's
+        ``cost_per_contact``, else 0."""
+        site = self.sites.get(agent.site)
+        return site.cost_per_contact or 0.0 if site is not None else 0.0

@@ -77,7 +77,8 @@ def logged_in_total_s(s: Any) -> Any:
 def staff_cost(s: Any) -> Any:
     """What the logged-in time cost.
 
-    Formula: sum of logged-in hours × the agent's ``hourly_cost`` from center.yaml.
+    Formula: sum of logged-in hours × the agent's ``hourly_cost`` from center.yaml (else
+      their site's ``cost_per_hour``).
     Unit: currency of ``hourly_cost``.
     Interval: agent-state intervals are cut at interval boundaries; each part counts in its own.
     """

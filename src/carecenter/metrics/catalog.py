@@ -286,6 +286,18 @@ def acw_total_s(v: Any) -> Any:
 
 
 @visit_metric()
+def outsourced_cost(v: Any) -> Any:
+    """What the contacts handled by outsourcers paid per contact cost.
+
+    Formula: sum over handled visits of the handling agent's site's ``cost_per_contact``
+    (``center.yaml`` ``sites``; 0 for agents of sites paid by the hour or of no site).
+    Unit: currency of ``cost_per_contact``.
+    Interval: the interval in which the visit entered the queue (``enqueued_at``).
+    """
+    return _total(v, _is(v, VisitOutcome.ANSWERED), "fee")
+
+
+@visit_metric()
 def handle_total_s(v: Any) -> Any:
     """Total handle time.
 

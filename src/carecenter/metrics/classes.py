@@ -104,6 +104,7 @@ MEASURES: dict[str, Callable[[Any], Any]] = {
     "talk_s": lambda v: v.talk_s.sum(),
     "hold_s": lambda v: v.hold_s.sum(),
     "acw_s": lambda v: v.acw_s.sum(),
+    "fee": lambda v: v.contact_fee.sum(),
     "response_s": lambda v: v.response_s.sum(),
     "talk_logged": lambda v: v.talk_s.count().cast("float64"),
     "acw_logged": lambda v: v.acw_s.count().cast("float64"),

@@ -2,8 +2,9 @@
 
 * the queue's service-level policy (threshold, formula, short-abandon limit and whether
   short abandons and flow-outs count as offered), looked up by ``queue_id``;
-* the agent's team, site and hourly cost, looked up by ``agent_id`` (or, for a center with
-  many agents, joined from a small Ibis memtable);
+* the agent's team, site and hourly cost (their own, else their site's), looked up by
+  ``agent_id`` (or, for a center with many agents, joined from a small Ibis memtable), and
+  what each contact they handle costs (their outsourcer's ``cost_per_contact``);
 * agent groups (group name -> agent ids) as a small Ibis memtable to join;
 * the queue's opening hours, for business time (:mod:`~carecenter.metrics.business_time`).
 
@@ -44,6 +45,9 @@ class Dimensions:
     hours: Mapping[str, OpeningHours] = field(default_factory=dict)
     """queue id -> its opening hours, for the times counted in business hours (the e-mail
     response time); a queue missing here is open around the clock."""
+    fees: Mapping[str, float] = field(default_factory=dict)
+    """agent id -> what each contact the agent handles costs (their outsourcer's
+    ``cost_per_contact``); an agent missing here costs nothing per contact."""
 
     @classmethod
     def from_center(cls, center: Center | None) -> Dimensions:
@@ -54,12 +58,20 @@ class Dimensions:
             return cls({}, {})
         return cls(
             {q.queue_id: q.service_level for q in center.queues.values()},
-            {a.agent_id: (a.team, a.site, a.hourly_cost) for a in center.agents.values()},
+            {
+                a.agent_id: (a.team, a.site, center.hourly_cost_of(a))
+                for a in center.agents.values()
+            },
             {q: tuple(a.agent_id for a in center.agents_for(q)) for q in sorted(center.queues)},
             {
                 q.queue_id: q.hours
                 for q in center.queues.values()
                 if q.channel == Channel.EMAIL and not q.hours.always_open
+            },
+            {
+                a.agent_id: fee
+                for a in center.agents.values()
+                if (fee := center.contact_fee_of(a)) > 0
             },
         )
 
@@ -124,6 +136,15 @@ class Dimensions:
             "site": lookup(agent_id, {a: s for a, (_, s, _) in ags.items()}, ""),
             "hourly_cost": lookup(agent_id, {a: float(c) for a, (_, _, c) in ags.items()}, 0.0),
         }
+
+    def fee(self, agent_id: Any) -> Any:
+        """What a contact the agent ``agent_id`` handles costs (see :attr:`fees`), as an
+        expression (a literal 0 when no agent's site charges per contact)."""
+        import ibis
+
+        if not self.fees:
+            return ibis.literal(0.0, "float64")
+        return lookup(agent_id, {a: float(f) for a, f in self.fees.items()}, 0.0)
 
     def agent_table(self) -> ibis.Table:
         """``agent_dim`` (``d_agent_id``, ``d_team``, ``d_site``, ``d_hourly_cost``) as an

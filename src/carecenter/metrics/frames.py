@@ -218,7 +218,7 @@ def visit_classes(
         flags.update(PEER_CLASSES)
     v, keys = _dim_keys(v, by, dims)
     v = _with_response_s(v, dims, buckets)
-    columns = {**keys, "response_s": v.response_s}
+    columns = {**keys, "response_s": v.response_s, "contact_fee": dims.fee(v.agent_id)}
     return _classify(v, ["interval", *by], flags, MEASURES, dims, columns, outbound)
 
 

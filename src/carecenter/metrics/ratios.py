@@ -194,14 +194,16 @@ def staffed_hours(a: Any) -> Any:
     return a.logged_in_total_s.cast("float64") / 3600.0
 
 
-@ratio_metric("staff_cost", "handled")
+@ratio_metric("staff_cost", "outsourced_cost", "handled")
 def cost_per_contact(a: Any) -> Any:
     """Staff cost per handled contact.
 
-    Formula: staff_cost / handled (logged-in hours × hourly cost, over contacts handled).
+    Formula: (staff_cost + outsourced_cost) / handled (logged-in hours × hourly cost, and
+      each contact handled by an outsourcer paid per contact at its price, over contacts
+      handled).
     Unit: currency of ``hourly_cost`` per contact.
     Interval: staff time cut at interval boundaries, contacts by ``enqueued_at``. By queue:
       the staff time of the agents able to serve the queue (an agent of several queues
       counts in each); empty when grouped by channel, tier or topic.
     """
-    return _div(a.staff_cost, a.handled)
+    return _div(a.staff_cost + a.outsourced_cost.fill_null(0.0), a.handled)

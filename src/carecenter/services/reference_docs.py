@@ -25,6 +25,7 @@ from carecenter.adapters.center_schema import (
     CenterSection,
     QueueSection,
     ServiceLevelSection,
+    SiteSection,
     SkillSection,
     TargetsSection,
     TierSection,
@@ -145,6 +146,16 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
         CallbackSection,
         "Callbacks: a caller may leave the line and keep their place, or book a time; each "
         "callback is a promise that is kept or broken.",
+    ),
+    (
+        "sites.<id>",
+        SiteSection,
+        "A site agents work at (an agent's `site` names one; with `sites` given, an agent's "
+        "site must be one of them). `cost_per_hour` is the hourly cost of the site's agents "
+        "who have no `hourly_cost` of their own. An `outsourcer` (a partner company) is paid "
+        "by the hour the same way, or per contact its agents handle (`cost_per_contact`, the "
+        "metric `outsourced_cost`, added to the staff cost in `cost_per_contact`). `carecenter "
+        "report --by site` and the HTML report compare the sites side by side.",
     ),
     (
         "agents.<id>",

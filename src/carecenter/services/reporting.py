@@ -365,6 +365,9 @@ class HtmlReport:
     a saved roster covers the period."""
     staffing_by_queue_day: Sequence[Mapping[str, Any]] = ()
     """The same per day and queue, with the costs per contact."""
+    sites: Sequence[Mapping[str, Any]] = ()
+    """Whole period, per site (``kind``: own or outsourcer), when agents work at more than one
+    site or ``center.yaml`` declares sites."""
 
 
 def html_report(
@@ -394,6 +397,7 @@ def html_report(
         heat_spec = replace(spec, interval=heat_interval, by=(), fcr=False, percentiles=False)
         heat = run(con, heat_spec, dims, tz)
         agents = run(con, replace(spec, interval="all", by=("agent", "team", "site")), dims, tz)
+        sites = run(con, replace(spec, interval="all", by=("site",), percentiles=False), dims, tz)
         total, queues = _whole_period(con, center, period, fcr)
         gaps = gaps_from(center, total, queues, peer_values)
     first = totals.buckets.start if totals.buckets else None
@@ -420,4 +424,20 @@ def html_report(
         else {},
         table=table.rows,
         table_columns=table.columns,
+        sites=_site_rows(sites.rows, center),
     )
+
+
+def _site_rows(rows: Sequence[Mapping[str, Any]], center: Center | None) -> list[dict[str, Any]]:
+    """The sites side by side (the report's per-site rows, with each site's kind); none when
+    there is only one site and ``center.yaml`` declares none."""
+    declared = center.sites if center is not None else {}
+    found = [r for r in rows if r["site"]]
+    if len(found) < 2 and not declared:
+        return []
+    out = []
+    for row in found:
+        site = declared.get(str(row["site"]))
+        kind = "outsourcer" if site is not None and site.outsourcer else "own"
+        out.append({**row, "kind": kind, "site": site.name if site else row["site"]})
+    return out

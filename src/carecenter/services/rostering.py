@@ -1,8 +1,8 @@
 """Use case: ``carecenter roster``, the named agents who work the saved schedule's shifts.
 
 The shifts are the workspace's saved schedule (``carecenter schedule --save``); the agents,
-with their skills, contracts, hours, availability, leave and preferences, are ``center.yaml``'s
-(read from the workspace's file: the store does not keep the rostering fields yet); the
+with their skills, contracts, hours, availability, leave and preferences, are those of the
+applied ``center.yaml`` (``carecenter config apply``); the
 contracts' hours and the week's rules (rest, days in a row, penalties) are ``shifts.yaml``'s;
 each queue's own requirement is the saved staffing plan's ``scheduled_agents``. The days just
 before come from the roster saved for them (``--save``): when each agent's last shift ended
@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from carecenter.adapters.center_yaml import read_center_file
 from carecenter.adapters.shifts_yaml import ShiftSettings, read_shifts
 from carecenter.domain.center import WEEKDAYS, Agent, Center
 from carecenter.domain.plans import PlanKind
@@ -234,10 +233,11 @@ def make_roster(
         raise InputError(f"must be at least 1, got {days}", field="days")
     last_day = first_day + timedelta(days=days - 1)
     with opened(source, read_only=True) as ws:
-        config = ws.settings.config_path
-        if not config.exists():
-            raise WorkspaceError(f"{ws.settings.workspace}: no center.yaml; run `carecenter init`")
-        center = read_center_file(config)
+        center = ws.center.load()
+        if center is None:
+            raise WorkspaceError(
+                f"{ws.settings.workspace}: no center configuration; run `carecenter config apply`"
+            )
         zone = ZoneInfo(center.timezone)
         saved = ws.schedules.current(first_day, last_day)
         sizes = {v.version: v.interval_s for v in ws.schedules.versions()}
@@ -293,7 +293,7 @@ def make_roster(
         places,
         schedule_version=max(v for v, _ in saved),
         timezone=center.timezone,
-        hourly_cost={a.agent_id: a.hourly_cost for a in center.agents.values()},
+        hourly_cost={a.agent_id: center.hourly_cost_of(a) for a in center.agents.values()},
         carried=sum(1 for a in agents if a.agent_id in carried),
     )
 

@@ -23,8 +23,10 @@ The columns:
 - ``actual``: agents logged in and not on a break, on average over the interval, times their
   share;
 - ``scheduled_cost``: the rostered shifts' paid time in the interval times their cost per paid
-  hour (the agent's ``hourly_cost``, else the shift's), times the share; ``actual_cost``: the
-  catalog's ``staff_cost`` (logged-in hours times ``hourly_cost``) times the share;
+  hour (the agent's hourly cost, else the shift's), times the share; ``actual_cost``: the
+  catalog's ``staff_cost`` (logged-in hours times the agent's hourly cost: their own, else
+  their site's) times the share, plus the queue's ``outsourced_cost`` (its contacts handled
+  by outsourcers paid per contact);
 - ``handled``: the queue's handled contacts; ``scheduled_cost_per_contact`` and
   ``cost_per_contact``: each cost divided by them.
 """
@@ -194,6 +196,7 @@ def compare_by_queue(
         working = (r["logged_in_total_s"] or 0.0) - (r["break_total_s"] or 0.0)
         present[r["agent"], _utc(r["interval_start"])] = (working / step, r["staff_cost"] or 0.0)
     handled = {(r["queue"], _utc(r["interval_start"])): r["handled"] for r in by_queue}
+    fees = {(r["queue"], _utc(r["interval_start"])): r["outsourced_cost"] or 0.0 for r in by_queue}
     plan_of: dict[str, list[StoredPlanRow]] = defaultdict(list)
     for stored in plan:
         plan_of[stored.row.queue_id].append(stored)
@@ -224,6 +227,8 @@ def compare_by_queue(
             done = handled.get((queue, moment))
             s_agents, s_cost = sched[queue] if rostered else (None, None)
             a_agents, a_cost = there[queue] if present else (None, None)
+            if a_cost is not None:
+                a_cost += fees.get((queue, moment), 0.0)
             if not (need or s_agents or a_agents or done):
                 continue
             out.append(

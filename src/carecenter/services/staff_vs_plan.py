@@ -13,13 +13,14 @@ all):
   agent-state facts (the metric catalog's ``logged_in_total_s`` less ``break_total_s``);
 - ``scheduled_cost``: the paid time of the schedule's shifts in the interval times their cost
   per hour; ``actual_cost``: the catalog's ``staff_cost`` (logged-in hours times each agent's
-  ``hourly_cost``); each divided by the contacts handled in the interval
-  (``scheduled_cost_per_contact``, ``cost_per_contact``).
+  hourly cost) plus its ``outsourced_cost`` (contacts of outsourcers paid per contact); each
+  divided by the contacts handled in the interval (``scheduled_cost_per_contact``,
+  ``cost_per_contact``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -72,6 +73,14 @@ def scheduled_in(
     return working, cost
 
 
+def _cost(row: Mapping[str, Any]) -> float | None:
+    """What an interval's staff really cost: the catalog's ``staff_cost`` (logged-in hours)
+    and ``outsourced_cost`` (contacts of outsourcers paid per contact)."""
+    if row["staff_cost"] is None:
+        return None
+    return float(row["staff_cost"]) + float(row.get("outsourced_cost") or 0.0)
+
+
 def _div(a: float | None, b: float | None) -> float | None:
     return None if a is None or not b else a / b
 
@@ -119,7 +128,7 @@ def compare_staffing(
         there = handled = spent = None
         if found is not None:
             there = ((found["logged_in_total_s"] or 0.0) - (found["break_total_s"] or 0.0)) / step
-            handled, spent = found["handled"], found["staff_cost"]
+            handled, spent = found["handled"], _cost(found)
         if need or working or there:
             out.append(
                 {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, time
 from types import MappingProxyType
 from typing import Any
@@ -22,12 +24,14 @@ from carecenter.adapters.store.config_json import (
 )
 from carecenter.domain.center import (
     Agent,
+    AgentWork,
     Center,
     Customer,
     OpeningHours,
     Queue,
     QueueTargets,
     ServiceLevelPolicy,
+    Site,
     Skill,
     Tier,
 )
@@ -193,6 +197,8 @@ class SqlCenterRepository:
                         "value": json.dumps(dict(center.agent_aliases), sort_keys=True),
                     },
                     {"key": "alerts", "value": alerts_to_json(center.alerts)},
+                    {"key": "sites", "value": _sites_to_json(center.sites)},
+                    {"key": "agent_work", "value": _work_to_json(center.agents)},
                 ],
             )
             _insert(
@@ -259,8 +265,12 @@ class SqlCenterRepository:
                 r["queue_id"]: _queue_from(r, queue_skills[r["queue_id"]])
                 for r in conn.execute(select(t.queues)).mappings()
             }
+            work = _work_from_json(settings.get("agent_work"))
             agents = {
-                r["agent_id"]: _agent_from(r, agent_skills[r["agent_id"]])
+                r["agent_id"]: replace(
+                    _agent_from(r, agent_skills[r["agent_id"]]),
+                    work=work.get(r["agent_id"], AgentWork()),
+                )
                 for r in conn.execute(select(t.agents)).mappings()
             }
             customers = {
@@ -282,6 +292,7 @@ class SqlCenterRepository:
             alerts=alerts_from_json(settings.get("alerts")),
             customers=MappingProxyType(customers),
             flows=MappingProxyType(flows),
+            sites=_sites_from_json(settings.get("sites")),
         )
 
     def count(self, table: str) -> int:
@@ -294,3 +305,79 @@ class SqlCenterRepository:
 def _insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
     if rows:
         conn.execute(insert(table), rows)
+
+
+def _sites_to_json(sites: Mapping[str, Site]) -> str:
+    return json.dumps(
+        {
+            k: {
+                "name": v.name,
+                "outsourcer": v.outsourcer,
+                "cost_per_hour": v.cost_per_hour,
+                "cost_per_contact": v.cost_per_contact,
+            }
+            for k, v in sites.items()
+        },
+        sort_keys=True,
+    )
+
+
+def _sites_from_json(text: str | None) -> Mapping[str, Site]:
+    """The sites saved in ``center_settings`` (none in a store saved before sites were)."""
+    found = json.loads(text) if text else {}
+    return MappingProxyType({k: Site(k, **v) for k, v in found.items()})
+
+
+def _work_to_json(agents: Mapping[str, Agent]) -> str:
+    """The rostering fields of the agents that have any (``center.yaml``'s ``contract``,
+    ``hours_per_week``, ``availability``, ``leave``, ``prefers``)."""
+    out = {}
+    for agent_id, agent in sorted(agents.items()):
+        w = agent.work
+        if w == AgentWork():
+            continue
+        out[agent_id] = {
+            "contract": w.contract,
+            "min_hours": w.min_hours,
+            "max_hours": w.max_hours,
+            "availability": None
+            if w.availability is None
+            else {
+                day: [[a.isoformat(), b.isoformat()] for a, b in spans]
+                for day, spans in w.availability.items()
+            },
+            "leave": sorted(d.isoformat() for d in w.leave),
+            "prefers_off": sorted(w.prefers_off),
+            "prefers_start": None
+            if w.prefers_start is None
+            else [t.isoformat() for t in w.prefers_start],
+        }
+    return json.dumps(out, sort_keys=True)
+
+
+def _work_from_json(text: str | None) -> dict[str, AgentWork]:
+    """Agent id -> rostering fields, as :func:`_work_to_json` saved them (none in a store
+    saved before they were kept)."""
+    out = {}
+    for agent_id, w in (json.loads(text) if text else {}).items():
+        spans = w["availability"]
+        start = w["prefers_start"]
+        out[agent_id] = AgentWork(
+            contract=w["contract"],
+            min_hours=w["min_hours"],
+            max_hours=w["max_hours"],
+            availability=None
+            if spans is None
+            else MappingProxyType(
+                {
+                    day: tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in found)
+                    for day, found in spans.items()
+                }
+            ),
+            leave=frozenset(date.fromisoformat(d) for d in w["leave"]),
+            prefers_off=frozenset(w["prefers_off"]),
+            prefers_start=None
+            if start is None
+            else (time.fromisoformat(start[0]), time.fromisoformat(start[1])),
+        )
+    return out

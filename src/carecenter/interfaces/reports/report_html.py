@@ -33,6 +33,20 @@ AGENT_COLUMNS = (
     "staffed_hours",
     "cost_per_contact",
 )
+SITE_COLUMNS = (
+    "site",
+    "kind",
+    "handled",
+    "service_level",
+    "asa_s",
+    "aht_s",
+    "fcr",
+    "csat",
+    "staffed_hours",
+    "staff_cost",
+    "outsourced_cost",
+    "cost_per_contact",
+)
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em;color:#222}
 h1{font-size:1.5em;margin-bottom:0}p.sub{color:#666;margin-top:.3em}
@@ -292,6 +306,14 @@ def render(report: HtmlReport) -> str:
         "<h2>Agents</h2>",
         table_html(report.agents, AGENT_COLUMNS),
     ]
+    if report.sites:
+        sections += [
+            "<h2>Sites</h2>",
+            "<p>Each site's own and outsourced agents side by side: the contacts they "
+            "handled, how fast (service level and ASA of the contacts offered to them), how "
+            "well (first-contact resolution, satisfaction) and at what cost per contact.</p>",
+            table_html(report.sites, SITE_COLUMNS),
+        ]
     if report.staffing:
         sections += [
             "<h2>Required, scheduled and actual staff</h2>",
