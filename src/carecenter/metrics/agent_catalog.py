@@ -81,5 +81,7 @@ def staff_cost(s: Any) -> Any:
       their site's ``cost_per_hour``).
     Unit: currency of ``hourly_cost``.
     Interval: agent-state intervals are cut at interval boundaries; each part counts in its own.
+      By queue: empty; an agent who serves several queues has their cost split between them
+      by their handling time in each: ``carecenter plan compare --by queue``.
     """
     return s.slice_s / 3600.0 * s.hourly_cost

@@ -249,7 +249,8 @@ def expression(
     elif by == ["queue"] and dims.queue_agents:
         s = agent_slices(con.table(INTERVALS), dims, buckets, ["group"], dims.queue_agents)
         s = s.mutate(queue=s.group).drop("group")
-        parts.append(_aggregate(s, keys, of_kind(AGENT)))
+        pooled = [m for m in of_kind(AGENT) if m.key not in SPLIT_BY_QUEUE]
+        parts.append(_aggregate(s, keys, pooled))
     table = parts[0]
     for part in parts[1:]:
         table = _join(table, part, keys)
@@ -265,6 +266,14 @@ def expression(
             counted = m.kind in (VISIT, AGENT, SURVEY, PROMISE)
             columns[key] = ibis.null("int64" if counted else "float64")
     return table.select(*keys, **columns).order_by(keys)
+
+
+SPLIT_BY_QUEUE = frozenset({"staff_cost"})
+"""Agent metrics not reported per queue: an agent who serves several queues has their cost
+split between them by handling time (DESIGN.md section 3), which needs the whole day's
+handling; ``carecenter plan compare --by queue`` is that split (the one definition), so a
+queue's ``staff_cost`` and ``cost_per_contact`` are left empty here rather than counting a
+shared agent's whole cost in every queue."""
 
 
 def _promise_part(

@@ -202,8 +202,8 @@ def cost_per_contact(a: Any) -> Any:
       each contact handled by an outsourcer paid per contact at its price, over contacts
       handled).
     Unit: currency of ``hourly_cost`` per contact.
-    Interval: staff time cut at interval boundaries, contacts by ``enqueued_at``. By queue:
-      the staff time of the agents able to serve the queue (an agent of several queues
-      counts in each); empty when grouped by channel, tier or topic.
+    Interval: staff time cut at interval boundaries, contacts by ``enqueued_at``. Empty by
+      queue (an agent who serves several queues has their cost split between them by
+      handling time: ``carecenter plan compare --by queue``), channel, tier or topic.
     """
     return _div(a.staff_cost + a.outsourced_cost.fill_null(0.0), a.handled)

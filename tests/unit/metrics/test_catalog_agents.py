@@ -137,7 +137,8 @@ def test_by_queue_agent_metrics_are_those_of_the_queue_agents() -> None:
     assert sales["occupancy"] == pytest.approx((600 + 1200) / 3600)
     assert support["occupancy"] == pytest.approx(1200 / 1800)
     assert (sales["staffed_hours"], support["staffed_hours"]) == (1.0, 0.5)
-    assert support["cost_per_contact"] == pytest.approx(0.5 * 18.0)
+    # a shared agent's cost is split by handling time (plan compare --by queue), not here
+    assert support["staff_cost"] is None and support["cost_per_contact"] is None
     by_group = report(visits, intervals, agents=AGENTS, interval="all", groups=serving)
     assert one(by_group, group="support")["occupancy"] == support["occupancy"]
 
