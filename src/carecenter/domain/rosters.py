@@ -9,9 +9,9 @@ covering it. The places the roster left open are not rows: ``open_places`` count
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from carecenter.domain.schedules import ScheduledBreak
+from carecenter.domain.schedules import DaysCovered, ScheduledBreak
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class RosteredShift:
 
 
 @dataclass(frozen=True)
-class RosterVersion:
+class RosterVersion(DaysCovered):
     """One save: when, by which command, the days it covers, the schedule version it
     rosters, how the solver ended and how many places it left open."""
 
@@ -46,10 +46,3 @@ class RosterVersion:
     open_places: int
     shifts: int
     """Rows saved (one per agent and shift)."""
-
-    @property
-    def last_day(self) -> date:
-        return self.first_day + timedelta(days=self.days - 1)
-
-    def covers(self, day: date) -> bool:
-        return self.first_day <= day <= self.last_day

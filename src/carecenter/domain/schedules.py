@@ -39,8 +39,22 @@ class ScheduledShift:
     breaks: tuple[ScheduledBreak, ...] = ()
 
 
+class DaysCovered:
+    """A save of whole days: ``first_day`` and the ``days`` after it."""
+
+    first_day: date
+    days: int
+
+    @property
+    def last_day(self) -> date:
+        return self.first_day + timedelta(days=self.days - 1)
+
+    def covers(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+
 @dataclass(frozen=True)
-class ScheduleVersion:
+class ScheduleVersion(DaysCovered):
     """One save: when, by which command, the days it covers and how good it was."""
 
     version: int
@@ -55,13 +69,6 @@ class ScheduleVersion:
     bound: float
     shifts: int
     """Rows saved (shift, start and break placement)."""
-
-    @property
-    def last_day(self) -> date:
-        return self.first_day + timedelta(days=self.days - 1)
-
-    def covers(self, day: date) -> bool:
-        return self.first_day <= day <= self.last_day
 
 
 class Covering(Protocol):

@@ -25,7 +25,7 @@ from carecenter.domain.alerts import AlertBook, AlertRule
 from carecenter.domain.center import Center
 from carecenter.domain.plans import PlanIndex, PlanKind
 from carecenter.domain.projection import AgentInterval, VisitFact
-from carecenter.errors import InputError, WorkspaceError
+from carecenter.errors import InputError
 from carecenter.metrics.regroup import needed, regroup
 from carecenter.metrics.spec import ReportSpec
 from carecenter.services.alerting import WINDOW_FIGURES, readings
@@ -59,11 +59,7 @@ class AlertReplay:
 def replay_alerts(source: WorkspaceSource, *, period: Period) -> AlertReplay:
     """Run the workspace's alert rules over ``period`` (both ends needed)."""
     with opened(source, read_only=True) as ws:
-        center = ws.center.load()
-        if center is None:
-            raise WorkspaceError(
-                f"{ws.settings.workspace}: no center configuration; run `carecenter config apply`"
-            )
+        center = ws.applied_center()
         rules = center.alerts.rules
         if not rules:
             raise InputError("center.yaml has no alert rules (alerts.rules)", field="alerts")

@@ -34,6 +34,8 @@ from carecenter.services.ports import (
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from carecenter.domain.center import Center
+
 UPGRADE_HINT = "run `carecenter upgrade`"
 
 
@@ -82,6 +84,17 @@ class Workspace:
         """The store's schema revision (``None`` when the store is a fake)."""
         self._warehouse = warehouse
         self._closers = closers if closers is not None else []
+
+    def applied_center(self) -> Center:
+        """The center configuration in the store; a :class:`WorkspaceError` saying to apply
+        ``center.yaml`` when there is none (the one message of every command that needs it)."""
+        center = self.center.load()
+        if center is None:
+            raise WorkspaceError(
+                f"{self.settings.workspace}: no center configuration in the store; "
+                "run `carecenter config apply`"
+            )
+        return center
 
     @property
     def warehouse(self) -> Warehouse:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from carecenter.domain.alerts import AlertCleared, AlertFired
 from carecenter.domain.events import Event, StoredEvent
 from carecenter.engine import ContactEngine
-from carecenter.errors import CareCenterError, WorkspaceError
+from carecenter.errors import CareCenterError
 from carecenter.services.bootstrap import Workspace
 from carecenter.services.routing import planned_agents
 
@@ -56,12 +56,7 @@ class EngineHost:
 
     def _rebuild(self) -> ContactEngine:
         ws = self._ws
-        center = ws.center.load()
-        if center is None:
-            raise WorkspaceError(
-                f"{ws.settings.workspace}: no center configuration in the store; "
-                "run `carecenter config apply`"
-            )
+        center = ws.applied_center()
         history = [s.event for s in _all(ws) if not isinstance(s.event, ALERT_EVENTS)]
         self.replayed = len(history)
         return ContactEngine.replay(center, history, ws.clock, planned_agents=planned_agents(ws))

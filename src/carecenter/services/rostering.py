@@ -28,7 +28,7 @@ from carecenter.domain.center import WEEKDAYS, Agent, Center
 from carecenter.domain.plans import PlanKind
 from carecenter.domain.rosters import RosteredShift, RosterVersion
 from carecenter.domain.schedules import ScheduledShift
-from carecenter.errors import InputError, WorkspaceError
+from carecenter.errors import InputError
 from carecenter.services.bootstrap import WorkspaceSource, opened
 from carecenter.services.scheduling import clock_of, no_schedule
 from carecenter.wfm.roster import (
@@ -233,11 +233,7 @@ def make_roster(
         raise InputError(f"must be at least 1, got {days}", field="days")
     last_day = first_day + timedelta(days=days - 1)
     with opened(source, read_only=True) as ws:
-        center = ws.center.load()
-        if center is None:
-            raise WorkspaceError(
-                f"{ws.settings.workspace}: no center configuration; run `carecenter config apply`"
-            )
+        center = ws.applied_center()
         zone = ZoneInfo(center.timezone)
         saved = ws.schedules.current(first_day, last_day)
         sizes = {v.version: v.interval_s for v in ws.schedules.versions()}

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 
 from carecenter.domain.plans import PlanIndex, PlanKind
 from carecenter.engine import ContactEngine
-from carecenter.errors import WorkspaceError
 from carecenter.services.bootstrap import Workspace
 from carecenter.services.ports import PlanStore
 
@@ -61,10 +60,5 @@ def open_engine(workspace: Workspace) -> ContactEngine:
     whose callback capacity comes from its staffing plan (:func:`planned_agents`).
 
     The engine starts empty: nothing of the event log is replayed."""
-    center = workspace.center.load()
-    if center is None:
-        raise WorkspaceError(
-            f"{workspace.settings.workspace}: no center configuration in the store; "
-            "run `carecenter config apply`"
-        )
+    center = workspace.applied_center()
     return ContactEngine(center, workspace.clock, planned_agents=planned_agents(workspace))

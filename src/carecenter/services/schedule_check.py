@@ -40,7 +40,7 @@ from carecenter.domain.center import Agent, Center
 from carecenter.domain.durations import DAY_S, format_duration
 from carecenter.domain.plans import PlanKind, PlanRow
 from carecenter.domain.schedules import ScheduledShift
-from carecenter.errors import InputError, WorkspaceError
+from carecenter.errors import InputError
 from carecenter.services.bootstrap import WorkspaceSource, opened
 from carecenter.services.scheduling import (
     Requirement,
@@ -97,11 +97,7 @@ def twin_of(
             f"--verify-with-simulation checks at most {MAX_DAYS} days, not {days}", field="days"
         )
     with opened(source, read_only=True) as ws:
-        center = ws.center.load()
-        if center is None:
-            raise WorkspaceError(
-                f"{ws.settings.workspace}: no center configuration; run `carecenter config apply`"
-            )
+        center = ws.applied_center()
         zone = ZoneInfo(center.timezone)
         start = datetime.combine(first_day, time(0), zone)
         end = datetime.combine(first_day + timedelta(days=days), time(0), zone)

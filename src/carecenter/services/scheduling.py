@@ -104,11 +104,7 @@ def requirement_of(
 def requirement_from_plan(source: WorkspaceSource, first_day: date, days: int) -> Requirement:
     """The requirement of the workspace's saved staffing plan (``carecenter staff --save``)."""
     with opened(source, read_only=True) as ws:
-        center = ws.center.load()
-        if center is None:
-            raise WorkspaceError(
-                f"{ws.settings.workspace}: no center configuration; run `carecenter config apply`"
-            )
+        center = ws.applied_center()
         zone = ZoneInfo(center.timezone)
         start = datetime.combine(first_day, time(0), zone)
         end = datetime.combine(first_day + timedelta(days=days), time(0), zone)

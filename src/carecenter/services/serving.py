@@ -19,7 +19,7 @@ from carecenter.adapters.journal import LineJournal
 from carecenter.adapters.settings import Settings
 from carecenter.domain.center import Center
 from carecenter.domain.users import SignInLimiter
-from carecenter.errors import InputError, WorkspaceError
+from carecenter.errors import InputError
 from carecenter.ingest import ImportOptions
 from carecenter.services.bootstrap import Workspace, bootstrap
 from carecenter.services.engine_host import EngineHost
@@ -78,12 +78,7 @@ def open_server(
     queue_log, or both. The live loop starts with :meth:`LiveProcess.start`."""
     ws = bootstrap(settings, long_lived=True)
     try:
-        center = ws.center.load()
-        if center is None:
-            raise WorkspaceError(
-                f"{settings.workspace}: no center configuration in the store; "
-                "run `carecenter config apply`"
-            )
+        center = ws.applied_center()
         sources = [ENGINE_SOURCE] if host_engine else []
         if follow is not None:
             feed_for(settings, follow, center).close()  # a bad source fails here, not later

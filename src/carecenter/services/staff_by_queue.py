@@ -49,22 +49,11 @@ from carecenter.errors import InputError
 from carecenter.metrics.spec import ReportSpec
 from carecenter.services.bootstrap import WorkspaceSource, opened
 from carecenter.services.reporting import catalog_report
+from carecenter.services.staff_vs_plan import COLUMNS as ALL_QUEUES
 from carecenter.services.staff_vs_plan import scheduled_in
 
-COLUMNS = (
-    "interval_start",
-    "queue",
-    "required",
-    "scheduled",
-    "actual",
-    "scheduled_minus_required",
-    "actual_minus_scheduled",
-    "handled",
-    "scheduled_cost",
-    "actual_cost",
-    "scheduled_cost_per_contact",
-    "cost_per_contact",
-)
+COLUMNS = ("interval_start", "queue", *ALL_QUEUES[1:])
+"""The columns of :data:`carecenter.services.staff_vs_plan.COLUMNS`, per queue."""
 
 Key = tuple[str, datetime]
 """An agent and the UTC start of an interval."""
@@ -156,9 +145,7 @@ def compare_by_queue(
     if last_day < first_day:
         raise InputError("must not be before --from", field="end")
     with opened(source, read_only=True) as ws:
-        center = ws.center.load()
-        if center is None:
-            raise InputError("the workspace has no center configuration: run `config apply`")
+        center = ws.applied_center()
         zone = ZoneInfo(center.timezone)
         start = datetime.combine(first_day, time(0), zone)
         end = datetime.combine(last_day + timedelta(days=1), time(0), zone)

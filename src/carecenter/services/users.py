@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from carecenter.domain.center import Center
 from carecenter.domain.users import (
     NAME_MAX,
     PASSWORD_MAX,
@@ -29,7 +28,7 @@ from carecenter.domain.users import (
     password_problem,
     placement,
 )
-from carecenter.errors import InputError, SignInRefused, WorkspaceError
+from carecenter.errors import InputError, SignInRefused
 from carecenter.services.bootstrap import Workspace, WorkspaceSource, opened
 from carecenter.services.ports import PasswordHasher
 
@@ -113,7 +112,7 @@ def add_user(
             raise InputError(
                 f"user {name!r} exists (replace it to change its role and password)", field="name"
             )
-        center = _center(ws) if agent_id is not None or team is not None else None
+        center = ws.applied_center() if agent_id is not None or team is not None else None
         agent_id, team = placement(chosen, agent_id, team, center)
         disabled = existing is not None and existing[0].disabled
         user = User(name, chosen, agent_id=agent_id, team=team, disabled=disabled)
@@ -138,16 +137,6 @@ def _role(role: Role | str) -> Role:
     except ValueError:
         roles = ", ".join(r.value for r in Role)
         raise InputError(f"unknown role {role!r}; choose {roles}", field="role") from None
-
-
-def _center(ws: Workspace) -> Center:
-    center = ws.center.load()
-    if center is None:
-        raise WorkspaceError(
-            f"{ws.settings.workspace}: no center configuration in the store; "
-            "run `carecenter config apply`"
-        )
-    return center
 
 
 def get_user(source: WorkspaceSource, name: str) -> User | None:

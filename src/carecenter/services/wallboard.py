@@ -20,7 +20,6 @@ from carecenter.domain.center import Center
 from carecenter.domain.plans import PlanKind
 from carecenter.domain.projection import AgentInterval, VisitFact
 from carecenter.domain.promise_facts import PromiseRow
-from carecenter.errors import WorkspaceError
 from carecenter.metrics.spec import ReportSpec
 from carecenter.services import board
 from carecenter.services.bootstrap import Workspace
@@ -113,13 +112,7 @@ class Wallboard:
     @staticmethod
     def center_of(ws: Workspace, center: Center | None) -> Center:
         """``center``, or the workspace's stored configuration (an error when it has none)."""
-        center = center or ws.center.load()
-        if center is None:
-            raise WorkspaceError(
-                f"{ws.settings.workspace}: no center configuration in the store; "
-                "run `carecenter config apply`"
-            )
-        return center
+        return center or ws.applied_center()
 
     def board(
         self,
