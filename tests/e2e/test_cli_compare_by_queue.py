@@ -61,7 +61,7 @@ def call(cid: str, queue: str, agent: str, start: tuple[int, int], talk_min: int
     ]
 
 
-def make_workspace(tmp_path: Path, *, roster: bool = True) -> Path:
+def make_workspace(tmp_path: Path, *, roster: bool = True, roster_day: int = 14) -> Path:
     ws = tmp_path / "ws"
     assert cli("init", str(ws))[0] == 0
     (ws / "center.yaml").write_text(CENTER)
@@ -81,7 +81,7 @@ def make_workspace(tmp_path: Path, *, roster: bool = True) -> Path:
     log.write_text("\n".join(sorted(lines, key=lambda x: int(x.split("|")[0]))) + "\n")
     code, _, err = cli("import", "asterisk-queue-log", str(log), "-w", str(ws))
     assert code == 0, err
-    monday = date(2026, 12, 14)
+    monday = date(2026, 12, roster_day)
     plan = [
         PlanRow("billing", at(9), 1800, scheduled_agents=2),
         PlanRow("billing", at(9, 30), 1800, scheduled_agents=1),
@@ -213,3 +213,26 @@ def test_the_html_report_shows_each_queue(tmp_path: Path) -> None:
         "27.5",
         "22.5",
     ]
+
+
+def test_a_day_no_roster_covers_is_not_known(tmp_path: Path) -> None:
+    # the roster saved covers Tuesday only: Monday's rostered agents are not known, not 0
+    ws = make_workspace(tmp_path, roster_day=15)
+    code, out, err = cli(
+        "plan",
+        "compare",
+        "-w",
+        str(ws),
+        "--from",
+        "2026-12-14",
+        "--by",
+        "queue",
+        "--interval",
+        "1h",
+        "-f",
+        "json",
+    )
+    assert code == 0, err
+    nine = next(r for r in json.loads(out) if r["queue"] == "billing")
+    assert nine["scheduled"] is None and nine["scheduled_cost"] is None
+    assert nine["actual"] == 1.25

@@ -19,7 +19,7 @@ The columns:
 - ``required``: the staffing plan's ``scheduled_agents`` of the queue (shrinkage included),
   time-weighted over the interval (so a day's row is the day's average);
 - ``scheduled``: the rostered agents on a shift and not on a break, on average over the
-  interval, times their share of the queue (``None`` when no roster is saved for the days);
+  interval, times their share of the queue (``None`` on a day no saved roster covers);
 - ``actual``: agents logged in and not on a break, on average over the interval, times their
   share;
 - ``scheduled_cost``: the rostered shifts' paid time in the interval times their cost per paid
@@ -155,6 +155,7 @@ def compare_by_queue(
             for _, s in ws.schedules.current_roster(first_day - timedelta(days=1), last_day)
             if s.end_at > start and s.start_at < end
         ]
+        versions = ws.schedules.roster_versions()
         step = interval_s or (plan[0].row.interval_s if plan else 1800)
         base = ReportSpec(
             format_duration(step), ("agent",), start, end, fcr=False, percentiles=False
@@ -209,10 +210,12 @@ def compare_by_queue(
                 for q, share in split.items():
                     there[q][0] += working * share
                     there[q][1] += cost * share
+        # a day no saved roster covers: the rostered agents are not known, not zero
+        on_roster = any(v.covers(moment.astimezone(zone).date()) for v in versions)
         for queue in sorted(set(queues) | set(plan_of) | {q for q, _ in handled}):
             need = required_in(plan_of.get(queue, ()), moment, finish)
             done = handled.get((queue, moment))
-            s_agents, s_cost = sched[queue] if rostered else (None, None)
+            s_agents, s_cost = sched[queue] if on_roster else (None, None)
             a_agents, a_cost = there[queue] if present else (None, None)
             if a_cost is not None:
                 a_cost += fees.get((queue, moment), 0.0)

@@ -100,6 +100,7 @@ def compare_staffing(
         end = datetime.combine(last_day + timedelta(days=1), time(0), zone)
         plan = ws.plans.rows(PlanKind.STAFF, start=start, end=end)
         shifts = [s for _, s in ws.schedules.current(first_day, last_day)]
+        versions = ws.schedules.versions()
         step = interval_s or (plan[0].row.interval_s if plan else 1800)
         spec = ReportSpec(format_duration(step), (), start, end, fcr=False, percentiles=False)
         report = catalog_report(ws, spec, center).rows
@@ -123,7 +124,8 @@ def compare_staffing(
         finish = moment + timedelta(seconds=step)
         need = _required_at(required, plan_step, moment)
         working, cost = scheduled_in(shifts, moment, finish)
-        planned = bool(shifts)  # no schedule saved for these days: none, not zero
+        # a day no saved schedule covers: none scheduled is not known, not zero
+        planned = any(v.covers(moment.astimezone(zone).date()) for v in versions)
         found = actual.get(moment)
         there = handled = spent = None
         if found is not None:
