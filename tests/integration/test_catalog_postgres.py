@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -158,11 +159,12 @@ def test_duckdb_and_postgres_agree(
     backends: tuple[Any, Any], interval: str, by: tuple[str, ...], timezone: str
 ) -> None:
     duck, pg = backends
-    d = dims(POLICIES, AGENTS)
+    d = replace(dims(POLICIES, AGENTS), fees={"a3": 2.5})  # a3 is an outsourcer's
     spec = ReportSpec(interval, by, T0 - timedelta(days=1), T0 + timedelta(days=3))
     ours, theirs = run(duck, spec, d, timezone), run(pg, spec, d, timezone)
     assert ours.columns == theirs.columns
     assert len(ours.rows) == len(theirs.rows) > 0
+    assert any(r["outsourced_cost"] for r in ours.rows)
     assert any(r["csat_answers"] for r in ours.rows) and any(r["nps"] for r in ours.rows)
     assert any(r["ewt_mae_s"] for r in ours.rows) and any(r["escalated"] for r in ours.rows)
     if "channel" not in by:

@@ -140,11 +140,10 @@ class Dimensions:
     def fee(self, agent_id: Any) -> Any:
         """What a contact the agent ``agent_id`` handles costs (see :attr:`fees`), as an
         expression (a literal 0 when no agent's site charges per contact)."""
-        import ibis
-
         if not self.fees:
-            return ibis.literal(0.0, "float64")
-        return lookup(agent_id, {a: float(f) for a, f in self.fees.items()}, 0.0)
+            return _double(0.0)
+        # SQL reads the fees' literals as decimals: times a double, their sum is a double
+        return lookup(agent_id, {a: float(f) for a, f in self.fees.items()}, 0.0) * _double(1.0)
 
     def agent_table(self) -> ibis.Table:
         """``agent_dim`` (``d_agent_id``, ``d_team``, ``d_site``, ``d_hourly_cost``) as an
