@@ -17,9 +17,9 @@ def test_migrations_match_the_declared_tables(engine: Engine) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
-    assert current_revision(engine) == "0007"
+    assert current_revision(engine) == "0008"
     migrate(engine)  # running it again is harmless
-    assert current_revision(engine) == "0007"
+    assert current_revision(engine) == "0008"
 
 
 def test_center_configuration_round_trips(engine: Engine) -> None:
@@ -66,16 +66,20 @@ def test_routing_profiles_customers_and_flows_round_trip(engine: Engine) -> None
     center = routed_center(
         ROUTED.replace(
             "hold: {messages:", "sales: true\n      hold: {offers: [Gold card], messages:"
-        ).replace("{action: message, message: We are closed}", "{action: queue, to_queue: general}")
+        )
+        .replace("{action: message, message: We are closed}", "{action: queue, to_queue: general}")
+        .replace("c2: {account_number: 555}", "c2: {account_number: 555, survey_opt_out: true}")
         + "      spare: {kind: self_service, text: Balance, share: 1, duration_s: 30}\n"
     )
     assert center.queues["billing"].routing.hold.offers == ("Gold card",)
+    assert center.customers["c2"].survey_opt_out and not center.customers["c1"].survey_opt_out
     repo.save(center)
     loaded = repo.load()
     assert loaded == center
     assert list(loaded.flows["main"].nodes) == list(center.flows["main"].nodes)
     assert loaded.agents["a2"].call_blocks_chat
     assert repo.count("customers") == 2 and repo.count("flows") == 1
+    assert loaded.customers["c2"].survey_opt_out
     plain = center.queues["general"]
     assert loaded.queues["general"].routing == plain.routing
 

@@ -261,6 +261,26 @@ class InMemoryWarehouse:
         )
         return [_copy(iv) for iv in found]
 
+    def customer_visits(self, start: datetime, end: datetime) -> list[VisitFact]:
+        found = sorted(
+            (
+                v
+                for v in self.contact_facts.values()
+                if v.customer_id is not None and start <= v.enqueued_at < end
+            ),
+            key=lambda v: (v.enqueued_at, v.contact_id, v.visit),
+        )
+        return [_copy(v) for v in found]
+
+    def customer_answers(self, before: datetime) -> list[SurveyAnswerRow]:
+        found: list[SurveyAnswerRow] = []
+        for answer in self.survey_answers.values():
+            contact = self.contacts.get(answer.contact_id or "")
+            customer = answer.customer_id or (contact.customer_id if contact else None)
+            if customer is not None and answer.answered_at < before:
+                found.append(replace(answer, customer_id=customer))
+        return sorted(found, key=lambda a: (a.answered_at, a.survey_id, a.question))
+
     def save_state(self, state: ProjectionState, checkpoint: int) -> None:
         for cid in state.touched_contacts:
             self.contacts[cid] = _copy(state.contacts[cid])

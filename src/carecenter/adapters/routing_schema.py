@@ -278,6 +278,8 @@ class CustomerSection(Strict):
     account_number: TextKey | None = None
     """What the customer keys in to be identified by an `identify` node (unique; quote it to keep
     leading zeros)."""
+    survey_opt_out: bool = False
+    """The customer asked not to be surveyed: `carecenter voc sample` leaves them out."""
 
     def domain(self, customer_id: str) -> Customer:
         """The customer as the domain holds them."""
@@ -287,6 +289,7 @@ class CustomerSection(Strict):
             account_value=self.account_value,
             owner_agent_id=self.owner,
             account_number=self.account_number,
+            survey_opt_out=self.survey_opt_out,
         )
 
 

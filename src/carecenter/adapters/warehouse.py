@@ -38,6 +38,7 @@ from carecenter.domain.projection import (
     AgentInterval,
     ContactRow,
     ProjectionState,
+    SurveyAnswerRow,
     VisitFact,
     WarehouseCounts,
 )
@@ -298,6 +299,29 @@ class DuckDbWarehouse:
             "WHERE start_at < ? AND (end_at IS NULL OR end_at > ?) ORDER BY agent_id, start_at",
             [end, start],
         )
+
+    def customer_visits(self, start: datetime, end: datetime) -> list[VisitFact]:
+        return self._fetch(
+            VisitFact,
+            "SELECT {cols} FROM contact_facts WHERE customer_id IS NOT NULL "
+            "AND enqueued_at >= ? AND enqueued_at < ? ORDER BY enqueued_at, contact_id, visit",
+            [start, end],
+        )
+
+    def customer_answers(self, before: datetime) -> list[SurveyAnswerRow]:
+        names = [n for n, _ in columns(SurveyAnswerRow)]
+        cols = ", ".join(
+            "coalesce(a.customer_id, c.customer_id)" if n == "customer_id" else f"a.{n}"
+            for n in names
+        )
+        rows = self._conn.execute(
+            f"SELECT {cols} FROM survey_answers a LEFT JOIN contacts c "
+            "ON c.contact_id = a.contact_id WHERE a.answered_at < ? "
+            "AND coalesce(a.customer_id, c.customer_id) IS NOT NULL "
+            "ORDER BY a.answered_at, a.survey_id, a.question",
+            [before],
+        ).fetchall()
+        return [SurveyAnswerRow(**dict(zip(names, r, strict=True))) for r in rows]
 
     def _visits_and_intervals(
         self, visits: str, intervals: str, params: list[Any]

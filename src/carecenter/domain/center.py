@@ -254,6 +254,8 @@ class Customer:
     """The account owner: the agent who gets the first offer of this customer's contacts."""
     account_number: str | None = None
     """What the customer keys in to be identified by the entry flow."""
+    survey_opt_out: bool = False
+    """The customer asked not to be surveyed: ``carecenter voc sample`` leaves them out."""
 
 
 @dataclass(frozen=True)

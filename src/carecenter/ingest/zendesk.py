@@ -51,6 +51,7 @@ from carecenter.domain.events import (
     Event,
     SurveyAnswered,
 )
+from carecenter.domain.surveys import CSAT_QUESTION
 from carecenter.ingest.common import FactSink, TextFile, json_records, parse_time
 from carecenter.ingest.folding import EventFolder
 
@@ -187,7 +188,7 @@ class TicketStory:
                 SurveyAnswered(
                     occurred_at=_rated_at(rating) or updated,
                     survey_id=cid,
-                    question="csat",
+                    question=CSAT_QUESTION,
                     score=score,
                     scale_max=5,
                     contact_id=cid,

@@ -20,12 +20,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from carecenter.domain.surveys import (
+    CSAT_QUESTION,
+    CSAT_SATISFIED,
+    CSAT_SCALE,
+    NPS_DETRACTOR,
+    NPS_PROMOTER,
+    NPS_QUESTION,
+    NPS_SCALE,
+)
 from carecenter.metrics.registry import ratio_metric, survey_metric
 from carecenter.metrics.sums import count_if as _count
 from carecenter.metrics.sums import divide as _div
-
-CSAT_QUESTION, CSAT_SCALE, CSAT_SATISFIED = "csat", 5, 4
-NPS_QUESTION, NPS_SCALE, NPS_PROMOTER, NPS_DETRACTOR = "nps", 10, 9, 6
 
 
 def _csat(a: Any) -> Any:

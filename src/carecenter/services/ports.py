@@ -22,6 +22,7 @@ from carecenter.domain.plans import PlanKind, PlanRow, PlanVersion, StoredPlanRo
 from carecenter.domain.projection import (
     AgentInterval,
     ProjectionState,
+    SurveyAnswerRow,
     VisitFact,
     WarehouseCounts,
 )
@@ -124,6 +125,17 @@ class Warehouse(Protocol):
     def agent_intervals(self, start: datetime, end: datetime) -> list[AgentInterval]:
         """The agent-state intervals that overlap [``start``, ``end``) (open ones included),
         by agent, then start."""
+        ...
+
+    def customer_visits(self, start: datetime, end: datetime) -> list[VisitFact]:
+        """The queue visits of known customers (``customer_id`` set) that entered their queue
+        in [``start``, ``end``), by enqueue time, contact and visit."""
+        ...
+
+    def customer_answers(self, before: datetime) -> list[SurveyAnswerRow]:
+        """The survey answers given before ``before`` with the customer who gave them: the
+        answer's ``customer_id``, else the customer of the contact it is about (answers linked
+        to no known customer left out); by answer time, survey and question."""
         ...
 
 

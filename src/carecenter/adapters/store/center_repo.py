@@ -154,6 +154,7 @@ def _customer_row(c: Customer) -> dict[str, Any]:
         "account_value": c.account_value,
         "owner_agent_id": c.owner_agent_id,
         "account_number": c.account_number,
+        "survey_opt_out": c.survey_opt_out,
     }
 
 
@@ -164,6 +165,7 @@ def _customer_from(row: RowMapping) -> Customer:
         account_value=row["account_value"],
         owner_agent_id=row["owner_agent_id"],
         account_number=row["account_number"],
+        survey_opt_out=bool(row["survey_opt_out"]),
     )
 
 

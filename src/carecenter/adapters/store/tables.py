@@ -130,6 +130,7 @@ customers = Table(
     Column("account_value", Float, nullable=False),
     Column("owner_agent_id", String(ID)),
     Column("account_number", String(ID)),
+    Column("survey_opt_out", Boolean, nullable=False, server_default=false()),
 )
 
 flows = Table(
