@@ -204,6 +204,11 @@ class Agent:
             self.proficiency(s) >= level for s, level in queue.required_skills.items()
         )
 
+    def serves(self, queue: Queue) -> bool:
+        """Whether the agent works ``queue``: it is in their routing profile (or they have
+        none) and they :meth:`can_serve` it."""
+        return (not self.queues or queue.queue_id in self.queues) and self.can_serve(queue)
+
 
 @dataclass(frozen=True)
 class Site:

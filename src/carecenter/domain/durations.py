@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, tzinfo
 
 from carecenter.errors import InputError
 
@@ -68,3 +68,11 @@ def elapsed_s(start: datetime, end: datetime) -> float:
     if zone is end.tzinfo and zone is not None and zone is not UTC:
         start, end = start.astimezone(UTC), end.astimezone(UTC)
     return (end - start).total_seconds()
+
+
+def wall_s(moment: datetime, first_day: date, zone: tzinfo) -> float:
+    """Wall-clock seconds of ``moment`` (aware) in ``zone`` after midnight of ``first_day``:
+    the clock's reading, as shifts and schedules count, not the elapsed time (see
+    :func:`elapsed_s`)."""
+    local = moment.astimezone(zone).replace(tzinfo=None)
+    return (local - datetime.combine(first_day, time(0))).total_seconds()

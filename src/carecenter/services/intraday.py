@@ -53,7 +53,7 @@ from carecenter.services import staffing
 from carecenter.services.bootstrap import Workspace, WorkspaceSource, opened
 from carecenter.services.plans import SAVE_HINT
 from carecenter.services.reporting import CENTER, catalog_report
-from carecenter.services.staff_vs_plan import scheduled_in
+from carecenter.services.staff_vs_plan import as_utc, scheduled_in
 from carecenter.services.wallboard import day_bounds, forecast_so_far
 from carecenter.wfm.staffing import StaffingTarget
 
@@ -223,7 +223,7 @@ def _actual(ws: Workspace, center: Center | None, now: datetime) -> dict[str, So
     spec = ReportSpec("1m", ("queue",), start, end, fcr=False, percentiles=False)
     sums: dict[str, list[float]] = {}
     for row in catalog_report(ws, spec, center).rows:
-        if row["queue"] is not None and _utc(row["interval_start"]) < now:
+        if row["queue"] is not None and as_utc(row["interval_start"]) < now:
             found = sums.setdefault(row["queue"], [0.0, 0.0, 0.0])
             found[0] += row["offered"] or 0
             found[1] += row["handled"] or 0
@@ -232,11 +232,6 @@ def _actual(ws: Workspace, center: Center | None, now: datetime) -> dict[str, So
         q: SoFar(q, 0.0, offered, 0.0, handle / handled if handled else None)
         for q, (offered, handled, handle) in sums.items()
     }
-
-
-def _utc(value: Any) -> datetime:
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment.astimezone(UTC)
 
 
 def _so_far(

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 from carecenter.adapters.shifts_yaml import ShiftSettings, read_shifts
 from carecenter.domain.center import Agent, Center
-from carecenter.domain.durations import DAY_S, format_duration
+from carecenter.domain.durations import DAY_S, format_duration, wall_s
 from carecenter.domain.plans import PlanKind, PlanRow
 from carecenter.domain.schedules import ScheduledShift
 from carecenter.errors import InputError
@@ -113,11 +113,6 @@ def twin_of(
     return Twin(center, usable, replications, seed)
 
 
-def _wall_s(moment: datetime, first_day: date, zone: ZoneInfo) -> float:
-    local = moment.astimezone(zone).replace(tzinfo=None)
-    return (local - datetime.combine(first_day, time(0))).total_seconds()
-
-
 def scenario_of(twin: Twin, shifts: Sequence[ScheduledShift], first_day: date, days: int) -> Any:
     """The twin's scenario of one schedule (see the module)."""
     from carecenter.sim.scenario import (
@@ -146,10 +141,10 @@ def scenario_of(twin: Twin, shifts: Sequence[ScheduledShift], first_day: date, d
                 profile, agent_id=agent_id, name=f"{profile.name} ({agent_id})"
             )
             rosters[agent_id] = (
-                (_wall_s(shift.start_at, first_day, zone), _wall_s(shift.end_at, first_day, zone)),
+                (wall_s(shift.start_at, first_day, zone), wall_s(shift.end_at, first_day, zone)),
             )
             away[agent_id] = tuple(
-                (_wall_s(b.start_at, first_day, zone), _wall_s(b.end_at, first_day, zone))
+                (wall_s(b.start_at, first_day, zone), wall_s(b.end_at, first_day, zone))
                 for b in sorted(shift.breaks, key=lambda b: b.start_at)
             )
     simulated = dataclasses.replace(
@@ -234,9 +229,7 @@ def _added(rows: Sequence[dict[str, Any]], req: Requirement) -> Requirement:
     for row in rows:
         if not row["miss"]:
             continue
-        local = row["interval_start"].astimezone(req.zone).replace(tzinfo=None)
-        day = (local.date() - req.first_day).days
-        into = local.hour * 3600 + local.minute * 60 + local.second
+        day, into = divmod(int(wall_s(row["interval_start"], req.first_day, req.zone)), DAY_S)
         if 0 <= day < req.days:
             agents[day, into // req.interval_s] += 1
     return dataclasses.replace(req, agents=agents)

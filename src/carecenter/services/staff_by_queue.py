@@ -34,7 +34,7 @@ The columns:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -50,7 +50,7 @@ from carecenter.metrics.spec import ReportSpec
 from carecenter.services.bootstrap import WorkspaceSource, opened
 from carecenter.services.reporting import catalog_report
 from carecenter.services.staff_vs_plan import COLUMNS as ALL_QUEUES
-from carecenter.services.staff_vs_plan import scheduled_in
+from carecenter.services.staff_vs_plan import Required, as_utc, scheduled_in
 
 COLUMNS = ("interval_start", "queue", *ALL_QUEUES[1:])
 """The columns of :data:`carecenter.services.staff_vs_plan.COLUMNS`, per queue."""
@@ -93,39 +93,14 @@ class QueueShares:
 
 def servable_queues(center: Center) -> dict[str, list[str]]:
     """Agent id -> the queues the agent can serve (routing profile and skills)."""
-    out = {}
-    for agent in center.agents.values():
-        profile = set(agent.queues)
-        out[agent.agent_id] = sorted(
-            q.queue_id
-            for q in center.queues.values()
-            if agent.can_serve(q) and (not profile or q.queue_id in profile)
-        )
-    return out
+    return {
+        a.agent_id: sorted(q.queue_id for q in center.queues.values() if a.serves(q))
+        for a in center.agents.values()
+    }
 
 
 def _as_shift(s: RosteredShift) -> ScheduledShift:
     return ScheduledShift(s.day, s.shift, s.start_at, s.end_at, 1, s.paid_hours, s.cost, s.breaks)
-
-
-def required_in(rows: Iterable[StoredPlanRow], start: datetime, end: datetime) -> float | None:
-    """The plan rows' ``scheduled_agents``, time-weighted over [``start``, ``end``)."""
-    span = (end - start).total_seconds()
-    total, found = 0.0, False
-    for stored in rows:
-        row = stored.row
-        if row.scheduled_agents is None:
-            continue
-        lo, hi = max(row.interval_start, start), min(row.interval_end, end)
-        if hi > lo:
-            total += row.scheduled_agents * (hi - lo).total_seconds() / span
-            found = True
-    return total if found else None
-
-
-def _utc(value: Any) -> datetime:
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment.astimezone(UTC)
 
 
 def _div(a: float | None, b: float | None) -> float | None:
@@ -170,7 +145,7 @@ def compare_by_queue(
         )
     queues = sorted(center.queues)
     handled_s = {
-        (r["agent"], _utc(r["interval_start"]), r["queue"]): float(r["handle_total_s"] or 0.0)
+        (r["agent"], as_utc(r["interval_start"]), r["queue"]): float(r["handle_total_s"] or 0.0)
         for r in by_pair
         if r["agent"] is not None and r["queue"] is not None
     }
@@ -182,9 +157,11 @@ def compare_by_queue(
         if r["agent"] is None:
             continue
         working = (r["logged_in_total_s"] or 0.0) - (r["break_total_s"] or 0.0)
-        present[r["agent"], _utc(r["interval_start"])] = (working / step, r["staff_cost"] or 0.0)
-    handled = {(r["queue"], _utc(r["interval_start"])): r["handled"] for r in by_queue}
-    fees = {(r["queue"], _utc(r["interval_start"])): r["outsourced_cost"] or 0.0 for r in by_queue}
+        present[r["agent"], as_utc(r["interval_start"])] = (working / step, r["staff_cost"] or 0.0)
+    handled = {(r["queue"], as_utc(r["interval_start"])): r["handled"] for r in by_queue}
+    fees = {
+        (r["queue"], as_utc(r["interval_start"])): r["outsourced_cost"] or 0.0 for r in by_queue
+    }
     plan_of: dict[str, list[StoredPlanRow]] = defaultdict(list)
     for stored in plan:
         plan_of[stored.row.queue_id].append(stored)
@@ -193,6 +170,8 @@ def compare_by_queue(
         shifts_of[shift.agent_id].append(_as_shift(shift))
     agents = sorted({a for a, _ in present} | set(shifts_of))
     out = []
+    every_queue = sorted(set(queues) | set(plan_of) | {q for q, _ in handled})
+    required_of = {q: Required(plan_of.get(q, ())) for q in every_queue}
     moment = start.astimezone(UTC)
     while moment < end:
         finish = moment + timedelta(seconds=step)
@@ -212,8 +191,8 @@ def compare_by_queue(
                     there[q][1] += cost * share
         # a day no saved roster covers: the rostered agents are not known, not zero
         on_roster = any(v.covers(moment.astimezone(zone).date()) for v in versions)
-        for queue in sorted(set(queues) | set(plan_of) | {q for q, _ in handled}):
-            need = required_in(plan_of.get(queue, ()), moment, finish)
+        for queue in every_queue:
+            need = required_of[queue].over(moment, finish)
             done = handled.get((queue, moment))
             s_agents, s_cost = sched[queue] if on_roster else (None, None)
             a_agents, a_cost = there[queue] if present else (None, None)

@@ -6,7 +6,7 @@ Like with like, all of the center's queues together (the schedule is for agents 
 all):
 
 - ``required``: the staffing plan's ``scheduled_agents`` (shrinkage included), summed over
-  its queues, of the plan interval the interval starts in;
+  its queues, time-weighted over the interval (:class:`Required`);
 - ``scheduled``: agents of the saved schedule on a shift and not on a break, on average over
   the interval;
 - ``actual``: agents logged in and not on a break, on average over the interval, from the
@@ -20,13 +20,14 @@ all):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from carecenter.domain.durations import format_duration
-from carecenter.domain.plans import PlanKind
+from carecenter.domain.plans import PlanKind, StoredPlanRow
 from carecenter.domain.schedules import ScheduledShift
 from carecenter.errors import InputError
 from carecenter.metrics.spec import ReportSpec
@@ -109,20 +110,14 @@ def compare_staffing(
             f"nothing to compare for {first_day} to {last_day}: no staffing plan, no saved "
             "schedule and no agent states"
         )
-    required: dict[datetime, float] = {}
-    for stored in plan:
-        row = stored.row
-        if row.scheduled_agents is None:
-            continue
-        key = row.interval_start.astimezone(UTC)
-        required[key] = required.get(key, 0.0) + row.scheduled_agents
-    plan_step = {s.row.interval_start.astimezone(UTC): s.row.interval_s for s in plan}
-    actual = {_utc(r["interval_start"]): r for r in report}
+    actual = {as_utc(r["interval_start"]): r for r in report}
+    required = Required(plan)
     out = []
     moment = start.astimezone(UTC)
     while moment < end:
         finish = moment + timedelta(seconds=step)
-        need = _required_at(required, plan_step, moment)
+        need = required.over(moment, finish)
+        need = None if need is None else round(need, 3)
         working, cost = scheduled_in(shifts, moment, finish)
         # a day no saved schedule covers: none scheduled is not known, not zero
         planned = any(v.covers(moment.astimezone(zone).date()) for v in versions)
@@ -155,19 +150,34 @@ def compare_staffing(
     return out
 
 
-def _required_at(
-    required: dict[datetime, float], steps: dict[datetime, int], moment: datetime
-) -> float | None:
-    """The plan's required agents of the plan interval ``moment`` falls in."""
-    if moment in required:
-        return required[moment]
-    for begin, need in required.items():
-        if begin <= moment < begin + timedelta(seconds=steps[begin]):
-            return need
-    return None
+class Required:
+    """The plan rows' ``scheduled_agents`` (summed over their queues), time-weighted over any
+    interval: an interval of the plan's length is its row's figure, a longer one the average
+    of its rows. The rows are sorted once, so each interval finds its own by bisection."""
+
+    def __init__(self, rows: Iterable[StoredPlanRow]) -> None:
+        found = [s.row for s in rows if s.row.scheduled_agents is not None]
+        self._rows = sorted(found, key=lambda r: r.interval_start)
+        self._starts = [r.interval_start for r in self._rows]
+        longest = max((r.interval_s for r in self._rows), default=0)
+        self._longest = timedelta(seconds=longest)
+
+    def over(self, start: datetime, end: datetime) -> float | None:
+        """The agents required over [``start``, ``end``); ``None`` when no row overlaps it."""
+        first = bisect_left(self._starts, start - self._longest)
+        last = bisect_left(self._starts, end)
+        span = (end - start).total_seconds()
+        total, found = 0.0, False
+        for row in self._rows[first:last]:
+            lo, hi = max(row.interval_start, start), min(row.interval_end, end)
+            if hi > lo:
+                total += (row.scheduled_agents or 0) * (hi - lo).total_seconds() / span
+                found = True
+        return total if found else None
 
 
-def _utc(value: Any) -> datetime:
+def as_utc(value: Any) -> datetime:
+    """A catalog row's ``interval_start`` (aware, or its ISO text) in UTC."""
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment.astimezone(UTC)
 
