@@ -146,10 +146,14 @@ class AgentEngine(CallbackEngine):
             )
         )
         c.target_agent = None
+        was = a.state
         self._agent_to(a, A.BUSY)
         self.keep_on_start(c, agent_id)
         for other in [*others, *([warm] if warm else [])]:
             self._settle(other)
+        if was is A.AFTER_CALL_WORK:
+            # after-call work kept the agent's free channels from offers; busy does not
+            dispatch.serve(self, a)
         return self._done()
 
     def decline(self, contact_id: str, agent_id: str) -> list[Event]:

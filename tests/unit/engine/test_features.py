@@ -261,3 +261,28 @@ def test_a_contact_leaving_its_entry_flow_is_identified_and_routed_or_ends_there
     assert r.engine.screen_pop("c1").flow_path == ("welcome", "menu", "who", "to_billing")
     with pytest.raises(DomainError, match="no entry flow starts at"):
         r.do("arrive_at_entry", "c3", V, "+15550000")
+
+
+def test_accepting_work_after_call_work_opens_the_agents_other_channels() -> None:
+    """After-call work keeps an agent's free channels from offers; accepting an e-mail offered
+    before it started makes them busy, and a call waiting for them is offered at once (found by
+    the property test's work-conserving invariant)."""
+    email = Channel.EMAIL
+    a = agent("a1", capacity={V: 1, Channel.CHAT: 0, email: 2})
+    r = Run(center([queue("general"), queue("mail", email)], [a]))
+    r.do("arrive", "m1", email, "mail")
+    r.do("arrive", "v1", V, "general")
+    r.do("arrive", "v2", V, "general")
+    r.do("arrive", "m2", email, "mail")
+    r.do("sign_in", "a1")  # offered m1, v1 and m2
+    for cid in ("m1", "v1", "m2"):
+        r.do("accept", cid, "a1")
+    r.do("wrap_up", "m2")
+    r.do("transfer", "m1", to_queue="mail", kind="blind")  # back to mail: offered to a1 again
+    r.at(1).do("end", "v1")  # a1 in after-call work (m2): v2 waits
+    assert r.engine.contact("v2").offered_to == []
+    r.at(2).do("accept", "m1", "a1")
+    assert (
+        r.lines(["contact.offered"])[-1]
+        == "2 contact.offered contact_id=v2 agent_id=a1 queue_id=general"
+    )
