@@ -112,6 +112,8 @@ may mean "not given")."""
 NUMBER_VALUES = {"number": ("nan", "-1", "1e400"), "integer": ("-1", "x")}
 """Values of number options; infinity may mean "no limit" (``--patience``, ``--max-asa``)."""
 MAY_BE_FINE = {"", "1e400"}
+FREE_TEXT = {"vip_words"}
+"""Text options any text suits (``flow check --vip-words``: the words to look for)."""
 COMPANIONS = {("report", "peers"): ("--gaps",)}
 """Options a file option needs to be read at all."""
 WORKSPACE_COMPANIONS = {("staff",): ("--save",)}
@@ -308,7 +310,7 @@ def _value_runs(
 
 def _is_bad(param: Any, value: str) -> bool:
     """Whether ``value`` is surely bad for ``param`` (-1 is a fine seed)."""
-    return value not in MAY_BE_FINE and param.name != "seed"
+    return value not in MAY_BE_FINE and param.name != "seed" and param.name not in FREE_TEXT
 
 
 def _workspace_runs(

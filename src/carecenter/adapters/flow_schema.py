@@ -2,7 +2,7 @@
 their conversion to :mod:`carecenter.domain.flows`.
 
 A node is a mapping with a ``kind`` (``menu``, ``identify``, ``self_service``,
-``announcement``, ``route``) and that kind's fields. References (next nodes, queues, entry
+``announcement``, ``route``, ``tier``) and that kind's fields. References (next nodes, queues, entry
 points used twice) are checked by :func:`flow_problems`, so each is reported with its line.
 """
 
@@ -23,12 +23,29 @@ from carecenter.domain.flows import (
     Node,
     RouteNode,
     SelfServiceNode,
+    TierNode,
 )
+
+
+def _tiers(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+Audience = Annotated[list[TextKey], BeforeValidator(_tiers)]
+
+
+def _audience(tiers: list[str]) -> tuple[str, ...]:
+    """The domain's audience: the tiers named, each once (``all`` stays: for everyone)."""
+    return tuple(dict.fromkeys(tiers))
 
 
 class MenuSection(Strict):
     kind: Literal["menu"]
     """`menu`."""
+    audience: Audience = Field(default_factory=list)
+    """The tiers this node is meant for, one or a list (e.g. `vip` on a message about the VIP
+    line); `all` or none: every caller. `carecenter flow check` reports a node that callers of
+    other tiers can reach."""
     prompt: str = ""
     """What the caller hears or reads."""
     choices: dict[TextKey, str] = Field(default_factory=dict)
@@ -54,12 +71,17 @@ class MenuSection(Strict):
             choices=MappingProxyType(dict(self.choices)),
             invalid=self.invalid,
             retries=self.retries,
+            audience=_audience(self.audience),
         )
 
 
 class IdentifySection(Strict):
     kind: Literal["identify"]
     """`identify`."""
+    audience: Audience = Field(default_factory=list)
+    """The tiers this node is meant for, one or a list (e.g. `vip` on a message about the VIP
+    line); `all` or none: every caller. `carecenter flow check` reports a node that callers of
+    other tiers can reach."""
     prompt: str = ""
     """What the caller hears or reads."""
     found: str | None = None
@@ -73,12 +95,18 @@ class IdentifySection(Strict):
 
     def domain(self, node_id: str) -> IdentifyNode:
         """The node as the domain holds it."""
-        return IdentifyNode(node_id, self.prompt, self.found, self.not_found)
+        return IdentifyNode(
+            node_id, self.prompt, self.found, self.not_found, _audience(self.audience)
+        )
 
 
 class SelfServiceSection(Strict):
     kind: Literal["self_service"]
     """`self_service`."""
+    audience: Audience = Field(default_factory=list)
+    """The tiers this node is meant for, one or a list (e.g. `vip` on a message about the VIP
+    line); `all` or none: every caller. `carecenter flow check` reports a node that callers of
+    other tiers can reach."""
     text: str = ""
     """What the step does (e.g. tells the balance)."""
     share: Share = 0.0
@@ -94,12 +122,18 @@ class SelfServiceSection(Strict):
 
     def domain(self, node_id: str) -> SelfServiceNode:
         """The node as the domain holds it."""
-        return SelfServiceNode(node_id, self.text, self.share, self.duration_s, self.next)
+        return SelfServiceNode(
+            node_id, self.text, self.share, self.duration_s, self.next, _audience(self.audience)
+        )
 
 
 class AnnouncementSection(Strict):
     kind: Literal["announcement"]
     """`announcement`."""
+    audience: Audience = Field(default_factory=list)
+    """The tiers this node is meant for, one or a list (e.g. `vip` on a message about the VIP
+    line); `all` or none: every caller. `carecenter flow check` reports a node that callers of
+    other tiers can reach."""
     text: str = ""
     """What is played or shown."""
     next: str | None = None
@@ -111,12 +145,16 @@ class AnnouncementSection(Strict):
 
     def domain(self, node_id: str) -> AnnouncementNode:
         """The node as the domain holds it."""
-        return AnnouncementNode(node_id, self.text, self.next)
+        return AnnouncementNode(node_id, self.text, self.next, _audience(self.audience))
 
 
 class RouteSection(Strict):
     kind: Literal["route"]
     """`route`."""
+    audience: Audience = Field(default_factory=list)
+    """The tiers this node is meant for, one or a list (e.g. `vip` on a message about the VIP
+    line); `all` or none: every caller. `carecenter flow check` reports a node that callers of
+    other tiers can reach."""
     queue: str
     """The queue the contact joins (an id under `queues`)."""
     topic: str = ""
@@ -128,11 +166,36 @@ class RouteSection(Strict):
 
     def domain(self, node_id: str) -> RouteNode:
         """The node as the domain holds it."""
-        return RouteNode(node_id, self.queue, self.topic)
+        return RouteNode(node_id, self.queue, self.topic, _audience(self.audience))
+
+
+class TierSection(Strict):
+    kind: Literal["tier"]
+    """`tier`: branch on the contact's tier (its identified customer's, else `standard`)."""
+    branches: dict[TextKey, str] = Field(default_factory=dict)
+    """Tier (an id under `tiers`) -> next node."""
+    otherwise: str | None = None
+    """The next node of the tiers not named in `branches` (none: a dead end for them)."""
+
+    def links(self) -> Iterator[tuple[str, str]]:
+        """(field path, node id) of every node this one leads to."""
+        for tier, target in self.branches.items():
+            yield f"branches.{tier}", target
+        if self.otherwise:
+            yield "otherwise", self.otherwise
+
+    def domain(self, node_id: str) -> TierNode:
+        """The node as the domain holds it."""
+        return TierNode(node_id, MappingProxyType(dict(self.branches)), self.otherwise)
 
 
 NodeSection = Annotated[
-    MenuSection | IdentifySection | SelfServiceSection | AnnouncementSection | RouteSection,
+    MenuSection
+    | IdentifySection
+    | SelfServiceSection
+    | AnnouncementSection
+    | RouteSection
+    | TierSection,
     Discriminator("kind"),
 ]
 NODE_SECTIONS = {
@@ -141,6 +204,7 @@ NODE_SECTIONS = {
     "self_service": SelfServiceSection,
     "announcement": AnnouncementSection,
     "route": RouteSection,
+    "tier": TierSection,
 }
 """Node kind -> its section (pydantic adds the kind to the location of a node's errors)."""
 

@@ -9,7 +9,12 @@ set of nodes, each of one kind:
 - :class:`SelfServiceNode`: ``share`` of the contacts end here after ``duration_s``, the rest
   go on to ``next``;
 - :class:`AnnouncementNode`: plays ``text``, then ``next`` (none: the contact ends there);
-- :class:`RouteNode`: the contact joins ``queue`` with ``topic``.
+- :class:`RouteNode`: the contact joins ``queue`` with ``topic``;
+- :class:`TierNode`: branches on the contact's tier (``branches``: tier -> next node; the
+  other tiers go to ``otherwise``).
+
+Every node but a tier node may name its ``audience``: the tiers it is meant for (empty: every
+caller); ``carecenter flow check`` reports a node that callers of other tiers can reach.
 
 Plain frozen values, built from ``center.yaml`` (``flows:``). The walker
 (:mod:`carecenter.engine.flow`) steps through them; the checker
@@ -35,6 +40,13 @@ class NodeKind(StrEnum):
     SELF_SERVICE = "self_service"
     ANNOUNCEMENT = "announcement"
     ROUTE = "route"
+    TIER = "tier"
+
+
+DEFAULT_TIER = "standard"
+"""The tier of a contact whose customer is not known (and of a customer with no tier)."""
+EVERYONE = "all"
+"""The ``audience`` of a node meant for every caller (it silences the check of its words)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,8 @@ class MenuNode:
     choices: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     invalid: str | None = None
     retries: int = 2
+    audience: tuple[str, ...] = ()
+    """The tiers the node is meant for (empty: every caller)."""
 
     def __post_init__(self) -> None:
         if self.retries < 0:
@@ -72,6 +86,8 @@ class IdentifyNode:
     prompt: str = ""
     found: str | None = None
     not_found: str | None = None
+    audience: tuple[str, ...] = ()
+    """The tiers the node is meant for (empty: every caller)."""
 
     def targets(self) -> tuple[str, ...]:
         """The nodes this one may lead to."""
@@ -89,6 +105,8 @@ class SelfServiceNode:
     share: float = 0.0
     duration_s: float = 0.0
     next: str | None = None
+    audience: tuple[str, ...] = ()
+    """The tiers the node is meant for (empty: every caller)."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.share <= 1.0 or self.duration_s < 0:
@@ -109,6 +127,9 @@ class AnnouncementNode:
     text: str = ""
     next: str | None = None
 
+    audience: tuple[str, ...] = ()
+    """The tiers the node is meant for (empty: every caller)."""
+
     def targets(self) -> tuple[str, ...]:
         """The nodes this one may lead to."""
         return (self.next,) if self.next else ()
@@ -123,13 +144,36 @@ class RouteNode:
     node_id: str
     queue: str
     topic: str = ""
+    audience: tuple[str, ...] = ()
+    """The tiers the node is meant for (empty: every caller)."""
 
     def targets(self) -> tuple[str, ...]:
         """The nodes this one may lead to: none."""
         return ()
 
 
-Node = MenuNode | IdentifyNode | SelfServiceNode | AnnouncementNode | RouteNode
+@dataclass(frozen=True)
+class TierNode:
+    """Branches on the contact's tier (its identified customer's, else :data:`DEFAULT_TIER`):
+    ``branches`` maps a tier to its next node; every other tier goes to ``otherwise`` (none:
+    nowhere, a dead end for them)."""
+
+    kind: ClassVar[NodeKind] = NodeKind.TIER
+    node_id: str
+    branches: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    otherwise: str | None = None
+
+    def targets(self) -> tuple[str, ...]:
+        """The nodes this one may lead to."""
+        after = (self.otherwise,) if self.otherwise else ()
+        return (*self.branches.values(), *after)
+
+    def next_for(self, tier: str) -> str | None:
+        """The next node of a contact of ``tier``."""
+        return self.branches.get(tier, self.otherwise)
+
+
+Node = MenuNode | IdentifyNode | SelfServiceNode | AnnouncementNode | RouteNode | TierNode
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from enum import StrEnum
 from carecenter.domain.center import Center, Customer
 from carecenter.domain.events import ContactFlowStep, ContactIdentified, Event
 from carecenter.domain.flows import (
+    DEFAULT_TIER,
     AnnouncementNode,
     Flow,
     IdentifyNode,
@@ -27,6 +28,7 @@ from carecenter.domain.flows import (
     NodeKind,
     RouteNode,
     SelfServiceNode,
+    TierNode,
 )
 
 HANG_UP = "hangup"
@@ -173,6 +175,12 @@ class _Walker:
             if ended:
                 return Outcome.SELF_SERVICE
             return node.next or Outcome.DEAD_END
+        if isinstance(node, TierNode):
+            tier = self.customer.tier_id if self.customer else DEFAULT_TIER
+            target = node.next_for(tier)
+            detail = f"tier {tier} -> {target or '(nowhere)'}"
+            self.steps.append(FlowStep(node.node_id, node.kind, None, detail))
+            return target or Outcome.DEAD_END
         assert isinstance(node, AnnouncementNode)
         self.steps.append(FlowStep(node.node_id, node.kind, detail=node.text))
         return node.next or Outcome.ANNOUNCEMENT

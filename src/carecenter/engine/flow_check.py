@@ -13,17 +13,25 @@
   that no agent of the center has (with capacity for the channel, and the queue in their
   routing profile when they have one);
 - ``queue_cycle``: the queues a route leads to by overflow and closed actions send contacts
-  round in a cycle.
+  round in a cycle;
+- ``unknown_tier``: a tier node or an ``audience`` names a tier the center does not define;
+- ``tier_leak``: a node meant for some tiers only (its ``audience``, or its words mention a
+  VIP-only service: :data:`VIP_WORDS` or the name of a tier above the standard one), or a
+  queue whose hold messages, sales offers or closed message do, that callers of another tier
+  can reach; the detail gives the path the first such caller takes (see :func:`tier_leaks`).
 """
 
 from __future__ import annotations
 
+import re
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from carecenter.domain.center import Agent, Center, Queue
 from carecenter.domain.flows import (
+    DEFAULT_TIER,
+    EVERYONE,
     AnnouncementNode,
     Flow,
     IdentifyNode,
@@ -31,10 +39,24 @@ from carecenter.domain.flows import (
     Node,
     RouteNode,
     SelfServiceNode,
+    TierNode,
 )
-from carecenter.domain.routing_policy import ClosedAction
+from carecenter.domain.routing_policy import ClosedAction, ClosedActionKind
 
-PROBLEMS = ("unreachable", "dead_end", "loop", "closed_no_action", "no_agent", "queue_cycle")
+VIP_WORDS = ("VIP", "priority line", "premium", "premier")
+"""Words that mark a message as about a VIP-only service (whole words, any case), beside
+the ids and names of the center's tiers above the standard one."""
+
+PROBLEMS = (
+    "unreachable",
+    "dead_end",
+    "loop",
+    "closed_no_action",
+    "no_agent",
+    "queue_cycle",
+    "unknown_tier",
+    "tier_leak",
+)
 """Every kind of problem, in the order they are reported for a node."""
 
 
@@ -49,15 +71,18 @@ class FlowProblem:
     detail: str
 
 
-def check_center(center: Center) -> list[FlowProblem]:
-    """Every problem of every flow of ``center``, flow by flow in node order."""
-    return [p for flow in center.flows.values() for p in check_flow(flow, center)]
+def check_center(center: Center, words: Sequence[str] = VIP_WORDS) -> list[FlowProblem]:
+    """Every problem of every flow of ``center``, flow by flow in node order; ``words`` mark
+    a text as about a VIP-only service."""
+    return [p for flow in center.flows.values() for p in check_flow(flow, center, words)]
 
 
-def check_flow(flow: Flow, center: Center) -> list[FlowProblem]:
+def check_flow(flow: Flow, center: Center, words: Sequence[str] = VIP_WORDS) -> list[FlowProblem]:
     """The problems of one flow."""
     reached = _reachable(flow.nodes, [flow.start])
-    dead = {nid: why for nid in reached if (why := _dead_end(flow.nodes[nid])) is not None}
+    tiers = tiers_of(center)
+    dead = {nid: why for nid in reached if (why := _dead_end(flow.nodes[nid], tiers)) is not None}
+    leaks = tier_leaks(flow, center, words)
     trapped = set(reached) - _reaching(flow.nodes, [*_exits(flow.nodes), *dead])
     loops = _cycles(flow.nodes, trapped)
     found: list[FlowProblem] = []
@@ -76,6 +101,12 @@ def check_flow(flow: Flow, center: Center) -> list[FlowProblem]:
                 FlowProblem(flow.flow_id, nid, problem, detail)
                 for problem, detail in route_problems(center, node.queue)
             ]
+        found += [
+            FlowProblem(flow.flow_id, nid, "unknown_tier", f"tier {t} is not defined under tiers")
+            for t in _named_tiers(node)
+            if t not in tiers
+        ]
+        found += [FlowProblem(flow.flow_id, nid, "tier_leak", d) for d in leaks.get(nid, [])]
     return found
 
 
@@ -83,7 +114,11 @@ def _unreachable(flow: Flow) -> str:
     return f"no path from the start ({flow.start}) leads here"
 
 
-def _dead_end(node: Node) -> str | None:
+def _dead_end(node: Node, tiers: Sequence[str]) -> str | None:
+    if isinstance(node, TierNode):
+        stuck = [t for t in tiers if node.next_for(t) is None]
+        if stuck:
+            return f"no next node for tier {', '.join(stuck)} (no otherwise node)"
     if isinstance(node, MenuNode) and not node.choices and not node.invalid:
         return "a menu with no choices and no invalid node"
     if isinstance(node, IdentifyNode):
@@ -215,3 +250,135 @@ def _queue_chain(center: Center, queue_id: str) -> tuple[list[str], list[str]]:
 
     visit(queue_id, [])
     return chain, cycle
+
+
+def tiers_of(center: Center) -> list[str]:
+    """The tiers a caller may have: the center's and :data:`DEFAULT_TIER`, lowest priority
+    first (ties by id)."""
+    priority = {t: center.tiers[t].priority for t in center.tiers}
+    priority.setdefault(DEFAULT_TIER, 0)
+    return sorted(priority, key=lambda t: (priority[t], t))
+
+
+Marks = list[tuple[str, tuple[str, ...]]]
+"""(word, the tiers a text with the word is meant for), the first match deciding."""
+
+
+def _marks(center: Center, words: Sequence[str]) -> Marks:
+    """The id and name of each tier above the standard one (meant for it and the tiers above
+    it), then ``words`` (meant for every tier above the standard one)."""
+    tiers = tiers_of(center)
+    level = {t: center.tiers[t].priority if t in center.tiers else 0 for t in tiers}
+    vip = tuple(t for t in tiers if level[t] > level[DEFAULT_TIER])
+    marks: Marks = []
+    for t in reversed(vip):
+        meant = tuple(u for u in vip if level[u] >= level[t])
+        marks += [(w, meant) for w in dict.fromkeys((t, center.tiers[t].name)) if w]
+    return marks + [(w, vip) for w in words if w]
+
+
+def _named_tiers(node: Node) -> list[str]:
+    if isinstance(node, TierNode):
+        return list(node.branches)
+    return [t for t in node.audience if t != EVERYONE]
+
+
+def _mention(text: str, marks: Marks) -> tuple[str, tuple[str, ...]] | None:
+    """The first of ``marks`` whose word ``text`` contains (whole word, any case), as
+    written in ``text``."""
+    for word, meant in marks:
+        if found := re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE):
+            return found.group(0), meant
+    return None
+
+
+def _node_audience(node: Node, marks: Marks) -> tuple[tuple[str, ...], str] | None:
+    """The tiers ``node`` is meant for and why (``None``: every caller)."""
+    if isinstance(node, TierNode) or EVERYONE in node.audience:
+        return None
+    if node.audience:
+        return node.audience, f"audience {', '.join(node.audience)}"
+    text = node.text if isinstance(node, SelfServiceNode | AnnouncementNode) else ""
+    text = node.prompt if isinstance(node, MenuNode | IdentifyNode) else text
+    found = _mention(text, marks)
+    return None if found is None else (found[1], f"mentions {found[0]!r}")
+
+
+def _edges(node: Node, tier: str) -> Iterator[tuple[str, str]]:
+    """(how, next node) of each way on from ``node`` for a caller of ``tier``."""
+    if isinstance(node, MenuNode):
+        yield from ((f" [{key}]", target) for key, target in node.choices.items())
+        if node.invalid:
+            yield " [invalid]", node.invalid
+    elif isinstance(node, IdentifyNode):
+        for how in ("found", "not_found"):
+            if (target := getattr(node, how)) is not None:
+                yield f" [{how}]", target
+    elif isinstance(node, TierNode):
+        target = node.next_for(tier)
+        if target is not None:
+            yield f" [{tier if tier in node.branches else 'otherwise'}]", target
+    else:
+        yield from (("", t) for t in node.targets())
+
+
+def tier_paths(flow: Flow, tier: str) -> dict[str, str]:
+    """Each node a caller of ``tier`` can reach -> the shortest path there (``a [1] > b``:
+    the nodes passed, with the menu key, identification or tier branch taken)."""
+    paths = {flow.start: flow.start}
+    todo = deque([flow.start])
+    while todo:
+        nid = todo.popleft()
+        for how, target in _edges(flow.nodes[nid], tier):
+            if target not in paths:
+                paths[target] = f"{paths[nid]}{how} > {target}"
+                todo.append(target)
+    return paths
+
+
+def _queue_texts(center: Center, queue_id: str) -> Iterator[tuple[str, str, str]]:
+    """(queue, what, text) of the messages a contact routed to ``queue_id`` may hear."""
+    for qid in _queue_chain(center, queue_id)[0]:
+        routing = center.queues[qid].routing
+        yield from ((qid, "hold message", m) for m in routing.hold.messages)
+        yield from ((qid, "sales offer", m) for m in routing.hold.offers)
+        if routing.closed.kind is ClosedActionKind.MESSAGE and routing.closed.message:
+            yield qid, "closed message", routing.closed.message
+
+
+def tier_leaks(
+    flow: Flow, center: Center, words: Sequence[str] = VIP_WORDS
+) -> dict[str, list[str]]:
+    """Node id -> the ``tier_leak`` details of the node: callers of a tier it is not meant
+    for reach it, or reach through it a queue whose messages mention a VIP-only service. A
+    caller's tier does not change on the way; tier nodes send each tier its own way."""
+    marks = _marks(center, words)
+    heard: dict[str, dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]]] = {}
+    for tier in tiers_of(center):
+        for nid, path in tier_paths(flow, tier).items():
+            node = flow.nodes[nid]
+            found = heard.setdefault(nid, {})
+            meant = _node_audience(node, marks)
+            if meant is not None and tier not in meant[0]:
+                found.setdefault((meant[1], meant[0]), []).append((tier, path))
+            if not isinstance(node, RouteNode) or node.queue not in center.queues:
+                continue
+            for qid, what, text in _queue_texts(center, node.queue):
+                mention = _mention(text, marks)
+                if mention is not None and tier not in mention[1]:
+                    why = f"queue {qid}'s {what} {text!r} mentions {mention[0]!r}"
+                    found.setdefault((why, mention[1]), []).append((tier, path))
+    return {
+        nid: [_leak(why, meant, callers) for (why, meant), callers in found.items()]
+        for nid, found in heard.items()
+        if found
+    }
+
+
+def _leak(why: str, meant: tuple[str, ...], callers: list[tuple[str, str]]) -> str:
+    tier, path = callers[0]
+    others = f" (also {', '.join(t for t, _ in callers[1:])})" if len(callers) > 1 else ""
+    return (
+        f"{why}: meant for {', '.join(meant) or 'no tier'}, but a {tier} caller hears it"
+        f"{others}: {path}"
+    )

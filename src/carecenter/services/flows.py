@@ -16,7 +16,7 @@ from typing import Any
 from carecenter.adapters.center_yaml import read_center_file
 from carecenter.domain.center import Center
 from carecenter.engine.flow import FlowWalk, Outcome, find_flow, walk
-from carecenter.engine.flow_check import FlowProblem, check_center
+from carecenter.engine.flow_check import VIP_WORDS, FlowProblem, check_center
 from carecenter.errors import InputError
 
 CHECK_COLUMNS = ("flow", "node", "problem", "detail")
@@ -48,11 +48,22 @@ class FlowCheck:
         return f"{self.path}: no problems ({self.flows} flows, {self.nodes} nodes)"
 
 
-def check_flows(path: Path) -> FlowCheck:
-    """Validate the center file and check its flows."""
+def check_flows(path: Path, words: Sequence[str] = VIP_WORDS) -> FlowCheck:
+    """Validate the center file and check its flows (``words``: what marks a text as about a
+    VIP-only service)."""
     center = read_center_file(path)
     nodes = sum(len(f.nodes) for f in center.flows.values())
-    return FlowCheck(path, len(center.flows), nodes, check_center(center))
+    return FlowCheck(path, len(center.flows), nodes, check_center(center, words))
+
+
+def parse_words(text: str | None) -> tuple[str, ...]:
+    """``VIP,priority line`` as the words of ``--vip-words`` (default :data:`VIP_WORDS`)."""
+    if text is None:
+        return VIP_WORDS
+    words = tuple(w.strip() for w in text.split(",") if w.strip())
+    if not words:
+        raise InputError("name at least one word", field="vip_words")
+    return words
 
 
 def try_flows(

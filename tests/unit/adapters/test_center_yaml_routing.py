@@ -207,13 +207,13 @@ def test_the_template_has_a_routing_and_a_flow_example() -> None:
             "{kind: identify,",
             "{kind: ask,",
             "center.yaml:40: flows.main.nodes.who.kind: must be one of menu, identify, "
-            "self_service, announcement, route, got 'ask'",
+            "self_service, announcement, route, tier, got 'ask'",
         ),
         (
             "{kind: identify, found",
             "{found",
             "center.yaml:40: flows.main.nodes.who.kind: is required: one of menu, identify, "
-            "self_service, announcement, route",
+            "self_service, announcement, route, tier",
         ),
         (
             "share: 0.6",

@@ -18,6 +18,7 @@ from carecenter.domain.flows import (
     NodeKind,
     RouteNode,
     SelfServiceNode,
+    TierNode,
 )
 from carecenter.domain.routing_policy import (
     AgentQueue,
@@ -129,13 +130,17 @@ _NODE_TYPES: dict[str, type[Node]] = {
     NodeKind.SELF_SERVICE: SelfServiceNode,
     NodeKind.ANNOUNCEMENT: AnnouncementNode,
     NodeKind.ROUTE: RouteNode,
+    NodeKind.TIER: TierNode,
 }
 
 
 def _node_from_plain(node_id: str, data: dict[str, Any]) -> Node:
     values = {k: v for k, v in data.items() if k != "kind"}
-    if "choices" in values:
-        values["choices"] = MappingProxyType(values["choices"])
+    for name in ("choices", "branches"):
+        if name in values:
+            values[name] = MappingProxyType(values[name])
+    if "audience" in values:
+        values["audience"] = tuple(values["audience"])
     return _NODE_TYPES[data["kind"]](node_id=node_id, **values)
 
 

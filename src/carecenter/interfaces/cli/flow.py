@@ -35,14 +35,22 @@ def _path(workspace: Path | None, config: Path | None) -> Path:
 def check(
     workspace: Path | None = WorkspaceOption,
     config: Path | None = ConfigOption,
+    vip_words: str | None = typer.Option(
+        None,
+        "--vip-words",
+        help="Words that mark a message as about a VIP-only service, comma-separated "
+        "[default: VIP, priority line, premium, premier; and the names of the tiers above "
+        "standard].",
+    ),
     fmt: str = FormatOption,
 ) -> None:
     """Find unreachable nodes, dead ends, loops, queues that are closed with no closed
-    action, required skills no agent has, and overflow cycles. Exit code 1 when there is a
-    problem."""
-    from carecenter.services.flows import CHECK_COLUMNS, check_flows
+    action, required skills no agent has, overflow cycles, and VIP-only messages (a node's
+    audience, or its words) that callers of another tier can hear, with the path they take.
+    Exit code 1 when there is a problem."""
+    from carecenter.services.flows import CHECK_COLUMNS, check_flows, parse_words
 
-    found = check_flows(_path(workspace, config))
+    found = check_flows(_path(workspace, config), parse_words(vip_words))
     if found.problems:
         emit(found.rows(), fmt, title="flow problems", columns=CHECK_COLUMNS)
         raise typer.Exit(code=1)
