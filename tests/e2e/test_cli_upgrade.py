@@ -132,9 +132,9 @@ def test_upgrade_takes_a_0003_store_to_plans(tmp_path: Path) -> None:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "plan_rows" not in tables and "plan_versions" not in tables and "queues" in tables
     code, _, err = cli("plan", "show", "-w", str(ws))
-    assert code == 2 and "schema revision 0003, older than this carecenter's 0008" in err
+    assert code == 2 and "schema revision 0003, older than this carecenter's 0009" in err
     code, out, _ = cli("upgrade", "-w", str(ws))
-    assert code == 0 and out.strip().endswith("from schema 0003 to 0008"), out
+    assert code == 0 and out.strip().endswith("from schema 0003 to 0009"), out
     volumes = tmp_path / "volumes.csv"
     volumes.write_text("queue,interval_start,calls,aht_s\nbilling,2026-12-07T09:00,100,300\n")
     code, _, err = cli("staff", "--volumes", str(volumes), "--save", "-w", str(ws))

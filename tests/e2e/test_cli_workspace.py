@@ -38,7 +38,7 @@ def test_init_info_check_apply(tmp_path: Path) -> None:
         2,
         0,
     )
-    assert info["schema_revision"] == "0008"
+    assert info["schema_revision"] == "0009"
     code, out, _ = cli("config", "check", "-w", str(ws))
     assert code == 0 and out.strip().endswith("ok (4 queues, 6 agents, 4 skills, 2 tiers)")
     config = ws / "center.yaml"

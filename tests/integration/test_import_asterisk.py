@@ -117,7 +117,7 @@ def test_usage_errors_are_one_line(workspace: Path, tmp_path: Path) -> None:
     assert err.strip().splitlines() == [
         "error: unknown format 'nonsense'; formats are asterisk-queue-log, amazon-connect-ctr, "
         "twilio-taskrouter, zendesk-tickets, anonymous-bank, csv, ticket-events, "
-        "servicenow-incidents"
+        "servicenow-incidents, survey, complaints"
     ]
     code, _, err = run(workspace, "asterisk-queue-log", str(tmp_path / "missing"))
     assert code == 2

@@ -99,4 +99,4 @@ def test_the_csv_format_needs_its_mapping(workspace: Path, tmp_path: Path) -> No
         workspace, "asterisk-queue-log", str(bad), "--mapping", str(FIXTURES / "csv/mapping.yaml")
     )
     assert code == 2
-    assert "--mapping is for the csv and ticket-events formats" in err
+    assert "--mapping is for the csv, ticket-events, survey and complaints formats" in err

@@ -14,6 +14,7 @@ import pytest
 import websockets
 from tests.server import Running, make_workspace, running, sign_in, wait_for
 
+from carecenter.domain.events import ContactEnded
 from carecenter.services.bootstrap import bootstrap
 from carecenter.services.reporting import Period, metrics_report
 
@@ -120,6 +121,8 @@ def test_openapi_documents_the_engine_commands(live: Running) -> None:
     assert "/api/contacts" in paths
     assert "/api/agents/{agent_id}/offers/{contact_id}/accept" in paths
     assert "/api/board" in paths
+    ending = schema["components"]["schemas"]["Ending"]["properties"]
+    assert {"resolved", "reason", "disposition", "note"} <= set(ending)
     docs = live.client("sue").get("/docs")
     assert docs.status_code == 200
     assert "/docs-assets/swagger-ui-bundle.js" in docs.text
@@ -155,7 +158,15 @@ def test_commands_are_in_the_log_when_acknowledged_and_the_board_follows(live: R
         )
     )
     assert board["agent_id"] == "b1"
-    _seqs(sue.post("/api/contacts/k1/end", json={"resolved": True}))
+    wrap_up = {"resolved": True, "disposition": "complaint", "note": "Billed twice in May."}
+    ended = sue.post("/api/contacts/k1/end", json=wrap_up)
+    _seqs(ended)
+    (end,) = [e for e in ended.json()["events"] if e["name"] == "contact.ended"]
+    assert {k: end[k] for k in wrap_up} == wrap_up
+    with bootstrap(live.settings) as ws:
+        (stored,) = [s.event for s in ws.events.read(after=0) if s.event.name == "contact.ended"]
+    assert isinstance(stored, ContactEnded)
+    assert (stored.disposition, stored.note) == ("complaint", "Billed twice in May.")
     refused = sue.post("/api/contacts/k1/hold")
     assert refused.status_code == 409
 

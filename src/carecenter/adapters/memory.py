@@ -281,6 +281,39 @@ class InMemoryWarehouse:
                 found.append(replace(answer, customer_id=customer))
         return sorted(found, key=lambda a: (a.answered_at, a.survey_id, a.question))
 
+    def _last_queue(self, contact_id: str | None) -> str | None:
+        visits = [v for (c, _), v in self.contact_facts.items() if c == contact_id]
+        return max(visits, key=lambda v: v.visit).queue_id if visits else None
+
+    def disposed_contacts(
+        self, dispositions: Sequence[str], start: datetime | None, end: datetime | None
+    ) -> list[tuple[ContactRow, str | None]]:
+        found = [
+            row
+            for row in self.contacts.values()
+            if (row.disposition or "").strip().lower() in dispositions
+            and row.ended_at is not None
+            and (start is None or row.ended_at >= start)
+            and (end is None or row.ended_at < end)
+        ]
+        found.sort(key=lambda r: (r.ended_at, r.contact_id))
+        return [(_copy(r), self._last_queue(r.contact_id)) for r in found]
+
+    def commented_answers(
+        self, start: datetime | None, end: datetime | None
+    ) -> list[tuple[SurveyAnswerRow, str | None]]:
+        found = sorted(
+            (
+                a
+                for a in self.survey_answers.values()
+                if (a.comment or "").strip()
+                and (start is None or a.answered_at >= start)
+                and (end is None or a.answered_at < end)
+            ),
+            key=lambda a: (a.answered_at, a.survey_id, a.question),
+        )
+        return [(_copy(a), self._last_queue(a.contact_id)) for a in found]
+
     def save_state(self, state: ProjectionState, checkpoint: int) -> None:
         for cid in state.touched_contacts:
             self.contacts[cid] = _copy(state.contacts[cid])

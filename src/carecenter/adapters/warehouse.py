@@ -16,6 +16,7 @@ constraints (a columnar store): the projector keeps rows unique by replacing the
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from carecenter.adapters.warehouse_schema import (
     columns,
     ddl,
 )
+from carecenter.domain.complaints import Complaint
 from carecenter.domain.projection import (
     AgentInterval,
     ContactRow,
@@ -46,7 +48,8 @@ from carecenter.domain.promise_facts import PromiseRow
 from carecenter.errors import StoreError, WorkspaceError
 
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "contacts": (("transferred_in", "false"),),
+    "contacts": (("transferred_in", "false"), ("disposition", "NULL"), ("note", "NULL")),
+    "survey_answers": (("comment", "NULL"),),
     "contact_facts": (
         (
             "conversation_s",
@@ -63,6 +66,12 @@ ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 """Columns added to a table after its first release: table -> ((column, value of the rows
 written before it)). A writer adds them to the file (:func:`upgrade_tables`); a reader of a
 file written before them sees them through a view (:func:`present_added_columns`)."""
+
+
+_LAST_QUEUES = (
+    "SELECT contact_id, arg_max(queue_id, visit) AS queue_id FROM contact_facts GROUP BY contact_id"
+)
+"""Each contact's queue of its last visit."""
 
 
 def _present_columns(conn: duckdb.DuckDBPyConnection, table: str) -> set[str]:
@@ -323,6 +332,34 @@ class DuckDbWarehouse:
         ).fetchall()
         return [SurveyAnswerRow(**dict(zip(names, r, strict=True))) for r in rows]
 
+    def disposed_contacts(
+        self, dispositions: Sequence[str], start: datetime | None, end: datetime | None
+    ) -> list[tuple[ContactRow, str | None]]:
+        names = [n for n, _ in columns(ContactRow)]
+        rows = self._conn.execute(
+            f"SELECT {', '.join(f'c.{n}' for n in names)}, v.queue_id FROM contacts c "
+            f"LEFT JOIN ({_LAST_QUEUES}) v ON v.contact_id = c.contact_id "
+            "WHERE lower(trim(c.disposition)) IN (SELECT unnest(?)) "
+            "AND (? IS NULL OR c.ended_at >= ?) AND (? IS NULL OR c.ended_at < ?) "
+            "ORDER BY c.ended_at, c.contact_id",
+            [list(dispositions), start, start, end, end],
+        ).fetchall()
+        return [(ContactRow(**dict(zip(names, r[:-1], strict=True))), r[-1]) for r in rows]
+
+    def commented_answers(
+        self, start: datetime | None, end: datetime | None
+    ) -> list[tuple[SurveyAnswerRow, str | None]]:
+        names = [n for n, _ in columns(SurveyAnswerRow)]
+        rows = self._conn.execute(
+            f"SELECT {', '.join(f'a.{n}' for n in names)}, v.queue_id FROM survey_answers a "
+            f"LEFT JOIN ({_LAST_QUEUES}) v ON v.contact_id = a.contact_id "
+            "WHERE trim(a.comment) <> '' "
+            "AND (? IS NULL OR a.answered_at >= ?) AND (? IS NULL OR a.answered_at < ?) "
+            "ORDER BY a.answered_at, a.survey_id, a.question",
+            [start, start, end, end],
+        ).fetchall()
+        return [(SurveyAnswerRow(**dict(zip(names, r[:-1], strict=True))), r[-1]) for r in rows]
+
     def _visits_and_intervals(
         self, visits: str, intervals: str, params: list[Any]
     ) -> tuple[list[VisitFact], list[AgentInterval]]:
@@ -422,6 +459,27 @@ class DuckDbWarehouse:
         sql = "SELECT {cols} FROM promises WHERE " + " AND ".join(where)
         params = [status, status, due_from, due_from, due_before, due_before]
         return self._fetch(PromiseRow, sql + " ORDER BY due_at NULLS LAST, promise_id", params)
+
+    def complaints(
+        self, start: datetime | None = None, end: datetime | None = None, *, kept: bool = True
+    ) -> list[Complaint]:
+        """The complaints received in [``start``, ``end``) (open ends: no bound), in order of
+        time received and id; ``kept``: only those the filter kept. None before the first
+        ``complaints`` import."""
+        have = _one(
+            self._conn, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'complaints'"
+        )
+        if not have or not have[0]:
+            return []
+        names = [f.name for f in fields(Complaint)]
+        rows = self._conn.execute(
+            f"SELECT {', '.join(names)} FROM (SELECT * REPLACE "
+            "(CAST(received_at AS TIMESTAMPTZ) AS received_at) FROM complaints) "
+            "WHERE (? IS NULL OR received_at >= ?) AND (? IS NULL OR received_at < ?) "
+            "AND (NOT ? OR status = 'kept') ORDER BY received_at, complaint_id",
+            [start, start, end, end, kept],
+        ).fetchall()
+        return [Complaint(**dict(zip(names, r, strict=True))) for r in rows]
 
     def rows(self, table: str) -> list[tuple[Any, ...]]:
         """Every row of ``table`` in key order (for tests and exports)."""

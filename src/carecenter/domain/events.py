@@ -182,6 +182,11 @@ class ContactEnded(ContactEvent):
     ended_by: str = "customer"
     reason: str | None = None
     resolved: bool | None = None
+    disposition: str | None = None
+    """The agent's wrap-up code (``complaint``, ``sales``, a code of the center's own); a
+    ``complaint`` contact is a complaint for ``carecenter voc themes``."""
+    note: str | None = None
+    """The agent's wrap-up note (for a complaint: what the customer complained about)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -376,6 +381,9 @@ class SurveyAnswered(Event):
     scale_max: int = 5
     contact_id: str | None = None
     customer_id: str | None = None
+    comment: str | None = None
+    """The customer's free text given with the answer (a dissatisfied answer's comment is a
+    complaint for ``carecenter voc themes``)."""
 
 
 @dataclass(frozen=True)

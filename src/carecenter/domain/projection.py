@@ -72,6 +72,9 @@ class ContactRow:
     last_seq: int = 0
     transferred_in: bool = False
     """The next leg of a transfer of ``parent_contact_id`` (see ``contact.arrived``)."""
+    disposition: str | None = None
+    """The agent's wrap-up code and note from ``contact.ended`` (``None``: none given)."""
+    note: str | None = None
 
 
 @dataclass(slots=True)
@@ -166,7 +169,8 @@ class SurveyAnswerRow:
 
     ``score`` is on 1..``scale_max`` (0..10 for NPS); ``contact_id`` links the answer to the
     contact it is about (``None``: about no single contact). A later answer to the same
-    ``(survey_id, question)`` replaces the earlier one.
+    ``(survey_id, question)`` replaces the earlier one. ``comment``: the customer's free text
+    given with the answer.
     """
 
     survey_id: str
@@ -177,6 +181,7 @@ class SurveyAnswerRow:
     contact_id: str | None = None
     customer_id: str | None = None
     last_seq: int = 0
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -241,6 +246,7 @@ def fold(state: ProjectionState, seq: int, event: Event) -> None:
             event.contact_id,
             event.customer_id,
             seq,
+            event.comment,
         )
     elif isinstance(event, PROMISE_EVENTS):
         visit = state.visits.get(getattr(event, "contact_id", None) or "")
@@ -287,7 +293,7 @@ def _contact(state: ProjectionState, seq: int, event: ContactEvent) -> None:
     if target in TERMINAL:
         row.ended_at = event.occurred_at
     if isinstance(event, ContactEnded):
-        row.resolved = event.resolved
+        row.resolved, row.disposition, row.note = event.resolved, event.disposition, event.note
     if isinstance(event, ContactQueued):
         _new_visit(state, row, seq, event)
         return

@@ -107,9 +107,16 @@ class ContactEngine(AgentEngine):
         return self._done()
 
     def end(
-        self, contact_id: str, *, resolved: bool | None = None, reason: str | None = None
+        self,
+        contact_id: str,
+        *,
+        resolved: bool | None = None,
+        reason: str | None = None,
+        disposition: str | None = None,
+        note: str | None = None,
     ) -> list[Event]:
-        """The contact is over (after the conversation or its wrap-up)."""
+        """The contact is over (after the conversation or its wrap-up); ``disposition`` and
+        ``note`` are the agent's wrap-up code and note."""
         self._begin()
         c = self.contact(contact_id)
         a = self.state.agents.get(c.agent_id or "") if c.answered is not None else None
@@ -121,6 +128,8 @@ class ContactEngine(AgentEngine):
                 ended_by="agent" if a else "customer",
                 reason=reason,
                 resolved=resolved,
+                disposition=disposition,
+                note=note,
             )
         )
         for agent in [*([a] if a else []), *rung]:

@@ -28,8 +28,13 @@ FORMATS: dict[str, str] = {
     "csv": "any per-contact CSV, described by a mapping file (--mapping)",
     "ticket-events": "a ticket system's event log (CSV), described by a mapping file (--mapping)",
     "servicenow-incidents": "ServiceNow incident event log: one row per update (CSV)",
+    "survey": "a survey's answers (CSV, one row per respondent), described by a mapping file",
+    "complaints": "complaints (CSV: the CFPB's export, or any other described by --mapping)",
 }
 """Format name -> what it reads."""
+
+MAPPED_FORMATS = ("csv", "ticket-events", "survey", "complaints")
+"""The formats a mapping file (``--mapping``) describes."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,9 +74,11 @@ def make_importer(fmt: str, options: ImportOptions) -> Importer:
         raise InputError(
             f"--callback-key is for asterisk-queue-log, not {fmt}", field="callback_keys"
         )
-    if options.mapping_file is not None and fmt not in ("csv", "ticket-events"):
+    if options.mapping_file is not None and fmt not in MAPPED_FORMATS:
         raise InputError(
-            f"--mapping is for the csv and ticket-events formats, not {fmt}", field="mapping"
+            f"--mapping is for the {', '.join(MAPPED_FORMATS[:-1])} and {MAPPED_FORMATS[-1]} "
+            f"formats, not {fmt}",
+            field="mapping",
         )
     if options.encoding is not None:
         import codecs
@@ -107,6 +114,16 @@ def make_importer(fmt: str, options: ImportOptions) -> Importer:
             raise InputError("the ticket-events format needs a mapping file (--mapping FILE)")
         mapping = read_ticket_mapping(options.mapping_file, options.time_zone)
         return TicketEventLog(mapping, options.ticket_rules)
+    if fmt == "survey":
+        from carecenter.ingest.survey_file import SurveyFile, read_survey_mapping
+
+        if options.mapping_file is None:
+            raise InputError("the survey format needs a mapping file (--mapping FILE)")
+        return SurveyFile(read_survey_mapping(options.mapping_file, options.time_zone))
+    if fmt == "complaints":
+        from carecenter.ingest.complaints import ComplaintsFile, read_complaints_mapping
+
+        return ComplaintsFile(read_complaints_mapping(options.mapping_file, options.time_zone))
     if fmt == "servicenow-incidents":
         from carecenter.ingest.ticket_snapshots import ServiceNowIncidents
 

@@ -93,11 +93,30 @@ EXTRA_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
         (("contact_id", "VARCHAR"), ("updated_us", "BIGINT")),
         ("contact_id",),
     ),
+    "complaints": (
+        (
+            ("complaint_id", "VARCHAR"),
+            ("received_at", "VARCHAR"),
+            ("product", "VARCHAR"),
+            ("issue", "VARCHAR"),
+            ("text", "VARCHAR"),
+            ("customer_id", "VARCHAR"),
+            ("contact_id", "VARCHAR"),
+            ("queue_id", "VARCHAR"),
+            ("channel", "VARCHAR"),
+            ("source", "VARCHAR"),
+            ("status", "VARCHAR"),
+            ("reason", "VARCHAR"),
+        ),
+        ("complaint_id",),
+    ),
 }
 """Tables an importer writes besides the facts: name -> ((column, SQL type)...), key columns.
 They are created in the warehouse when first written. ``contact_versions`` holds the source's
 version of a contact's record (epoch microseconds, e.g. a Connect CTR's ``LastUpdateTimestamp``):
-the warehouse keeps the facts of the latest version (see :mod:`carecenter.adapters.import_sink`)."""
+the warehouse keeps the facts of the latest version (see :mod:`carecenter.adapters.import_sink`).
+``complaints`` holds the complaints of the ``complaints`` format, kept or set aside with the
+reason (:mod:`carecenter.domain.complaints`); ``received_at`` is ISO 8601 text in UTC."""
 
 
 class FactSink(Protocol):

@@ -258,13 +258,14 @@ CREATE OR REPLACE TEMP TABLE _ql_contacts AS
 SELECT contact_id, channel, direction, customer_id, tier, topic,
        CAST(NULL AS VARCHAR) AS parent_contact_id, arrived_at, ended_at, state,
        CAST(1 AS BIGINT) AS visits, CAST(NULL AS BOOLEAN) AS resolved,
-       CAST(0 AS BIGINT) AS last_seq, false AS transferred_in
+       CAST(0 AS BIGINT) AS last_seq, false AS transferred_in,
+       CAST(NULL AS VARCHAR) AS disposition, CAST(NULL AS VARCHAR) AS note
 FROM _ql_vf WHERE simple
 UNION ALL
 SELECT contact_id, 'voice', arg_min(direction, visit), any_value(customer_id), 'standard',
        NULL, NULL,
        min(arrived_at), arg_max({'e': ended_at, 's': state}, visit).e,
-       arg_max({'e': ended_at, 's': state}, visit).s, count(*), NULL, 0, false
+       arg_max({'e': ended_at, 's': state}, visit).s, count(*), NULL, 0, false, NULL, NULL
 FROM _ql_vf WHERE NOT simple GROUP BY contact_id
 """,
 ]

@@ -27,7 +27,8 @@ status solved or closed           ``contact.ended`` (resolved) at ``solved_at`` 
 ``satisfaction_rating`` good/bad  ``survey.answered``: survey ``zendesk:<id>``, question
                                   ``csat``, score 5 or 1 on ``scale_max`` 5, about the
                                   ticket's contact, at the rating's ``updated_at`` (else its
-                                  ``created_at``, else the ticket's ``updated_at``)
+                                  ``created_at``, else the ticket's ``updated_at``); the
+                                  rating's ``comment`` is the answer's comment
 ================================  ============================================================
 
 Zendesk records no handling time: ``conversation_s``, ``talk_s``, ``hold_s`` and ``acw_s`` of
@@ -193,6 +194,7 @@ class TicketStory:
                     scale_max=5,
                     contact_id=cid,
                     customer_id=customer,
+                    comment=str(rating.get("comment") or "").strip() or None,
                 )
             )
         return story

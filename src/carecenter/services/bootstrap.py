@@ -25,6 +25,7 @@ from carecenter.services.ports import (
     CenterRepository,
     Clock,
     EventLog,
+    ExpectationStore,
     PlanStore,
     ScheduleStore,
     UserStore,
@@ -56,6 +57,7 @@ class Workspace:
         plans: PlanStore | None = None,
         users: UserStore | None = None,
         schedules: ScheduleStore | None = None,
+        expectations: ExpectationStore | None = None,
     ) -> None:
         self.settings = settings
         self.events = events
@@ -80,6 +82,13 @@ class Workspace:
             schedules = InMemoryScheduleStore()
         self.schedules: ScheduleStore = schedules
         """The saved schedules; in memory when none was given."""
+        if expectations is None:
+            from carecenter.adapters.memory_expectations import InMemoryExpectationStore
+
+            expectations = InMemoryExpectationStore()
+        self.expectations: ExpectationStore = expectations
+        """The expectation register (``carecenter voc table``); in memory when none was
+        given."""
         self.schema_revision = schema_revision
         """The store's schema revision (``None`` when the store is a fake)."""
         self._warehouse = warehouse
@@ -136,6 +145,7 @@ def bootstrap(
     user_store: UserStore | None = None,
     long_lived: bool = False,
     schedule_store: ScheduleStore | None = None,
+    expectation_store: ExpectationStore | None = None,
 ) -> Workspace:
     """Wire a workspace: the given adapters, real ones for the rest.
 
@@ -175,6 +185,10 @@ def bootstrap(
         user_store = user_store if user_store is not None else SqlUserStore(engine)
         if schedule_store is None:
             schedule_store = SqlScheduleStore(engine)
+        if expectation_store is None:
+            from carecenter.adapters.store.expectation_repo import SqlExpectationStore
+
+            expectation_store = SqlExpectationStore(engine)
     return Workspace(
         settings,
         events=event_log,
@@ -186,6 +200,7 @@ def bootstrap(
         plans=plan_store,
         users=user_store,
         schedules=schedule_store,
+        expectations=expectation_store,
     )
 
 

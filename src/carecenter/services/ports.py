@@ -18,9 +18,11 @@ from typing import Any, Protocol, runtime_checkable
 from carecenter.domain.center import Center
 from carecenter.domain.clock import Clock
 from carecenter.domain.events import Event, StoredEvent
+from carecenter.domain.expectations import Expectation, Register, Source
 from carecenter.domain.plans import PlanKind, PlanRow, PlanVersion, StoredPlanRow
 from carecenter.domain.projection import (
     AgentInterval,
+    ContactRow,
     ProjectionState,
     SurveyAnswerRow,
     VisitFact,
@@ -138,6 +140,22 @@ class Warehouse(Protocol):
         to no known customer left out); by answer time, survey and question."""
         ...
 
+    def disposed_contacts(
+        self, dispositions: Sequence[str], start: datetime | None, end: datetime | None
+    ) -> list[tuple[ContactRow, str | None]]:
+        """The contacts that ended in [``start``, ``end``) (``None``: no bound) with one of
+        ``dispositions`` (lower case; the contact's code compared trimmed and lower-cased),
+        each with the queue of its last visit (``None``: no visit); by end time, then id."""
+        ...
+
+    def commented_answers(
+        self, start: datetime | None, end: datetime | None
+    ) -> list[tuple[SurveyAnswerRow, str | None]]:
+        """The survey answers given in [``start``, ``end``) (``None``: no bound) with a comment
+        (not blank), each with the queue of the last visit of the contact it is about
+        (``None``: none); by answer time, survey and question."""
+        ...
+
 
 class ScheduleStore(Protocol):
     """The schedules saved by ``carecenter schedule --save`` (see
@@ -169,6 +187,32 @@ class ScheduleStore(Protocol):
     def current_roster(self, first_day: date, last_day: date) -> list[tuple[int, RosteredShift]]:
         """The rostered shifts of the days from ``first_day`` to ``last_day``, each day's from
         the latest roster version covering it, with that version; by day, then start."""
+        ...
+
+
+class ExpectationStore(Protocol):
+    """The expectation register of ``carecenter voc table`` and the evidence it was last
+    evaluated with (see :mod:`carecenter.domain.expectations`)."""
+
+    def save_register(self, register: Register, *, name: str, saved_at: datetime) -> None:
+        """Replace the register (every expectation, the center's features, the survey
+        scores), atomically; ``name``: the file it came from."""
+        ...
+
+    def load_register(self) -> Register | None:
+        """The register in the manager's order (``None``: none was saved)."""
+        ...
+
+    def update(self, expectation: Expectation, *, saved_at: datetime) -> bool:
+        """Replace the expectation with the same id (``False``: no such expectation)."""
+        ...
+
+    def save_source(self, source: Source) -> None:
+        """Keep ``source`` (replacing the one of the same kind)."""
+        ...
+
+    def sources(self) -> dict[str, Source]:
+        """The kept sources by kind."""
         ...
 
 

@@ -7,8 +7,6 @@ center) with its targets from ``center.yaml`` and with an optional peer-benchmar
 
 from __future__ import annotations
 
-import csv
-import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -19,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from carecenter.domain.center import Center
 from carecenter.domain.durations import HOUR_S
-from carecenter.errors import InputError, not_utf8
+from carecenter.errors import InputError
 from carecenter.metrics.dims import Dimensions
 from carecenter.metrics.spec import TICKET_ONLY_DIMS, Report, ReportSpec
 from carecenter.metrics.timebuckets import step_seconds
@@ -212,45 +210,13 @@ def _tz(center: Center | None) -> str:
 
 
 def read_peers(path: Path) -> dict[tuple[str, str], float]:
-    """A peer-benchmark CSV: columns ``metric,value`` and optionally ``queue`` (empty: the
-    whole center). Returns (queue or ``(center)``, metric) -> value."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise not_utf8(exc, str(path)) from None
-    try:
-        return _peer_values(path, csv.DictReader(text.splitlines()))
-    except csv.Error as exc:
-        raise InputError(f"not a valid CSV file: {exc}", file=str(path)) from None
+    """The benchmarks of a peers file (:mod:`carecenter.services.peer_file`: columns
+    ``metric,value`` and optionally ``queue``, empty: the whole center; its rows for named
+    peers and their features are read by ``carecenter voc table``). Returns (queue or
+    ``(center)``, metric) -> value."""
+    from carecenter.services.peer_file import read_peer_file
 
-
-def _peer_values(path: Path, reader: csv.DictReader[str]) -> dict[tuple[str, str], float]:
-    fields = reader.fieldnames or []
-    for required in ("metric", "value"):
-        if required not in fields:
-            raise InputError(f"missing column {required!r}", file=str(path), line=1)
-    peers: dict[tuple[str, str], float] = {}
-    for n, row in enumerate(reader, start=2):
-        metric = (row.get("metric") or "").strip()
-        if metric not in GAP_METRICS:
-            raise InputError(
-                f"unknown metric {metric!r}; use one of {', '.join(GAP_METRICS)}",
-                file=str(path),
-                line=n,
-                field="metric",
-            )
-        try:
-            value = float(row.get("value") or "")
-        except ValueError:
-            raise InputError(
-                f"{row.get('value')!r} is not a number", file=str(path), line=n, field="value"
-            ) from None
-        if not math.isfinite(value):
-            raise InputError("must be a finite number", file=str(path), line=n, field="value")
-        peers[((row.get("queue") or "").strip() or CENTER, metric)] = value
-    return peers
+    return read_peer_file(path).benchmarks
 
 
 def _targets(center: Center | None) -> dict[tuple[str, str], float]:
@@ -368,6 +334,9 @@ class HtmlReport:
     sites: Sequence[Mapping[str, Any]] = ()
     """Whole period, per site (``kind``: own or outsourcer), when agents work at more than one
     site or ``center.yaml`` declares sites."""
+    expectations: Sequence[Mapping[str, Any]] = ()
+    """The customer expectation evaluation table, ranked (``carecenter voc table``), when the
+    workspace keeps a register."""
 
 
 def html_report(
@@ -400,6 +369,9 @@ def html_report(
         sites = run(con, replace(spec, interval="all", by=("site",), percentiles=False), dims, tz)
         total, queues = _whole_period(con, center, period, fcr)
         gaps = gaps_from(center, total, queues, peer_values)
+    from carecenter.services.voc_table import current as expectation_table
+
+    evaluation = expectation_table(source)
     first = totals.buckets.start if totals.buckets else None
     last = totals.buckets.end if totals.buckets else None
     subtitle = (
@@ -425,6 +397,7 @@ def html_report(
         table=table.rows,
         table_columns=table.columns,
         sites=_site_rows(sites.rows, center),
+        expectations=evaluation.rows if evaluation is not None else (),
     )
 
 

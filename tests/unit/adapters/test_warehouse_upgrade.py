@@ -173,3 +173,40 @@ def test_a_warehouse_from_before_the_engine_reads_then_takes_promises(tmp_path: 
         writer.close()
     assert file_columns(path, "contact_facts") == [n for n, _ in columns(TABLES["contact_facts"])]
     assert file_columns(path, "promises") == [n for n, _ in columns(TABLES["promises"])]
+
+
+def test_wrap_up_codes_notes_and_comments_are_added_and_the_rows_kept(tmp_path: Path) -> None:
+    """A warehouse from before ``contacts.disposition``, ``contacts.note`` and
+    ``survey_answers.comment``: a reader sees them empty (file unchanged), a writer adds them
+    at the end of the tables and keeps every row."""
+    path = tmp_path / "warehouse.duckdb"
+    before_engine(path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "INSERT INTO survey_answers VALUES "
+            "('s1', 'csat', 2, 5, TIMESTAMPTZ '2026-01-05 10:00:00+00', 'a', NULL, 7)"
+        )
+    old = {t: file_columns(path, t) for t in ("contacts", "survey_answers")}
+    assert "disposition" not in old["contacts"] and "comment" not in old["survey_answers"]
+    reader = DuckDbWarehouse(path, read_only=True)
+    try:
+        seen = reader.connection.execute(
+            "SELECT contact_id, disposition, note FROM contacts ORDER BY 1"
+        ).fetchall()
+        comments = reader.connection.execute("SELECT comment FROM survey_answers").fetchall()
+        assert reader.disposed_contacts(("complaint",), None, None) == []
+        assert reader.commented_answers(None, None) == []
+    finally:
+        reader.close()
+    assert seen == [("a", None, None), ("b", None, None)] and comments == [(None,)]
+    assert {t: file_columns(path, t) for t in old} == old
+    DuckDbWarehouse(path).close()
+    assert file_columns(path, "contacts") == [*old["contacts"], "disposition", "note"]
+    assert file_columns(path, "survey_answers") == [*old["survey_answers"], "comment"]
+    writer = DuckDbWarehouse(path)
+    try:
+        assert writer.rows("contacts") == [("a", *[None] * 15), ("b", *[None] * 15)]
+        (answer,) = writer.rows("survey_answers")
+        assert answer[:4] + answer[5:] == ("s1", "csat", 2, 5, "a", None, 7, None)
+    finally:
+        writer.close()

@@ -11,7 +11,7 @@ from carecenter.adapters.memory import InMemoryEventLog, InMemoryWarehouse
 from carecenter.domain.agent_state import AgentSession
 from carecenter.domain.contact import Contact
 from carecenter.domain.enums import AgentStatus, Channel
-from carecenter.domain.events import Event, SurveyAnswered
+from carecenter.domain.events import ContactEnded, Event, SurveyAnswered
 from carecenter.domain.projection import SurveyAnswerRow
 from carecenter.services.projector import project
 
@@ -191,3 +191,45 @@ def test_survey_answers_become_rows_and_a_later_answer_replaces_an_earlier_one()
         ("s2", "csat"): SurveyAnswerRow("s2", "csat", 5, 5, s(95), None, None, 5),
     }
     assert wh.contacts["c1"].last_seq == 1  # an answer does not touch its contact
+
+
+def test_the_wrap_up_code_note_and_survey_comment_reach_their_rows() -> None:
+    c, arrived = Contact.arrive("c1", Channel.VOICE, s(0), customer_id="u1")
+    quiet, arrived_too = Contact.arrive("c2", Channel.VOICE, s(1))
+    events: list[Event] = [
+        arrived,
+        c.queue("billing", s(5)),
+        c.answer("a1", s(15)),
+        ContactEnded(
+            occurred_at=s(100),
+            contact_id="c1",
+            ended_by="agent",
+            resolved=False,
+            disposition="Complaint",
+            note="Charged twice for one order.",
+        ),
+        arrived_too,
+        quiet.end(s(30)),
+        SurveyAnswered(
+            occurred_at=s(200), survey_id="s1", question="csat", score=1, comment="Rude agent."
+        ),
+    ]
+    wh = run(events)
+    one, two = wh.contacts["c1"], wh.contacts["c2"]
+    assert (one.resolved, one.disposition, one.note, one.ended_at) == (
+        False,
+        "Complaint",  # kept as given; `voc themes` compares it lower-cased
+        "Charged twice for one order.",
+        s(100),
+    )
+    assert (two.disposition, two.note) == (None, None)
+    assert wh.contact_facts[("c1", 1)].resolved is False
+    assert wh.survey_answers[("s1", "csat")] == SurveyAnswerRow(
+        "s1", "csat", 1, 5, s(200), None, None, 7, "Rude agent."
+    )
+    # the in-memory warehouse's readers of complaint contacts and comments
+    assert wh.disposed_contacts(("complaint",), None, None) == [(one, "billing")]
+    assert wh.disposed_contacts(("complaint",), s(0), s(100)) == []  # ended at s(100)
+    assert wh.disposed_contacts(("sales",), None, None) == []
+    assert wh.commented_answers(s(200), s(201)) == [(wh.survey_answers[("s1", "csat")], None)]
+    assert wh.commented_answers(None, s(200)) == []

@@ -25,7 +25,7 @@ import pytest
 
 from carecenter.adapters.files import open_text
 from carecenter.domain.contact import Contact
-from carecenter.domain.events import ContactEvent, Event
+from carecenter.domain.events import ContactEvent, Event, SurveyAnswered
 from carecenter.ingest import zendesk
 from carecenter.ingest.common import MemorySink
 from carecenter.ingest.folding import EventFolder
@@ -189,3 +189,12 @@ def test_a_ticket_story_can_be_told_on_its_own() -> None:
         "survey.answered",
     ]
     assert [e.occurred_at for e in story] == [utc(9), utc(9), utc(9, 30), utc(10)]
+    assert isinstance(story[-1], SurveyAnswered) and story[-1].comment is None
+
+
+def test_the_rating_comment_is_the_answer_comment() -> None:
+    ticket = {"id": 9, "created_at": "2025-12-01T09:00:00Z", "status": "open"}
+    ticket["satisfaction_rating"] = {"score": "bad", "comment": " Nobody answered. "}
+    (*_, answer) = TicketStory("zendesk", "9", ticket, {}).events()
+    assert isinstance(answer, SurveyAnswered)
+    assert (answer.score, answer.comment) == (1, "Nobody answered.")

@@ -323,3 +323,27 @@ audit_log = Table(
     Column("detail", Text, nullable=False),
     sqlite_autoincrement=True,
 )
+
+expectations = Table(
+    "expectations",
+    metadata,
+    Column("expectation_id", String(ID), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("statement", Text, nullable=False),
+    Column("links", Text, nullable=False),
+    Column("class", String(16)),
+    Column("effort", Integer, nullable=False),
+    Column("impact", Integer, nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+expectation_sources = Table(
+    "expectation_sources",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+    Column("content", Text, nullable=False),
+)

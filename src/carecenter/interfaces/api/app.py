@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from carecenter.domain.users import Role
 from carecenter.errors import CareCenterError
-from carecenter.interfaces.api import admin, engine_api, pages
+from carecenter.interfaces.api import admin, engine_api, pages, voc_api
 from carecenter.interfaces.api.hub import AgentHub, BoardHub
 from carecenter.interfaces.api.security import CallerDep, websocket_caller
 from carecenter.services.serving import Server
@@ -133,6 +133,7 @@ def create_app(server: Server) -> FastAPI:
 
     app.include_router(pages.router)
     app.include_router(admin.router)
+    app.include_router(voc_api.router)
     if server.engine is not None:
         app.include_router(engine_api.router)
         app.include_router(engine_api.sockets)

@@ -66,6 +66,10 @@ class Ending(BaseModel):
 
     resolved: bool | None = None
     reason: str | None = None
+    disposition: str | None = Field(
+        None, description="The agent's wrap-up code (`complaint` makes the contact a complaint)."
+    )
+    note: str | None = Field(None, description="The agent's wrap-up note.")
 
 
 class Away(BaseModel):
@@ -215,7 +219,13 @@ def end(
         request,
         caller,
         contact_id,
-        lambda e: e.end(contact_id, resolved=ending.resolved, reason=ending.reason),
+        lambda e: e.end(
+            contact_id,
+            resolved=ending.resolved,
+            reason=ending.reason,
+            disposition=ending.disposition,
+            note=ending.note,
+        ),
     )
 
 

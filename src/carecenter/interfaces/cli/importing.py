@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 _FORMATS_HELP = (
     "asterisk-queue-log, amazon-connect-ctr, twilio-taskrouter, zendesk-tickets, "
-    "anonymous-bank, csv, ticket-events or servicenow-incidents."
+    "anonymous-bank, csv, ticket-events, servicenow-incidents, survey or complaints."
 )
 """Every format of :data:`carecenter.ingest.FORMATS` (a test checks it), written out so that
 the CLI does not import the importers to start."""
@@ -44,7 +44,7 @@ def import_command(
     mapping_file: Path | None = typer.Option(
         None,
         "--mapping",
-        help="Mapping file of the csv and ticket-events formats (YAML).",
+        help="Mapping file of the csv, ticket-events, survey and complaints formats (YAML).",
         dir_okay=False,
     ),
     callback_keys: list[str] | None = typer.Option(

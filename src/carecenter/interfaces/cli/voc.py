@@ -1,5 +1,6 @@
 """``carecenter voc``: the voice of the customer — outbound survey samples
-(:mod:`carecenter.services.voc`)."""
+(:mod:`carecenter.services.voc`) and estimates, survey drivers, complaint themes, message
+intents and the expectation evaluation table (one module each, registered here)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,23 @@ import typer
 from carecenter.errors import InputError
 from carecenter.interfaces.cli.options import FormatOption, WorkspaceOption, settings_for
 from carecenter.interfaces.cli.output import emit, render, write_file
+from carecenter.interfaces.cli.voc_drivers import drivers_command
+from carecenter.interfaces.cli.voc_estimate import estimate_command
+from carecenter.interfaces.cli.voc_intents import classify_command, train_intents_command
+from carecenter.interfaces.cli.voc_table import table_command
+from carecenter.interfaces.cli.voc_themes import themes_command
 
 app = typer.Typer(
-    help="The voice of the customer: samples of customers for outbound surveys.",
+    help="The voice of the customer: survey samples and estimates, satisfaction drivers, "
+    "complaint themes, message intents and the expectation evaluation table.",
     no_args_is_help=True,
 )
+app.command("table")(table_command)
+app.command("drivers")(drivers_command)
+app.command("estimate")(estimate_command)
+app.command("train-intents")(train_intents_command)
+app.command("classify")(classify_command)
+app.command("themes")(themes_command)
 
 
 def _day(text: str, field: str) -> date:

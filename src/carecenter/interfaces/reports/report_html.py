@@ -33,6 +33,21 @@ AGENT_COLUMNS = (
     "staffed_hours",
     "cost_per_contact",
 )
+EXPECTATION_COLUMNS = (
+    "rank",
+    "expectation_id",
+    "statement",
+    "class",
+    "owner",
+    "effort",
+    "impact",
+    "complaints",
+    "survey_gap",
+    "importance",
+    "peer_gap",
+    "missing_features",
+    "score",
+)
 SITE_COLUMNS = (
     "site",
     "kind",
@@ -313,6 +328,14 @@ def render(report: HtmlReport) -> str:
             "handled, how fast (service level and ASA of the contacts offered to them), how "
             "well (first-contact resolution, satisfaction) and at what cost per contact.</p>",
             table_html(report.sites, SITE_COLUMNS),
+        ]
+    if report.expectations:
+        sections += [
+            "<h2>Customer expectations</h2>",
+            "<p>The expectation evaluation table (<code>carecenter voc table</code>): each "
+            "expectation with its evidence, its class (now, medium or long term, guide) and "
+            "the score that ranks it.</p>",
+            table_html(report.expectations, EXPECTATION_COLUMNS),
         ]
     if report.staffing:
         sections += [
