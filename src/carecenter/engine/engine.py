@@ -10,7 +10,7 @@ drive this one class; nothing in it does I/O.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +26,15 @@ from carecenter.domain.events import (
     ContactTransferred,
     ContactWrapUpStarted,
     Event,
+    SurveyAnswered,
+)
+from carecenter.domain.surveys import (
+    CES_QUESTION,
+    CES_SCALE,
+    CSAT_QUESTION,
+    CSAT_SCALE,
+    NPS_QUESTION,
+    NPS_SCALE,
 )
 from carecenter.engine import dispatch, reading
 from carecenter.engine.agents import AgentEngine
@@ -38,6 +47,12 @@ S = ContactState
 A = AgentStatus
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 """Engine seconds count from here, so a replayed engine computes every key the same way."""
+SURVEY_SCALES = (
+    (CSAT_QUESTION, 1, CSAT_SCALE),
+    (CES_QUESTION, 1, CES_SCALE),
+    (NPS_QUESTION, 0, NPS_SCALE),
+)
+"""(question, lowest score, highest score) of a post-contact survey, in the order told."""
 
 
 class ContactEngine(AgentEngine):
@@ -143,6 +158,55 @@ class ContactEngine(AgentEngine):
         if c.promise_id is None:
             raise DomainError(f"contact {contact_id} is not a callback")
         return self.end(contact_id, reason="no_answer")
+
+    def answer_survey(
+        self,
+        contact_id: str,
+        answers: Mapping[str, int],
+        *,
+        survey_id: str | None = None,
+        comment: str | None = None,
+    ) -> list[Event]:
+        """The customer answered the post-contact survey of ``contact_id`` (``answers``:
+        question -> score, of :data:`SURVEY_SCALES`): one ``survey.answered`` per answer, in
+        the order csat, ces, nps, the ``comment`` on the first. The survey is
+        ``post-contact:<contact_id>`` unless ``survey_id`` says otherwise. The customer is the
+        contact's while the engine holds it; an ended contact (the engine keeps live ones only)
+        or one it never saw gives none, and the warehouse takes the customer of the contact."""
+        self._begin()
+        if not contact_id.strip():
+            raise DomainError("a survey answer needs the contact it is about")
+        unknown = sorted(set(answers) - {q for q, _, _ in SURVEY_SCALES})
+        if unknown:
+            raise DomainError(f"unknown survey question {unknown[0]!r} (questions: csat, ces, nps)")
+        if not answers:
+            raise DomainError("a survey answer needs a score for csat, ces or nps")
+        for question, low, high in SURVEY_SCALES:
+            score = answers.get(question)
+            if score is not None and not low <= score <= high:
+                raise DomainError(f"{question} score {score} is not on its scale {low}..{high}")
+        c = self.state.contacts.get(contact_id)
+        customer = c.customer_id if c is not None else None
+        survey = survey_id.strip() if survey_id is not None and survey_id.strip() else ""
+        text = comment.strip() if comment is not None and comment.strip() else None
+        for question, _, high in SURVEY_SCALES:
+            score = answers.get(question)
+            if score is None:
+                continue
+            self.emit(
+                SurveyAnswered(
+                    occurred_at=self.now_dt,
+                    survey_id=survey or f"post-contact:{contact_id}",
+                    question=question,
+                    score=score,
+                    scale_max=high,
+                    contact_id=contact_id,
+                    customer_id=customer,
+                    comment=text,
+                )
+            )
+            text = None
+        return self._done()
 
     def _at_agent(
         self, contact_id: str, states: tuple[ContactState, ...], action: str

@@ -5,9 +5,9 @@ Every command answers with the events it caused, each with its sequence number i
 log: they are committed there before the answer is sent. A command the engine refuses (an
 illegal transition, an unknown contact) answers 409 with the reason. Who may do what:
 
-* contact commands (arrive, abandon, hold, transfer, end...): supervisors and admins (a PBX
-  uses a token of such a user); an agent may hold, resume, wrap up, transfer and end the
-  contacts they are on;
+* contact commands (arrive, abandon, hold, transfer, end, the post-contact survey's
+  answers...): supervisors and admins (a PBX, an IVR or a chat widget uses a token of such a
+  user); an agent may hold, resume, wrap up, transfer and end the contacts they are on;
 * agent commands (sign in, breaks, sign out, accept or decline an offer): the agent
   themselves, a supervisor of their team, an admin.
 """
@@ -21,11 +21,12 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from carecenter.adapters.codec import encode
 from carecenter.domain.enums import Channel
 from carecenter.domain.events import Event, subject_of
+from carecenter.domain.surveys import CES_SCALE, CSAT_SCALE, NPS_SCALE
 from carecenter.domain.users import Role
 from carecenter.engine import ContactEngine
 from carecenter.interfaces.api.hub import AgentHub
@@ -70,6 +71,31 @@ class Ending(BaseModel):
         None, description="The agent's wrap-up code (`complaint` makes the contact a complaint)."
     )
     note: str | None = Field(None, description="The agent's wrap-up note.")
+
+
+class SurveyAnswers(BaseModel):
+    """A customer's answers to the post-contact survey (at least one score)."""
+
+    csat: int | None = Field(None, ge=1, le=CSAT_SCALE, description="Satisfaction, 1 to 5.")
+    ces: int | None = Field(None, ge=1, le=CES_SCALE, description="Effort, 1 (easy) to 7.")
+    nps: int | None = Field(None, ge=0, le=NPS_SCALE, description="Would recommend, 0 to 10.")
+    comment: str | None = Field(
+        None, max_length=2000, description="Free text, stored with the first answer given."
+    )
+    survey_id: str | None = Field(
+        None, max_length=200, description="Default `post-contact:<contact_id>`."
+    )
+
+    @model_validator(mode="after")
+    def _answered(self) -> SurveyAnswers:
+        if self.csat is None and self.ces is None and self.nps is None:
+            raise ValueError("give at least one score: csat, ces or nps")
+        return self
+
+    def scores(self) -> dict[str, int]:
+        """question -> score of the questions answered."""
+        given = {"csat": self.csat, "ces": self.ces, "nps": self.nps}
+        return {q: s for q, s in given.items() if s is not None}
 
 
 class Away(BaseModel):
@@ -226,6 +252,22 @@ def end(
             disposition=ending.disposition,
             note=ending.note,
         ),
+    )
+
+
+@router.post("/contacts/{contact_id}/survey")
+def survey(
+    request: Request, caller: CallerDep, contact_id: str, body: SurveyAnswers
+) -> dict[str, Any]:
+    """The customer answered the post-contact survey (an IVR, a chat or an e-mail link posts
+    it on their behalf): one ``survey.answered`` event per score. The contact may be over."""
+    _supervisor(caller)
+    return _events(
+        _host(request).run(
+            lambda e: e.answer_survey(
+                contact_id, body.scores(), survey_id=body.survey_id, comment=body.comment
+            )
+        )
     )
 
 
