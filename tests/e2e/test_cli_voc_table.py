@@ -341,7 +341,11 @@ def test_bad_input_is_one_line(workspace: Path, args: tuple[str, ...], expected:
             "theme_id,theme,complaints,share\nT0,waiting,many,0.4\n",
             "themes.csv:2: complaints: 'many' is not a number",
         ),
-        ("drivers.csv", "attribute,coefficient\nwaiting,0.4\n", "drivers.csv:1: missing column"),
+        (
+            "drivers.csv",
+            "attribute,coefficient\nwaiting,0.4\n",
+            "drivers.csv:1: importance: missing column",
+        ),
         (
             "peers.csv",
             "metric,value,peer\nconnection_rate,1.5,bank-a\n",

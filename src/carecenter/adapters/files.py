@@ -15,7 +15,7 @@ import gzip
 import io
 import itertools
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 from carecenter.domain.events import Event
 from carecenter.errors import InputError
 from carecenter.ingest.queue_log_render import QueueLogRenderer
-from carecenter.ingest.reading import Decoding, Progress, TextFile
+from carecenter.ingest.reading import Decoding, Progress, TextFile, csv_rows
 
 _HANDLERS = itertools.count()
 BOMS = (
@@ -109,3 +109,34 @@ def write_queue_log(events: Iterable[Event], path: Path) -> int:
             out.write(line + "\n")
             count += 1
     return count
+
+
+def read_csv_table(
+    path: Path, required: Sequence[str] = (), encoding: str | None = None
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and the rows of a small CSV file a command is handed (a call list, labelled
+    messages, a theme summary, a peers file): read as :func:`open_text` reads (``.gz``, the
+    encoding detected) and split by :func:`~carecenter.ingest.reading.csv_rows`; each row is
+    its line number and column -> cell (a short row's missing cells empty). A ``required``
+    column missing from the header is an :class:`InputError` naming the file, line 1 and the
+    column; without ``encoding``, bytes that are neither UTF-8 nor UTF-16 with its byte order
+    mark are one too (these commands take no ``--encoding``: nothing is read as cp1252 behind
+    the user's back)."""
+    with open_text(path, encoding=encoding) as file:
+        header, _, found = csv_rows(file)
+        for name in required:
+            if name not in header:
+                columns = ", ".join(header) or "none"
+                raise InputError(
+                    f"missing column (the columns: {columns})", file=str(path), line=1, field=name
+                )
+        rows = [
+            (line, {h: cells[i] if i < len(cells) else "" for i, h in enumerate(header)})
+            for line, cells in found
+        ]
+        undecoded = file.decoding.undecoded if file.decoding is not None else 0
+        if undecoded and encoding is None:
+            raise InputError(
+                f"not UTF-8: {undecoded} bytes are not (save the file as UTF-8)", file=str(path)
+            )
+    return header, rows

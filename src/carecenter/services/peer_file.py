@@ -17,13 +17,12 @@ a file with only the first three reads as before). Each row is one of:
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from carecenter.domain.expectations import MYSTERY_METRICS
-from carecenter.errors import InputError, not_utf8
+from carecenter.errors import InputError
 
 CENTER = "(center)"
 
@@ -42,16 +41,9 @@ class PeerFile:
 
 def read_peer_file(path: Path) -> PeerFile:
     """Read and check the peers file ``path`` (see the module)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise not_utf8(exc, str(path)) from None
-    try:
-        return _peer_file(path, csv.DictReader(text.splitlines()))
-    except csv.Error as exc:
-        raise InputError(f"not a valid CSV file: {exc}", file=str(path)) from None
+    from carecenter.adapters.files import read_csv_table
+
+    return _peer_file(path, read_csv_table(path, ("metric", "value"))[1])
 
 
 def _number(path: Path, n: int, text: str | None, metric: str) -> float:
@@ -72,15 +64,11 @@ def _number(path: Path, n: int, text: str | None, metric: str) -> float:
     return value
 
 
-def _peer_file(path: Path, reader: csv.DictReader[str]) -> PeerFile:
+def _peer_file(path: Path, rows: list[tuple[int, dict[str, str]]]) -> PeerFile:
     from carecenter.services.reporting import GAP_METRICS
 
-    fields = reader.fieldnames or []
-    for required in ("metric", "value"):
-        if required not in fields:
-            raise InputError(f"missing column {required!r}", file=str(path), line=1)
     out = PeerFile()
-    for n, row in enumerate(reader, start=2):
+    for n, row in rows:
         metric = (row.get("metric") or "").strip()
         peer = (row.get("peer") or "").strip()
         feature = (row.get("feature") or "").strip()

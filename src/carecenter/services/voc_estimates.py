@@ -14,8 +14,6 @@ answers on another scale are not counted. The estimator is
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,7 +32,7 @@ from carecenter.domain.survey_estimates import (
     stratified_estimate,
     stratum_estimate,
 )
-from carecenter.errors import InputError, not_utf8
+from carecenter.errors import InputError
 from carecenter.services.bootstrap import WorkspaceSource, opened
 
 OVERALL = "overall"
@@ -97,23 +95,14 @@ def _frame(weight: float, sampled: int) -> float:
 def read_sample(path: Path) -> list[SampledStratum]:
     """The strata of the call list at ``path``, sorted by name (bad rows: an
     :class:`InputError` naming the file, the line and the field)."""
+    from carecenter.adapters.files import read_csv_table
+
     file = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=file) from None
-    except UnicodeDecodeError as exc:
-        raise not_utf8(exc, file) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    for name in REQUIRED:
-        if name not in header:
-            raise InputError("missing column", file=file, line=1, field=name)
+    _, rows = read_csv_table(path, REQUIRED)
     members: dict[str, list[str]] = defaultdict(list)
     weights: dict[str, float] = {}
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         customer = (row.get("customer_id") or "").strip()
         stratum = (row.get("stratum") or "").strip()
         for name, value in (("customer_id", customer), ("stratum", stratum)):

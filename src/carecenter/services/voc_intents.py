@@ -18,8 +18,6 @@ cross-validation (``cv=0``) ``tfidf-words-chars`` is kept.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import time
 from collections import Counter
@@ -31,7 +29,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from carecenter.errors import InputError, not_utf8
+from carecenter.errors import InputError
 from carecenter.services.intent_model import Block, FloatArray, IntentModel, load, save
 
 BASELINE = "tfidf-words"
@@ -77,24 +75,15 @@ def read_messages(path: Path, text_column: str, label_column: str | None = None)
     """The messages of the CSV file at ``path``. With ``label_column`` (training), rows with
     an empty text or label are left out (listed in ``left_out``); without, every row is kept,
     in order."""
+    from carecenter.adapters.files import read_csv_table
+
     file = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=file) from None
-    except UnicodeDecodeError as exc:
-        raise not_utf8(exc, file) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    for name in (text_column, label_column):
-        if name is not None and name not in header:
-            raise InputError(
-                f"missing column (columns: {', '.join(header)})", file=file, line=1, field=name
-            )
+    required = [text_column] if label_column is None else [text_column, label_column]
+    _, rows = read_csv_table(path, required)
     texts: list[str] = []
     labels: list[str] = []
     left_out: list[str] = []
-    for row in reader:
+    for line, row in rows:
         message = row.get(text_column) or ""
         if label_column is None:
             texts.append(message)
@@ -102,7 +91,7 @@ def read_messages(path: Path, text_column: str, label_column: str | None = None)
         label = (row.get(label_column) or "").strip()
         empty = text_column if not message.strip() else label_column if not label else None
         if empty is not None:
-            left_out.append(f"{file}:{reader.line_num}: {empty}: empty")
+            left_out.append(f"{file}:{line}: {empty}: empty")
             continue
         texts.append(message)
         labels.append(label)

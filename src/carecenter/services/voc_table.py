@@ -15,7 +15,6 @@ ASA of the contacts in the warehouse (all of them), taken when the peers file is
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -40,7 +39,7 @@ from carecenter.domain.expectations import (
     score,
     shortfall,
 )
-from carecenter.errors import InputError, not_utf8
+from carecenter.errors import InputError
 from carecenter.services.bootstrap import Workspace, WorkspaceSource, opened
 from carecenter.services.peer_file import CENTER, read_peer_file
 
@@ -64,6 +63,25 @@ COLUMNS = [
     "weight",
     "score",
 ]
+SHORT_COLUMNS = [
+    "rank",
+    "expectation_id",
+    "statement",
+    "class",
+    "suggested_class",
+    "owner",
+    "effort",
+    "impact",
+    "complaints",
+    "survey_gap",
+    "importance",
+    "peer_gap",
+    "feature_gap",
+    "gap",
+    "weight",
+    "score",
+]
+"""The columns of the table on a screen or a page: the evidence, without its details."""
 PEER_COLUMNS = ["kind", "item", "ours", "peers_mean", "peers", "shortfall"]
 EDITABLE = ("class", "effort", "impact", "owner")
 
@@ -150,23 +168,12 @@ def _peer_row(
     }
 
 
-def _read(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
-    """The rows of the CSV file ``path``, which must have the ``required`` columns."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise not_utf8(exc, str(path)) from None
-    try:
-        reader = csv.DictReader(text.splitlines())
-        fields = [f.strip() for f in reader.fieldnames or []]
-        for name in required:
-            if name not in fields:
-                raise InputError(f"missing column {name!r}", file=str(path), line=1)
-        return [{(k or "").strip(): v for k, v in row.items()} for row in reader]
-    except csv.Error as exc:
-        raise InputError(f"not a valid CSV file: {exc}", file=str(path)) from None
+def _read(path: Path, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
+    """The rows of the CSV file ``path`` with their line numbers; it must have the ``required``
+    columns."""
+    from carecenter.adapters.files import read_csv_table
+
+    return read_csv_table(path, required)[1]
 
 
 def _value(
@@ -197,7 +204,7 @@ def read_themes(path: Path) -> list[dict[str, Any]]:
             "complaints": _value(path, n, r, "complaints", int),
             "share": _value(path, n, r, "share"),
         }
-        for n, r in enumerate(rows, start=2)
+        for n, r in rows
     ]
 
 
@@ -206,7 +213,7 @@ def read_drivers(path: Path) -> list[dict[str, Any]]:
     rows."""
     rows = _read(path, ("attribute", "importance"))
     out = []
-    for n, r in enumerate(rows, start=2):
+    for n, r in rows:
         mean = (r.get("mean_score") or "").strip()
         out.append(
             {

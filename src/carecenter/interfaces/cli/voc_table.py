@@ -13,24 +13,6 @@ from carecenter.interfaces.cli.output import render, write_file
 
 TABLE_FORMATS = ("table", "json", "csv", "html")
 VIEWS = ("expectations", "peers")
-SHORT = [
-    "rank",
-    "expectation_id",
-    "statement",
-    "class",
-    "suggested_class",
-    "owner",
-    "effort",
-    "impact",
-    "complaints",
-    "survey_gap",
-    "importance",
-    "peer_gap",
-    "feature_gap",
-    "gap",
-    "weight",
-    "score",
-]
 
 
 def _file(path: Path | None, option: str) -> Path | None:
@@ -91,7 +73,7 @@ def table_command(
             result.peer_rows, fmt, title="The center and its peers", columns=service.PEER_COLUMNS
         )
     else:
-        columns = SHORT if fmt == "table" else service.COLUMNS
+        columns = service.SHORT_COLUMNS if fmt == "table" else service.COLUMNS
         text = render(result.rows, fmt, title="Customer expectations", columns=columns)
     if output is None:
         typer.echo(text)

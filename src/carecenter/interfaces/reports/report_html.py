@@ -17,6 +17,7 @@ from typing import Any
 
 from carecenter.metrics.registry import shares
 from carecenter.services.reporting import HtmlReport
+from carecenter.services.voc_table import SHORT_COLUMNS
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 AGENT_COLUMNS = (
@@ -32,21 +33,6 @@ AGENT_COLUMNS = (
     "long_call_rate",
     "staffed_hours",
     "cost_per_contact",
-)
-EXPECTATION_COLUMNS = (
-    "rank",
-    "expectation_id",
-    "statement",
-    "class",
-    "owner",
-    "effort",
-    "impact",
-    "complaints",
-    "survey_gap",
-    "importance",
-    "peer_gap",
-    "missing_features",
-    "score",
 )
 SITE_COLUMNS = (
     "site",
@@ -335,7 +321,7 @@ def render(report: HtmlReport) -> str:
             "<p>The expectation evaluation table (<code>carecenter voc table</code>): each "
             "expectation with its evidence, its class (now, medium or long term, guide) and "
             "the score that ranks it.</p>",
-            table_html(report.expectations, EXPECTATION_COLUMNS),
+            table_html(report.expectations, SHORT_COLUMNS),
         ]
     if report.staffing:
         sections += [
