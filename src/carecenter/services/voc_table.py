@@ -63,24 +63,7 @@ COLUMNS = [
     "weight",
     "score",
 ]
-SHORT_COLUMNS = [
-    "rank",
-    "expectation_id",
-    "statement",
-    "class",
-    "suggested_class",
-    "owner",
-    "effort",
-    "impact",
-    "complaints",
-    "survey_gap",
-    "importance",
-    "peer_gap",
-    "feature_gap",
-    "gap",
-    "weight",
-    "score",
-]
+SHORT_COLUMNS = [c for c in COLUMNS if c not in ("complaint_share", "missing_features")]
 """The columns of the table on a screen or a page: the evidence, without its details."""
 PEER_COLUMNS = ["kind", "item", "ours", "peers_mean", "peers", "shortfall"]
 EDITABLE = ("class", "effort", "impact", "owner")
