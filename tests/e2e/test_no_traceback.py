@@ -112,8 +112,9 @@ may mean "not given")."""
 NUMBER_VALUES = {"number": ("nan", "-1", "1e400"), "integer": ("-1", "x")}
 """Values of number options; infinity may mean "no limit" (``--patience``, ``--max-asa``)."""
 MAY_BE_FINE = {"", "1e400"}
-FREE_TEXT = {"vip_words"}
-"""Text options any text suits (``flow check --vip-words``: the words to look for)."""
+FREE_TEXT = {(("flow", "check"), "vip_words"), (("export", "facts"), "targets")}
+"""Text options any text suits (``flow check --vip-words``: the words to look for; ``export
+facts --to``: a directory, whatever its name): no run gives them a text that is not empty."""
 COMPANIONS = {("report", "peers"): ("--gaps",)}
 """Options a file option needs to be read at all."""
 WORKSPACE_COMPANIONS = {("staff",): ("--save",)}
@@ -253,6 +254,8 @@ def _base(
             options += [p.opts[0], str(workspace)]
         elif p.required:
             value = variant.get(p.name) or {"path": str(good_file)}.get(k, "10")
+            if p.name == "targets":  # export facts --to: a directory, kept out of the cwd
+                value = str(workspace.parent / "export")
             if p.param_type_name == "argument":
                 arguments.append(value)
             else:
@@ -305,12 +308,14 @@ def _value_runs(
             continue
         options, arguments = _base(ps, variant, good_file, workspace, skip=p.name)
         for value in values:
+            if (path, p.name) in FREE_TEXT and value not in MAY_BE_FINE:
+                continue
             yield Run((*path, *_with(p, value, options, arguments)), bad=_is_bad(p, value))
 
 
 def _is_bad(param: Any, value: str) -> bool:
     """Whether ``value`` is surely bad for ``param`` (-1 is a fine seed)."""
-    return value not in MAY_BE_FINE and param.name != "seed" and param.name not in FREE_TEXT
+    return value not in MAY_BE_FINE and param.name != "seed"
 
 
 def _workspace_runs(

@@ -14,7 +14,7 @@ from typer.core import HAS_RICH, TyperGroup
 from typer.exceptions import TyperException
 
 from carecenter.errors import CareCenterError, ConfigError, InputError
-from carecenter.interfaces.cli import alerts, erlang, flow, plan, users, voc
+from carecenter.interfaces.cli import alerts, erlang, export, flow, plan, users, voc
 from carecenter.interfaces.cli.adherence import adherence_command
 from carecenter.interfaces.cli.forecast import forecast_command
 from carecenter.interfaces.cli.help import tidy_help
@@ -123,6 +123,7 @@ app.add_typer(plan.app, name="plan")
 app.add_typer(users.app, name="users")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(voc.app, name="voc")
+app.add_typer(export.app, name="export")
 app.command("staff")(erlang.staff_plan)
 app.command("schedule")(schedule_command)
 app.command("roster")(roster_command)

@@ -1,0 +1,227 @@
+"""Facts as Parquet: the warehouse's ``contact_facts`` and ``agent_state_intervals`` written to
+a directory, one file per table and day, Hive-style::
+
+    DIR/_carecenter_export.json
+    DIR/contact_facts/day=2026-12-14/part-0.parquet
+    DIR/agent_state_intervals/day=2026-12-14/part-0.parquet
+
+A row's day is the center's calendar day (its time zone) of the row's time: ``enqueued_at``
+(a visit entering its queue) for ``contact_facts``, ``start_at`` for ``agent_state_intervals``.
+The files hold the table's columns in the row class's field order (:data:`SCHEMA_VERSION`;
+``day`` is only in the path) sorted by the table's key, times as UTC timestamps (microseconds).
+
+The export is incremental and idempotent. The manifest ``_carecenter_export.json`` keeps the
+schema version, the time zone, each table's columns and types and, per table and day, the row
+count and a fingerprint (the sum, in DuckDB, of a hash of every row's values). A day of the
+period whose fingerprint and count are unchanged, and whose file is there, is not rewritten; a
+day of the period that has no rows any more is removed; days outside the period are left as
+they are. Each file is written beside its place then renamed (atomic per file); the manifest
+is renamed into place last, so an interrupted export is finished by the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from carecenter.adapters.warehouse_schema import KEYS, SQL_TYPES, TABLES, columns
+from carecenter.errors import InputError
+
+SCHEMA_VERSION = 1
+"""The version of the exported layout and columns; raised whenever either changes."""
+MANIFEST = "_carecenter_export.json"
+PART = "part-0.parquet"
+DAY_OF = {"contact_facts": "enqueued_at", "agent_state_intervals": "start_at"}
+"""Exported table -> the time column whose center day is the row's partition."""
+
+
+@dataclass(frozen=True)
+class DayExport:
+    """What one export did to one table's day: ``written``, ``unchanged`` or ``removed``;
+    ``rows`` is the day's row count in the export now (0 once removed)."""
+
+    table: str
+    day: date
+    rows: int
+    action: str
+
+
+def schema_columns(table: str) -> list[dict[str, str]]:
+    """The exported columns of ``table``: name and DuckDB type, in file order."""
+    return [{"name": n, "type": SQL_TYPES[tp]} for n, tp in columns(TABLES[table])]
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _utc(moment: datetime) -> str:
+    return f"TIMESTAMPTZ {_quote(moment.astimezone(UTC).isoformat())}"
+
+
+def _days_filter(table: str, zone: str, first: date | None, last: date | None) -> str:
+    """SQL true for a row of ``table`` whose center day is in ``first..last``: the day test
+    itself, and a UTC range one day wider each side (time zones are within 14 hours of UTC)
+    that lets DuckDB skip row groups."""
+    col = DAY_OF[table]
+    day = f"CAST(timezone({_quote(zone)}, {col}) AS DATE)"
+    parts = []
+    if first is not None:
+        lo = datetime.combine(first - timedelta(days=1), time(), UTC)
+        parts += [f"{col} >= {_utc(lo)}", f"{day} >= DATE {_quote(first.isoformat())}"]
+    if last is not None:
+        hi = datetime.combine(last + timedelta(days=2), time(), UTC)
+        parts += [f"{col} < {_utc(hi)}", f"{day} <= DATE {_quote(last.isoformat())}"]
+    return " AND ".join(parts) or "TRUE"
+
+
+def fingerprints(
+    conn: duckdb.DuckDBPyConnection, table: str, zone: str, first: date | None, last: date | None
+) -> dict[str, dict[str, Any]]:
+    """Per center day of ``table`` in ``first..last`` (``None``: open): its row count and a
+    fingerprint of its rows' values (order-independent)."""
+    names = ", ".join(n for n, _ in columns(TABLES[table]))
+    col = DAY_OF[table]
+    sql = (
+        f"SELECT CAST(timezone({_quote(zone)}, {col}) AS DATE) AS day, count(*), "
+        f"CAST(sum(hash({names})) AS VARCHAR) FROM {table} "
+        f"WHERE {_days_filter(table, zone, first, last)} GROUP BY day ORDER BY day"
+    )
+    return {
+        d.isoformat(): {"rows": int(n), "fingerprint": fp}
+        for d, n, fp in conn.execute(sql).fetchall()
+    }
+
+
+def _write_day(
+    conn: duckdb.DuckDBPyConnection, table: str, zone: str, day: date, target: Path
+) -> None:
+    names = ", ".join(n for n, _ in columns(TABLES[table]))
+    order = ", ".join(KEYS[table])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name("." + target.name + ".tmp")
+    conn.execute(
+        f"COPY (SELECT {names} FROM {table} WHERE {_days_filter(table, zone, day, day)} "
+        f"ORDER BY {order}) TO {_quote(str(temp))} (FORMAT parquet, COMPRESSION zstd)"
+    )
+    os.replace(temp, target)
+
+
+def _remove_day(target: Path) -> None:
+    target.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # something else is in it: left as it is
+        target.parent.rmdir()
+
+
+def _refuse(directory: Path, why: str) -> InputError:
+    return InputError(f"{directory}: {why}; export to a new directory", field="to")
+
+
+def read_manifest(directory: Path, zone: str) -> dict[str, Any]:
+    """The manifest of an export directory (a fresh one when there is none); an
+    :class:`InputError` when the directory holds another schema version, another time zone's
+    days or tables no manifest describes (no silent mixing)."""
+    path = directory / MANIFEST
+    fresh: dict[str, Any] = {
+        "schema": SCHEMA_VERSION,
+        "timezone": zone,
+        "tables": {
+            t: {"partition": f"day of {col} ({zone})", "columns": schema_columns(t), "days": {}}
+            for t, col in DAY_OF.items()
+        },
+    }
+    if not path.exists():
+        present = [t for t in DAY_OF if (directory / t).exists()]
+        if present:
+            raise _refuse(directory, f"holds {present[0]}/ but no {MANIFEST}")
+        return fresh
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+        version = found["schema"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise _refuse(directory, f"{MANIFEST} is unreadable ({exc})") from None
+    if version != SCHEMA_VERSION:
+        raise _refuse(
+            directory, f"written with export schema {version}; this version writes {SCHEMA_VERSION}"
+        )
+    if found.get("timezone") != zone:
+        raise _refuse(
+            directory, f"its days are in time zone {found.get('timezone')}; the center's is {zone}"
+        )
+    for table, entry in fresh["tables"].items():
+        old = found.get("tables", {}).get(table, {})
+        if old.get("columns", entry["columns"]) != entry["columns"]:
+            raise _refuse(directory, f"{table} has other columns than schema {SCHEMA_VERSION}'s")
+        entry["days"] = dict(old.get("days", {}))
+    return fresh
+
+
+def _write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
+    path = directory / MANIFEST
+    temp = directory / (MANIFEST + ".tmp")
+    temp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(temp, path)
+
+
+def export_facts(
+    conn: duckdb.DuckDBPyConnection,
+    directory: Path,
+    *,
+    zone: str,
+    first: date | None = None,
+    last: date | None = None,
+) -> list[DayExport]:
+    """Export the center days ``first..last`` (``None``: open) of the fact tables to
+    ``directory`` (see the module); what was done to each table's day, by table then day."""
+    manifest = read_manifest(directory, zone)
+    directory.mkdir(parents=True, exist_ok=True)
+    done: list[DayExport] = []
+    changed = False
+    for table in DAY_OF:
+        days: dict[str, Any] = manifest["tables"][table]["days"]
+        now = fingerprints(conn, table, zone, first, last)
+        gone = [
+            d
+            for d in days
+            if d not in now
+            and (first is None or d >= first.isoformat())
+            and (last is None or d <= last.isoformat())
+        ]
+        for day in sorted({*now, *gone}):
+            target = directory / table / f"day={day}" / PART
+            if day in gone:
+                _remove_day(target)
+                del days[day]
+                done.append(DayExport(table, date.fromisoformat(day), 0, "removed"))
+                changed = True
+                continue
+            if days.get(day) == now[day] and target.exists():
+                action = "unchanged"
+            else:
+                _write_day(conn, table, zone, date.fromisoformat(day), target)
+                days[day] = now[day]
+                action = "written"
+                changed = True
+            done.append(DayExport(table, date.fromisoformat(day), now[day]["rows"], action))
+    if changed or not (directory / MANIFEST).exists():
+        _write_manifest(directory, manifest)
+    return done
+
+
+__all__ = [
+    "DAY_OF",
+    "MANIFEST",
+    "SCHEMA_VERSION",
+    "DayExport",
+    "export_facts",
+    "fingerprints",
+    "read_manifest",
+    "schema_columns",
+]
