@@ -43,6 +43,7 @@ from carecenter.domain.surveys import (
     CSAT_QUESTION,
     CSAT_SATISFIED,
     CSAT_SCALE,
+    LOWEST,
     NPS_DETRACTOR,
     NPS_PROMOTER,
     NPS_QUESTION,
@@ -77,11 +78,23 @@ def _promoter(score: int) -> float:
     return -1.0 if score <= NPS_DETRACTOR else 0.0
 
 
+_CSAT_LOW, _CES_LOW = float(LOWEST[CSAT_QUESTION]), float(LOWEST[CES_QUESTION])
 METRICS: tuple[Metric, ...] = (
-    Metric("csat", CSAT_QUESTION, 1, CSAT_SCALE, _score, (1.0, float(CSAT_SCALE))),
-    Metric("csat_satisfied", CSAT_QUESTION, 1, CSAT_SCALE, _satisfied, (0.0, 1.0)),
-    Metric("nps", NPS_QUESTION, 0, NPS_SCALE, _promoter, (-1.0, 1.0)),
-    Metric("ces", CES_QUESTION, 1, CES_SCALE, _score, (1.0, float(CES_SCALE))),
+    Metric(
+        "csat",
+        CSAT_QUESTION,
+        LOWEST[CSAT_QUESTION],
+        CSAT_SCALE,
+        _score,
+        (_CSAT_LOW, float(CSAT_SCALE)),
+    ),
+    Metric(
+        "csat_satisfied", CSAT_QUESTION, LOWEST[CSAT_QUESTION], CSAT_SCALE, _satisfied, (0.0, 1.0)
+    ),
+    Metric("nps", NPS_QUESTION, LOWEST[NPS_QUESTION], NPS_SCALE, _promoter, (-1.0, 1.0)),
+    Metric(
+        "ces", CES_QUESTION, LOWEST[CES_QUESTION], CES_SCALE, _score, (_CES_LOW, float(CES_SCALE))
+    ),
 )
 """CSAT (mean score 1..5), the satisfied share (4 or 5: a fraction 0..1), NPS (promoters less
 detractors, the mean of +1 / 0 / -1: a fraction -1..1) and CES (mean score 1..7)."""

@@ -28,14 +28,7 @@ from carecenter.domain.events import (
     Event,
     SurveyAnswered,
 )
-from carecenter.domain.surveys import (
-    CES_QUESTION,
-    CES_SCALE,
-    CSAT_QUESTION,
-    CSAT_SCALE,
-    NPS_QUESTION,
-    NPS_SCALE,
-)
+from carecenter.domain.surveys import POST_CONTACT, post_contact_problem
 from carecenter.engine import dispatch, reading
 from carecenter.engine.agents import AgentEngine
 from carecenter.engine.base import PlannedAgents
@@ -47,12 +40,6 @@ S = ContactState
 A = AgentStatus
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 """Engine seconds count from here, so a replayed engine computes every key the same way."""
-SURVEY_SCALES = (
-    (CSAT_QUESTION, 1, CSAT_SCALE),
-    (CES_QUESTION, 1, CES_SCALE),
-    (NPS_QUESTION, 0, NPS_SCALE),
-)
-"""(question, lowest score, highest score) of a post-contact survey, in the order told."""
 
 
 class ContactEngine(AgentEngine):
@@ -168,28 +155,23 @@ class ContactEngine(AgentEngine):
         comment: str | None = None,
     ) -> list[Event]:
         """The customer answered the post-contact survey of ``contact_id`` (``answers``:
-        question -> score, of :data:`SURVEY_SCALES`): one ``survey.answered`` per answer, in
-        the order csat, ces, nps, the ``comment`` on the first. The survey is
+        question -> score, of :data:`~carecenter.domain.surveys.POST_CONTACT`): one
+        ``survey.answered`` per answer, in the order csat, ces, nps, the ``comment`` on the
+        first. The survey is
         ``post-contact:<contact_id>`` unless ``survey_id`` says otherwise. The customer is the
         contact's while the engine holds it; an ended contact (the engine keeps live ones only)
         or one it never saw gives none, and the warehouse takes the customer of the contact."""
         self._begin()
         if not contact_id.strip():
             raise DomainError("a survey answer needs the contact it is about")
-        unknown = sorted(set(answers) - {q for q, _, _ in SURVEY_SCALES})
-        if unknown:
-            raise DomainError(f"unknown survey question {unknown[0]!r} (questions: csat, ces, nps)")
-        if not answers:
-            raise DomainError("a survey answer needs a score for csat, ces or nps")
-        for question, low, high in SURVEY_SCALES:
-            score = answers.get(question)
-            if score is not None and not low <= score <= high:
-                raise DomainError(f"{question} score {score} is not on its scale {low}..{high}")
+        problem = post_contact_problem(answers)
+        if problem is not None:
+            raise DomainError(problem)
         c = self.state.contacts.get(contact_id)
         customer = c.customer_id if c is not None else None
         survey = survey_id.strip() if survey_id is not None and survey_id.strip() else ""
         text = comment.strip() if comment is not None and comment.strip() else None
-        for question, _, high in SURVEY_SCALES:
+        for question, _, high in POST_CONTACT:
             score = answers.get(question)
             if score is None:
                 continue
