@@ -1,6 +1,7 @@
-"""``carecenter export facts``: contact facts and agent-state intervals as Parquet, one file
-per table and center day (Hive-style ``day=YYYY-MM-DD``), read back equal to the warehouse,
-incremental (only changed days rewritten) and idempotent, and refusing to mix schemas."""
+"""``carecenter export facts``: contact facts, agent-state intervals, survey answers and
+promises as Parquet, one file per table and center day (Hive-style ``day=YYYY-MM-DD``), read
+back equal to the warehouse, incremental (only changed days rewritten) and idempotent, an
+export of schema 1 upgraded in place, and refusing to mix schemas."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from typer.testing import CliRunner
 
 from carecenter.adapters.parquet_export import MANIFEST, SCHEMA_VERSION, schema_columns
 from carecenter.adapters.warehouse import KEYS
+from carecenter.adapters.warehouse_schema import arrow_table
+from carecenter.domain.promise_facts import PromiseRow
 from carecenter.interfaces.cli.app import app
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -27,6 +30,17 @@ queues:
   billing: {skills: {billing: 1}}
 agents:
   a1: {name: Ann, skills: {billing: 3}}
+"""
+TABLES = ("contact_facts", "agent_state_intervals", "survey_answers", "promises")
+SURVEY_MAPPING = """\
+survey: post-call
+respondent: id
+answered_at: when
+time_format: "%Y-%m-%d %H:%M"
+time_zone: UTC
+questions:
+  q_csat: {question: csat, scale: [1, 5]}
+  q_ces: {question: ces, scale: [1, 7]}
 """
 
 
@@ -63,6 +77,29 @@ def import_log(ws: Path, name: str, lines: list[str]) -> None:
     log.write_text("\n".join(sorted(lines, key=lambda s: int(s.split("|")[0]))) + "\n")
     code, _, err = cli("import", "asterisk-queue-log", str(log), "-w", str(ws))
     assert code == 0, err
+
+
+def add_answers_and_promises(ws: Path) -> None:
+    """Survey answers (imported) and promises (written into the warehouse) at 10:30 UTC on
+    the 14th and at 23:30 UTC on the 14th (00:30 on the 15th in Paris); two promises without
+    ``made_at`` (its ``promise.made`` not in the log)."""
+    (ws.parent / "map.yaml").write_text(SURVEY_MAPPING)
+    survey = ws.parent / "survey.csv"
+    survey.write_text("id,when,q_csat,q_ces\nr1,2026-12-14 10:30,5,2\nr2,2026-12-14 23:30,2,\n")
+    code, _, err = cli(
+        "import", "survey", str(survey), "--mapping", str(ws.parent / "map.yaml"), "-w", str(ws)
+    )
+    assert code == 0, err
+    first, late = (datetime.fromtimestamp(at(14, h, m), UTC) for h, m in ((10, 30), (23, 30)))
+    promises = [
+        PromiseRow("p1", kind="callback", queue_id="billing", made_at=first, due_at=first),
+        PromiseRow("p2", kind="reply", made_at=late, due_at=late, status="kept"),
+        PromiseRow("p3", status="cancelled"),
+        PromiseRow("p4", kind="reply", due_at=late, status="broken", closed_at=late),
+    ]
+    with duckdb.connect(str(ws / "warehouse.duckdb")) as conn:
+        conn.register("new_promises", arrow_table(PromiseRow, promises))
+        conn.execute("INSERT INTO promises SELECT * FROM new_promises")
 
 
 @pytest.fixture
@@ -230,9 +267,16 @@ def test_the_schema_is_versioned_and_another_version_is_refused(ws: Path, tmp_pa
     out = tmp_path / "lake"
     export(ws, "--to", str(out))
     manifest = json.loads((out / MANIFEST).read_text())
-    assert manifest["schema"] == SCHEMA_VERSION == 1
+    assert manifest["schema"] == SCHEMA_VERSION == 2
     assert manifest["timezone"] == "Europe/Paris"
-    # schema 1: adding, removing or retyping a column needs a new SCHEMA_VERSION
+    assert sorted(manifest["tables"]) == sorted(TABLES)
+    assert {t: manifest["tables"][t]["partition"] for t in TABLES} == {
+        "contact_facts": "day of enqueued_at (Europe/Paris)",
+        "agent_state_intervals": "day of start_at (Europe/Paris)",
+        "survey_answers": "day of answered_at (Europe/Paris)",
+        "promises": "day of coalesce(made_at, closed_at) (Europe/Paris)",
+    }
+    # schema 2: adding, removing or retyping a column needs a new SCHEMA_VERSION
     assert manifest["tables"]["agent_state_intervals"]["columns"] == [
         {"name": "agent_id", "type": "VARCHAR"},
         {"name": "start_seq", "type": "BIGINT"},
@@ -242,6 +286,19 @@ def test_the_schema_is_versioned_and_another_version_is_refused(ws: Path, tmp_pa
         {"name": "end_at", "type": "TIMESTAMPTZ"},
         {"name": "duration_s", "type": "DOUBLE"},
     ]
+    answers = manifest["tables"]["survey_answers"]["columns"]
+    assert " ".join(f"{c['name']}:{c['type']}" for c in answers) == (
+        "survey_id:VARCHAR question:VARCHAR score:BIGINT scale_max:BIGINT "
+        "answered_at:TIMESTAMPTZ contact_id:VARCHAR customer_id:VARCHAR last_seq:BIGINT "
+        "comment:VARCHAR"
+    )
+    promises = manifest["tables"]["promises"]["columns"]
+    assert " ".join(f"{c['name']}:{c['type']}" for c in promises) == (
+        "promise_id:VARCHAR kind:VARCHAR customer_id:VARCHAR contact_id:VARCHAR "
+        "queue_id:VARCHAR agent_id:VARCHAR kept_by_agent_id:VARCHAR kept_contact_id:VARCHAR "
+        "made_at:TIMESTAMPTZ window_start:TIMESTAMPTZ due_at:TIMESTAMPTZ status:VARCHAR "
+        "closed_at:TIMESTAMPTZ reason:VARCHAR description:VARCHAR last_seq:BIGINT"
+    )
     facts = manifest["tables"]["contact_facts"]["columns"]
     assert " ".join(f"{c['name']}:{c['type']}" for c in facts) == (
         "contact_id:VARCHAR visit:BIGINT queue_id:VARCHAR channel:VARCHAR direction:VARCHAR "
@@ -260,18 +317,113 @@ def test_the_schema_is_versioned_and_another_version_is_refused(ws: Path, tmp_pa
     assert [(f.name, str(f.type)) for f in schema] == [
         (c["name"], arrow.get(c["type"], "timestamp[us, tz=UTC]")) for c in facts
     ]
-    manifest["schema"] = 2
+    manifest["schema"] = 3
     (out / MANIFEST).write_text(json.dumps(manifest))
     code, out_text, err = cli("export", "facts", "-w", str(ws), "--to", str(out))
     assert code == 2 and out_text == ""
     assert err.strip().splitlines() == [
-        f"error: --to: {out}: written with export schema 2; this version writes 1; "
+        f"error: --to: {out}: written with export schema 3; this version writes 2; "
         "export to a new directory"
     ]
     bare = tmp_path / "bare"
     (bare / "contact_facts").mkdir(parents=True)
     code, _, err = cli("export", "facts", "-w", str(ws), "--to", str(bare))
     assert code == 2 and f"holds contact_facts/ but no {MANIFEST}" in err
+
+
+def test_survey_answers_and_promises_are_exported_by_their_day(ws: Path, tmp_path: Path) -> None:
+    add_answers_and_promises(ws)
+    out = tmp_path / "lake"
+    done = export(ws, "--to", str(out))
+    by_table = {
+        t: [(r["day"], r["rows"], r["action"]) for r in done if r["table"] == t]
+        for t in ("survey_answers", "promises")
+    }
+    # answered (made) at 23:30 UTC on the 14th: 00:30 on the 15th in Paris
+    assert by_table == {
+        "survey_answers": [("2026-12-14", 2, "written"), ("2026-12-15", 1, "written")],
+        "promises": [("2026-12-14", 1, "written"), ("2026-12-15", 2, "written")],
+    }
+    answers = parquet_rows(out, "survey_answers")
+    assert sorted(r[1:] for r in answers) == sorted(warehouse_rows(ws, "survey_answers"))
+    assert [(r[0], r[1], r[2]) for r in answers] == [
+        ("2026-12-14", "post-call:r1", "ces"),
+        ("2026-12-14", "post-call:r1", "csat"),
+        ("2026-12-15", "post-call:r2", "csat"),
+    ]
+    # a promise without made_at (its promise.made not in the log) belongs to the day it was
+    # closed; one never closed either counts in no metric and has no day: not exported
+    promises = parquet_rows(out, "promises")
+    assert [(r[0], r[1]) for r in promises] == [
+        ("2026-12-14", "p1"),
+        ("2026-12-15", "p2"),
+        ("2026-12-15", "p4"),
+    ]
+    assert sorted(r[1:] for r in promises) == [
+        r for r in warehouse_rows(ws, "promises") if r[0] != "p3"
+    ]
+    assert {r["action"] for r in export(ws, "--to", str(out))} == {"unchanged"}
+
+
+def test_an_export_of_schema_1_is_upgraded_in_place(ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "lake"
+    export(ws, "--to", str(out))
+    # what schema 1 wrote: the same two tables and columns, no survey answers nor promises
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["schema"] = 1
+    for table in ("survey_answers", "promises"):
+        del manifest["tables"][table]
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    old = manifest["tables"]
+    before = mtimes(out)
+    add_answers_and_promises(ws)
+    done = export(ws, "--to", str(out))
+    # its days are kept and not rewritten (their rows are unchanged), the new tables added
+    assert {(r["table"], r["action"]) for r in done} == {
+        ("contact_facts", "unchanged"),
+        ("agent_state_intervals", "unchanged"),
+        ("survey_answers", "written"),
+        ("promises", "written"),
+    }
+    after = mtimes(out)
+    assert {k: after[k] for k in before if k != MANIFEST} == {
+        k: v for k, v in before.items() if k != MANIFEST
+    }
+    upgraded = json.loads((out / MANIFEST).read_text())
+    assert upgraded["schema"] == SCHEMA_VERSION == 2
+    assert {t: upgraded["tables"][t]["days"] for t in old} == {t: old[t]["days"] for t in old}
+    assert sorted(upgraded["tables"]["promises"]["days"]) == ["2026-12-14", "2026-12-15"]
+    assert len(parquet_rows(out, "survey_answers")) == 3
+
+
+def test_an_upgrade_with_nothing_new_still_rewrites_the_manifest(ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "lake"
+    export(ws, "--to", str(out))
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["schema"] = 1
+    for table in ("survey_answers", "promises"):
+        del manifest["tables"][table]
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    assert {r["action"] for r in export(ws, "--to", str(out))} == {"unchanged"}
+    upgraded = json.loads((out / MANIFEST).read_text())
+    assert upgraded["schema"] == 2 and sorted(upgraded["tables"]) == sorted(TABLES)
+
+
+def test_a_warehouse_without_a_promises_table_exports_the_rest(ws: Path, tmp_path: Path) -> None:
+    add_answers_and_promises(ws)
+    with duckdb.connect(str(ws / "warehouse.duckdb")) as conn:
+        conn.execute("DROP TABLE promises")  # a warehouse written before promises
+    out = tmp_path / "lake"
+    done = export(ws, "--to", str(out))
+    assert {r["table"] for r in done} == {
+        "contact_facts",
+        "agent_state_intervals",
+        "survey_answers",
+    }
+    assert not (out / "promises").exists()
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["tables"]["promises"]["days"] == {}
+    assert len(parquet_rows(out, "survey_answers")) == 3
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,21 @@
-"""Facts as Parquet: the warehouse's ``contact_facts`` and ``agent_state_intervals`` written to
-a directory, one file per table and day, Hive-style::
+"""Facts as Parquet: the warehouse's ``contact_facts``, ``agent_state_intervals``,
+``survey_answers`` and ``promises`` written to a directory, one file per table and day,
+Hive-style::
 
     DIR/_carecenter_export.json
     DIR/contact_facts/day=2026-12-14/part-0.parquet
     DIR/agent_state_intervals/day=2026-12-14/part-0.parquet
+    DIR/survey_answers/day=2026-12-14/part-0.parquet
+    DIR/promises/day=2026-12-14/part-0.parquet
 
 A row's day is the center's calendar day (its time zone) of the row's time: ``enqueued_at``
-(a visit entering its queue) for ``contact_facts``, ``start_at`` for ``agent_state_intervals``.
+(a visit entering its queue) for ``contact_facts``, ``start_at`` for ``agent_state_intervals``,
+``answered_at`` for ``survey_answers`` and ``made_at`` for ``promises`` (``closed_at`` for a
+promise whose ``promise.made`` the log lacks: the catalog counts it kept or broken then); a row
+without that time (such a promise still open, or cancelled unclosed) counts in no metric and
+is not exported. Schema 1
+held the first two tables only; an export of schema 1 is upgraded in place by the next export
+(its days are kept, the other two tables are added, the manifest is rewritten as schema 2).
 The files hold the table's columns in the row class's field order (:data:`SCHEMA_VERSION`;
 ``day`` is only in the path) sorted by the table's key, times as UTC timestamps (microseconds).
 
@@ -34,12 +43,21 @@ import duckdb
 from carecenter.adapters.warehouse_schema import KEYS, SQL_TYPES, TABLES, columns
 from carecenter.errors import InputError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The version of the exported layout and columns; raised whenever either changes."""
+UPGRADES = (1,)
+"""Older versions the next export brings up to :data:`SCHEMA_VERSION` (schema 1 lacked
+``survey_answers`` and ``promises``; its tables are unchanged)."""
 MANIFEST = "_carecenter_export.json"
 PART = "part-0.parquet"
-DAY_OF = {"contact_facts": "enqueued_at", "agent_state_intervals": "start_at"}
-"""Exported table -> the time column whose center day is the row's partition."""
+DAY_OF = {
+    "contact_facts": "enqueued_at",
+    "agent_state_intervals": "start_at",
+    "survey_answers": "answered_at",
+    "promises": "coalesce(made_at, closed_at)",
+}
+"""Exported table -> the time (a column, or for promises the time it was made, else closed)
+whose center day is the row's partition."""
 
 
 @dataclass(frozen=True)
@@ -72,14 +90,14 @@ def _days_filter(table: str, zone: str, first: date | None, last: date | None) -
     that lets DuckDB skip row groups."""
     col = DAY_OF[table]
     day = f"CAST(timezone({_quote(zone)}, {col}) AS DATE)"
-    parts = []
+    parts = [f"{col} IS NOT NULL"]  # a row without its time has no day: not exported
     if first is not None:
         lo = datetime.combine(first - timedelta(days=1), time(), UTC)
         parts += [f"{col} >= {_utc(lo)}", f"{day} >= DATE {_quote(first.isoformat())}"]
     if last is not None:
         hi = datetime.combine(last + timedelta(days=2), time(), UTC)
         parts += [f"{col} < {_utc(hi)}", f"{day} <= DATE {_quote(last.isoformat())}"]
-    return " AND ".join(parts) or "TRUE"
+    return " AND ".join(parts)
 
 
 def fingerprints(
@@ -147,7 +165,7 @@ def read_manifest(directory: Path, zone: str) -> dict[str, Any]:
         version = found["schema"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise _refuse(directory, f"{MANIFEST} is unreadable ({exc})") from None
-    if version != SCHEMA_VERSION:
+    if version != SCHEMA_VERSION and version not in UPGRADES:
         raise _refuse(
             directory, f"written with export schema {version}; this version writes {SCHEMA_VERSION}"
         )
@@ -161,6 +179,13 @@ def read_manifest(directory: Path, zone: str) -> dict[str, Any]:
             raise _refuse(directory, f"{table} has other columns than schema {SCHEMA_VERSION}'s")
         entry["days"] = dict(old.get("days", {}))
     return fresh
+
+
+def _stored_version(directory: Path) -> Any:
+    """The schema version of the manifest in ``directory`` (``None``: no manifest); only
+    called once :func:`read_manifest` has read it."""
+    path = directory / MANIFEST
+    return json.loads(path.read_text(encoding="utf-8"))["schema"] if path.exists() else None
 
 
 def _write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
@@ -183,9 +208,14 @@ def export_facts(
     manifest = read_manifest(directory, zone)
     directory.mkdir(parents=True, exist_ok=True)
     done: list[DayExport] = []
-    changed = False
+    changed = _stored_version(directory) not in (None, SCHEMA_VERSION)  # an upgrade
+    held = {
+        r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
     for table in DAY_OF:
         days: dict[str, Any] = manifest["tables"][table]["days"]
+        if table not in held:  # a warehouse older than the table: nothing of it to export
+            continue
         now = fingerprints(conn, table, zone, first, last)
         gone = [
             d

@@ -1,6 +1,7 @@
-"""Use case: ``carecenter export facts`` — the workspace's contact facts and agent-state
-intervals as Parquet, one file per table and center day, incremental and idempotent (the
-layout, the schema and the manifest are :mod:`carecenter.adapters.parquet_export`'s).
+"""Use case: ``carecenter export facts`` — the workspace's contact facts, agent-state
+intervals, survey answers and promises as Parquet, one file per table and center day,
+incremental and idempotent (the layout, the schema and the manifest are
+:mod:`carecenter.adapters.parquet_export`'s).
 
 ``--to`` names both the output directory and the period's last day (the issue spells both
 ``--to``): :func:`split_to` tells them apart.

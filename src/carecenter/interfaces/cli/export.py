@@ -1,5 +1,6 @@
 """``carecenter export``: the workspace's facts for other engines — ``export facts`` writes
-contact facts and agent-state intervals as Parquet (:mod:`carecenter.services.export`)."""
+contact facts, agent-state intervals, survey answers and promises as Parquet
+(:mod:`carecenter.services.export`)."""
 
 from __future__ import annotations
 
@@ -33,11 +34,13 @@ def facts_command(
     ),
     fmt: str = FormatOption,
 ) -> None:
-    """Write the contact facts (by the center day each visit entered its queue) and the
-    agent-state intervals (by the center day each began) as Parquet, one file per table and
-    day: DIR/contact_facts/day=YYYY-MM-DD/part-0.parquet. Incremental and idempotent: a day
-    whose rows are unchanged since the last export is not rewritten, a day of the period with
-    no rows left is removed, days outside the period are left alone. One row per table and
+    """Write the contact facts (by the center day each visit entered its queue), the
+    agent-state intervals (by the day each began), the survey answers (by the day answered)
+    and the promises (by the day made) as Parquet, one file per table and day:
+    DIR/contact_facts/day=YYYY-MM-DD/part-0.parquet; carecenter report --facts DIR reads
+    them. Incremental and idempotent: a day whose rows are unchanged since the last export is
+    not rewritten, a day of the period with no rows left is removed, days outside the period
+    are left alone. One row per table and
     day: table, day, rows, action (written, unchanged or removed); a summary on stderr."""
     from carecenter.services import export as service
 

@@ -16,6 +16,7 @@ from carecenter.interfaces.cli.output import emit
 
 if TYPE_CHECKING:
     from carecenter.services.importing import FileProgress
+    from carecenter.services.parquet_import import ParquetImport
 
 
 _FORMATS_HELP = (
@@ -66,15 +67,27 @@ def import_command(
         help="Show a progress bar on standard error [default: when standard output is a terminal].",
         show_default=False,
     ),
+    to_parquet: Path | None = typer.Option(
+        None,
+        "--to-parquet",
+        metavar="DIR",
+        help="Write the import's facts straight into the Parquet export directory DIR (the "
+        "layout of `export facts`; the days the files cover are rewritten, the rows DIR held "
+        "for them kept), not into the workspace: for sources too big for one workspace. The "
+        "workspace is not written; its center.yaml, when it has one, gives the time zone and "
+        "agent aliases (else UTC). Quarantined records are appended to "
+        "DIR/_import_quarantine.csv.",
+        show_default=False,
+    ),
     fmt_out: str = FormatOption,
 ) -> None:
-    """Import files exported by a phone system or helpdesk into the workspace warehouse.
+    """Import files exported by a phone system or helpdesk into the workspace warehouse
+    (or, with --to-parquet, into a Parquet export directory).
 
     Exit code 0 when every record was imported, 3 when some were quarantined (see the
-    import_quarantine table), 2 for a usage or input error.
+    import_quarantine table, or DIR/_import_quarantine.csv), 2 for a usage or input error.
     """
     from carecenter.ingest import ImportOptions
-    from carecenter.services.importing import import_files
 
     options = ImportOptions(
         mapping=_pairs(mapping or []),
@@ -84,8 +97,20 @@ def import_command(
         encoding=encoding,
     )
     show = sys.stdout.isatty() if progress is None else progress
+    settings = settings_for(workspace)
+    done: ParquetImport | None = None
     with _progress_bar(show) as bar:
-        summary = import_files(settings_for(workspace), fmt, files, options, bar)
+        if to_parquet is None:
+            from carecenter.services.importing import import_files
+
+            summary = import_files(settings, fmt, files, options, bar)
+            quarantine = "are in the import_quarantine table"
+        else:
+            from carecenter.services.parquet_import import import_to_parquet
+
+            done = import_to_parquet(settings, fmt, files, to_parquet, options, bar)
+            summary = done.summary
+            quarantine = f"were appended to {done.quarantine}"
     emit(summary.rows(), fmt_out, title=f"import {fmt}")
     total = summary.total()
     for warning in total.warnings:
@@ -94,11 +119,23 @@ def import_command(
         typer.echo(f"note: {note}: {count}", err=True)
     if total.quarantined:
         typer.echo(
-            f"{total.quarantined} records quarantined (file, line and reason are in the "
-            "import_quarantine table); the other records were imported",
+            f"{total.quarantined} records quarantined (file, line and reason {quarantine}); "
+            "the other records were imported",
             err=True,
         )
+    if done is not None:
+        _report_export(done, settings.config_path)
     raise typer.Exit(code=summary.exit_code)
+
+
+def _report_export(done: ParquetImport, center_file: Path) -> None:
+    """The stderr lines of an import into an export directory: the center file it went
+    without, if so, and the export's summary."""
+    from carecenter.services.export import summary_line
+
+    if done.center is None:
+        typer.echo(f"note: no {center_file}: center days in UTC, no agent aliases", err=True)
+    typer.echo(summary_line(done.exported), err=True)
 
 
 def _pairs(items: list[str]) -> dict[str, str]:
