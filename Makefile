@@ -10,7 +10,7 @@ WORKSPACE ?= demo-workspace
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,embeddings]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,embeddings,spark]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -29,7 +29,7 @@ imports: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 --cov --cov-report=term -q -m "not reference"
+	$(BIN)/pytest -n 2 --dist loadgroup --cov --cov-report=term -q -m "not reference"
 
 # The engine compiled to C by mypyc (setup.py), installed apart in build/compiled: the build a
 # production install makes with CARECENTER_COMPILE=1. Its tests run the engine's and the

@@ -115,3 +115,14 @@ def mariadb_url() -> str:
             pytest.fail(f"CARECENTER_REQUIRE_MARIADB=1 but MariaDB is unreachable: {reason}")
         pytest.skip(f"MariaDB unreachable (set CARECENTER_TEST_MARIADB_URL): {reason}")
     return MARIADB_URL
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    """The Spark session (local mode) of this test process, started once: the Spark tests are
+    one xdist group (``make pytest`` runs ``--dist loadgroup``), so one worker starts it."""
+    from carecenter.adapters.parquet_facts import spark_session
+
+    session = spark_session()
+    yield session
+    session.stop()

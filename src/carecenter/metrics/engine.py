@@ -157,15 +157,21 @@ def data_range(con: Any) -> tuple[datetime, datetime] | None:
 def fetch(table: Any) -> Any:
     """Execute ``table`` on its backend and return an Arrow table.
 
-    On DuckDB this takes the relation straight to Arrow: Ibis's own ``to_pyarrow`` imports
-    pandas for its converters, which costs a short command more than its query.
+    On DuckDB and Spark this takes the query's result straight to Arrow: on DuckDB Ibis's own
+    ``to_pyarrow`` imports pandas for its converters, which costs a short command more than
+    its query; on Spark it converts the whole result through pandas.
     """
     backend = table.get_backend()
     relation = getattr(backend, "_to_duckdb_relation", None)
-    if relation is None:
+    if relation is None and backend.name != "pyspark":
         return table.to_pyarrow()
     from ibis.formats.pyarrow import PyArrowData  # type: ignore[import-untyped]
 
+    if relation is None:  # Spark: Ibis's to_pyarrow goes through pandas (integers with nulls
+        # become floats on the way); the query's DataFrame gives Arrow itself
+        backend._run_pre_execute_hooks(table)
+        arrow = backend.raw_sql(backend.compile(table)).toArrow()
+        return table.__pyarrow_result__(arrow, data_mapper=PyArrowData)
     return table.__pyarrow_result__(relation(table).to_arrow_table(), data_mapper=PyArrowData)
 
 

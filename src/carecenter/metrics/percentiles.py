@@ -3,7 +3,12 @@ e-mail response time, beside the means (``asa_s``, ``aht_s``, ``email_response_s
 
 A mean alone misleads where a few contacts wait or take very long: an e-mail queue whose mean
 response is 62 hours may answer half its e-mails within two. Each percentile is exact (linear
-interpolation between the two nearest values) on DuckDB and PostgreSQL alike.
+interpolation between the two nearest values) on DuckDB, PostgreSQL and Spark alike: Ibis
+compiles it to DuckDB's ``quantile_cont``, PostgreSQL's ``percentile_cont`` and Spark's exact
+``percentile`` (not ``percentile_approx``), so no backend approximates. Measured: the same as
+DuckDB to 1e-9 relative on every row of the DuckDB-vs-Spark test; the benchmark's largest
+difference is in docs/how-to/spark.md. Spark's exact ``percentile`` holds a group's values in
+memory: one interval and group of a report, not the whole history.
 """
 
 from __future__ import annotations
@@ -63,7 +68,7 @@ for _value, (_what, _formula, _fn) in VALUES.items():
             _quantile,
             f"""The {quantile_name(_q)} of the {_what}.
 
-            Formula: the {_quantile:g} quantile of {_formula} (exact, interpolated).
+            Formula: the {_quantile:g} quantile of {_formula} (exact, interpolated, all backends).
             Unit: seconds.
             Interval: {INTERVAL}
             """,

@@ -31,8 +31,10 @@ _SECTIONS = (
         "Percentiles",
         "Exact quantiles (linear interpolation between the two nearest values: Excel's "
         "PERCENTILE.INC, numpy's default) over the queue visits in `contact_facts` that count, "
-        "on DuckDB and PostgreSQL alike; `--no-percentiles` leaves them out (they sort each "
-        "interval's visits).",
+        "on DuckDB, PostgreSQL and Spark alike: Spark runs its exact `percentile`, not "
+        "`percentile_approx`, so no backend approximates (the largest difference from DuckDB "
+        "measured is in docs/how-to/spark.md); `--no-percentiles` leaves them out (they sort "
+        "each interval's visits).",
     ),
     (AGENT, "Agent time", "Summed over `agent_state_intervals` cut at interval boundaries."),
     (

@@ -3,8 +3,8 @@
 A timestamp becomes *local epoch seconds*: UTC epoch seconds plus the time zone's UTC offset at
 that instant. The offset is a piecewise constant function of time; between the report's start
 and end it changes only at the zone's daylight-saving transitions, so it is written as one
-``CASE`` over those few instants and runs unchanged on DuckDB and PostgreSQL. An interval is
-``floor((local - origin) / step) * step + origin``; weeks start on Monday.
+``CASE`` over those few instants and runs unchanged on DuckDB, PostgreSQL and Spark. An
+interval is ``floor((local - origin) / step) * step + origin``; weeks start on Monday.
 """
 
 from __future__ import annotations
@@ -184,13 +184,30 @@ def _duckdb_epoch_us() -> Any:
     return ibis.udf.scalar.builtin(name="epoch_us")(epoch_us)
 
 
+@cache
+def _spark_epoch_us() -> Any:
+    """Spark's ``unix_micros(TIMESTAMP)``: integer microseconds since the epoch (made on first
+    use, like :func:`_duckdb_epoch`)."""
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    def unix_micros(ts: Any) -> Any:
+        """``unix_micros(TIMESTAMP)``."""
+
+    unix_micros.__annotations__ = {"ts": dt.Timestamp(timezone="UTC"), "return": dt.int64}
+    return ibis.udf.scalar.builtin(name="unix_micros")(unix_micros)
+
+
 def epoch_s(ts: ibis.Expr, backend: str = "") -> ibis.Expr:
     """UTC epoch seconds (float, microseconds kept) of a timestamp expression.
 
     On DuckDB ``epoch`` reads the ``TIMESTAMPTZ`` directly (Ibis's portable form casts to a
-    local ``TIMESTAMP`` first, which costs more than the rest of a report); elsewhere the
-    portable ``EXTRACT(epoch ...)``.
+    local ``TIMESTAMP`` first, which costs more than the rest of a report); on Spark
+    ``unix_micros`` (Ibis's portable form there, ``unix_timestamp``, drops the fraction of a
+    second); elsewhere the portable ``EXTRACT(epoch ...)``.
     """
     if backend == "duckdb":
         return _duckdb_epoch()(ts)
+    if backend == "pyspark":
+        return _spark_epoch_us()(ts).cast("float64") / _US
     return ts.epoch_seconds().cast("float64")

@@ -115,6 +115,34 @@ def metrics_report(
         return catalog_report(ws, _spec(center, period, interval, by, fcr, percentiles), center)
 
 
+def facts_report(
+    directory: Path,
+    *,
+    backend: str = "duckdb",
+    remote: str | None = None,
+    config: Path | None = None,
+    period: Period = Period(),
+    interval: str = "1d",
+    by: Sequence[str] = (),
+    fcr: bool = True,
+    percentiles: bool = True,
+) -> Report:
+    """``metrics_report`` over an export directory of facts (``carecenter export facts``)
+    instead of a workspace, on DuckDB or Spark (``remote``: a Spark Connect server). The
+    queues' policies and the agents' teams, sites and costs are those of the center file
+    ``config`` (``None``: defaults, in the time zone of the export's days)."""
+    from carecenter.adapters.center_yaml import read_center_file
+    from carecenter.adapters.parquet_facts import open_facts
+
+    _contact_dims(by)
+    center = read_center_file(config) if config is not None else None
+    facts = open_facts(directory, backend, remote=remote)
+    timezone = center.timezone if center is not None else facts.timezone
+    start, end = period.resolve(timezone)
+    spec = ReportSpec(interval, tuple(by), start, end, fcr, percentiles)
+    return run(facts.con, spec, Dimensions.from_center(center), timezone)
+
+
 def catalog_report(ws: Workspace, spec: ReportSpec, center: Center | None) -> Report:
     """The catalog's report ``spec`` on the open workspace ``ws`` (of ``center``), from the
     workspace's cache of compiled SQL when its warehouse runs SQL itself."""

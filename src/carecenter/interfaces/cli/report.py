@@ -88,6 +88,29 @@ def report_command(
         help="Report tickets instead of contacts: first response, resolution (business hours), "
         "reopen rate, SLA met, backlog.",
     ),
+    facts: Path | None = typer.Option(
+        None,
+        "--facts",
+        help="Report on an export directory of facts (carecenter export facts) instead of "
+        "the workspace.",
+        file_okay=False,
+    ),
+    backend: str = typer.Option(
+        "duckdb", "--backend", help="With --facts: run the catalog on duckdb or spark."
+    ),
+    spark_remote: str | None = typer.Option(
+        None,
+        "--spark-remote",
+        help="With --backend spark: a Spark Connect server sc://HOST:PORT [default: local mode].",
+    ),
+    config: Path | None = typer.Option(
+        None,
+        "--config",
+        "-c",
+        help="With --facts: the center file whose queues and agents the report uses "
+        "[default: the workspace's center.yaml when there is one].",
+        dir_okay=False,
+    ),
 ) -> None:
     """Service benchmarks (offered, service level, ASA, abandonment, AHT, occupancy...) per
     interval and group."""
@@ -97,9 +120,33 @@ def report_command(
         raise InputError(
             f"unknown format {fmt!r}; choose one of {', '.join(REPORT_FORMATS)}", field="format"
         )
-    settings = settings_for(workspace)
     period = reporting.Period(start, end)
     groups = reporting.parse_by(by)
+    if facts is not None:
+        _facts_report(
+            facts,
+            workspace,
+            config,
+            backend,
+            spark_remote,
+            period,
+            interval,
+            groups,
+            fmt,
+            output,
+            fcr=fcr,
+            percentiles=percentiles,
+            others=tickets or gaps or fmt == "html",
+        )
+        return
+    for name, given in (
+        ("backend", backend != "duckdb"),
+        ("spark_remote", spark_remote),
+        ("config", config),
+    ):
+        if given:
+            raise InputError("this option goes with --facts DIR", field=name)
+    settings = settings_for(workspace)
     if tickets:
         _ticket_report(settings, period, interval, groups, fmt, output, percentiles, gaps)
         return
@@ -128,6 +175,10 @@ def report_command(
             "carecenter report --tickets",
             err=True,
         )
+    _show(report, groups, fmt, output)
+
+
+def _show(report: Any, groups: tuple[str, ...], fmt: str, output: Path | None) -> None:
     if fmt != "table":
         _write(render_columns(report.columns, report.values, fmt), output)
         return
@@ -138,6 +189,52 @@ def report_command(
     rows = _table_rows(report.rows, columns, report.shares)
     shown = [_shown(c, report.shares) for c in columns]
     _write(render(rows, "table", title="service report", columns=shown), output)
+
+
+def _facts_report(
+    facts: Path,
+    workspace: Path | None,
+    config: Path | None,
+    backend: str,
+    spark_remote: str | None,
+    period: Any,
+    interval: str,
+    groups: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    *,
+    fcr: bool,
+    percentiles: bool,
+    others: bool,
+) -> None:
+    """``report --facts DIR``: the catalog on an export directory (a table, JSON or CSV)."""
+    from carecenter.services import reporting
+
+    if others:
+        raise InputError(
+            "--facts gives the service report as a table, json or csv (no html page, gap table "
+            "or tickets)",
+            field="facts",
+        )
+    if config is not None and workspace is not None:
+        raise InputError("give --workspace or --config, not both", field="config")
+    if config is None:
+        path = settings_for(workspace).config_path
+        config = path if path.exists() else None
+    report = reporting.facts_report(
+        facts,
+        backend=backend,
+        remote=spark_remote,
+        config=config,
+        period=period,
+        interval=interval,
+        by=groups,
+        fcr=fcr,
+        percentiles=percentiles,
+    )
+    for note in reporting.unrecorded(report):
+        typer.echo(f"note: {note}", err=True)
+    _show(report, groups, fmt, output)
 
 
 TICKET_TABLE_COLUMNS = (
