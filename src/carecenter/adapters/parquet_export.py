@@ -84,7 +84,7 @@ def _utc(moment: datetime) -> str:
     return f"TIMESTAMPTZ {_quote(moment.astimezone(UTC).isoformat())}"
 
 
-def _days_filter(table: str, zone: str, first: date | None, last: date | None) -> str:
+def days_filter(table: str, zone: str, first: date | None, last: date | None) -> str:
     """SQL true for a row of ``table`` whose center day is in ``first..last``: the day test
     itself, and a UTC range one day wider each side (time zones are within 14 hours of UTC)
     that lets DuckDB skip row groups."""
@@ -110,7 +110,7 @@ def fingerprints(
     sql = (
         f"SELECT CAST(timezone({_quote(zone)}, {col}) AS DATE) AS day, count(*), "
         f"CAST(sum(hash({names})) AS VARCHAR) FROM {table} "
-        f"WHERE {_days_filter(table, zone, first, last)} GROUP BY day ORDER BY day"
+        f"WHERE {days_filter(table, zone, first, last)} GROUP BY day ORDER BY day"
     )
     return {
         d.isoformat(): {"rows": int(n), "fingerprint": fp}
@@ -126,7 +126,7 @@ def _write_day(
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name("." + target.name + ".tmp")
     conn.execute(
-        f"COPY (SELECT {names} FROM {table} WHERE {_days_filter(table, zone, day, day)} "
+        f"COPY (SELECT {names} FROM {table} WHERE {days_filter(table, zone, day, day)} "
         f"ORDER BY {order}) TO {_quote(str(temp))} (FORMAT parquet, COMPRESSION zstd)"
     )
     os.replace(temp, target)
@@ -250,6 +250,7 @@ __all__ = [
     "MANIFEST",
     "SCHEMA_VERSION",
     "DayExport",
+    "days_filter",
     "export_facts",
     "fingerprints",
     "read_manifest",

@@ -1,6 +1,7 @@
-"""An export directory of facts (:mod:`carecenter.adapters.parquet_export`) as an Ibis backend:
-DuckDB in this process, or Spark through Ibis' PySpark backend (local mode, or a Spark Connect
-server or cluster named by its ``sc://HOST:PORT`` address).
+"""An export of facts (:mod:`carecenter.adapters.parquet_export`) as an Ibis backend: a
+directory on DuckDB in this process, or on Spark through Ibis' PySpark backend (local mode, or
+a Spark Connect server or cluster named by its ``sc://HOST:PORT`` address); or a PostgreSQL
+database the export keeps (:mod:`carecenter.adapters.pg_facts`) on PostgreSQL itself.
 
 The metric catalog runs on the backend unchanged: each exported table is a view named like the
 warehouse's table over the table's directory (``DIR/contact_facts`` with its ``day=...``
@@ -23,18 +24,24 @@ from typing import Any
 from carecenter.adapters.parquet_export import DAY_OF, MANIFEST, SCHEMA_VERSION, UPGRADES
 from carecenter.errors import InputError, WorkspaceError
 
-BACKENDS = ("duckdb", "spark")
+BACKENDS = ("duckdb", "spark", "postgres")
 SPARK_EXTRA = "pip install 'carecenter[spark]'"
 
 
 @dataclass(frozen=True)
 class Facts:
-    """An export directory opened on an Ibis backend: ``con`` holds a view per exported table
-    that has files; ``timezone`` is the zone of the directory's days."""
+    """An export opened on an Ibis backend: ``con`` holds a view (or table) per exported table;
+    ``timezone`` is the zone of the export's days."""
 
     con: Any
     timezone: str
     tables: tuple[str, ...]
+
+    def close(self) -> None:
+        """Close the connection to DuckDB or PostgreSQL (the Spark session is the process's
+        and stays up for the next report)."""
+        if self.con.name != "pyspark":
+            self.con.disconnect()
 
 
 def read_layout(directory: Path) -> dict[str, Any]:
@@ -74,15 +81,31 @@ def _empty(manifest: dict[str, Any], present: list[str]) -> list[str]:
     return [t for t in DAY_OF if t in described and t not in present]
 
 
-def open_facts(directory: Path, backend: str = "duckdb", *, remote: str | None = None) -> Facts:
-    """The export ``directory`` on ``backend`` (``duckdb`` or ``spark``; ``remote``: a Spark
-    Connect address, for ``spark`` only)."""
+def open_facts(
+    target: Path | str, backend: str | None = None, *, remote: str | None = None
+) -> Facts:
+    """The export ``target`` on ``backend``: a directory on ``duckdb`` (the default) or
+    ``spark`` (``remote``: a Spark Connect address), a PostgreSQL database URL on
+    ``postgres`` (:mod:`carecenter.adapters.pg_facts`)."""
+    from carecenter.adapters.pg_facts import is_pg_url, open_pg
+
+    database = isinstance(target, str) and is_pg_url(target)
+    backend = backend or ("postgres" if database else "duckdb")
     if backend not in BACKENDS:
         raise InputError(
             f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}", field="backend"
         )
     if remote is not None and backend != "spark":
         raise InputError("--spark-remote needs --backend spark", field="spark_remote")
+    if database != (backend == "postgres"):
+        raise InputError(
+            "--backend postgres reads a database URL (postgresql://...), the others a directory",
+            field="backend",
+        )
+    if database:
+        con, zone = open_pg(str(target))
+        return Facts(con, zone, tuple(DAY_OF))
+    directory = Path(target)
     manifest = read_layout(directory)
     tables = _present(directory)
     if "contact_facts" not in tables and "agent_state_intervals" not in tables:

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from carecenter.adapters.parquet_export import DayExport, export_facts
+from carecenter.adapters.pg_facts import export_facts_pg, is_pg_url, shown_url
 from carecenter.errors import InputError, WorkspaceError
 from carecenter.services.bootstrap import WorkspaceSource, opened
 
@@ -30,10 +31,11 @@ def parse_day(text: str, field: str) -> date:
         raise InputError(f"{text!r} is not a day YYYY-MM-DD", field=field) from None
 
 
-def split_to(values: Sequence[str]) -> tuple[Path, date | None]:
+def split_to(values: Sequence[str]) -> tuple[Path | str, date | None]:
     """The values of ``--to`` (given once or twice): the one that reads as a day
-    ``YYYY-MM-DD`` is the period's last day, the other the output directory. Exactly one
-    directory and at most one day, else an :class:`InputError` naming ``to``."""
+    ``YYYY-MM-DD`` is the period's last day, the other the output directory, or a PostgreSQL
+    database URL (kept as text). Exactly one target and at most one day, else an
+    :class:`InputError` naming ``to``."""
     days = [parse_day(v, "to") for v in values if _DAY.fullmatch(v)]
     dirs = [v for v in values if not _DAY.fullmatch(v)]
     if len(dirs) != 1:
@@ -46,21 +48,23 @@ def split_to(values: Sequence[str]) -> tuple[Path, date | None]:
         raise InputError(f"give at most one last day (got {len(days)})", field="to")
     if not dirs[0].strip():
         raise InputError("the output directory is empty", field="to")
-    return Path(dirs[0]), days[0] if days else None
+    target = dirs[0] if is_pg_url(dirs[0]) else Path(dirs[0])
+    return target, days[0] if days else None
 
 
 def export(
     source: WorkspaceSource,
-    directory: Path,
+    directory: Path | str,
     *,
     first: date | None = None,
     last: date | None = None,
 ) -> list[DayExport]:
     """Export the center days ``first..last`` (``None``: open) of the workspace's facts to
-    ``directory``; what was done to each table's day."""
+    ``directory`` (a PostgreSQL database when it is its URL); what was done to each table's
+    day."""
     if first is not None and last is not None and first > last:
         raise InputError(f"{first} is after the last day {last}", field="from")
-    if directory.exists() and not directory.is_dir():
+    if isinstance(directory, Path) and directory.exists() and not directory.is_dir():
         raise InputError(f"{directory}: not a directory", field="to")
     with opened(source, read_only=True) as ws:
         center = ws.center.load()
@@ -68,7 +72,14 @@ def export(
         conn = getattr(ws.warehouse, "connection", None)
         if conn is None:
             raise WorkspaceError("export facts reads a DuckDB warehouse; this one is not")
+        if isinstance(directory, str):
+            return export_facts_pg(conn, directory, zone=zone, first=first, last=last)
         return export_facts(conn, directory, zone=zone, first=first, last=last)
+
+
+def shown(target: Path | str) -> str:
+    """The export's target for messages (a database URL without its password)."""
+    return str(target) if isinstance(target, Path) else shown_url(target)
 
 
 def summary_line(done: Sequence[DayExport]) -> str:

@@ -116,9 +116,9 @@ def metrics_report(
 
 
 def facts_report(
-    directory: Path,
+    directory: Path | str,
     *,
-    backend: str = "duckdb",
+    backend: str | None = None,
     remote: str | None = None,
     config: Path | None = None,
     period: Period = Period(),
@@ -127,8 +127,9 @@ def facts_report(
     fcr: bool = True,
     percentiles: bool = True,
 ) -> Report:
-    """``metrics_report`` over an export directory of facts (``carecenter export facts``)
-    instead of a workspace, on DuckDB or Spark (``remote``: a Spark Connect server). The
+    """``metrics_report`` over an export of facts (``carecenter export facts``) instead of a
+    workspace: a directory on DuckDB (the default) or Spark (``remote``: a Spark Connect
+    server), or a PostgreSQL database URL on PostgreSQL. The
     queues' policies and the agents' teams, sites and costs are those of the center file
     ``config`` (``None``: defaults, in the time zone of the export's days)."""
     from carecenter.adapters.center_yaml import read_center_file
@@ -137,10 +138,13 @@ def facts_report(
     _contact_dims(by)
     center = read_center_file(config) if config is not None else None
     facts = open_facts(directory, backend, remote=remote)
-    timezone = center.timezone if center is not None else facts.timezone
-    start, end = period.resolve(timezone)
-    spec = ReportSpec(interval, tuple(by), start, end, fcr, percentiles)
-    return run(facts.con, spec, Dimensions.from_center(center), timezone)
+    try:
+        timezone = center.timezone if center is not None else facts.timezone
+        start, end = period.resolve(timezone)
+        spec = ReportSpec(interval, tuple(by), start, end, fcr, percentiles)
+        return run(facts.con, spec, Dimensions.from_center(center), timezone)
+    finally:
+        facts.close()
 
 
 def catalog_report(ws: Workspace, spec: ReportSpec, center: Center | None) -> Report:

@@ -88,15 +88,19 @@ def report_command(
         help="Report tickets instead of contacts: first response, resolution (business hours), "
         "reopen rate, SLA met, backlog.",
     ),
-    facts: Path | None = typer.Option(
+    facts: str | None = typer.Option(
         None,
         "--facts",
-        help="Report on an export directory of facts (carecenter export facts) instead of "
-        "the workspace.",
-        file_okay=False,
+        metavar="DIR|URL",
+        help="Report on an export of facts (carecenter export facts --to DIR|URL) instead of "
+        "the workspace: a directory, or a PostgreSQL database URL.",
     ),
-    backend: str = typer.Option(
-        "duckdb", "--backend", help="With --facts: run the catalog on duckdb or spark."
+    backend: str | None = typer.Option(
+        None,
+        "--backend",
+        help="With --facts: run the catalog on duckdb or spark (a directory) or postgres (a "
+        "database URL) [default: duckdb for a directory, postgres for a URL].",
+        show_default=False,
     ),
     spark_remote: str | None = typer.Option(
         None,
@@ -140,7 +144,7 @@ def report_command(
         )
         return
     for name, given in (
-        ("backend", backend != "duckdb"),
+        ("backend", backend),
         ("spark_remote", spark_remote),
         ("config", config),
     ):
@@ -192,10 +196,10 @@ def _show(report: Any, groups: tuple[str, ...], fmt: str, output: Path | None) -
 
 
 def _facts_report(
-    facts: Path,
+    facts: str,
     workspace: Path | None,
     config: Path | None,
-    backend: str,
+    backend: str | None,
     spark_remote: str | None,
     period: Any,
     interval: str,
