@@ -32,9 +32,9 @@ _SECTIONS = (
         "Exact quantiles (linear interpolation between the two nearest values: Excel's "
         "PERCENTILE.INC, numpy's default) over the queue visits in `contact_facts` that count, "
         "on DuckDB, PostgreSQL and Spark alike: Spark runs its exact `percentile`, not "
-        "`percentile_approx`, so no backend approximates (the largest difference from DuckDB "
-        "measured is in docs/how-to/spark.md); `--no-percentiles` leaves them out (they sort "
-        "each interval's visits).",
+        "`percentile_approx`, so no backend approximates (measured over 10 million facts: "
+        "within 1.4e-9 relative, 4.8e-7 s, of DuckDB; docs/how-to/spark.md); "
+        "`--no-percentiles` leaves them out (they sort each interval's visits).",
     ),
     (AGENT, "Agent time", "Summed over `agent_state_intervals` cut at interval boundaries."),
     (
