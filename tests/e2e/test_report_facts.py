@@ -7,38 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.helpers import T0, same_value
-from tests.queue_logs import calls
-from typer.testing import CliRunner
-
-from carecenter.interfaces.cli.app import app
-
-CENTER = """\
-center: {name: Facts test, timezone: America/New_York}
-skills: {sales: {}, support: {}}
-queues:
-  sales: {skills: {sales: 1}, service_level: {threshold_s: 15}}
-  support: {skills: {support: 1}}
-"""
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), env={"CARECENTER_WORKSPACE": None})
-    return result.exit_code, result.stdout, result.stderr
+from tests.facts_workspace import calls_workspace, cli, export
+from tests.helpers import same_value
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("facts")
-    ws, out = root / "ws", root / "facts"
-    assert cli("init", str(ws))[0] == 0
-    (ws / "center.yaml").write_text(CENTER)
-    assert cli("config", "apply", "-w", str(ws))[0] == 0
-    log = root / "queue_log"
-    log.write_text("\n".join(calls(int(T0.timestamp()), 600, spacing=300)) + "\n")
-    assert cli("import", "asterisk-queue-log", str(log), "-w", str(ws))[0] == 0
-    assert cli("export", "facts", "-w", str(ws), "--to", str(out))[0] == 0
-    return ws, out
+    ws = calls_workspace(root, zone="America/New_York", count=600, spacing=300)
+    export(ws, str(root / "facts"))
+    return ws, root / "facts"
 
 
 def rows(text: str) -> list[dict[str, object]]:

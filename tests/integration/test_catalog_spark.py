@@ -20,14 +20,12 @@ from typing import Any
 import ibis
 import pytest
 from tests.catalog_data import AGENTS, POLICIES, answers, facts, promises
+from tests.facts_workspace import calls_workspace, cli, export
 from tests.helpers import T0, same_value
-from tests.queue_logs import calls
 from tests.unit.metrics.builders import dims, warehouse
-from typer.testing import CliRunner
 
 from carecenter.adapters.parquet_export import export_facts
 from carecenter.adapters.parquet_facts import open_facts
-from carecenter.interfaces.cli.app import app
 from carecenter.metrics.engine import Report, ReportSpec, run
 
 pytestmark = [
@@ -125,39 +123,13 @@ def test_whole_period_agent_groups_and_without_the_costly_metrics(
         assert_same(run(duck, spec, d, "Europe/London"), run(on_spark, spec, d, "Europe/London"))
 
 
-CENTER = """\
-center: {name: Spark test, timezone: Europe/Paris}
-skills: {sales: {}, support: {}}
-queues:
-  sales: {skills: {sales: 1}, service_level: {threshold_s: 15}}
-  support: {skills: {support: 1}}
-agents:
-  "1001": {name: Ann, skills: {sales: 3, support: 1}, team: red}
-  "1002": {name: Bob, skills: {sales: 1, support: 3}, team: blue}
-  "2001": {name: Cy, skills: {support: 2}, team: blue}
-"""
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A workspace with two days of Asterisk calls, and its facts exported."""
     root = tmp_path_factory.mktemp("ws")
-    ws, out = root / "ws", root / "facts"
-    assert cli("init", str(ws))[0] == 0
-    (ws / "center.yaml").write_text(CENTER)
-    assert cli("config", "apply", "-w", str(ws))[0] == 0
-    log = root / "queue_log"
-    log.write_text("\n".join(calls(int(T0.timestamp()), 1500, spacing=200)) + "\n")
-    code, _, err = cli("import", "asterisk-queue-log", str(log), "-w", str(ws))
-    assert code == 0, err
-    code, _, err = cli("export", "facts", "-w", str(ws), "--to", str(out))
-    assert code == 0, err
-    return ws, out
+    ws = calls_workspace(root, zone="Europe/Paris", count=1500, spacing=200)
+    export(ws, str(root / "facts"))
+    return ws, root / "facts"
 
 
 def json_rows(text: str) -> list[dict[str, Any]]:

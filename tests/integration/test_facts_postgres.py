@@ -16,15 +16,13 @@ import ibis
 import pytest
 from tests.catalog_data import AGENTS, POLICIES, answers, facts, promises
 from tests.conftest import pg_schema_url
+from tests.facts_workspace import calls_workspace, cli, export
 from tests.helpers import T0, same_value
-from tests.queue_logs import calls
 from tests.unit.metrics.builders import dims, warehouse
-from typer.testing import CliRunner
 
 from carecenter.adapters.parquet_facts import open_facts
 from carecenter.adapters.pg_facts import export_facts_pg
 from carecenter.errors import InputError
-from carecenter.interfaces.cli.app import app
 from carecenter.metrics.engine import ReportSpec, run
 
 pytestmark = pytest.mark.postgres
@@ -105,31 +103,9 @@ def test_another_time_zone_is_refused(source: Any, url: str) -> None:
         export_facts_pg(source.connection, url, zone="Europe/Paris")
 
 
-CENTER = """\
-center: {name: PG facts, timezone: Europe/Madrid}
-skills: {sales: {}, support: {}}
-queues:
-  sales: {skills: {sales: 1}, service_level: {threshold_s: 15}}
-  support: {skills: {support: 1}}
-"""
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), env={"CARECENTER_WORKSPACE": None})
-    return result.exit_code, result.stdout, result.stderr
-
-
 def test_export_to_and_report_from_a_database(tmp_path: Path, url: str) -> None:
-    ws = tmp_path / "ws"
-    assert cli("init", str(ws))[0] == 0
-    (ws / "center.yaml").write_text(CENTER)
-    assert cli("config", "apply", "-w", str(ws))[0] == 0
-    log = tmp_path / "queue_log"
-    log.write_text("\n".join(calls(int(T0.timestamp()), 500, spacing=300)) + "\n")
-    assert cli("import", "asterisk-queue-log", str(log), "-w", str(ws))[0] == 0
-    code, _, err = cli("export", "facts", "-w", str(ws), "--to", url)
-    assert code == 0, err
-    assert "contact_facts: 2 days written" in err
+    ws = calls_workspace(tmp_path, zone="Europe/Madrid", count=500, spacing=300)
+    assert "contact_facts: 2 days written" in export(ws, url)
     args = ["report", "--interval", "30m", "--by", "queue", "--format", "json", "-w", str(ws)]
     code, text, err = cli(*args)
     assert code == 0, err
