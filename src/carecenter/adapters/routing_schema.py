@@ -146,7 +146,8 @@ class HoldSection(Strict):
 
 class CallbackSection(Strict):
     enabled: bool = True
-    """Whether the queue offers callbacks."""
+    """Whether the queue offers callbacks (a queue of calls only: a callback is a call, so a
+    chat or e-mail queue offers none whatever this says)."""
     window_s: Seconds = 900.0
     """A callback is promised within the expected wait plus this."""
     slot_s: Positive = 1800.0

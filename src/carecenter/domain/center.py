@@ -137,6 +137,13 @@ class Queue:
     targets: QueueTargets = QueueTargets()
     routing: QueueRouting = field(default_factory=QueueRouting)
 
+    @property
+    def offers_callbacks(self) -> bool:
+        """Whether a caller can leave the line for a callback: the queue's policy allows it
+        and the queue takes calls. A callback is a call and takes an agent's voice capacity,
+        which a chat or e-mail queue does not dispatch by, so those queues offer none."""
+        return self.routing.callback.enabled and self.channel in (Channel.VOICE, Channel.CALLBACK)
+
     def skills_at(self, step: int) -> Mapping[str, int]:
         """The skills required after ``step`` relaxations (0: ``required_skills``)."""
         if step <= 0 or not self.routing.relaxation:

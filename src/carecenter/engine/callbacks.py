@@ -12,6 +12,7 @@ follow-up not done, breaks it (``promise.broken``, reason ``overdue``).
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from datetime import datetime, timedelta
 
 from carecenter.commitments.ledger import CallbackSlots
@@ -26,10 +27,23 @@ from carecenter.domain.events import (
     PromiseMade,
 )
 from carecenter.engine.queueing import QueueingEngine
-from carecenter.engine.records import ContactRec, QueueRuntime
+from carecenter.engine.records import AgentRec, ContactRec, QueueRuntime
 from carecenter.errors import DomainError
 
 S = ContactState
+
+
+def refuse_callbacks(q: QueueRuntime) -> None:
+    """A :class:`DomainError` unless the queue ``q`` offers callbacks
+    (:attr:`~carecenter.domain.center.Queue.offers_callbacks`)."""
+    if q.queue.offers_callbacks:
+        return
+    why = (
+        ""
+        if not q.routing.callback.enabled
+        else f" (a callback is a call; {q.queue.channel} queues take none)"
+    )
+    raise DomainError(f"queue {q.queue_id} does not offer callbacks{why}")
 
 
 class CallbackEngine(QueueingEngine):
@@ -55,8 +69,7 @@ class CallbackEngine(QueueingEngine):
         if q is None or c.state is not S.QUEUED:
             raise DomainError(f"contact {contact_id} is not waiting in a queue")
         policy = q.routing.callback
-        if not policy.enabled:
-            raise DomainError(f"queue {q.queue_id} does not offer callbacks")
+        refuse_callbacks(q)
         start = self.now_dt + timedelta(seconds=self.estimate_wait(c) or 0.0)
         due = start + timedelta(seconds=policy.window_s)
         promise_id = f"{contact_id}:callback"
@@ -64,9 +77,15 @@ class CallbackEngine(QueueingEngine):
         self.start_attempt(promise_id, place_since=self.state.at(c.place))
         return self._done()
 
+    @abstractmethod
+    def _settle(self, a: AgentRec) -> None:
+        """Bring the agent's state in line with what they hold, then offer them work (see
+        :class:`~carecenter.engine.agents.AgentEngine`)."""
+
     def _request(
         self, c: ContactRec, q: QueueRuntime, promise_id: str, start: datetime, due: datetime
     ) -> None:
+        warm = self.state.agents.get(c.warm_from or "")
         self.emit(
             CallbackRequested(
                 occurred_at=self.now_dt,
@@ -89,6 +108,8 @@ class CallbackEngine(QueueingEngine):
                 window_start=start,
             )
         )
+        if warm is not None:  # released by the request: free for other work
+            self._settle(warm)
 
     def book_callback(
         self,
@@ -109,8 +130,7 @@ class CallbackEngine(QueueingEngine):
         self._begin()
         q = self._check_queue(queue_id)
         policy = q.routing.callback
-        if not policy.enabled:
-            raise DomainError(f"queue {queue_id} does not offer callbacks")
+        refuse_callbacks(q)
         self.state.ledger.check_booking(self._slots(q), at)
         pid = promise_id or f"P{len(self.state.ledger.promises) + 1}"
         due = at + timedelta(seconds=policy.window_s)

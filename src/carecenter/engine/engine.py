@@ -66,12 +66,13 @@ class ContactEngine(AgentEngine):
         if q is None or c.state not in (S.QUEUED, S.OFFERED):
             raise IllegalTransition("contact", contact_id, c.state, "abandon")
         rung = [self.agent(o) for o in c.offered_to]
+        warm = self.state.agents.get(c.warm_from or "")  # released by the abandon too
         for a in rung:
             self.withdraw(c, a, "abandoned")
         self.emit(
             ContactAbandoned(occurred_at=self.now_dt, contact_id=contact_id, queue_id=q.queue_id)
         )
-        for a in rung:
+        for a in [*rung, *([warm] if warm is not None else [])]:
             self._settle(a)
         return self._done()
 

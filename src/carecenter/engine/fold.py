@@ -235,6 +235,9 @@ def _callback(st: EngineState, c: ContactRec, e: ContactEvent, t: float) -> None
     q = c.queue
     assert q is not None
     q.waited_s += t - c.enqueued
+    if c.warm_from is not None:  # the agent who stayed on the line (warm transfer) is free
+        st.release(st.agents[c.warm_from], c, t)
+        c.warm_from = None
     c.state = S.CALLBACK_REQUESTED
 
 

@@ -205,7 +205,7 @@ class QueueingEngine(EngineBase):
         if action.kind is ClosedActionKind.QUEUE and action.to_queue is not None:
             self.move(c, action.to_queue, reason="closed", hops=hops)
             return
-        if action.kind is ClosedActionKind.CALLBACK and q.routing.callback.enabled:
+        if action.kind is ClosedActionKind.CALLBACK and q.queue.offers_callbacks:
             self.callback_when_open(c)
             return
         reason = "voicemail" if action.kind is ClosedActionKind.VOICEMAIL else "closed"
@@ -299,7 +299,7 @@ class QueueingEngine(EngineBase):
             and told is not None
             and told > threshold
             and not c.callback_offered
-            and routing.callback.enabled
+            and q.queue.offers_callbacks
             and c.channel is not Channel.CALLBACK
         ):
             self.treat(c, "callback_offer", value=told)

@@ -286,3 +286,45 @@ def test_accepting_work_after_call_work_opens_the_agents_other_channels() -> Non
         r.lines(["contact.offered"])[-1]
         == "2 contact.offered contact_id=v2 agent_id=a1 queue_id=general"
     )
+
+
+def test_only_queues_of_calls_offer_callbacks() -> None:
+    """A callback is a call: a chat queue (callbacks enabled, the default) offers none, so a
+    voice callback is never dispatched by an agent's chat capacity (the property test found an
+    agent on a call offered the callback of a chat that had left the line)."""
+    a = agent("a1", {"cards": 2}, capacity={V: 1, Channel.CHAT: 1})
+    r = Run(center([queue("general"), queue("chat", Channel.CHAT)], [a]))
+    assert r.engine.state.queues["chat"].queue.routing.callback.enabled
+    assert not r.engine.state.queues["chat"].queue.offers_callbacks
+    r.do("arrive", "v1", V, "general")
+    r.do("arrive", "c1", Channel.CHAT, "chat")
+    r.do("sign_in", "a1")  # offered v1 and c1
+    r.do("accept", "v1", "a1")
+    r.do("decline", "c1", "a1")
+    with pytest.raises(DomainError, match=r"chat does not offer callbacks \(a callback is a call"):
+        r.do("request_callback", "c1")
+    with pytest.raises(DomainError, match="chat does not offer callbacks"):
+        r.do("book_callback", "chat", T0 + timedelta(hours=1), customer_id="k1")
+    assert r.engine.contact("c1").state.name == "QUEUED"
+    assert r.engine.state.agents["a1"].load.get(V, 0) == 1
+
+
+@pytest.mark.parametrize("leaves", ["abandon", "request_callback"])
+def test_a_customer_leaving_a_warm_transfer_frees_the_agent_who_stayed(leaves: str) -> None:
+    """The agent who stays on the line in a warm transfer is freed when the customer hangs up
+    or leaves the line for a callback, and offered the next call at once (the property test
+    found the agent left holding a contact the engine had forgotten, and a call waiting)."""
+    r = Run(center([queue("billing"), queue("general")], [agent("a1")]))
+    r.do("arrive", "v1", V, "billing")
+    r.do("arrive", "v2", V, "billing")
+    r.do("sign_in", "a1")
+    r.do("accept", "v1", "a1")
+    r.do("transfer", "v1", to_queue="general", kind="warm")
+    assert r.engine.state.agents["a1"].talking == {"v1"}
+    r.at(5).do(leaves, "v1")
+    a1 = r.engine.state.agents["a1"]
+    assert "v1" not in a1.talking | a1.ringing | a1.wrapping
+    assert a1.ringing == {"v2"}
+    assert r.lines(["contact.offered"])[-1] == (
+        "5 contact.offered contact_id=v2 agent_id=a1 queue_id=billing"
+    )

@@ -151,7 +151,7 @@ class Driver:
             return e.wrap_up(c.contact_id) if kind == "wrap" else e.end(c.contact_id)
         if kind == "callback":
             c = pick((S.QUEUED,))
-            ok = c is not None and c.queue is not None and c.queue.queue.routing.callback.enabled
+            ok = c is not None and c.queue is not None and c.queue.queue.offers_callbacks
             return e.request_callback(c.contact_id) if ok else []
         if kind == "transfer":
             c = pick((S.ANSWERED,))
