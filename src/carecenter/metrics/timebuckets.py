@@ -146,7 +146,7 @@ class Buckets:
         """
         if self.backend != "duckdb" or self.step is None:
             return self.bucket(self.local(self.epoch(ts)))
-        us = self.local(_duckdb_epoch_us()(ts), _US)
+        us = self.local(_builtin("epoch_us", "int64")(ts), _US)
         step, origin = self.step, self.origin
         return ((us - origin * _US) / (step * _US)).floor().cast("int64") * step + origin
 
@@ -157,45 +157,23 @@ class Buckets:
 
 
 @cache
-def _duckdb_epoch() -> Any:
-    """DuckDB's ``epoch(TIMESTAMPTZ)``: seconds with microseconds, no time-zone cast (an Ibis
-    builtin function, made on first use so that this module does not import Ibis)."""
+def _builtin(name: str, returns: str) -> Any:
+    """The backend's own SQL function ``name(TIMESTAMPTZ)`` returning ``returns`` (``float64``
+    or ``int64``), as an Ibis builtin function, made on first use so that this module does
+    not import Ibis: DuckDB's ``epoch`` (seconds with microseconds, no time-zone cast) and
+    ``epoch_us`` (integer microseconds), Spark's ``unix_micros``."""
     import ibis
     import ibis.expr.datatypes as dt  # type: ignore[import-untyped]
 
-    def epoch(ts: Any) -> Any:
-        """``epoch(TIMESTAMPTZ)``."""
+    def function(ts: Any) -> Any:
+        """``name(ts)``."""
 
-    epoch.__annotations__ = {"ts": dt.Timestamp(timezone="UTC"), "return": dt.float64}
-    return ibis.udf.scalar.builtin(name="epoch")(epoch)
-
-
-@cache
-def _duckdb_epoch_us() -> Any:
-    """DuckDB's ``epoch_us(TIMESTAMPTZ)``: integer microseconds since the epoch (made on first
-    use, like :func:`_duckdb_epoch`)."""
-    import ibis
-    import ibis.expr.datatypes as dt
-
-    def epoch_us(ts: Any) -> Any:
-        """``epoch_us(TIMESTAMPTZ)``."""
-
-    epoch_us.__annotations__ = {"ts": dt.Timestamp(timezone="UTC"), "return": dt.int64}
-    return ibis.udf.scalar.builtin(name="epoch_us")(epoch_us)
-
-
-@cache
-def _spark_epoch_us() -> Any:
-    """Spark's ``unix_micros(TIMESTAMP)``: integer microseconds since the epoch (made on first
-    use, like :func:`_duckdb_epoch`)."""
-    import ibis
-    import ibis.expr.datatypes as dt
-
-    def unix_micros(ts: Any) -> Any:
-        """``unix_micros(TIMESTAMP)``."""
-
-    unix_micros.__annotations__ = {"ts": dt.Timestamp(timezone="UTC"), "return": dt.int64}
-    return ibis.udf.scalar.builtin(name="unix_micros")(unix_micros)
+    function.__name__ = function.__qualname__ = name
+    function.__annotations__ = {
+        "ts": dt.Timestamp(timezone="UTC"),
+        "return": dt.dtype(returns),
+    }
+    return ibis.udf.scalar.builtin(name=name)(function)
 
 
 def epoch_s(ts: ibis.Expr, backend: str = "") -> ibis.Expr:
@@ -207,7 +185,7 @@ def epoch_s(ts: ibis.Expr, backend: str = "") -> ibis.Expr:
     second); elsewhere the portable ``EXTRACT(epoch ...)``.
     """
     if backend == "duckdb":
-        return _duckdb_epoch()(ts)
+        return _builtin("epoch", "float64")(ts)
     if backend == "pyspark":
-        return _spark_epoch_us()(ts).cast("float64") / _US
+        return _builtin("unix_micros", "int64")(ts).cast("float64") / _US
     return ts.epoch_seconds().cast("float64")
