@@ -76,12 +76,18 @@ def schema_columns(table: str) -> list[dict[str, str]]:
     return [{"name": n, "type": SQL_TYPES[tp]} for n, tp in columns(TABLES[table])]
 
 
-def _quote(text: str) -> str:
+def sql_text(text: str) -> str:
+    """``text`` as an SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 
+def day_sql(table: str, zone: str) -> str:
+    """SQL: the center day (in ``zone``) of a row of ``table`` (see :data:`DAY_OF`)."""
+    return f"CAST(timezone({sql_text(zone)}, {DAY_OF[table]}) AS DATE)"
+
+
 def _utc(moment: datetime) -> str:
-    return f"TIMESTAMPTZ {_quote(moment.astimezone(UTC).isoformat())}"
+    return f"TIMESTAMPTZ {sql_text(moment.astimezone(UTC).isoformat())}"
 
 
 def days_filter(table: str, zone: str, first: date | None, last: date | None) -> str:
@@ -89,14 +95,14 @@ def days_filter(table: str, zone: str, first: date | None, last: date | None) ->
     itself, and a UTC range one day wider each side (time zones are within 14 hours of UTC)
     that lets DuckDB skip row groups."""
     col = DAY_OF[table]
-    day = f"CAST(timezone({_quote(zone)}, {col}) AS DATE)"
+    day = day_sql(table, zone)
     parts = [f"{col} IS NOT NULL"]  # a row without its time has no day: not exported
     if first is not None:
         lo = datetime.combine(first - timedelta(days=1), time(), UTC)
-        parts += [f"{col} >= {_utc(lo)}", f"{day} >= DATE {_quote(first.isoformat())}"]
+        parts += [f"{col} >= {_utc(lo)}", f"{day} >= DATE {sql_text(first.isoformat())}"]
     if last is not None:
         hi = datetime.combine(last + timedelta(days=2), time(), UTC)
-        parts += [f"{col} < {_utc(hi)}", f"{day} <= DATE {_quote(last.isoformat())}"]
+        parts += [f"{col} < {_utc(hi)}", f"{day} <= DATE {sql_text(last.isoformat())}"]
     return " AND ".join(parts)
 
 
@@ -106,9 +112,8 @@ def fingerprints(
     """Per center day of ``table`` in ``first..last`` (``None``: open): its row count and a
     fingerprint of its rows' values (order-independent)."""
     names = ", ".join(n for n, _ in columns(TABLES[table]))
-    col = DAY_OF[table]
     sql = (
-        f"SELECT CAST(timezone({_quote(zone)}, {col}) AS DATE) AS day, count(*), "
+        f"SELECT {day_sql(table, zone)} AS day, count(*), "
         f"CAST(sum(hash({names})) AS VARCHAR) FROM {table} "
         f"WHERE {days_filter(table, zone, first, last)} GROUP BY day ORDER BY day"
     )
@@ -116,6 +121,37 @@ def fingerprints(
         d.isoformat(): {"rows": int(n), "fingerprint": fp}
         for d, n, fp in conn.execute(sql).fetchall()
     }
+
+
+def held_tables(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """The exported tables the warehouse ``conn`` has (one older than ``promises`` lacks it:
+    nothing of it to export)."""
+    sql = "SELECT table_name FROM information_schema.tables"
+    held = {r[0] for r in conn.execute(sql).fetchall()}
+    return [t for t in DAY_OF if t in held]
+
+
+def plan_days(
+    now: dict[str, dict[str, Any]],
+    stored: dict[str, dict[str, Any]],
+    first: date | None,
+    last: date | None,
+) -> list[tuple[str, str]]:
+    """What to do with each day, in order, given the days' row counts and fingerprints
+    ``now`` (of the period ``first..last``) and those the export holds (``stored``):
+    ``removed`` for a stored day of the period with no rows now, ``unchanged`` for a day whose
+    count and fingerprint are the stored ones, ``written`` for the others."""
+    gone = {
+        d
+        for d in stored
+        if d not in now
+        and (first is None or d >= first.isoformat())
+        and (last is None or d <= last.isoformat())
+    }
+    return [
+        (d, "removed" if d in gone else "unchanged" if stored.get(d) == now[d] else "written")
+        for d in sorted({*now, *gone})
+    ]
 
 
 def _write_day(
@@ -127,7 +163,7 @@ def _write_day(
     temp = target.with_name("." + target.name + ".tmp")
     conn.execute(
         f"COPY (SELECT {names} FROM {table} WHERE {days_filter(table, zone, day, day)} "
-        f"ORDER BY {order}) TO {_quote(str(temp))} (FORMAT parquet, COMPRESSION zstd)"
+        f"ORDER BY {order}) TO {sql_text(str(temp))} (FORMAT parquet, COMPRESSION zstd)"
     )
     os.replace(temp, target)
 
@@ -209,37 +245,25 @@ def export_facts(
     directory.mkdir(parents=True, exist_ok=True)
     done: list[DayExport] = []
     changed = _stored_version(directory) not in (None, SCHEMA_VERSION)  # an upgrade
-    held = {
-        r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()
-    }
-    for table in DAY_OF:
+    for table in held_tables(conn):
         days: dict[str, Any] = manifest["tables"][table]["days"]
-        if table not in held:  # a warehouse older than the table: nothing of it to export
-            continue
         now = fingerprints(conn, table, zone, first, last)
-        gone = [
-            d
-            for d in days
-            if d not in now
-            and (first is None or d >= first.isoformat())
-            and (last is None or d <= last.isoformat())
-        ]
-        for day in sorted({*now, *gone}):
+        for day, action in plan_days(now, days, first, last):
             target = directory / table / f"day={day}" / PART
-            if day in gone:
+            when = date.fromisoformat(day)
+            if action == "removed":
                 _remove_day(target)
                 del days[day]
-                done.append(DayExport(table, date.fromisoformat(day), 0, "removed"))
+                done.append(DayExport(table, when, 0, action))
                 changed = True
                 continue
-            if days.get(day) == now[day] and target.exists():
-                action = "unchanged"
-            else:
-                _write_day(conn, table, zone, date.fromisoformat(day), target)
-                days[day] = now[day]
+            if action == "unchanged" and not target.exists():
                 action = "written"
+            if action == "written":
+                _write_day(conn, table, zone, when, target)
+                days[day] = now[day]
                 changed = True
-            done.append(DayExport(table, date.fromisoformat(day), now[day]["rows"], action))
+            done.append(DayExport(table, when, now[day]["rows"], action))
     if changed or not (directory / MANIFEST).exists():
         _write_manifest(directory, manifest)
     return done
@@ -250,9 +274,13 @@ __all__ = [
     "MANIFEST",
     "SCHEMA_VERSION",
     "DayExport",
+    "day_sql",
     "days_filter",
     "export_facts",
     "fingerprints",
+    "held_tables",
+    "plan_days",
     "read_manifest",
     "schema_columns",
+    "sql_text",
 ]

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import duckdb
 
-from carecenter.adapters.parquet_export import DAY_OF, PART, DayExport, export_facts
+from carecenter.adapters.parquet_export import (
+    DAY_OF,
+    PART,
+    DayExport,
+    day_sql,
+    export_facts,
+    sql_text,
+)
 from carecenter.adapters.warehouse_schema import KEYS, TABLES, columns
 
 QUARANTINE_COLUMNS = ("source", "file", "line", "reason", "raw", "imported_at")
@@ -20,16 +27,12 @@ QUARANTINE_COLUMNS = ("source", "file", "line", "reason", "raw", "imported_at")
 when the import ran)."""
 
 
-def _day(table: str, zone: str) -> str:
-    """SQL: the center day of a row of ``table`` (see :data:`DAY_OF`)."""
-    quoted = zone.replace("'", "''")
-    return f"CAST(timezone('{quoted}', {DAY_OF[table]}) AS DATE)"
-
-
 def _span(conn: duckdb.DuckDBPyConnection, zone: str) -> tuple[date, date] | None:
     """The first and last center day of the scratch tables' rows (``None``: no rows)."""
     days = [
-        conn.execute(f"SELECT min({_day(t, zone)}), max({_day(t, zone)}) FROM {t}").fetchall()[0]
+        conn.execute(
+            f"SELECT min({day_sql(t, zone)}), max({day_sql(t, zone)}) FROM {t}"
+        ).fetchall()[0]
         for t in DAY_OF
     ]
     firsts = [d[0] for d in days if d[0] is not None]
@@ -64,7 +67,7 @@ def _carry_over(conn: duckdb.DuckDBPyConnection, table: str, files: list[Path]) 
     if not files:
         return
     names = ", ".join(n for n, _ in columns(TABLES[table]))
-    listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+    listed = ", ".join(sql_text(str(f)) for f in files)
     keys = ", ".join(KEYS[table])
     conn.execute(
         f"INSERT INTO {table} ({names}) SELECT {names} FROM read_parquet([{listed}]) "

@@ -31,6 +31,8 @@ from carecenter.adapters.parquet_export import (
     DayExport,
     days_filter,
     fingerprints,
+    held_tables,
+    plan_days,
 )
 from carecenter.adapters.warehouse_schema import KEYS, SQL_TYPES, TABLES, columns
 from carecenter.errors import InputError, StoreError
@@ -58,17 +60,21 @@ def shown_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-@contextmanager
-def connect(url: str, field: str) -> Iterator[Any]:
+def _open(url: str, *, autocommit: bool = False) -> Any:
     """A psycopg connection to ``url``; a :class:`StoreError` when it cannot be reached."""
     import psycopg
 
     try:
-        conn = psycopg.connect(_dsn(url))
+        return psycopg.connect(_dsn(url), autocommit=autocommit)
     except psycopg.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise StoreError(f"{shown_url(url)}: cannot connect ({first})") from None
-    with conn:
+
+
+@contextmanager
+def connect(url: str) -> Iterator[Any]:
+    """A psycopg connection to ``url`` (see :func:`_open`), committed and closed on leaving."""
+    with _open(url) as conn:
         yield conn
 
 
@@ -160,11 +166,8 @@ def export_facts_pg(
     """Export the center days ``first..last`` (``None``: open) of the warehouse ``source``'s
     fact tables to the PostgreSQL database ``url`` (see the module); what was done to each
     table's day, by table then day."""
-    held = {
-        r[0] for r in source.execute("SELECT table_name FROM information_schema.tables").fetchall()
-    }
     done: list[DayExport] = []
-    with connect(url, "to") as conn:
+    with connect(url) as conn:
         meta = read_meta(conn)
         _check(url, meta, zone)
         with conn.transaction():
@@ -174,9 +177,8 @@ def export_facts_pg(
                     f"INSERT INTO {META} VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
                     (key, value),
                 )
-        for table in DAY_OF:
-            if table in held:
-                done += _export_table(source, conn, table, zone, first, last)
+        for table in held_tables(source):
+            done += _export_table(source, conn, table, zone, first, last)
     return done
 
 
@@ -189,25 +191,16 @@ def _export_table(
     last: date | None,
 ) -> list[DayExport]:
     now = fingerprints(source, table, zone, first, last)
-    stored = _stored(conn, table)
-    gone = [
-        d
-        for d in stored
-        if d not in now
-        and (first is None or d >= first.isoformat())
-        and (last is None or d <= last.isoformat())
-    ]
     done = []
-    for day in sorted({*now, *gone}):
+    for day, action in plan_days(now, _stored(conn, table), first, last):
         when = date.fromisoformat(day)
-        if day in gone:
+        if action == "removed":
             with conn.transaction():
                 conn.execute(f"DELETE FROM {table} WHERE day = %s", (when,))
                 conn.execute(f"DELETE FROM {DAYS} WHERE tbl = %s AND day = %s", (table, when))
-            done.append(DayExport(table, when, 0, "removed"))
-        elif stored.get(day) == now[day]:
-            done.append(DayExport(table, when, now[day]["rows"], "unchanged"))
-        else:
+            done.append(DayExport(table, when, 0, action))
+            continue
+        if action == "written":
             with conn.transaction():
                 _copy_day(source, conn, table, zone, when)
                 conn.execute(
@@ -215,7 +208,7 @@ def _export_table(
                     "UPDATE SET rows = excluded.rows, fingerprint = excluded.fingerprint",
                     (table, when, now[day]["rows"], now[day]["fingerprint"]),
                 )
-            done.append(DayExport(table, when, now[day]["rows"], "written"))
+        done.append(DayExport(table, when, now[day]["rows"], action))
     return done
 
 
@@ -223,13 +216,8 @@ def open_pg(url: str) -> tuple[Any, str]:
     """An Ibis PostgreSQL backend over the export in the database ``url``, and the time zone
     of its days; an :class:`InputError` naming ``facts`` when it holds no export."""
     import ibis  # type: ignore[import-untyped]
-    import psycopg
 
-    try:
-        conn = psycopg.connect(_dsn(url), autocommit=True)
-    except psycopg.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise StoreError(f"{shown_url(url)}: cannot connect ({first})") from None
+    conn = _open(url, autocommit=True)
     meta = read_meta(conn)
     if not meta:
         conn.close()
